@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Developer entry point: sets up a local environment on first use, then runs a task.
+#   ./dev.sh demo    the main job on the bundled default: emulated Azure, a failing build, its diagnosis
+#   ./dev.sh test    the whole test suite (what CI runs)
+#   ./dev.sh setup   only create .venv and install Azurite
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+venv="$root/.venv"
+py="${PYTHON:-python3}"
+
+setup() {
+  if [ ! -x "$venv/bin/python" ]; then
+    "$py" -m venv "$venv"
+  fi
+  # Reinstall only when the project metadata changed since the last install.
+  stamp="$venv/.aib-pilot-installed"
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[test]'
+    touch "$stamp"
+  fi
+  if [ ! -x tests/emulator/azurite/node_modules/.bin/azurite-blob ]; then
+    command -v npm >/dev/null || { echo "dev.sh: npm is needed for Azurite (apt-get install nodejs npm)" >&2; exit 2; }
+    (cd tests/emulator/azurite && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+case "${1:-}" in
+  setup) setup ;;
+  demo) setup; shift; exec "$venv/bin/aib-pilot" demo "$@" ;;
+  test) setup; shift; exec "$venv/bin/python" -m pytest "$@" ;;
+  *) echo "usage: ./dev.sh demo|test|setup" >&2; exit 2 ;;
+esac

@@ -1,0 +1,3 @@
+from aib_pilot.cli import main
+
+raise SystemExit(main())

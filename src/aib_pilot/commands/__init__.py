@@ -1,0 +1,1 @@
+"""One module per CLI command; see ``aib_pilot.cli``."""

@@ -1,0 +1,42 @@
+"""Exit codes and the errors that map onto them.
+
+Every command uses the same codes (documented in README):
+
+* 0 -- success, nothing failed, or a build still running when the time budget ended
+* 1 -- a build/run failure was found (diagnosed) or the run was canceled
+* 2 -- bad input or usage: one clear line saying what is wrong and how to fix it
+* 3 -- Azure access error: authentication, permission, resource not found
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_BUILD_FAILED = 1
+EXIT_USAGE = 2
+EXIT_AZURE_ACCESS = 3
+
+
+class PilotError(Exception):
+    """An error the CLI reports as one line (no traceback) with a fixed exit code."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, *, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def one_line(self) -> str:
+        return f"{self.message} {self.hint}".strip() if self.hint else self.message
+
+
+class UsageError(PilotError):
+    """Bad input: a missing option, an unreadable file, an invalid template."""
+
+    exit_code = EXIT_USAGE
+
+
+class AzureAccessError(PilotError):
+    """Authentication failed, permission denied, or the resource does not exist."""
+
+    exit_code = EXIT_AZURE_ACCESS
