@@ -1,0 +1,227 @@
+"""Format-neutral facts read from a diagnosis (contract C2) or a run result (contract C4).
+
+Every renderer asks these helpers the same questions (what is the headline, which findings come
+first, where in the template does it point, what are the step outputs) so that the formats agree.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from aib_pilot.redact import redact
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+FAILED_STATES = {"Failed", "Canceled"}
+
+# Step outputs, in the order we write them. GitHub uses these kebab-case names; Azure DevOps
+# output variables must match ^[A-Za-z][A-Za-z0-9]*$, so they get the camelCase form.
+OUTPUT_NAMES = (
+    "state",
+    "run-state",
+    "run-sub-state",
+    "template-name",
+    "template-id",
+    "resource-group",
+    "artifact-id",
+    "artifact-uri",
+    "outputs-json",
+    "log-path",
+    "log-url",
+    "resume-command",
+    "elapsed-seconds",
+    "category",
+    "phase",
+    "failed-customizer",
+    "failed-customizer-line",
+    "rule",
+    "diagnosis-json",
+)
+# Outputs written by a diagnosis alone (no run result).
+DIAGNOSIS_OUTPUT_NAMES = (
+    "category", "phase", "failed-customizer", "failed-customizer-line", "rule", "diagnosis-json",
+)
+MAX_OUTPUT_BYTES = 900_000  # GitHub caps one output at 1 MB
+
+
+def ado_name(output_name: str) -> str:
+    """'failed-customizer' -> 'failedCustomizer' (Azure DevOps outputVariables naming)."""
+    head, *rest = output_name.split("-")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def redact_deep(value: Any, scrub=redact) -> Any:
+    """Apply ``scrub`` (default: redact) to every string inside a JSON-like value."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {k: redact_deep(v, scrub) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact_deep(v, scrub) for v in value]
+    return value
+
+
+def compact_json(value: Any, scrub=redact) -> str:
+    """One-line JSON that no CI runner can mistake for a command, with the data unchanged.
+
+    ``ensure_ascii`` turns every invisible or control character into a ``\\uXXXX`` escape, and
+    every ``#`` (only ever inside strings in JSON) is written as ``\\u0023``, so the raw line can
+    never contain ``##[`` or ``##vso[``; a JSON parser reads back exactly the original text.
+    The line starts with ``{`` or ``[``, so it is never a ``::command`` either.
+    """
+    text = json.dumps(redact_deep(value, scrub), separators=(",", ":"), ensure_ascii=True, default=str)
+    return text.replace("#", "\\u0023")
+
+
+def ordered_findings(diag: dict | None) -> list[dict]:
+    """Findings most important first: severity, then the order diagnosis gave (its ranking)."""
+    if not diag:
+        return []
+    findings = [f for f in diag.get("findings") or [] if isinstance(f, dict)]
+    return sorted(
+        findings, key=lambda f: SEVERITY_RANK.get(str(f.get("severity", "info")), 3)
+    )  # sorted() is stable: diagnosis's own ranking survives inside a severity
+
+
+def top_finding(diag: dict | None) -> dict | None:
+    found = ordered_findings(diag)
+    return found[0] if found else None
+
+
+def customizer(diag: dict | None) -> dict | None:
+    fc = (diag or {}).get("failed_customizer")
+    return fc if isinstance(fc, dict) else None
+
+
+def customizer_label(fc: dict | None) -> str:
+    """'install-nginx (Shell, customizer #2)' or '' when there is none."""
+    if not fc:
+        return ""
+    name = fc.get("name") or fc.get("provisioner") or "customizer"
+    bits = [b for b in (fc.get("type"), f"customizer #{fc['index']}" if fc.get("index") is not None else None) if b]
+    return f"{name} ({', '.join(str(b) for b in bits)})" if bits else str(name)
+
+
+def template_location(diag: dict | None, template_path: str | None) -> tuple[str | None, int | None]:
+    """Where an annotation should point: (file, line). The template file wins over the log."""
+    fc = customizer(diag)
+    path = template_path or (fc or {}).get("file")
+    line = (fc or {}).get("line")
+    try:
+        line = int(line) if line is not None else None
+    except (TypeError, ValueError):
+        line = None
+    if line is not None and line < 1:
+        line = None
+    return (path or None), (line if path else None)
+
+
+def parse_time(value: Any) -> datetime | None:
+    if not value or not isinstance(value, str):
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def duration_of(item: dict) -> float | None:
+    """Seconds for a timeline item: duration_seconds, else end - start."""
+    value = item.get("duration_seconds")
+    if isinstance(value, (int, float)) and value >= 0:
+        return float(value)
+    start, end = parse_time(item.get("start")), parse_time(item.get("end"))
+    if start and end and end >= start:
+        return (end - start).total_seconds()
+    return None
+
+
+def human_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m{secs:02d}s"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
+
+
+def headline(diag: dict | None) -> str:
+    """One line: what failed, where. E.g. 'customizer_failed in customize: install-nginx ...'."""
+    diag = diag or {}
+    status = diag.get("status") or "unknown"
+    category = diag.get("category") or "unknown"
+    phase = diag.get("phase")
+    if status == "succeeded" or (status != "failed" and not diag.get("findings")):
+        return f"No failure found ({status})."
+    text = f"{category}" + (f" in phase {phase}" if phase else "")
+    fc = customizer(diag)
+    if fc:
+        where = f" at {fc['file']}:{fc['line']}" if fc.get("file") and fc.get("line") else ""
+        text += f"; failing customizer {customizer_label(fc)}{where}"
+    return text
+
+
+def state_of(result: dict) -> str:
+    return str(result.get("state") or "Unknown")
+
+
+def run_outputs(result: dict, diag: dict | None = None) -> dict[str, str]:
+    """The step outputs for a run result (names from OUTPUT_NAMES); values are strings."""
+    diag = diag if diag is not None else result.get("diagnosis")
+    first = (result.get("outputs") or [{}])[0] or {}
+    elapsed = result.get("elapsed_seconds")
+    values = {
+        "state": state_of(result),
+        "run-state": state_of(result),
+        "run-sub-state": result.get("run_sub_state") or "",
+        "template-name": result.get("template_name") or "",
+        "template-id": result.get("template") or "",
+        "resource-group": result.get("resource_group") or "",
+        "artifact-id": first.get("artifact_id") or "",
+        "artifact-uri": first.get("artifact_uri") or "",
+        "outputs-json": compact_json(result.get("outputs") or []),
+        "log-path": result.get("log_path") or "",
+        "log-url": result.get("log_url") or "",
+        "resume-command": result.get("resume") or "",
+        "elapsed-seconds": "" if elapsed is None else f"{float(elapsed):g}",
+    }
+    values.update(diagnosis_outputs(diag))
+    return {name: redact(str(values.get(name, ""))) for name in OUTPUT_NAMES}
+
+
+def diagnosis_outputs(diag: dict | None, template_path: str | None = None) -> dict[str, str]:
+    if not diag:
+        return {name: "" for name in DIAGNOSIS_OUTPUT_NAMES}
+    fc = customizer(diag) or {}
+    top = top_finding(diag) or {}
+    _, line = template_location(diag, template_path)
+    return {
+        "category": str(diag.get("category") or ""),
+        "phase": str(diag.get("phase") or ""),
+        "failed-customizer": str(fc.get("name") or fc.get("provisioner") or ""),
+        "failed-customizer-line": "" if line is None else str(line),
+        "rule": str(top.get("rule") or ""),
+        "diagnosis-json": bounded_json(diag),
+    }
+
+
+def bounded_json(diag: dict) -> str:
+    """The C2 object on one line, shortened (tail, then evidence, then timeline) to fit an output."""
+    text = compact_json(diag)
+    if len(text.encode()) <= MAX_OUTPUT_BYTES:
+        return text
+    slim = dict(diag, tail=(diag.get("tail") or [])[-20:])
+    slim["findings"] = [dict(f, evidence=(f.get("evidence") or [])[:3]) for f in diag.get("findings") or []]
+    text = compact_json(slim)
+    if len(text.encode()) <= MAX_OUTPUT_BYTES:
+        return text
+    slim["timeline"], slim["tail"] = [], []
+    slim["findings"] = [dict(f, evidence=[]) for f in slim["findings"][:5]]
+    return compact_json(slim)

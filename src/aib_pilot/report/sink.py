@@ -1,0 +1,103 @@
+"""The base of every output sink: redaction, secret masking and the C3 method set.
+
+A sink is created once per command (``make_sink``) and receives live progress from the monitor,
+untrusted log lines, and finally one run result. Subclasses only decide how things look.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from typing import Mapping, TextIO
+
+from aib_pilot.redact import MASK, redact
+from aib_pilot.report.safety import clean_inline, clean_lines
+
+
+class Sink:
+    """Base sink. Everything printed goes through :meth:`mask` (known secrets, then redact())."""
+
+    fmt = "base"
+
+    def __init__(self, out: TextIO | None = None, env: Mapping[str, str] | None = None,
+                 err: TextIO | None = None):
+        self.out = out if out is not None else sys.stdout
+        self.err = err if err is not None else sys.stderr
+        self.env = dict(env) if env is not None else {}
+        self._secrets: set[str] = set()
+        self._groups = 0
+
+    # -- plumbing ------------------------------------------------------------------------
+    def mask(self, text: str) -> str:
+        """Replace registered secrets, then redact known secret shapes."""
+        text = "" if text is None else str(text)
+        for value in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(value, MASK)
+        return redact(text)
+
+    def safe_lines(self, text_or_lines) -> list[str]:
+        """Untrusted text -> masked, neutralised lines."""
+        if isinstance(text_or_lines, str):
+            text_or_lines = [text_or_lines]
+        return clean_lines([self.mask(t) for t in text_or_lines])
+
+    def safe_inline(self, text, limit: int = 4000) -> str:
+        return clean_inline(self.mask(text), limit)
+
+    def write(self, line: str = "", *, stream: TextIO | None = None) -> None:
+        print(line, file=stream or self.out, flush=True)
+
+    # -- C3 methods ----------------------------------------------------------------------
+    def secret(self, value: str) -> None:
+        """Remember a secret: it is masked in everything this sink prints from now on."""
+        if value and len(str(value)) >= 3:
+            self._secrets.add(str(value))
+            for line in str(value).splitlines():
+                if len(line) >= 3:
+                    self._secrets.add(line)
+
+    def info(self, msg: str) -> None:
+        self.write(self.safe_inline(msg))
+
+    def warning(self, msg: str) -> None:
+        self.write("warning: " + self.safe_inline(msg))
+
+    def error(self, msg: str) -> None:
+        self.write("error: " + self.safe_inline(msg))
+
+    def transition(self, run_state: str | None, run_sub_state: str | None, at: datetime | None = None) -> None:
+        self.info(transition_text(run_state, run_sub_state, at))
+
+    def heartbeat(self, text: str) -> None:
+        self.info(text)
+
+    def group_start(self, title: str) -> None:
+        self._groups += 1
+        self.write("--- " + self.safe_inline(title, 200))
+
+    def group_end(self) -> None:
+        self._groups = max(0, self._groups - 1)
+
+    def log_lines(self, lines: list[str]) -> None:
+        for line in self.safe_lines(lines):
+            self.write(line)
+
+    def diagnosis(self, diag: dict, *, template_path: str | None = None) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def result(self, result: dict, *, template_path: str | None = None) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def fleet_summary(self, results: list[dict]) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Close any open live-tail group (called by result())."""
+        while self._groups:
+            self.group_end()
+
+
+def transition_text(run_state: str | None, run_sub_state: str | None, at: datetime | None) -> str:
+    when = at.strftime("%H:%M:%S") if isinstance(at, datetime) else "--:--:--"
+    state = run_state or "?"
+    return f"[{when}] {state}" + (f" / {run_sub_state}" if run_sub_state else "")

@@ -1,0 +1,188 @@
+"""The ``text`` format: for a person at a terminal. Colour only on a tty and when NO_COLOR is unset."""
+
+from __future__ import annotations
+
+from aib_pilot.report import facts
+from aib_pilot.report.sink import Sink
+
+_COLOURS = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "dim": "2", "bold": "1"}
+_STATE_COLOUR = {"Succeeded": "green", "PartiallySucceeded": "yellow", "Running": "blue",
+                 "Failed": "red", "Canceled": "red"}
+_SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "blue"}
+_STATUS_MARK = {"ok": "ok", "failed": "FAILED", "running": "running", "skipped": "skipped"}
+
+
+def wants_colour(stream, env) -> bool:
+    if "NO_COLOR" in env or env.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (ValueError, OSError):
+        return False
+
+
+class TextSink(Sink):
+    fmt = "text"
+
+    def __init__(self, out=None, env=None, err=None):
+        super().__init__(out, env, err)
+        self.colour = wants_colour(self.out, self.env)
+
+    def paint(self, text: str, colour: str | None) -> str:
+        if not self.colour or not colour:
+            return text
+        return f"\x1b[{_COLOURS[colour]}m{text}\x1b[0m"
+
+    def warning(self, msg: str) -> None:
+        self.write(self.paint("warning: ", "yellow") + self.safe_inline(msg))
+
+    def error(self, msg: str) -> None:
+        self.write(self.paint("error: ", "red") + self.safe_inline(msg))
+
+    def group_start(self, title: str) -> None:
+        self._groups += 1
+        self.write(self.paint("--- " + self.safe_inline(title, 200), "bold"))
+
+    # -- diagnosis -----------------------------------------------------------------------
+    def diagnosis(self, diag: dict, *, template_path: str | None = None) -> None:
+        for line in self.diagnosis_lines(diag, template_path=template_path):
+            self.write(line)
+
+    def diagnosis_lines(self, diag: dict, *, template_path: str | None = None) -> list[str]:
+        diag = diag or {}
+        lines: list[str] = []
+        failed = diag.get("status") == "failed" or bool(facts.ordered_findings(diag))
+        title = "Diagnosis: " + self.safe_inline(facts.headline(diag))
+        lines.append(self.paint(title, "red" if failed else "green"))
+        source = diag.get("source")
+        if source:
+            lines.append(f"  source: {self.safe_inline(source)}")
+        fc = facts.customizer(diag)
+        path, line = facts.template_location(diag, template_path)
+        if fc:
+            where = f"{path}:{line}" if path and line else (path or "template not given (--template)")
+            lines.append(f"  failing customizer: {self.safe_inline(facts.customizer_label(fc))} at {self.safe_inline(where)}")
+        section = diag.get("failing_section")
+        if isinstance(section, dict):
+            code = section.get("exit_code")
+            lines.append(
+                f"  failing section: {self.safe_inline(section.get('kind'))} {self.safe_inline(section.get('name'))}"
+                f" (log lines {section.get('start_line')}-{section.get('end_line')}"
+                + (f", exit code {code}" if code is not None else "") + ")"
+            )
+        for number, finding in enumerate(facts.ordered_findings(diag), 1):
+            lines.append("")
+            lines.extend(self.finding_lines(number, finding))
+        tail = diag.get("tail") or []
+        if tail:
+            lines.append("")
+            lines.append(self.paint("Last lines of the failing section:", "bold"))
+            lines.extend(self.numbered(tail))
+        timeline = diag.get("timeline") or []
+        if timeline:
+            lines.append("")
+            lines.append(self.paint("Timeline:", "bold"))
+            lines.extend(self.timeline_lines(timeline))
+        return lines
+
+    def finding_lines(self, number: int, finding: dict) -> list[str]:
+        severity = str(finding.get("severity") or "info")
+        head = (f"{number}. [{self.safe_inline(finding.get('rule'))}] {self.safe_inline(finding.get('title'))}"
+                f" ({severity}, {self.safe_inline(finding.get('category'))})")
+        lines = [self.paint(head, _SEVERITY_COLOUR.get(severity))]
+        for label, key in (("cause", "cause"), ("fix", "fix"), ("see", "reference")):
+            if finding.get(key):
+                lines.append(f"   {label}: {self.safe_inline(finding[key])}")
+        evidence = finding.get("evidence") or []
+        if evidence:
+            lines.append("   evidence:")
+            lines.extend("   " + line for line in self.numbered(evidence[:8]))
+        return lines
+
+    def numbered(self, items: list[dict]) -> list[str]:
+        """Log lines as 'NNNN | text' (never starting with '::', markers broken)."""
+        width = max((len(str(i.get("line", ""))) for i in items if isinstance(i, dict)), default=1)
+        out = []
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            for text in self.safe_lines(str(item.get("text", ""))):
+                out.append(f"  {str(item.get('line', '')).rjust(width)} | {text}")
+        return out
+
+    def timeline_lines(self, timeline: list[dict]) -> list[str]:
+        out = []
+        for item in timeline:
+            if not isinstance(item, dict):
+                continue
+            indent = "    " if item.get("kind") == "customizer" else "  "
+            status = str(item.get("status") or "")
+            mark = _STATUS_MARK.get(status, status)
+            colour = "red" if status == "failed" else ("blue" if status == "running" else None)
+            name = self.safe_inline(item.get("name"), 80)
+            duration = facts.human_duration(facts.duration_of(item))
+            code = item.get("exit_code")
+            extra = f" exit {code}" if code not in (None, 0) else ""
+            out.append(f"{indent}{name:<40} {duration:>10}  {self.paint(mark, colour)}{extra}")
+        return out
+
+    # -- run result ----------------------------------------------------------------------
+    def result(self, result: dict, *, template_path: str | None = None) -> None:
+        self.close()
+        state = facts.state_of(result)
+        name = self.safe_inline(result.get("template_name") or result.get("template") or "image template")
+        sub = result.get("run_sub_state")
+        head = f"{name}: {state}" + (f" ({self.safe_inline(sub)})" if sub and state == "Running" else "")
+        elapsed = result.get("elapsed_seconds")
+        if elapsed is not None:
+            head += f" after {facts.human_duration(elapsed)}"
+        self.write(self.paint(head, _STATE_COLOUR.get(state)))
+        if result.get("message"):
+            self.write("  message: " + self.safe_inline(result["message"]))
+        for output in result.get("outputs") or []:
+            self.write(f"  output {self.safe_inline(output.get('name'))}: "
+                       f"{self.safe_inline(output.get('artifact_id') or output.get('artifact_uri'))}")
+        if result.get("published_anyway") is not None:
+            self.write(f"  published despite errors: {'yes' if result['published_anyway'] else 'no'}")
+        if result.get("log_path"):
+            self.write("  full log saved to: " + self.safe_inline(result["log_path"]))
+        if result.get("log_url"):
+            self.write("  log in storage: " + self.safe_inline(result["log_url"]))
+        if state == "Running" and result.get("resume"):
+            self.write("  still running; resume with: " + self.safe_inline(result["resume"]))
+        if state == "Canceled":
+            self.write("  the run was canceled; nothing was published.")
+        diag = result.get("diagnosis")
+        if isinstance(diag, dict):
+            self.write("")
+            self.diagnosis(diag, template_path=template_path)
+        elif result.get("timeline"):
+            self.write("")
+            self.write(self.paint("Timeline:", "bold"))
+            for line in self.timeline_lines(result["timeline"]):
+                self.write(line)
+
+    def fleet_summary(self, results: list[dict]) -> None:
+        self.close()
+        rows = [("TEMPLATE", "STATE", "ELAPSED", "CATEGORY", "CUSTOMIZER")]
+        for result in results:
+            diag = result.get("diagnosis") or {}
+            fc = facts.customizer(diag) or {}
+            rows.append((
+                self.safe_inline(result.get("template_name") or result.get("template") or "?", 60),
+                facts.state_of(result),
+                facts.human_duration(result.get("elapsed_seconds")),
+                self.safe_inline(diag.get("category") or "", 40),
+                self.safe_inline(fc.get("name") or "", 40),
+            ))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for index, row in enumerate(rows):
+            cells = [cell.ljust(widths[i]) for i, cell in enumerate(row)]
+            if index:
+                cells[1] = self.paint(cells[1], _STATE_COLOUR.get(row[1]))
+            self.write("  ".join(cells).rstrip())
+        counts: dict[str, int] = {}
+        for result in results:
+            counts[facts.state_of(result)] = counts.get(facts.state_of(result), 0) + 1
+        self.write(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no templates")
