@@ -38,6 +38,7 @@ OUTPUT_NAMES = (
     "rule",
     "diagnosis-json",
 )
+FLEET_OUTPUT_NAMES = ("state", "fleet-json")
 # Outputs written by a diagnosis alone (no run result).
 DIAGNOSIS_OUTPUT_NAMES = (
     "category", "phase", "failed-customizer", "failed-customizer-line", "rule", "diagnosis-json",
@@ -172,6 +173,25 @@ def state_of(result: dict) -> str:
     return str(result.get("state") or "Unknown")
 
 
+STATE_SEVERITY = ("Failed", "Canceled", "PartiallySucceeded", "Running", "Succeeded")
+
+
+def state_counts(results: list[dict]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[state_of(result)] = counts.get(state_of(result), 0) + 1
+    return counts
+
+
+def worst_state(results: list[dict]) -> str:
+    """The state a fleet reports: the most severe of its templates' states."""
+    states = {state_of(r) for r in results}
+    for state in STATE_SEVERITY:
+        if state in states:
+            return state
+    return next(iter(states), "Unknown")
+
+
 def run_outputs(result: dict, diag: dict | None = None) -> dict[str, str]:
     """The step outputs for a run result (names from OUTPUT_NAMES); values are strings."""
     diag = diag if diag is not None else result.get("diagnosis")
@@ -225,3 +245,58 @@ def bounded_json(diag: dict) -> str:
     slim["timeline"], slim["tail"] = [], []
     slim["findings"] = [dict(f, evidence=[]) for f in slim["findings"][:5]]
     return compact_json(slim)
+
+
+LEVEL_OF_SEVERITY = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def annotations(diag: dict | None, template_path: str | None = None, result: dict | None = None,
+                limit: int = 10) -> list[dict]:
+    """Annotations to publish, most important first (at most ``limit``).
+
+    Each: {"level": error|warning|notice, "file": str|None, "line": int|None, "title", "message"}.
+    Findings point at the failing customizer's line in the template (or the template file itself
+    when there is no line). A failed/canceled run with no finding gets one annotation from its
+    status message. Text is raw here: each format escapes and cleans it.
+    """
+    path, line = template_location(diag, template_path)
+    out: list[dict] = []
+    for finding in ordered_findings(diag):
+        level = LEVEL_OF_SEVERITY.get(str(finding.get("severity")), "notice")
+        parts = []
+        fc = customizer(diag)
+        on_customizer = fc is not None and finding.get("phase") in (None, "customize")
+        at = line if on_customizer else None
+        if on_customizer:
+            parts.append(f"Failing customizer: {customizer_label(fc)}")
+        if finding.get("cause"):
+            parts.append(f"Cause: {finding['cause']}")
+        if finding.get("fix"):
+            parts.append(f"Fix: {finding['fix']}")
+        for ev in (finding.get("evidence") or [])[:3]:
+            if isinstance(ev, dict):
+                parts.append(f"log line {ev.get('line')}: {ev.get('text', '')}")
+        if finding.get("reference"):
+            parts.append(f"See {finding['reference']}")
+        title = f"{finding.get('rule') or 'AIB'} {finding.get('title') or finding.get('category') or ''}".strip()
+        out.append({"level": level, "file": path, "line": at, "title": title[:255],
+                    "message": "\n".join(parts) or title, "rule": finding.get("rule")})
+    if not out and result is not None:
+        state = state_of(result)
+        if state in FAILED_STATES or state == "PartiallySucceeded":
+            name = result.get("template_name") or "image template"
+            message = result.get("message") or f"The image build ended {state}."
+            out.append({"level": "warning" if state == "PartiallySucceeded" else "error",
+                        "file": path, "line": None, "title": f"AIB build {state}: {name}"[:255],
+                        "message": str(message), "rule": None})
+    return out[:limit]
+
+
+def fleet_row(result: dict) -> dict:
+    """The compact per-template record used in fleet outputs."""
+    diag = result.get("diagnosis") or {}
+    fc = customizer(diag) or {}
+    return {"template_name": result.get("template_name"), "template": result.get("template"),
+            "state": state_of(result), "run_sub_state": result.get("run_sub_state"),
+            "category": diag.get("category"), "failed_customizer": fc.get("name"),
+            "log_path": result.get("log_path"), "elapsed_seconds": result.get("elapsed_seconds")}

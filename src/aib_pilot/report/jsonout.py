@@ -13,25 +13,9 @@ from aib_pilot.report.sink import Sink
 class JsonSink(Sink):
     fmt = "json"
 
-    def write_progress(self, line: str) -> None:
-        self.write(line, stream=self.err)
-
-    def info(self, msg: str) -> None:
-        self.write_progress(self.safe_inline(msg))
-
-    def warning(self, msg: str) -> None:
-        self.write_progress("warning: " + self.safe_inline(msg))
-
-    def error(self, msg: str) -> None:
-        self.write_progress("error: " + self.safe_inline(msg))
-
-    def group_start(self, title: str) -> None:
-        self._groups += 1
-        self.write_progress("--- " + self.safe_inline(title, 200))
-
-    def log_lines(self, lines: list[str]) -> None:
-        for line in self.safe_lines(lines):
-            self.write_progress(line)
+    def __init__(self, out=None, env=None, err=None):
+        super().__init__(out, env, err)
+        self.progress = self.err
 
     def emit(self, obj) -> None:
         """Print one object on one line: masked secrets, redacted strings, no raw newlines."""
@@ -46,7 +30,5 @@ class JsonSink(Sink):
 
     def fleet_summary(self, results: list[dict]) -> None:
         self.close()
-        counts: dict[str, int] = {}
-        for result in results:
-            counts[facts.state_of(result)] = counts.get(facts.state_of(result), 0) + 1
-        self.emit({"schema": "aib-pilot/fleet/v1", "counts": counts, "results": list(results)})
+        self.emit({"schema": "aib-pilot/fleet/v1", "counts": facts.state_counts(results),
+                   "results": list(results)})

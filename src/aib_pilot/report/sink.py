@@ -24,6 +24,7 @@ class Sink:
         self.out = out if out is not None else sys.stdout
         self.err = err if err is not None else sys.stderr
         self.env = dict(env) if env is not None else {}
+        self.progress = self.out  # where live progress goes; json/markdown use stderr
         self._secrets: set[str] = set()
         self._groups = 0
 
@@ -47,6 +48,10 @@ class Sink:
     def write(self, line: str = "", *, stream: TextIO | None = None) -> None:
         print(line, file=stream or self.out, flush=True)
 
+    def say(self, line: str) -> None:
+        """One line of live progress (already safe)."""
+        self.write(line, stream=self.progress)
+
     # -- C3 methods ----------------------------------------------------------------------
     def secret(self, value: str) -> None:
         """Remember a secret: it is masked in everything this sink prints from now on."""
@@ -57,13 +62,13 @@ class Sink:
                     self._secrets.add(line)
 
     def info(self, msg: str) -> None:
-        self.write(self.safe_inline(msg))
+        self.say(self.safe_inline(msg))
 
     def warning(self, msg: str) -> None:
-        self.write("warning: " + self.safe_inline(msg))
+        self.say("warning: " + self.safe_inline(msg))
 
     def error(self, msg: str) -> None:
-        self.write("error: " + self.safe_inline(msg))
+        self.say("error: " + self.safe_inline(msg))
 
     def transition(self, run_state: str | None, run_sub_state: str | None, at: datetime | None = None) -> None:
         self.info(transition_text(run_state, run_sub_state, at))
@@ -73,14 +78,14 @@ class Sink:
 
     def group_start(self, title: str) -> None:
         self._groups += 1
-        self.write("--- " + self.safe_inline(title, 200))
+        self.say("--- " + self.safe_inline(title, 200))
 
     def group_end(self) -> None:
         self._groups = max(0, self._groups - 1)
 
     def log_lines(self, lines: list[str]) -> None:
         for line in self.safe_lines(lines):
-            self.write(line)
+            self.say(line)
 
     def diagnosis(self, diag: dict, *, template_path: str | None = None) -> None:  # pragma: no cover
         raise NotImplementedError

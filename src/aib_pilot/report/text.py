@@ -35,14 +35,14 @@ class TextSink(Sink):
         return f"\x1b[{_COLOURS[colour]}m{text}\x1b[0m"
 
     def warning(self, msg: str) -> None:
-        self.write(self.paint("warning: ", "yellow") + self.safe_inline(msg))
+        self.say(self.paint("warning: ", "yellow") + self.safe_inline(msg))
 
     def error(self, msg: str) -> None:
-        self.write(self.paint("error: ", "red") + self.safe_inline(msg))
+        self.say(self.paint("error: ", "red") + self.safe_inline(msg))
 
     def group_start(self, title: str) -> None:
         self._groups += 1
-        self.write(self.paint("--- " + self.safe_inline(title, 200), "bold"))
+        self.say(self.paint("--- " + self.safe_inline(title, 200), "bold"))
 
     # -- diagnosis -----------------------------------------------------------------------
     def diagnosis(self, diag: dict, *, template_path: str | None = None) -> None:
@@ -130,41 +130,45 @@ class TextSink(Sink):
     # -- run result ----------------------------------------------------------------------
     def result(self, result: dict, *, template_path: str | None = None) -> None:
         self.close()
+        for line in self.result_lines(result, template_path=template_path):
+            self.write(line)
+
+    def result_lines(self, result: dict, *, template_path: str | None = None) -> list[str]:
         state = facts.state_of(result)
         name = self.safe_inline(result.get("template_name") or result.get("template") or "image template")
         sub = result.get("run_sub_state")
         head = f"{name}: {state}" + (f" ({self.safe_inline(sub)})" if sub and state == "Running" else "")
-        elapsed = result.get("elapsed_seconds")
-        if elapsed is not None:
-            head += f" after {facts.human_duration(elapsed)}"
-        self.write(self.paint(head, _STATE_COLOUR.get(state)))
+        if result.get("elapsed_seconds") is not None:
+            head += f" after {facts.human_duration(result['elapsed_seconds'])}"
+        lines = [self.paint(head, _STATE_COLOUR.get(state))]
         if result.get("message"):
-            self.write("  message: " + self.safe_inline(result["message"]))
+            lines.append("  message: " + self.safe_inline(result["message"]))
         for output in result.get("outputs") or []:
-            self.write(f"  output {self.safe_inline(output.get('name'))}: "
-                       f"{self.safe_inline(output.get('artifact_id') or output.get('artifact_uri'))}")
+            lines.append(f"  output {self.safe_inline(output.get('name'))}: "
+                         f"{self.safe_inline(output.get('artifact_id') or output.get('artifact_uri'))}")
         if result.get("published_anyway") is not None:
-            self.write(f"  published despite errors: {'yes' if result['published_anyway'] else 'no'}")
+            lines.append(f"  published despite errors: {'yes' if result['published_anyway'] else 'no'}")
         if result.get("log_path"):
-            self.write("  full log saved to: " + self.safe_inline(result["log_path"]))
+            lines.append("  full log saved to: " + self.safe_inline(result["log_path"]))
         if result.get("log_url"):
-            self.write("  log in storage: " + self.safe_inline(result["log_url"]))
+            lines.append("  log in storage: " + self.safe_inline(result["log_url"]))
         if state == "Running" and result.get("resume"):
-            self.write("  still running; resume with: " + self.safe_inline(result["resume"]))
+            lines.append("  still running; resume with: " + self.safe_inline(result["resume"]))
         if state == "Canceled":
-            self.write("  the run was canceled; nothing was published.")
+            lines.append("  the run was canceled; nothing was published.")
         diag = result.get("diagnosis")
         if isinstance(diag, dict):
-            self.write("")
-            self.diagnosis(diag, template_path=template_path)
+            lines += [""] + self.diagnosis_lines(diag, template_path=template_path)
         elif result.get("timeline"):
-            self.write("")
-            self.write(self.paint("Timeline:", "bold"))
-            for line in self.timeline_lines(result["timeline"]):
-                self.write(line)
+            lines += ["", self.paint("Timeline:", "bold")] + self.timeline_lines(result["timeline"])
+        return lines
 
     def fleet_summary(self, results: list[dict]) -> None:
         self.close()
+        for line in self.fleet_lines(results):
+            self.write(line)
+
+    def fleet_lines(self, results: list[dict]) -> list[str]:
         rows = [("TEMPLATE", "STATE", "ELAPSED", "CATEGORY", "CUSTOMIZER")]
         for result in results:
             diag = result.get("diagnosis") or {}
@@ -177,12 +181,12 @@ class TextSink(Sink):
                 self.safe_inline(fc.get("name") or "", 40),
             ))
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines = []
         for index, row in enumerate(rows):
             cells = [cell.ljust(widths[i]) for i, cell in enumerate(row)]
             if index:
                 cells[1] = self.paint(cells[1], _STATE_COLOUR.get(row[1]))
-            self.write("  ".join(cells).rstrip())
-        counts: dict[str, int] = {}
-        for result in results:
-            counts[facts.state_of(result)] = counts.get(facts.state_of(result), 0) + 1
-        self.write(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no templates")
+            lines.append("  ".join(cells).rstrip())
+        counts = facts.state_counts(results)
+        lines.append(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no templates")
+        return lines

@@ -1,0 +1,297 @@
+"""The ``markdown`` format: a report for a PR comment, a check run or a job summary.
+
+Untrusted log text only ever appears inside code spans or fenced blocks whose fence is longer
+than any backtick run in the text (so it cannot close the block, mention people, or add links).
+Text from our rule catalogue is escaped as Markdown. The gantt chart only uses names reduced to a
+safe character set, so a customizer name cannot break the mermaid syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterable
+
+from aib_pilot.report import facts
+from aib_pilot.report.safety import clean_inline, clean_lines
+from aib_pilot.report.sink import Sink
+
+STATE_ICON = {"Succeeded": "✅", "PartiallySucceeded": "⚠️", "Running": "⏳", "Failed": "❌",
+              "Canceled": "🚫"}
+MAX_TAIL_LINES = 60
+MAX_LINE_CHARS = 400
+MAX_EVIDENCE = 6
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~@&])")
+_MERMAID_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()/+=-]+")
+
+
+class Markdown:
+    """Builds Markdown from C2/C4 dicts; ``scrub`` masks secrets (the sink's mask)."""
+
+    def __init__(self, scrub: Callable[[str], str] = lambda s: s):
+        self.scrub = scrub
+
+    # -- inline helpers ------------------------------------------------------------------
+    def plain(self, text, limit: int = 2000) -> str:
+        """Our own prose (rule titles, causes, fixes): one line, Markdown-escaped."""
+        return _MD_SPECIAL.sub(r"\\\1", clean_inline(self.scrub(text or ""), limit))
+
+    def code(self, text, limit: int = 300) -> str:
+        """Untrusted or literal text as an inline code span."""
+        value = clean_inline(self.scrub("" if text is None else str(text)), limit)
+        if not value:
+            return ""
+        ticks = "`" * (longest_backtick_run(value) + 1)
+        pad = " " if value.startswith("`") or value.endswith("`") or ticks != "`" else ""
+        return f"{ticks}{pad}{value}{pad}{ticks}"
+
+    def block(self, lines: Iterable[str], info: str = "text") -> list[str]:
+        """A fenced block around already-numbered lines (cleaned again here)."""
+        body = clean_lines([self.scrub(line) for line in lines])
+        body = [line if len(line) <= MAX_LINE_CHARS else line[: MAX_LINE_CHARS - 1] + "…" for line in body]
+        fence = "`" * max(3, longest_backtick_run("\n".join(body)) + 1)
+        return [fence + info, *body, fence]
+
+    @staticmethod
+    def numbered(items: list[dict]) -> list[str]:
+        width = max((len(str(i.get("line", ""))) for i in items if isinstance(i, dict)), default=1)
+        out = []
+        for item in items:
+            if isinstance(item, dict):
+                for text in str(item.get("text", "")).splitlines() or [""]:
+                    out.append(f"{str(item.get('line', '')).rjust(width)} | {text}")
+        return out
+
+    # -- sections ------------------------------------------------------------------------
+    def diagnosis_section(self, diag: dict, template_path: str | None, *, heading: bool = True) -> list[str]:
+        diag = diag or {}
+        out: list[str] = []
+        if heading:
+            out += [f"### 🔎 aib-pilot diagnosis: {self.plain(facts.headline(diag), 300)}", ""]
+        rows = [("Status", self.code(diag.get("status") or "unknown")),
+                ("Category", self.code(diag.get("category") or "unknown")),
+                ("Phase", self.code(diag.get("phase") or "-"))]
+        fc = facts.customizer(diag)
+        if fc:
+            path, line = facts.template_location(diag, template_path)
+            where = self.code(f"{path}:{line}" if path and line else (path or "")) or "(no template given)"
+            rows.append(("Failing customizer", f"{self.code(facts.customizer_label(fc))} at {where}"))
+        if diag.get("source"):
+            rows.append(("Log", self.code(diag["source"])))
+        out += table(("", ""), rows) + [""]
+        findings = facts.ordered_findings(diag)
+        if findings:
+            out += ["#### Findings", ""]
+            for number, finding in enumerate(findings, 1):
+                out += self.finding(number, finding)
+        tail = diag.get("tail") or []
+        if tail:
+            section = diag.get("failing_section") or {}
+            what = ""
+            if section:
+                what = f" ({self.code(section.get('name'))}, log lines {section.get('start_line')}–{section.get('end_line')}"
+                what += f", exit code {section['exit_code']})" if section.get("exit_code") is not None else ")"
+            out += [f"#### Last lines of the failing section{what}", ""]
+            out += self.block(self.numbered(tail[-MAX_TAIL_LINES:])) + [""]
+        timeline = diag.get("timeline") or []
+        if timeline:
+            out += ["#### Timeline", ""] + gantt(timeline) + [""] + self.timeline_table(timeline) + [""]
+        return out
+
+    def finding(self, number: int, finding: dict) -> list[str]:
+        head = (f"{number}. **{self.plain(finding.get('rule'))}: {self.plain(finding.get('title'))}**"
+                f" ({self.plain(finding.get('severity'))}, {self.code(finding.get('category'))})")
+        out = [head]
+        if finding.get("cause"):
+            out.append(f"   - **Cause:** {self.plain(finding['cause'])}")
+        if finding.get("fix"):
+            out.append(f"   - **Fix:** {self.plain(finding['fix'])}")
+        ref = str(finding.get("reference") or "")
+        if ref.startswith("https://") and not re.search(r"[\s<>()\[\]`]", ref):
+            out.append(f"   - **Reference:** <{ref}>")
+        evidence = [e for e in finding.get("evidence") or [] if isinstance(e, dict)][:MAX_EVIDENCE]
+        if evidence:
+            out.append("   - **Evidence:**")
+            out += ["", *("     " + line for line in self.block(self.numbered(evidence))), ""]
+        out.append("")
+        return out
+
+    def timeline_table(self, timeline: list[dict]) -> list[str]:
+        rows = []
+        for item in timeline:
+            if isinstance(item, dict):
+                indent = "↳ " if item.get("kind") == "customizer" else ""
+                rows.append((indent + self.code(item.get("name"), 80),
+                             self.plain(item.get("status") or ""),
+                             facts.human_duration(facts.duration_of(item))))
+        return table(("Step", "Status", "Duration"), rows)
+
+    def result(self, result: dict, template_path: str | None = None) -> list[str]:
+        state = facts.state_of(result)
+        name = result.get("template_name") or result.get("template") or "image template"
+        icon = STATE_ICON.get(state, "ℹ️")
+        out = [f"### {icon} aib-pilot: {self.code(name)} {self.plain(state)}", ""]
+        rows = [("State", self.plain(state) + (f" ({self.plain(result['run_sub_state'])})"
+                                               if result.get("run_sub_state") else ""))]
+        if result.get("template"):
+            rows.append(("Template", self.code(result["template"], 400)))
+        if result.get("elapsed_seconds") is not None:
+            rows.append(("Elapsed", facts.human_duration(result["elapsed_seconds"])))
+        if result.get("message"):
+            rows.append(("Message", self.code(result["message"], 600)))
+        for output in result.get("outputs") or []:
+            rows.append((f"Output {self.code(output.get('name'))}",
+                         self.code(output.get("artifact_id") or output.get("artifact_uri"), 400)))
+        if result.get("published_anyway") is not None:
+            rows.append(("Published despite errors", "yes" if result["published_anyway"] else "no"))
+        rows.append(("Full log saved to", self.code(result.get("log_path")) or "(not saved)"))
+        if result.get("log_url"):
+            rows.append(("Log in storage", self.code(result["log_url"], 400)))
+        out += table(("", ""), rows) + [""]
+        if state == "Running" and result.get("resume"):
+            out += ["The build is still running. Resume monitoring with:", ""]
+            out += self.block([str(result["resume"])], "sh") + [""]
+        if state == "Canceled":
+            out += ["The run was canceled; nothing was published.", ""]
+        diag = result.get("diagnosis")
+        if isinstance(diag, dict):
+            out += self.diagnosis_section(diag, template_path, heading=False)
+        elif result.get("timeline"):
+            out += ["#### Timeline", ""] + gantt(result["timeline"]) + [""]
+            out += self.timeline_table(result["timeline"]) + [""]
+        return out
+
+    def fleet(self, results: list[dict]) -> list[str]:
+        out = [f"### aib-pilot: {len(results)} image template(s)", ""]
+        rows = []
+        for result in results:
+            diag = result.get("diagnosis") or {}
+            fc = facts.customizer(diag) or {}
+            state = facts.state_of(result)
+            rows.append((self.code(result.get("template_name") or result.get("template") or "?"),
+                         f"{STATE_ICON.get(state, '')} {self.plain(state)}".strip(),
+                         facts.human_duration(result.get("elapsed_seconds")),
+                         self.code(diag.get("category")) if diag else "",
+                         self.code(fc.get("name")) if fc else "",
+                         self.code(result.get("log_path")) if result.get("log_path") else ""))
+        out += table(("Template", "State", "Elapsed", "Category", "Failing customizer", "Log"), rows)
+        return out + [""]
+
+
+def table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    """A GitHub Markdown table; '|' inside cells is escaped (code spans included)."""
+    def cell(value: str) -> str:
+        return str(value).replace("|", "\\|")
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return out
+
+
+def truncate_markdown(lines: list[str], max_bytes: int) -> str:
+    """Join lines, dropping whole lines from the end to fit ``max_bytes``; never leaves a fence open."""
+    note = "_(summary truncated: the step summary size limit was reached)_"
+    text = "\n".join(lines).rstrip("\n") + "\n\n"
+    if len(text.encode("utf-8")) <= max_bytes:
+        return text
+    kept: list[str] = []
+    size = len(note) + 64
+    open_fence = ""
+    for line in lines:
+        cost = len(line.encode("utf-8")) + 1
+        if size + cost + len(open_fence) + 1 > max_bytes:
+            break
+        kept.append(line)
+        size += cost
+        fence = re.match(r"^\s*(`{3,})", line)
+        if fence:
+            if not open_fence:
+                open_fence = fence.group(1)
+            elif len(fence.group(1)) >= len(open_fence) and line.strip() == fence.group(1):
+                open_fence = ""
+    if not kept:
+        return ""
+    if open_fence:
+        kept.append(open_fence)
+    return "\n".join(kept + ["", note]) + "\n\n"
+
+
+def longest_backtick_run(text: str) -> int:
+    return max((len(run) for run in re.findall(r"`+", text)), default=0)
+
+
+def mermaid_name(text, limit: int = 60) -> str:
+    """Reduce a name to characters mermaid's gantt grammar cannot misread (no ':', '#', ';', '%')."""
+    value = _MERMAID_UNSAFE.sub(" ", clean_inline(str(text or ""), 500)).strip()
+    value = re.sub(r"\s+", " ", value)[:limit].strip()
+    return value or "step"
+
+
+def gantt(timeline: list[dict]) -> list[str]:
+    """A mermaid gantt of phases and customizers; times are Unix seconds (dateFormat X).
+
+    Items with ISO start/end use them; items with only a duration are laid end to end after the
+    previous item of their kind (customizers start at their phase's start). Every bar is at least
+    one second long so mermaid draws it.
+    """
+    items = [i for i in timeline if isinstance(i, dict)]
+    if not items:
+        return []
+    known = [facts.parse_time(i.get("start")) for i in items]
+    origin = min((t.timestamp() for t in known if t), default=0.0)
+    phase_start: dict[str, float] = {}
+    cursors = {"phase": origin, "customizer": None}
+    bars: dict[str, list[str]] = {"phase": [], "customizer": []}
+    for number, item in enumerate(items, 1):
+        kind = "customizer" if item.get("kind") == "customizer" else "phase"
+        start_t, end_t = facts.parse_time(item.get("start")), facts.parse_time(item.get("end"))
+        duration = facts.duration_of(item) or 0.0
+        if start_t:
+            start = start_t.timestamp()
+        elif kind == "customizer":
+            start = cursors["customizer"] if cursors["customizer"] is not None else phase_start.get(
+                str(item.get("phase")), cursors["phase"])
+        else:
+            start = cursors["phase"]
+        end = end_t.timestamp() if end_t else start + duration
+        end = max(end, start + 1)
+        if kind == "phase":
+            phase_start.setdefault(str(item.get("name")), start)
+            cursors["phase"] = end
+            if item.get("name") == "customize" or item.get("phase") == "customize":
+                cursors["customizer"] = None
+        else:
+            cursors["customizer"] = end
+        status = str(item.get("status") or "")
+        tag = {"failed": "crit, ", "running": "active, ", "ok": "done, "}.get(status, "")
+        bars[kind].append(f"    {number}. {mermaid_name(item.get('name'))} :{tag}t{number}, {int(start)}, {int(round(end))}")
+    out = ["```mermaid", "gantt", "    dateFormat X", "    axisFormat %H:%M:%S"]
+    if bars["phase"]:
+        out += ["    section Phases", *bars["phase"]]
+    if bars["customizer"]:
+        out += ["    section Customizers", *bars["customizer"]]
+    return out + ["```"]
+
+
+class MarkdownSink(Sink):
+    """Prints Markdown on stdout; live progress goes to stderr so stdout stays a clean document."""
+
+    fmt = "markdown"
+
+    def __init__(self, out=None, env=None, err=None):
+        super().__init__(out, env, err)
+        self.progress = self.err
+        self.md = Markdown(self.mask)
+
+    def emit(self, lines: list[str]) -> None:
+        self.write("\n".join(lines).rstrip("\n"))
+
+    def diagnosis(self, diag: dict, *, template_path: str | None = None) -> None:
+        self.emit(self.md.diagnosis_section(diag, template_path))
+
+    def result(self, result: dict, *, template_path: str | None = None) -> None:
+        self.close()
+        self.emit(self.md.result(result, template_path))
+
+    def fleet_summary(self, results: list[dict]) -> None:
+        self.close()
+        self.emit(self.md.fleet(results))
