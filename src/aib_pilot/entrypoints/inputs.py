@@ -1,0 +1,242 @@
+"""The step inputs both pipeline adapters accept, and how they become CLI arguments.
+
+One table (:data:`INPUTS`) names every input on both platforms (GitHub kebab-case, Azure DevOps
+camelCase), the CLI option(s) it maps to, its kind and the values it allows. :func:`build_argv`
+validates a ``{github-name: value}`` mapping against the table and against the options the chosen
+subcommand really has (read from the CLI's own argparse parser, so the adapters never drift from
+the CLI), and returns the argv plus extra environment for secrets. Every bad input yields one
+line saying what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+from dataclasses import dataclass, field
+
+COMMANDS = ("run", "submit", "monitor", "diagnose", "lint", "cancel", "cleanup")
+AUTH_MODES = ("secret", "certificate", "oidc-github", "oidc-azure-devops", "managed-identity", "cli")
+ON_CONFLICT = ("attach", "replace", "fail")
+CLOUDS = ("AzureCloud", "AzureChinaCloud", "AzureUSGovernment")
+BOOL_TRUE = ("true", "yes", "1", "on")
+BOOL_FALSE = ("false", "no", "0", "off")
+
+
+@dataclass(frozen=True)
+class Input:
+    """One step input.
+
+    ``options`` lists the CLI spellings tried in order (the first one the subcommand accepts
+    wins); ``"@positional"`` means the subcommand's first positional argument. ``kind`` is one of
+    ``text``, ``number``, ``bool``, ``choice``, ``lines`` (one CLI option per non-empty line),
+    ``secret`` (passed through ``env`` instead of argv, never on a command line) or ``args``.
+    """
+
+    github: str
+    ado: str
+    options: tuple[str, ...] = ()
+    kind: str = "text"
+    choices: tuple[str, ...] = ()
+    default: str = ""
+    env: str = ""
+    help: str = ""
+
+
+INPUTS: tuple[Input, ...] = (
+    Input("command", "command", kind="choice", choices=COMMANDS, default="run",
+          help="what to do: run = submit and monitor in this job"),
+    Input("template", "templateFile", ("--template",),
+          help="image template JSON file (imageTemplate resource or ARM template holding one)"),
+    Input("resource-group", "resourceGroup", ("--resource-group",),
+          help="resource group of the image template"),
+    Input("template-name", "templateName", ("--name",),
+          help="image template name (explicit); empty = derived from name-prefix and content"),
+    Input("name-prefix", "namePrefix", ("--name-prefix",),
+          help="base name; a content hash is appended so reruns never hit 'update not supported'"),
+    Input("subscription", "subscription", ("--subscription",), help="subscription id"),
+    Input("budget-minutes", "budgetMinutes", ("--budget-minutes", "--budget"), kind="number",
+          help="minutes to monitor before exiting cleanly with state Running"),
+    Input("poll-interval", "pollInterval", ("--poll-interval",), kind="number",
+          help="first poll interval in seconds (adaptive afterwards)"),
+    Input("on-conflict", "onConflict", ("--on-conflict",), kind="choice", choices=ON_CONFLICT,
+          help="when a template of that name exists"),
+    Input("log-dir", "logDir", ("--log-dir",), default="aib-logs",
+          help="directory where the full customization.log copy is kept"),
+    Input("log-file", "logFile", ("--log-file", "--log", "@positional"),
+          help="diagnose/lint: a local customization.log (or template) file"),
+    Input("tag", "tags", ("--tag",), kind="lines",
+          help="KEY=VALUE, one per line: tags for submit, filter for monitor with all"),
+    Input("all", "all", ("--all",), kind="bool", default="false",
+          help="monitor every template matching the tag filter"),
+    Input("cancel-on-interrupt", "cancelOnInterrupt", ("--cancel-on-interrupt",), kind="bool",
+          default="true", help="run: cancel the Azure build when the job is cancelled"),
+    Input("auth", "auth", ("--auth",), kind="choice", choices=AUTH_MODES,
+          help="credential type; empty = inferred from the environment"),
+    Input("tenant-id", "tenantId", ("--tenant-id",), env="AZURE_TENANT_ID", help="Entra tenant"),
+    Input("client-id", "clientId", ("--client-id",), env="AZURE_CLIENT_ID",
+          help="app (client) id of the service principal / managed identity"),
+    Input("client-secret", "clientSecret", kind="secret", env="AZURE_CLIENT_SECRET",
+          help="service principal secret (use a secret)"),
+    Input("cloud", "cloud", ("--cloud",), kind="choice", choices=CLOUDS,
+          help="national cloud; or give arm-endpoint and authority-host"),
+    Input("arm-endpoint", "armEndpoint", ("--arm-endpoint",), help="custom Resource Manager URL"),
+    Input("authority-host", "authorityHost", ("--authority-host",), help="custom Entra authority"),
+    Input("github-token", "", kind="secret", env="GITHUB_TOKEN",
+          help="token for check runs and PR comments"),
+    Input("annotate-pr", "", ("--annotate-pr",), kind="bool", default="true",
+          help="create a check run with annotations on the PR head commit when monitoring later"),
+    Input("pr-comment", "", ("--pr-comment",), kind="bool", default="false",
+          help="also post (or update) one PR comment"),
+    Input("format", "format", ("--format",), kind="choice",
+          choices=("text", "json", "github", "azure-devops", "markdown"),
+          help="output format (the adapter sets its platform's default)"),
+    Input("extra-args", "extraArgs", kind="args", help="further CLI arguments, shell-quoted"),
+)
+
+BY_GITHUB = {i.github: i for i in INPUTS}
+BY_ADO = {i.ado: i for i in INPUTS if i.ado}
+
+
+@dataclass
+class Invocation:
+    """What an adapter runs: ``aib-pilot <argv>`` with ``env`` added, or the ``errors``."""
+
+    argv: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    secrets: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def subcommand_parser(command: str) -> argparse.ArgumentParser | None:
+    """The argparse parser of ``aib-pilot <command>``, or None when that command is not built."""
+    from aib_pilot.cli import build_parser
+
+    for action in build_parser()._actions:  # argparse keeps subparsers as an action
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices.get(command)
+    return None
+
+
+def _accepted(parser: argparse.ArgumentParser) -> tuple[dict[str, argparse.Action], list]:
+    options = dict(parser._option_string_actions)
+    positionals = [a for a in parser._actions if not a.option_strings]
+    return options, positionals
+
+
+def _number_ok(value: str) -> bool:
+    try:
+        return float(value) > 0
+    except ValueError:
+        return False
+
+
+def _check_value(spec: Input, value: str, label) -> str | None:
+    """One line describing what is wrong with ``value``, or None."""
+    if spec.kind == "number" and not _number_ok(value):
+        return f"input {label(spec)} is {value!r}: give a positive number, e.g. 50."
+    if spec.kind == "bool" and value.lower() not in BOOL_TRUE + BOOL_FALSE:
+        return f"input {label(spec)} is {value!r}: use true or false."
+    if spec.kind == "choice" and value not in spec.choices:
+        return f"input {label(spec)} is {value!r}: use one of {', '.join(spec.choices)}."
+    if spec.kind == "lines":
+        for line in _lines(value):
+            if "=" not in line:
+                return f"input {label(spec)} has {line!r}: write KEY=VALUE, one per line."
+    return None
+
+
+def _lines(value: str) -> list[str]:
+    return [ln.strip() for ln in value.replace(",", "\n").splitlines() if ln.strip()]
+
+
+def build_argv(values: dict[str, str], *, platform: str = "github",
+               parser_for=subcommand_parser) -> Invocation:
+    """Validate ``values`` (keyed by GitHub input name) and build the CLI invocation.
+
+    ``platform`` only chooses how inputs are named in messages (``github`` kebab-case or
+    ``azure-devops`` camelCase). Empty values count as not given.
+    """
+    def label(spec: Input) -> str:
+        return f"'{spec.ado or spec.github}'" if platform == "azure-devops" else f"'{spec.github}'"
+
+    inv = Invocation()
+    given = {k: v.strip() for k, v in values.items() if v is not None and v.strip() != ""}
+    command = given.get("command", "run")
+    # Every input's own value first, so the user sees all bad inputs at once.
+    for name, value in given.items():
+        spec = BY_GITHUB.get(name)
+        problem = _check_value(spec, value, label) if spec else None
+        if problem:
+            inv.errors.append(problem)
+    if inv.errors:
+        return inv
+    parser = parser_for(command)
+    if parser is None:
+        inv.errors.append(f"command {command!r} is not available in this aib-pilot build; "
+                          "update the action/task to a release that has it.")
+        return inv
+    options, positionals = _accepted(parser)
+    inv.argv.append(command)
+
+    for name, value in given.items():
+        spec = BY_GITHUB.get(name)
+        if spec is None or name == "command":
+            continue
+        if spec.kind == "secret":
+            inv.env[spec.env] = value
+            inv.secrets.append(value)
+            continue
+        if spec.kind == "args":
+            try:
+                inv.argv.extend(shlex.split(value))
+            except ValueError as exc:
+                inv.errors.append(f"input {label(spec)} cannot be split into arguments ({exc}); "
+                                  "check its quotes.")
+            continue
+        chosen = next((o for o in spec.options if o in options), None)
+        if chosen is None and "@positional" in spec.options and positionals:
+            inv.argv.append(value)
+            continue
+        if chosen is None:
+            if value != spec.default:
+                inv.errors.append(f"input {label(spec)} is not used by command {command!r}; "
+                                  "remove it or choose a command that takes it.")
+            continue
+        action = options[chosen]
+        if spec.kind == "bool":
+            truthy = value.lower() in BOOL_TRUE
+            if action.nargs == 0:
+                if truthy:
+                    inv.argv.append(chosen)
+            else:
+                inv.argv += [chosen, "true" if truthy else "false"]
+        elif spec.kind == "lines":
+            for line in _lines(value):
+                inv.argv += [chosen, line]
+        else:
+            inv.argv += [chosen, value]
+    return inv
+
+
+def github_values(environ: dict[str, str] | os._Environ) -> dict[str, str]:
+    """Inputs as the GitHub runner passes them: ``INPUT_`` + upper-cased name, hyphens kept."""
+    values = {}
+    for spec in INPUTS:
+        key = "INPUT_" + spec.github.replace(" ", "_").upper()
+        if key in environ:
+            values[spec.github] = environ[key]
+    return values
+
+
+def ado_values(environ: dict[str, str] | os._Environ) -> dict[str, str]:
+    """Inputs as the Azure DevOps agent passes them (``INPUT_`` + upper-cased camelCase name),
+    keyed by the GitHub name so both adapters share :func:`build_argv`."""
+    values = {}
+    for spec in INPUTS:
+        if not spec.ado:
+            continue
+        key = "INPUT_" + spec.ado.upper()
+        if key in environ:
+            values[spec.github] = environ[key]
+    return values
