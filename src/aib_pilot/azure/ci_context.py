@@ -1,0 +1,71 @@
+"""Where this run comes from (pipeline run URL, commit, PR, repository), read from CI variables.
+
+These become ``aib-pilot.*`` tags on the image template so a later job -- a scheduled fleet
+monitor, or the next stage of a pipeline -- can find the build and report back to the right PR.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Mapping
+
+TAG_PREFIX = "aib-pilot."
+MAX_TAG_VALUE = 256  # ARM limit for tag values
+
+
+def _github(env: Mapping[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+    repo = env.get("GITHUB_REPOSITORY")
+    if repo:
+        out["repo"] = repo
+        if env.get("GITHUB_RUN_ID"):
+            url = f"{server}/{repo}/actions/runs/{env['GITHUB_RUN_ID']}"
+            if env.get("GITHUB_RUN_ATTEMPT"):
+                url += f"/attempts/{env['GITHUB_RUN_ATTEMPT']}"
+            out["run-url"] = url
+    if env.get("GITHUB_SHA"):
+        out["commit"] = env["GITHUB_SHA"]
+    match = re.match(r"refs/pull/(\d+)/", env.get("GITHUB_REF", ""))
+    if match:
+        out["pr"] = match.group(1)
+    elif env.get("GITHUB_EVENT_PATH"):
+        try:
+            with open(env["GITHUB_EVENT_PATH"], encoding="utf-8") as fh:
+                event = json.load(fh)
+            number = (event.get("pull_request") or {}).get("number")
+            if number:
+                out["pr"] = str(number)
+                head = (event["pull_request"].get("head") or {}).get("sha")
+                if head:
+                    out["commit"] = head  # the PR head, not the merge commit: annotations attach there
+        except (OSError, ValueError, AttributeError):
+            pass
+    return out
+
+
+def _azure_devops(env: Mapping[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    collection = env.get("SYSTEM_COLLECTIONURI") or env.get("SYSTEM_TEAMFOUNDATIONCOLLECTIONURI")
+    project = env.get("SYSTEM_TEAMPROJECT")
+    if collection and project and env.get("BUILD_BUILDID"):
+        out["run-url"] = f"{collection.rstrip('/')}/{project}/_build/results?buildId={env['BUILD_BUILDID']}"
+    if env.get("BUILD_SOURCEVERSION"):
+        out["commit"] = env["BUILD_SOURCEVERSION"]
+    pr = env.get("SYSTEM_PULLREQUEST_PULLREQUESTNUMBER") or env.get("SYSTEM_PULLREQUEST_PULLREQUESTID")
+    if pr:
+        out["pr"] = pr
+    if env.get("BUILD_REPOSITORY_NAME"):
+        out["repo"] = env["BUILD_REPOSITORY_NAME"]
+    return out
+
+
+def ci_tags(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``aib-pilot.*`` tags describing the current CI run (empty outside CI)."""
+    env = os.environ if env is None else env
+    facts = _github(env) if env.get("GITHUB_ACTIONS") == "true" or env.get("GITHUB_RUN_ID") else {}
+    if not facts and (env.get("TF_BUILD") or env.get("BUILD_BUILDID")):
+        facts = _azure_devops(env)
+    return {TAG_PREFIX + k: v[:MAX_TAG_VALUE] for k, v in facts.items() if v}

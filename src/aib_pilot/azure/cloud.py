@@ -1,0 +1,104 @@
+"""Which Azure cloud to talk to: ARM endpoint, Entra ID authority host, token scope, CA bundle.
+
+The three public clouds are known by name; anything else (an Azure Stack hub, or the test emulator)
+is a custom ``--arm-endpoint`` plus ``--authority-host``, exactly the knobs a sovereign-cloud user has.
+Scopes follow azure-mgmt-core's ``get_arm_endpoints`` (US Government's ARM audience differs from its
+ARM host).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping
+from urllib.parse import urlparse
+
+from aib_pilot.errors import UsageError
+
+KNOWN_CLOUDS: dict[str, tuple[str, str, str]] = {
+    # name: (ARM endpoint, authority host, ARM token audience) -- from azure-mgmt-core tools.py and
+    # azure-identity's AzureAuthorityHosts.
+    "AzureCloud": ("https://management.azure.com/", "https://login.microsoftonline.com/",
+                   "https://management.azure.com/"),
+    "AzureChinaCloud": ("https://management.chinacloudapi.cn/", "https://login.chinacloudapi.cn/",
+                        "https://management.chinacloudapi.cn/"),
+    "AzureUSGovernment": ("https://management.usgovcloudapi.net/", "https://login.microsoftonline.us/",
+                          "https://management.core.usgovcloudapi.net/"),
+}
+
+
+@dataclass(frozen=True)
+class Cloud:
+    """Endpoints for one cloud; ``custom`` is true when the user gave the endpoints themselves."""
+
+    name: str
+    arm_endpoint: str
+    authority_host: str
+    audience: str
+    custom: bool = False
+    ca_bundle: str | None = None
+
+    @property
+    def credential_scopes(self) -> list[str]:
+        return [self.audience.rstrip("/") + "/.default"]
+
+    def connection_kwargs(self) -> dict:
+        """Keyword arguments for every SDK client and credential (custom CA when one is set)."""
+        return {"connection_verify": self.ca_bundle} if self.ca_bundle else {}
+
+
+def _check_url(value: str, what: str, option: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme != "https" or not parsed.netloc:
+        raise UsageError(
+            f"{option} {value!r} is not an https URL.",
+            hint=f"Give the {what} as https://host[:port]/ (Azure only accepts TLS).",
+        )
+    return value if value.endswith("/") else value + "/"
+
+
+def resolve_cloud(
+    *, cloud: str | None = None, arm_endpoint: str | None = None, authority_host: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Cloud:
+    """Pick the cloud from options, then environment fallbacks, then AzureCloud."""
+    env = os.environ if env is None else env
+    arm_endpoint = arm_endpoint or env.get("AIB_PILOT_ARM_ENDPOINT") or None
+    authority_host = (
+        authority_host or env.get("AZURE_AUTHORITY_HOST") or env.get("AIB_PILOT_AUTHORITY_HOST") or None
+    )
+    cloud = cloud or env.get("AIB_PILOT_CLOUD") or None
+    ca_bundle = env.get("REQUESTS_CA_BUNDLE") or None
+    if ca_bundle and not os.path.isfile(ca_bundle):
+        raise UsageError(
+            f"REQUESTS_CA_BUNDLE points to {ca_bundle!r}, which is not a file.",
+            hint="Set it to the PEM file of the CA that signs your ARM/Entra endpoints, or unset it.",
+        )
+    if arm_endpoint:
+        arm = _check_url(arm_endpoint, "ARM endpoint", "--arm-endpoint")
+        if cloud and cloud in KNOWN_CLOUDS and KNOWN_CLOUDS[cloud][0] != arm:
+            raise UsageError(
+                f"--cloud {cloud} and --arm-endpoint {arm_endpoint} disagree.",
+                hint="Give either a known cloud name or a custom --arm-endpoint with --authority-host.",
+            )
+        known = next((c for c in KNOWN_CLOUDS.items() if c[1][0] == arm), None)
+        if known and not authority_host:
+            return Cloud(known[0], arm, known[1][1], known[1][2], ca_bundle=ca_bundle)
+        if not authority_host:
+            raise UsageError(
+                f"--arm-endpoint {arm} needs an Entra ID authority host too.",
+                hint="Add --authority-host https://login.example/ (or set AZURE_AUTHORITY_HOST).",
+            )
+        authority = _check_url(authority_host, "authority host", "--authority-host")
+        custom = not (known and known[1][1] == authority)
+        return Cloud("custom" if custom else known[0], arm, authority, arm, custom=custom, ca_bundle=ca_bundle)
+    name = cloud or "AzureCloud"
+    if name not in KNOWN_CLOUDS:
+        raise UsageError(
+            f"Unknown cloud {name!r}.",
+            hint=f"Use one of {', '.join(KNOWN_CLOUDS)}, or --arm-endpoint URL --authority-host URL.",
+        )
+    arm, authority, audience = KNOWN_CLOUDS[name]
+    if authority_host:
+        authority = _check_url(authority_host, "authority host", "--authority-host")
+    return Cloud(name, arm, authority, audience, custom=authority != KNOWN_CLOUDS[name][1], ca_bundle=ca_bundle)

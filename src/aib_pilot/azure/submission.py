@@ -1,0 +1,118 @@
+"""Submitting a template: name it, handle an existing one (attach / replace / fail), tag it, run it.
+
+Two failure channels exist (troubleshooting guide; shared/reference §5): a synchronous ARM error on
+the PUT (e.g. 400 ValidationFailed, 409 Conflict) and ``provisioningState: Failed`` with
+``provisioningError`` on the template. Both come back as :class:`SubmissionFailed` holding the
+error for the diagnosis (contract C1 ``provisioning_error=``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from aib_pilot.azure.ci_context import TAG_PREFIX, ci_tags
+from aib_pilot.azure.errors import azure_access, first_line, status_of
+from aib_pilot.azure.templates import LoadedTemplate, Templates, is_running
+from aib_pilot.errors import UsageError
+
+ON_CONFLICT = ("attach", "replace", "fail")
+
+
+@dataclass
+class Submitted:
+    name: str
+    template_id: str
+    action: str  # created | attached | rerun | replaced
+    template: dict
+
+
+class SubmissionFailed(Exception):
+    """The template was rejected; ``error`` is an ARM envelope or a provisioningError dict."""
+
+    def __init__(self, name: str, template_id: str, error: dict):
+        super().__init__(json.dumps(error)[:500])
+        self.name = name
+        self.template_id = template_id
+        self.error = error
+
+
+def _error_envelope(exc: BaseException) -> dict:
+    response = getattr(exc, "response", None)
+    try:
+        body = response.json() if response is not None else None
+    except Exception:  # noqa: BLE001 - not JSON
+        body = None
+    if isinstance(body, dict) and ("error" in body or "code" in body):
+        return body if "error" in body else {"error": body}
+    err = getattr(exc, "error", None)
+    return {"error": {"code": getattr(err, "code", None) or str(status_of(exc) or "Error"),
+                      "message": getattr(err, "message", None) or first_line(exc)}}
+
+
+def build_tags(template: LoadedTemplate, user_tags: dict[str, str], env=None) -> dict[str, str]:
+    tags = dict(template.body.get("tags") or {})
+    tags.update(ci_tags(env))
+    tags[TAG_PREFIX + "content-hash"] = template.content_hash
+    tags.update(user_tags)
+    return tags
+
+
+def submit(session, resource_group: str, template: LoadedTemplate, name: str, *, on_conflict: str = "attach",
+           user_tags: dict[str, str] | None = None, info=lambda msg: None, env=None) -> Submitted:
+    """Create (or reuse) the template and start its run without waiting for the build."""
+    if on_conflict not in ON_CONFLICT:
+        raise UsageError(f"--on-conflict {on_conflict!r} is not valid.", hint=f"Use one of {', '.join(ON_CONFLICT)}.")
+    templates = Templates(session)
+    template_id = session.template_id(resource_group, name)
+    tags = build_tags(template, user_tags or {}, env)
+    body = dict(template.body, tags=tags)
+    with azure_access(f"reading image template {name} in resource group {resource_group}"):
+        existing = templates.find(resource_group, name)
+        if template.needs_rg_location:
+            body["location"] = session.resources.resource_groups.get(resource_group).location
+
+    if existing is not None:
+        provisioning = (existing.get("properties") or {}).get("provisioningState")
+        if on_conflict == "fail":
+            raise UsageError(f"Image template {name} already exists in {resource_group}.",
+                             hint="Use --on-conflict attach (follow/rerun it) or replace, or pick another --name.")
+        if is_running(existing):
+            if on_conflict == "replace":
+                raise UsageError(f"Image template {name} has a run in progress; it cannot be replaced now.",
+                                 hint=f"Attach with --on-conflict attach, or cancel it first: aib-pilot cancel -g {resource_group} -n {name}.")
+            info(f"template {name} already has a run in progress: attaching to it")
+            return Submitted(name, existing.get("id") or template_id, "attached", existing)
+        if on_conflict == "attach" and provisioning != "Failed":
+            with azure_access(f"re-running image template {name}"):
+                templates.update_tags(resource_group, name, tags)
+                templates.start_run(resource_group, name)
+            info(f"template {name} already exists with the same content: started a new run of it")
+            return Submitted(name, existing.get("id") or template_id, "rerun", existing)
+        info(f"deleting the existing template {name} (provisioning state {provisioning}) before re-creating it")
+        with azure_access(f"deleting image template {name}"):
+            templates.delete(resource_group, name)
+        action = "replaced"
+    else:
+        action = "created"
+
+    from azure.core.exceptions import HttpResponseError
+
+    created: dict | None = None
+    try:
+        with azure_access(f"creating image template {name} in {resource_group}"):
+            created = templates.create(resource_group, name, body)
+    except HttpResponseError as exc:
+        if status_of(exc) in (400, 409, 422) or status_of(exc) is None or status_of(exc) == 200:
+            created = templates.find(resource_group, name) if status_of(exc) in (None, 200) else None
+            if created is None or (created.get("properties") or {}).get("provisioningState") != "Failed":
+                raise SubmissionFailed(name, template_id, _error_envelope(exc)) from exc
+        else:
+            raise
+    props = created.get("properties") or {}
+    if props.get("provisioningState") == "Failed":
+        raise SubmissionFailed(name, created.get("id") or template_id,
+                               props.get("provisioningError") or {"provisioningErrorCode": "Other", "message": "provisioningState Failed"})
+    with azure_access(f"starting the run of image template {name}"):
+        templates.start_run(resource_group, name)
+    return Submitted(name, created.get("id") or template_id, action, created)

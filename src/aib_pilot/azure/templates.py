@@ -1,0 +1,219 @@
+"""Image templates: load the user's JSON, name it, and create/run/get/cancel/delete it via the SDK.
+
+AIB templates are immutable: a second PUT of an existing name fails with "Conflict: Update/Upgrade
+of image templates is currently not supported" (troubleshooting guide, and the REST reference in
+shared/reference §3). So names are derived from the template's content (``<base>-<hash>``): a rerun
+of the same template finds the same name and attaches to it or runs it again instead of PUTting,
+and a changed template gets a new name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aib_pilot.errors import UsageError
+
+RESOURCE_TYPE = "microsoft.virtualmachineimages/imagetemplates"
+NAME_RE = re.compile(r"^[A-Za-z0-9-_.]{1,64}$")  # imageTemplateName pattern in the REST spec
+# Fields the service sets; sending them back is pointless (and some API versions reject them).
+_READ_ONLY = ("provisioningState", "provisioningError", "lastRunStatus", "exactStagingResourceGroup")
+_TOP_LEVEL = ("location", "identity", "tags", "properties")
+_EXPR = re.compile(r"^\[\s*(parameters|variables)\(\s*'([^']+)'\s*\)\s*\]$")
+RUNNING_STATES = ("Running", "Canceling")
+
+
+@dataclass
+class LoadedTemplate:
+    """The imageTemplate resource body to PUT, plus where it came from."""
+
+    body: dict[str, Any]
+    path: str
+    declared_name: str | None = None  # the name in the file, when it is a literal
+    needs_rg_location: bool = False  # location was [resourceGroup().location]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def content_hash(self) -> str:
+        canonical = json.dumps({k: self.body.get(k) for k in ("location", "identity", "properties")},
+                               sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:10]
+
+    @property
+    def scenario_tags(self) -> dict[str, str]:
+        return dict(self.body.get("tags") or {})
+
+
+def _resolve(value: Any, params: dict, variables: dict, where: str) -> Any:
+    """Resolve the simple ARM expressions ``[parameters('x')]`` / ``[variables('x')]``."""
+    if isinstance(value, dict):
+        return {k: _resolve(v, params, variables, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v, params, variables, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, str) and value.startswith("[") and not value.startswith("[["):
+        match = _EXPR.match(value)
+        if not match:
+            raise UsageError(
+                f"{where} uses the ARM expression {value!r}, which aib-pilot cannot evaluate.",
+                hint="Replace it with a literal value, or deploy the ARM template with 'az deployment group create' "
+                "and then use 'aib-pilot monitor'.",
+            )
+        kind, key = match.groups()
+        table = params if kind == "parameters" else variables
+        if key not in table:
+            raise UsageError(f"{where} refers to {kind}('{key}'), which has no {'defaultValue' if kind == 'parameters' else 'value'}.",
+                             hint=f"Give {kind} '{key}' a literal {'defaultValue' if kind == 'parameters' else 'value'} in the template.")
+        return _resolve(table[key], params, variables, f"{kind}('{key}')")
+    if isinstance(value, str) and value.startswith("[["):
+        return value[1:]  # ARM escape for a literal leading '['
+    return value
+
+
+def _from_arm_deployment(doc: dict, path: str) -> tuple[dict, str | None, bool]:
+    resources = [r for r in doc.get("resources") or [] if isinstance(r, dict)
+                 and str(r.get("type", "")).lower() == RESOURCE_TYPE]
+    if len(resources) != 1:
+        raise UsageError(
+            f"{path} is an ARM deployment template with {len(resources)} "
+            "Microsoft.VirtualMachineImages/imageTemplates resources; aib-pilot needs exactly one.",
+            hint="Split the file, or pass the imageTemplate resource JSON itself.",
+        )
+    params = {k: (v or {}).get("defaultValue") for k, v in (doc.get("parameters") or {}).items()
+              if isinstance(v, dict) and "defaultValue" in v}
+    variables = dict(doc.get("variables") or {})
+    resource = resources[0]
+    needs_location = False
+    location = resource.get("location")
+    if isinstance(location, str) and re.fullmatch(r"\[\s*resourceGroup\(\)\.location\s*\]", location):
+        needs_location = True
+        resource = dict(resource, location=None)
+    resolved = _resolve({k: resource.get(k) for k in (*_TOP_LEVEL, "name")}, params, variables, "resources[0]")
+    name = resolved.pop("name", None)
+    return resolved, name if isinstance(name, str) else None, needs_location
+
+
+def load_template(path: str | Path) -> LoadedTemplate:
+    """Read an imageTemplate resource JSON, or an ARM deployment template holding exactly one."""
+    path = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"Template file {path} does not exist.", hint="Check the --template path.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"Cannot read template file {path}: {exc}.", hint="Give a UTF-8 JSON file.") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).",
+                         hint="Fix the JSON syntax (comments and trailing commas are not allowed).") from None
+    if not isinstance(doc, dict):
+        raise UsageError(f"{path} must hold a JSON object.", hint="Give an imageTemplate resource JSON.")
+    needs_location = False
+    if "resources" in doc and "properties" not in doc:
+        body, name, needs_location = _from_arm_deployment(doc, path)
+    else:
+        body = {k: doc[k] for k in _TOP_LEVEL if k in doc}
+        name = doc.get("name") if isinstance(doc.get("name"), str) else None
+    props = body.get("properties")
+    if not isinstance(props, dict):
+        raise UsageError(f"{path} has no 'properties' object.",
+                         hint="An imageTemplate needs properties.source, properties.customize and properties.distribute.")
+    body["properties"] = {k: v for k, v in props.items() if k not in _READ_ONLY}
+    if not body.get("location") and not needs_location:
+        raise UsageError(f"{path} has no 'location'.", hint="Add \"location\": \"<region>\" (e.g. westeurope).")
+    if name and (name.startswith("[") or not NAME_RE.match(name)):
+        name = None
+    body = {k: v for k, v in body.items() if v is not None or k == "location"}
+    return LoadedTemplate(body, path, name, needs_location)
+
+
+def choose_name(template: LoadedTemplate, *, name: str | None, prefix: str | None) -> str:
+    """``--name`` wins; else ``<prefix or declared name or file stem>-<content hash>``."""
+    if name:
+        if not NAME_RE.match(name):
+            raise UsageError(f"--name {name!r} is not a valid image template name.",
+                             hint="Use 1-64 letters, digits, '-', '_' or '.'.")
+        return name
+    base = prefix or template.declared_name or Path(template.path).stem
+    base = re.sub(r"[^A-Za-z0-9-_.]", "-", base).strip("-.") or "aib"
+    suffix = "-" + template.content_hash
+    return base[: 64 - len(suffix)] + suffix
+
+
+def parse_tag(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise UsageError(f"--tag {text!r} is not KEY=VALUE.", hint="Write it like --tag team=images.")
+    return key.strip(), value.strip()
+
+
+def run_state(template: dict) -> tuple[str | None, str | None]:
+    status = (template.get("properties") or {}).get("lastRunStatus") or {}
+    return status.get("runState"), status.get("runSubState")
+
+
+def is_running(template: dict) -> bool:
+    return run_state(template)[0] in RUNNING_STATES
+
+
+def as_json(model: Any) -> dict:
+    """SDK 2.0 models are mappings; give the REST (camelCase) JSON shape."""
+    if model is None:
+        return {}
+    if hasattr(model, "as_dict"):
+        return model.as_dict()
+    return dict(model)
+
+
+class Templates:
+    """Image template operations for one subscription (thin over ImageBuilderClient)."""
+
+    def __init__(self, session):
+        self.session = session
+
+    @property
+    def _ops(self):
+        return self.session.imagebuilder.virtual_machine_image_templates
+
+    def get(self, resource_group: str, name: str) -> dict:
+        return as_json(self._ops.get(resource_group, name))
+
+    def find(self, resource_group: str, name: str) -> dict | None:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        try:
+            return self.get(resource_group, name)
+        except ResourceNotFoundError:
+            return None
+
+    def list(self, resource_group: str | None = None) -> list[dict]:
+        pages = self._ops.list_by_resource_group(resource_group) if resource_group else self._ops.list()
+        return [as_json(t) for t in pages]
+
+    def create(self, resource_group: str, name: str, body: dict) -> dict:
+        """PUT the template and wait for provisioning (seconds; validation happens here)."""
+        return as_json(self._ops.begin_create_or_update(resource_group, name, body).result())
+
+    def update_tags(self, resource_group: str, name: str, tags: dict) -> None:
+        self._ops.begin_update(resource_group, name, {"tags": tags}).result()
+
+    def start_run(self, resource_group: str, name: str) -> None:
+        """POST /run and return at once: the run LRO spans the whole build, so we never wait on it.
+
+        We read progress from ``lastRunStatus`` instead (GET template), which also survives a
+        process restart without keeping the poller's continuation token.
+        """
+        self._ops.begin_run(resource_group, name)
+
+    def cancel(self, resource_group: str, name: str, *, wait: bool = False) -> None:
+        poller = self._ops.begin_cancel(resource_group, name)
+        if wait:
+            poller.result()
+
+    def delete(self, resource_group: str, name: str) -> None:
+        """DELETE and wait for the Location LRO: a PUT of the same name right after must not race it."""
+        self._ops.begin_delete(resource_group, name).result()

@@ -1,0 +1,56 @@
+"""``aib-pilot logs``: download the customization.log of a template's last run."""
+
+from __future__ import annotations
+
+import sys
+
+from aib_pilot import options
+from aib_pilot.errors import AzureAccessError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("logs", help="download the build log (customization.log) of the last run",
+                              description="Find the last run's customization.log in the staging storage account "
+                              "and save it under --log-dir (continuing a partial copy). Prints the saved path.")
+    options.add_target_options(p)
+    p.add_argument("--log-dir", metavar="DIR", help=f"where to save it (default ./{options.DEFAULT_LOG_DIR})")
+    p.add_argument("--stdout", action="store_true", help="also print the log (secrets redacted)")
+    options.add_azure_options(p)
+    p.set_defaults(func=run)
+
+
+def save_last_log(session, rg: str, name: str, log_dir, *, info=options.info):
+    """Complete the local copy of the last run's log; returns (path or None, template dict)."""
+    from aib_pilot.azure.errors import azure_access
+    from aib_pilot.monitor import MonitorConfig, TemplateWatch, transient_retry
+
+    class _Quiet:  # progress goes through `info`; the log itself is not echoed here
+        def __getattr__(self, _name):
+            return lambda *a, **k: None
+
+    watch = TemplateWatch(session, MonitorConfig(rg, name, log_dir, live_log=False), _Quiet())
+    watch.refresh(transient_retry(base=1.0))
+    with azure_access(f"reading the build log of {name}"):
+        path = watch._complete_log()
+    return path, watch
+
+
+def run(args) -> int:
+    from aib_pilot.redact import redact
+
+    session = options.make_session(args)
+    rg, name = options.resource_group(args), options.template_name(args)
+    path, watch = save_last_log(session, rg, name, options.log_dir(args))
+    if not path:
+        state = (watch.status or {}).get("runState") or "never run"
+        raise AzureAccessError(
+            f"No customization.log found for {name} (last run: {state}).",
+            hint="The staging resource group may be deleted already (AIB removes it with the template), "
+            "or the run has not written a log yet.")
+    if args.stdout:
+        with open(path, "rb") as fh:
+            for raw in fh:
+                sys.stdout.write(redact(raw.decode("utf-8", "replace")))
+    options.info(f"saved {path} ({watch.log.saved_size} bytes, {watch.log.bytes_downloaded} downloaded now)")
+    print(path)
+    return 0

@@ -1,0 +1,134 @@
+"""``aib-pilot monitor``: follow one template's run (or a fleet) within a time budget."""
+
+from __future__ import annotations
+
+import os
+import signal
+from contextlib import contextmanager
+
+from aib_pilot import options
+from aib_pilot.errors import UsageError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "monitor", help="follow a build: progress, live log (saved), diagnosis; resumable",
+        description="Poll the image template's last run until it ends or --budget runs out "
+        "(then exit 0 with state Running and print the command that resumes). The log is saved to "
+        "--log-dir as it grows. With --all --tag KEY=VALUE or several --name, watch a fleet.")
+    options.add_target_options(p, many=True)
+    p.add_argument("--all", action="store_true",
+                   help="watch every template in the resource group (or subscription) matching --tag")
+    p.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE",
+                   help="with --all: only templates carrying this tag (repeatable)")
+    options.add_monitor_options(p)
+    p.add_argument("--cancel-on-interrupt", action="store_true",
+                   help="on SIGTERM/SIGINT cancel the Azure run and wait for Canceled")
+    options.add_azure_options(p)
+    options.add_format_option(p)
+    p.set_defaults(func=run)
+
+
+def make_sink(args):
+    from aib_pilot.report import make_sink as _make_sink
+
+    return _make_sink(options.resolve_format(args))
+
+
+@contextmanager
+def stop_on_signals(control):
+    """SIGTERM/SIGINT set the loop's stop event (the loop then ends cleanly or cancels)."""
+    previous = {}
+
+    def handler(signum, _frame):
+        control.stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            previous[sig] = signal.signal(sig, handler)
+        except ValueError:  # not the main thread
+            pass
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def resume_args(args) -> list[str]:
+    """Options the next job must repeat to reach the same template."""
+    out = []
+    for opt in ("subscription", "cloud", "arm_endpoint", "authority_host", "auth"):
+        value = getattr(args, opt, None)
+        if value:
+            out += ["--" + opt.replace("_", "-"), str(value)]
+    if getattr(args, "poll_interval", None):
+        out += ["--poll-interval", str(args.poll_interval)]
+    if getattr(args, "budget", None):
+        out += ["--budget", str(args.budget)]
+    if getattr(args, "format", None):
+        out += ["--format", args.format]
+    return out
+
+
+def monitor_templates(session, args, sink, names: list[str], resource_groups: list[str], *,
+                      cancel_on_interrupt: bool = False) -> int:
+    """Watch the given templates; print the result(s); return the exit code."""
+    from aib_pilot.monitor import LoopControl, MonitorConfig, TemplateWatch, exit_code_for, watch
+
+    fleet = len(names) > 1 or getattr(args, "all", False)
+    control = LoopControl(options.budget_seconds(args))
+    interval = options.poll_interval(args)
+    watches = [
+        TemplateWatch(session, MonitorConfig(
+            resource_group=rg, name=name, log_dir=options.log_dir(args), poll_interval=interval,
+            budget_seconds=control.budget_seconds, template_path=getattr(args, "template", None),
+            live_log=not getattr(args, "no_live_log", False), resume_args=resume_args(args)), sink, fleet=fleet)
+        for name, rg in zip(names, resource_groups)
+    ]
+    with stop_on_signals(control):
+        results = watch(watches, sink, control, poll_interval=interval, cancel_on_interrupt=cancel_on_interrupt)
+    if fleet:
+        sink.fleet_summary(results)
+    else:
+        sink.result(results[0], template_path=getattr(args, "template", None))
+    return exit_code_for(results)
+
+
+def _fleet_targets(session, args) -> tuple[list[str], list[str]]:
+    from aib_pilot.azure.errors import azure_access
+    from aib_pilot.azure.templates import Templates, parse_tag
+    from aib_pilot.azure.staging_logs import rg_name
+
+    wanted = dict(parse_tag(t) for t in args.tag)
+    rg = options.resource_group(args, required=False)
+    with azure_access("listing image templates" + (f" in {rg}" if rg else "")):
+        found = Templates(session).list(rg)
+    names, groups = [], []
+    for t in found:
+        tags = t.get("tags") or {}
+        if all(tags.get(k) == v for k, v in wanted.items()):
+            names.append(t["name"])
+            groups.append(rg or rg_name(t.get("id")))
+    if not names:
+        where = f"resource group {rg}" if rg else "the subscription"
+        raise UsageError(f"No image template in {where} carries the tags {wanted or '(any)'}.",
+                         hint="Check --tag KEY=VALUE (tags set by 'aib-pilot submit' start with 'aib-pilot.').")
+    return names, groups
+
+
+def run(args) -> int:
+    session = options.make_session(args)
+    sink = make_sink(args)
+    if args.all:
+        if args.name:
+            raise UsageError("--all and --name cannot be combined.", hint="Use --all --tag KEY=VALUE, or list --name several times.")
+        names, groups = _fleet_targets(session, args)
+    else:
+        if args.tag:
+            raise UsageError("--tag selects templates only together with --all.", hint="Add --all.")
+        names = args.name or [options.template_name(args)]
+        rg = options.resource_group(args)
+        groups = [rg] * len(names)
+    return monitor_templates(session, args, sink, names, groups,
+                             cancel_on_interrupt=getattr(args, "cancel_on_interrupt", False))

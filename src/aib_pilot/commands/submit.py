@@ -1,0 +1,96 @@
+"""``aib-pilot submit``: create (or reuse) an image template and start its run, without waiting."""
+
+from __future__ import annotations
+
+from aib_pilot import options
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "submit", help="create the image template and start its build; returns at once",
+        description="Create the image template from --template (an imageTemplate resource JSON, or an ARM "
+        "deployment template holding exactly one) and start its run. The name is --name, or "
+        "<--name-prefix or the template's name>-<content hash>, so the same template always maps to the "
+        "same name. Prints the template id and the command that monitors it.")
+    add_submit_options(p)
+    options.add_azure_options(p)
+    options.add_format_option(p)
+    p.set_defaults(func=run)
+
+
+def add_submit_options(p) -> None:
+    options.add_target_options(p)
+    p.add_argument("--template", "-t", metavar="FILE", required=True, help="template JSON file")
+    p.add_argument("--name-prefix", metavar="BASE", help="base of the generated <BASE>-<content hash> name")
+    p.add_argument("--on-conflict", choices=("attach", "replace", "fail"), default=None,
+                   help="when the template exists: attach (follow its running run, or run it again; default), "
+                   "replace (delete and re-create; refused while a run is in progress) or fail")
+    p.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE",
+                   help="extra tag on the template (repeatable); CI run URL/commit/PR tags are added automatically")
+
+
+def do_submit(args, session, sink):
+    """Submit; returns (Submitted, None) or (None, failure result dict)."""
+    import os
+
+    from aib_pilot.azure.submission import SubmissionFailed, submit
+    from aib_pilot.azure.templates import choose_name, load_template, parse_tag
+
+    template = load_template(args.template)
+    name = choose_name(template, name=options.template_name(args, required=False),
+                       prefix=getattr(args, "name_prefix", None))
+    rg = options.resource_group(args)
+    user_tags = dict(parse_tag(t) for t in args.tag)
+    on_conflict = args.on_conflict or os.environ.get("AIB_PILOT_ON_CONFLICT") or "attach"
+    sink.info(f"submitting {args.template} as image template {name} in resource group {rg}")
+    try:
+        done = submit(session, rg, template, name, on_conflict=on_conflict, user_tags=user_tags, info=sink.info)
+    except SubmissionFailed as failed:
+        from aib_pilot.diagnosis import diagnose
+
+        diag = diagnose(None, provisioning_error=failed.error, template_path=args.template,
+                        source=f"azure:{failed.template_id}").to_dict()
+        err = failed.error.get("error") if "error" in failed.error else failed.error
+        result = {
+            "state": "Failed", "run_sub_state": None, "template": failed.template_id, "template_name": name,
+            "resource_group": rg, "log_path": None, "log_url": None,
+            "message": (err or {}).get("message"), "outputs": [], "timeline": diag.get("timeline") or [],
+            "diagnosis": diag, "resume": None, "started": None, "ended": None, "elapsed_seconds": None,
+            "published_anyway": None,
+        }
+        return None, result
+    sink.info(f"template {done.action}: {done.template_id}")
+    return done, None
+
+
+def start(args):
+    """Session, sink and the submitted template; (.., .., None) after reporting a rejected template."""
+    from aib_pilot.commands.monitor import make_sink
+
+    session = options.make_session(args)
+    sink = make_sink(args)
+    done, failure = do_submit(args, session, sink)
+    if failure:
+        sink.result(failure, template_path=args.template)
+    return session, sink, done
+
+
+def run(args) -> int:
+    from aib_pilot.commands.monitor import resume_args
+    from aib_pilot.monitor import MonitorConfig, resume_command
+
+    _session, sink, done = start(args)
+    if done is None:
+        return 1
+    cfg = MonitorConfig(resource_group=options.resource_group(args), name=done.name,
+                        log_dir=options.log_dir(args), template_path=args.template, resume_args=resume_args(args))
+    command = resume_command(cfg)
+    sink.info(f"the build runs in Azure now; follow it with: {command}")
+    result = {
+        "state": "Running", "run_sub_state": None, "template": done.template_id, "template_name": done.name,
+        "resource_group": cfg.resource_group, "log_path": None, "log_url": None, "message": None, "outputs": [],
+        "timeline": [], "diagnosis": None, "resume": command, "started": None, "ended": None,
+        "elapsed_seconds": None, "published_anyway": None, "action": done.action,
+    }
+    sink.result(result, template_path=args.template)
+    return 0

@@ -1,0 +1,521 @@
+"""The monitor loop: poll image templates' ``lastRunStatus``, tail and save the log, explain the end.
+
+One loop drives one template (live log, groups per customizer) or a fleet (one GET per template
+per poll, summary table). It never waits on the run LRO -- that spans the whole build -- but reads
+``GET imageTemplate``, which any later job can do again: resuming is just running ``monitor`` again.
+The saved log is the resume point for the tail (ranged reads continue from its size on disk).
+
+Polling is adaptive: the interval starts at ``--poll-interval`` (default 15 s), grows by half while
+nothing changes up to four times the start (60 s), and snaps back when the sub-state changes or
+the log grows; each sleep has +-10 % jitter so a fleet of monitors does not poll in lockstep.
+Transient errors (429, 5xx, broken connections) are retried with tenacity, honouring Retry-After.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import random
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import tenacity
+
+from aib_pilot.azure.errors import azure_access, is_transient
+from aib_pilot.azure.run_outputs import DISTRIBUTION_CATEGORIES, list_run_outputs, published_anyway
+from aib_pilot.azure.staging_logs import LogAccessDenied, LogNotFound, StagingLog, parse_log_location, rg_name
+from aib_pilot.azure.templates import RUNNING_STATES, Templates, run_state
+from aib_pilot.redact import redact
+
+TERMINAL_STATES = ("Succeeded", "PartiallySucceeded", "Failed", "Canceled")
+FAILED_STATES = ("PartiallySucceeded", "Failed", "Canceled")
+_ZERO_TIME = "0001-01-01"
+
+
+# -- pure helpers -----------------------------------------------------------------------------------
+@dataclass
+class PollSchedule:
+    """Adaptive poll interval: ``start`` rising x1.5 per quiet poll to ``start * 4``; jittered."""
+
+    start: float = 15.0
+    growth: float = 1.5
+    ceiling_factor: float = 4.0
+    jitter: float = 0.1
+    rng: random.Random = field(default_factory=random.Random)
+    current: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.current = self.start
+
+    @property
+    def ceiling(self) -> float:
+        return self.start * self.ceiling_factor
+
+    def next(self, *, changed: bool) -> float:
+        """The sleep before the next poll; ``changed`` = something happened in the last poll."""
+        self.current = self.start if changed else min(self.ceiling, self.current * self.growth)
+        return self.current * (1 + self.rng.uniform(-self.jitter, self.jitter))
+
+
+def retry_after_seconds(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def transient_retry(*, base: float, deadline: Callable[[], float] | None = None, attempts: int = 8,
+                    on_retry: Callable[[BaseException, float], None] | None = None) -> tenacity.Retrying:
+    """Tenacity policy for Azure calls: transient errors only, Retry-After first, else backoff."""
+    backoff = tenacity.wait_random_exponential(multiplier=max(base, 0.1), max=60)
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        delay = retry_after_seconds(exc) if exc else None
+        delay = backoff(state) if delay is None else delay
+        if on_retry and exc:
+            on_retry(exc, delay)
+        return delay
+
+    stop = tenacity.stop_after_attempt(attempts)
+    if deadline is not None:
+        stop = stop | _StopAtDeadline(deadline)
+    return tenacity.Retrying(retry=tenacity.retry_if_exception(is_transient), wait=wait, stop=stop, reraise=True)
+
+
+class _StopAtDeadline(tenacity.stop.stop_base):
+    def __init__(self, deadline: Callable[[], float]):
+        self.deadline = deadline
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        return self.deadline() <= 0
+
+
+def iso_or_none(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    text = value.isoformat() if isinstance(value, datetime) else str(value)
+    return None if text.startswith(_ZERO_TIME) else text
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+class LiveLog:
+    """Turns new log bytes into complete lines for the sink, one group per customizer."""
+
+    START = re.compile(r"\(telemetry\) Starting provisioner (\S+)")
+    END = re.compile(r"\(telemetry\) ending (\S+)")
+
+    def __init__(self, sink, *, enabled: bool = True, customizers: list[dict] | None = None):
+        self.sink = sink
+        self.enabled = enabled
+        self.customizers = customizers or []
+        self.partial = b""
+        self.open_group: str | None = None
+        self.started = 0  # provisioners started so far (to name them after the template's customizers)
+
+    def resume_from(self, path: Path | None) -> None:
+        """Restore group state and the partial last line from a saved log, printing nothing."""
+        if not path or not path.exists():
+            return
+        with open(path, "rb") as fh:
+            for raw in fh:
+                if not raw.endswith(b"\n"):
+                    self.partial = raw
+                    break
+                text = raw.decode("utf-8", "replace")
+                if self.START.search(text):
+                    self.started += 1
+                    self.open_group = self.START.search(text).group(1)
+                elif self.END.search(text):
+                    self.open_group = None
+        if self.open_group and self.enabled:
+            self.sink.group_start(self._title(self.open_group) + " (continued)")
+
+    def _title(self, provisioner: str) -> str:
+        index = self.started - 1
+        if 0 <= index < len(self.customizers):
+            item = self.customizers[index]
+            label = item.get("name") or item.get("type") or provisioner
+            return f"customizer {index + 1}/{len(self.customizers)}: {label} ({provisioner})"
+        return f"provisioner {self.started}: {provisioner}"
+
+    def feed(self, data: bytes) -> None:
+        if not data:
+            return
+        chunk = self.partial + data
+        lines = chunk.split(b"\n")
+        self.partial = lines.pop()
+        pending: list[str] = []
+
+        def flush() -> None:
+            if pending and self.enabled:
+                self.sink.log_lines(list(pending))
+            pending.clear()
+
+        for raw in lines:
+            text = raw.decode("utf-8", "replace").rstrip("\r")
+            start = self.START.search(text)
+            if start:
+                flush()
+                if self.open_group and self.enabled:
+                    self.sink.group_end()
+                self.started += 1
+                self.open_group = start.group(1)
+                if self.enabled:
+                    self.sink.group_start(self._title(self.open_group))
+                pending.append(text)
+                continue
+            pending.append(text)
+            if self.open_group and self.END.search(text):
+                flush()
+                if self.enabled:
+                    self.sink.group_end()
+                self.open_group = None
+        flush()
+
+    def close(self) -> None:
+        if self.partial and self.enabled:
+            self.sink.log_lines([self.partial.decode("utf-8", "replace").rstrip("\r")])
+        self.partial = b""
+        if self.open_group and self.enabled:
+            self.sink.group_end()
+        self.open_group = None
+
+
+# -- one template ---------------------------------------------------------------------------------
+@dataclass
+class MonitorConfig:
+    resource_group: str
+    name: str
+    log_dir: Path
+    poll_interval: float = 15.0
+    budget_seconds: float | None = None
+    template_path: str | None = None
+    live_log: bool = True
+    resume_args: list[str] = field(default_factory=list)  # extra options repeated in the resume command
+
+
+def resume_command(cfg: MonitorConfig) -> str:
+    import shlex
+
+    parts = ["aib-pilot", "monitor", "--resource-group", cfg.resource_group, "--name", cfg.name,
+             "--log-dir", str(cfg.log_dir)]
+    if cfg.template_path:
+        parts += ["--template", cfg.template_path]
+    parts += cfg.resume_args
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+class TemplateWatch:
+    """The state of watching one template: last seen status, its log, its result once finished."""
+
+    def __init__(self, session, cfg: MonitorConfig, sink, *, fleet: bool = False):
+        self.session = session
+        self.cfg = cfg
+        self.sink = sink
+        self.fleet = fleet
+        self.templates = Templates(session)
+        self.log = StagingLog(session, Path(cfg.log_dir) / cfg.name)
+        self.template: dict = {}
+        self.last_seen: tuple[str | None, str | None] | None = None
+        self.result: dict | None = None
+        self.log_warning_given = False
+        customizers = []
+        if cfg.template_path:
+            try:
+                from aib_pilot.azure.templates import load_template
+
+                customizers = load_template(cfg.template_path).body["properties"].get("customize") or []
+            except Exception:  # noqa: BLE001 - titles only; diagnosis reports template problems
+                customizers = []
+        self.live = LiveLog(sink, enabled=cfg.live_log and not fleet, customizers=customizers)
+        self.resumed = False
+
+    @property
+    def template_id(self) -> str:
+        return self.template.get("id") or self.session.template_id(self.cfg.resource_group, self.cfg.name)
+
+    @property
+    def props(self) -> dict:
+        return self.template.get("properties") or {}
+
+    @property
+    def status(self) -> dict:
+        return self.props.get("lastRunStatus") or {}
+
+    def refresh(self, retrying: tenacity.Retrying) -> None:
+        with azure_access(f"reading image template {self.cfg.name} in {self.cfg.resource_group}"):
+            self.template = retrying(self.templates.get, self.cfg.resource_group, self.cfg.name)
+
+    def provisioning_failed(self) -> bool:
+        return self.props.get("provisioningState") == "Failed"
+
+    def observe(self) -> bool:
+        """Report a sub-state change; True when it changed."""
+        seen = run_state(self.template)
+        if seen == self.last_seen:
+            return False
+        self.last_seen = seen
+        state, sub = seen
+        if self.fleet:
+            self.sink.info(f"{self.cfg.name}: {state or 'not started'}{' / ' + sub if sub else ''}")
+        else:
+            self.sink.transition(state or "NotStarted", sub, datetime.now(timezone.utc))
+        return True
+
+    # -- log --------------------------------------------------------------------------------------
+    def _locate(self) -> bool:
+        if self.log.located:
+            return True
+        staging = rg_name(self.props.get("exactStagingResourceGroup"))
+        location = parse_log_location(self.status.get("message"))
+        try:
+            found = self.log.locate(staging_rg=staging, location=location)
+        except LogNotFound:
+            return False
+        if found and not self.resumed:
+            self.resumed = True
+            if self.log.saved_size:
+                self.sink.info(f"resuming the log at byte {self.log.saved_size} of {self.log.local_path}")
+            self.live.resume_from(self.log.local_path)
+        return found
+
+    def tail(self) -> bool:
+        """Read new log bytes (saved at once, then shown); True when the log grew."""
+        try:
+            if not self._locate():
+                return False
+            data = self.log.read_new()
+        except LogAccessDenied as exc:
+            if not self.log_warning_given:
+                self.log_warning_given = True
+                self.sink.warning(f"live log unavailable: {exc.one_line()}")
+            return False
+        except LogNotFound:
+            return False
+        except Exception as exc:  # noqa: BLE001 - a tail hiccup must not end the monitor
+            if is_transient(exc):
+                return False
+            raise
+        self.live.feed(data)
+        return bool(data)
+
+    def _complete_log(self) -> str | None:
+        """After the run ended: make sure the saved log holds the whole blob; return its path."""
+        location = parse_log_location(self.status.get("message"))
+        if location and self.log.located and location.run_folder and self.log.local_path \
+                and self.log.local_path.parent.name != location.run_folder:
+            self.log = StagingLog(self.session, self.log.save_dir)  # message names another run's log
+        for _ in range(1000):  # read until nothing new (a ranged read returns at most what exists)
+            if not self.tail():
+                break
+        self.live.close()
+        return str(self.log.local_path) if self.log.local_path and self.log.local_path.exists() else None
+
+    # -- results ----------------------------------------------------------------------------------
+    def base_result(self) -> dict:
+        state, sub = run_state(self.template)
+        started = iso_or_none(self.status.get("startTime"))
+        ended = iso_or_none(self.status.get("endTime"))
+        start_dt, end_dt = _parse_time(started), _parse_time(ended)
+        elapsed = None
+        if start_dt:
+            elapsed = round(((end_dt or datetime.now(timezone.utc)) - start_dt).total_seconds(), 3)
+        message = self.status.get("message") or None
+        return {
+            "state": state or "Running", "run_sub_state": sub, "template": self.template_id,
+            "template_name": self.cfg.name, "resource_group": self.cfg.resource_group,
+            "log_path": str(self.log.local_path) if self.log.local_path and self.log.local_path.exists() else None,
+            "log_url": self.log.url, "message": redact(message) if message else None, "outputs": [],
+            "timeline": [], "diagnosis": None, "resume": None, "started": started, "ended": ended,
+            "elapsed_seconds": elapsed, "published_anyway": None,
+        }
+
+    def running_result(self) -> dict:
+        result = self.base_result()
+        result["state"] = "Running" if result["state"] not in TERMINAL_STATES else result["state"]
+        result["resume"] = resume_command(self.cfg)
+        return result
+
+    def provisioning_result(self) -> dict:
+        from aib_pilot.diagnosis import diagnose
+
+        error = self.props.get("provisioningError") or {}
+        result = self.base_result()
+        diag = diagnose(None, provisioning_error=error, template_path=self.cfg.template_path,
+                        source=f"azure:{self.template_id}").to_dict()
+        result.update(state="Failed", run_sub_state=None, diagnosis=diag, timeline=diag.get("timeline") or [],
+                      message=redact(error.get("message") or "") or None)
+        return result
+
+    def finish(self) -> dict:
+        """The run ended: complete and save the log, list outputs, diagnose."""
+        from aib_pilot.diagnosis import diagnose
+
+        state, _sub = run_state(self.template)
+        access_problem = None
+        try:
+            log_path = self._complete_log()
+        except LogAccessDenied as exc:
+            access_problem = exc.one_line()
+            log_path = None
+        result = self.base_result()
+        message = self.status.get("message")
+        diag = diagnose(log_path, status_message=message, template_path=self.cfg.template_path,
+                        source=f"azure:{self.template_id}").to_dict()
+        result["timeline"] = diag.get("timeline") or []
+        if state != "Succeeded":
+            result["diagnosis"] = diag
+        try:
+            with azure_access(f"listing run outputs of {self.cfg.name}"):
+                result["outputs"] = [
+                    {k: o[k] for k in ("name", "artifact_id", "artifact_uri")} for o in
+                    transient_retry(base=1.0)(list_run_outputs, self.session, self.cfg.resource_group, self.cfg.name)
+                ]
+                raw_outputs = result["outputs"]
+        except Exception as exc:  # noqa: BLE001 - outputs are a bonus on failure
+            raw_outputs = []
+            if state == "Succeeded":
+                self.sink.warning(f"could not list run outputs: {exc}")
+        if state in ("Failed", "PartiallySucceeded") and (diag.get("category") in DISTRIBUTION_CATEGORIES
+                                                          or self.last_seen and self.last_seen[1] == "Distributing"):
+            result["published_anyway"] = published_anyway(raw_outputs)
+        if access_problem:
+            self.sink.warning(f"the build log could not be read: {access_problem}")
+            result["log_access_error"] = access_problem
+        if not log_path and state != "Succeeded" and not access_problem:
+            self.sink.warning("no build log was found (the staging resource group may already be deleted); "
+                              "the diagnosis uses lastRunStatus.message only")
+        return result
+
+
+# -- the loop ----------------------------------------------------------------------------------------
+class Interrupted(Exception):
+    pass
+
+
+@dataclass
+class LoopControl:
+    """Budget and interruption shared by single and fleet monitoring."""
+
+    budget_seconds: float | None
+    clock: Callable[[], float] = time.monotonic
+    stop: threading.Event = field(default_factory=threading.Event)
+    started_at: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.started_at = self.clock()
+
+    @property
+    def reserve(self) -> float:
+        """Time kept back for the final log read and the report."""
+        return 0.0 if self.budget_seconds is None else min(60.0, max(0.5, 0.1 * self.budget_seconds))
+
+    def remaining(self) -> float:
+        if self.budget_seconds is None:
+            return float("inf")
+        return self.started_at + self.budget_seconds - self.reserve - self.clock()
+
+    def sleep(self, seconds: float) -> None:
+        if self.stop.wait(max(0.0, min(seconds, self.remaining()))):
+            raise Interrupted()
+
+
+def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_interval: float,
+          cancel_on_interrupt: bool = False, heartbeat_every: float | None = None) -> list[dict]:
+    """Poll until every template's run ended or the budget is used up; return C4 results."""
+    schedule = PollSchedule(start=poll_interval)
+    heartbeat_every = heartbeat_every or max(4 * poll_interval, 1.0)
+    last_heartbeat = control.clock()
+    canceling = False
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=min(8, len(watches))) if len(watches) > 1 else None
+
+    def on_retry(exc: BaseException, delay: float) -> None:
+        sink.info(f"Azure answered {getattr(exc, 'status_code', None) or type(exc).__name__}; retrying in {delay:.1f}s")
+
+    retrying = transient_retry(base=poll_interval, deadline=control.remaining, on_retry=on_retry)
+    active = list(watches)
+    try:
+        while active:
+            if pool:
+                list(pool.map(lambda w: w.refresh(retrying.copy()), active))
+            else:
+                active[0].refresh(retrying.copy())
+            changed = False
+            for w in list(active):
+                if w.provisioning_failed():
+                    w.result = w.provisioning_result()
+                    active.remove(w)
+                    continue
+                changed |= w.observe()
+                state, _sub = run_state(w.template)
+                if state in TERMINAL_STATES:
+                    w.result = w.finish()
+                    active.remove(w)
+                elif not w.fleet:
+                    changed |= w.tail()
+            if not active:
+                break
+            now = control.clock()
+            if now - last_heartbeat >= heartbeat_every:
+                last_heartbeat = now
+                for w in active:
+                    state, sub = run_state(w.template)
+                    elapsed = w.base_result()["elapsed_seconds"]
+                    size = w.log.saved_size
+                    sink.heartbeat(f"{w.cfg.name}: {state or 'not started'}{' / ' + sub if sub else ''}"
+                                   f"{f', {elapsed:.0f}s since start' if elapsed is not None else ''}"
+                                   f"{f', log {size} bytes saved' if size else ''}")
+            delay = schedule.next(changed=changed)
+            if not canceling and control.remaining() <= delay:
+                break
+            try:
+                control.sleep(delay)
+            except Interrupted:
+                if not cancel_on_interrupt or canceling:
+                    break
+                canceling = True
+                control.stop.clear()
+                control.budget_seconds = None  # waiting for Canceled is the point now
+                for w in active:
+                    if run_state(w.template)[0] in RUNNING_STATES:
+                        sink.warning(f"interrupted: canceling the run of {w.cfg.name} and waiting for Canceled")
+                        with azure_access(f"canceling {w.cfg.name}"):
+                            w.templates.cancel(w.cfg.resource_group, w.cfg.name)
+    finally:
+        if pool:
+            pool.shutdown(wait=False)
+    results = []
+    for w in watches:
+        if w.result is None:
+            if not w.fleet:
+                try:
+                    w.tail()  # the saved log is current when the job ends
+                except Exception:  # noqa: BLE001
+                    pass
+                w.live.close()
+            w.result = w.running_result()
+        results.append(w.result)
+    return results
+
+
+def exit_code_for(results: list[dict]) -> int:
+    from aib_pilot.errors import EXIT_BUILD_FAILED, EXIT_OK
+
+    return EXIT_BUILD_FAILED if any(r["state"] in FAILED_STATES for r in results) else EXIT_OK

@@ -1,0 +1,171 @@
+"""Options shared by the Azure commands, with their environment-variable fallbacks.
+
+Precedence: command-line option, then ``AIB_PILOT_*`` variable, then the standard azure-identity /
+Azure CLI variable (AZURE_SUBSCRIPTION_ID, AZURE_TENANT_ID, AZURE_AUTHORITY_HOST, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Mapping
+
+from aib_pilot.errors import UsageError
+
+FORMATS = ("text", "json", "github", "azure-devops", "markdown")
+DEFAULT_LOG_DIR = "aib-pilot-logs"
+
+
+def add_target_options(parser: argparse.ArgumentParser, *, name_required: bool = False, many: bool = False) -> None:
+    group = parser.add_argument_group("image template")
+    group.add_argument("--subscription", metavar="ID",
+                       help="subscription id (default: AZURE_SUBSCRIPTION_ID)")
+    group.add_argument("--resource-group", "-g", metavar="RG",
+                       help="resource group of the image template (default: AIB_PILOT_RESOURCE_GROUP)")
+    if many:
+        group.add_argument("--name", "-n", metavar="NAME", action="append",
+                           help="image template name (repeat to watch several)")
+    else:
+        group.add_argument("--name", "-n", metavar="NAME", required=name_required,
+                           help="image template name (default: AIB_PILOT_TEMPLATE_NAME)")
+
+
+def add_azure_options(parser: argparse.ArgumentParser) -> None:
+    from aib_pilot.azure.auth import AUTH_MODES
+
+    group = parser.add_argument_group("Azure connection")
+    group.add_argument("--auth", choices=AUTH_MODES, metavar="MODE",
+                       help="how to sign in: " + ", ".join(AUTH_MODES)
+                       + " (default: AIB_PILOT_AUTH, else inferred from the environment)")
+    group.add_argument("--service-connection-id", metavar="GUID",
+                       help="Azure DevOps service connection id for --auth oidc-azure-devops "
+                       "(default: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID)")
+    group.add_argument("--cloud", metavar="NAME",
+                       help="AzureCloud (default), AzureChinaCloud or AzureUSGovernment")
+    group.add_argument("--arm-endpoint", metavar="URL",
+                       help="custom Resource Manager endpoint (default: AIB_PILOT_ARM_ENDPOINT)")
+    group.add_argument("--authority-host", metavar="URL",
+                       help="custom Entra ID authority host (default: AZURE_AUTHORITY_HOST or AIB_PILOT_AUTHORITY_HOST)")
+
+
+def add_format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", "-f", choices=FORMATS, default=None,
+                        help="output format (default: AIB_PILOT_FORMAT, else github inside GitHub Actions, "
+                        "azure-devops inside Azure Pipelines, else text); json prints one object as the last line")
+
+
+def add_monitor_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("monitoring")
+    group.add_argument("--budget", type=float, metavar="MINUTES",
+                       help="stop cleanly (state Running, exit 0) before this many minutes; fractions allowed "
+                       "(default: AIB_PILOT_BUDGET, else wait until the run ends)")
+    group.add_argument("--log-dir", metavar="DIR",
+                       help=f"where the full customization.log is saved as it grows (default: AIB_PILOT_LOG_DIR or ./{DEFAULT_LOG_DIR})")
+    group.add_argument("--poll-interval", type=float, metavar="SECONDS",
+                       help="first poll interval; it grows to 4x while nothing changes (default 15)")
+    group.add_argument("--no-live-log", action="store_true",
+                       help="do not print the live log (it is still saved)")
+    group.add_argument("--template", metavar="FILE",
+                       help="the template JSON file, to point diagnoses at the failing customizer's line")
+
+
+def env_or(value, env: Mapping[str, str], *names: str):
+    if value not in (None, "", []):
+        return value
+    for name in names:
+        if env.get(name):
+            return env[name]
+    return None
+
+
+def resolve_format(args, env: Mapping[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    fmt = getattr(args, "format", None) or env.get("AIB_PILOT_FORMAT")
+    if fmt:
+        if fmt not in FORMATS:
+            raise UsageError(f"AIB_PILOT_FORMAT={fmt!r} is not a format.", hint=f"Use one of {', '.join(FORMATS)}.")
+        return fmt
+    if env.get("GITHUB_ACTIONS") == "true":
+        return "github"
+    if env.get("TF_BUILD"):
+        return "azure-devops"
+    return "text"
+
+
+def resource_group(args, env: Mapping[str, str] | None = None, *, required: bool = True) -> str | None:
+    env = os.environ if env is None else env
+    rg = env_or(getattr(args, "resource_group", None), env, "AIB_PILOT_RESOURCE_GROUP")
+    if not rg and required:
+        raise UsageError("No resource group given.", hint="Add --resource-group RG (or set AIB_PILOT_RESOURCE_GROUP).")
+    return rg
+
+
+def template_name(args, env: Mapping[str, str] | None = None, *, required: bool = True) -> str | None:
+    env = os.environ if env is None else env
+    name = args.name[0] if isinstance(getattr(args, "name", None), list) and len(args.name) == 1 else getattr(args, "name", None)
+    if isinstance(name, list):
+        name = None
+    name = env_or(name, env, "AIB_PILOT_TEMPLATE_NAME")
+    if not name and required:
+        raise UsageError("No image template name given.", hint="Add --name NAME (or set AIB_PILOT_TEMPLATE_NAME).")
+    return name
+
+
+def budget_seconds(args, env: Mapping[str, str] | None = None) -> float | None:
+    env = os.environ if env is None else env
+    raw = env_or(getattr(args, "budget", None), env, "AIB_PILOT_BUDGET")
+    if raw is None:
+        return None
+    try:
+        minutes = float(raw)
+    except ValueError:
+        raise UsageError(f"Budget {raw!r} is not a number of minutes.", hint="Use e.g. --budget 50 or --budget 0.5.") from None
+    if minutes <= 0:
+        raise UsageError(f"Budget {raw} must be more than 0 minutes.", hint="Use e.g. --budget 50 (the job limit minus a margin).")
+    return minutes * 60.0
+
+
+def poll_interval(args, env: Mapping[str, str] | None = None) -> float:
+    env = os.environ if env is None else env
+    raw = env_or(getattr(args, "poll_interval", None), env, "AIB_PILOT_POLL_INTERVAL")
+    if raw is None:
+        return 15.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise UsageError(f"Poll interval {raw!r} is not a number of seconds.", hint="Use e.g. --poll-interval 15.") from None
+    if value <= 0:
+        raise UsageError("--poll-interval must be more than 0 seconds.", hint="Use e.g. --poll-interval 15.")
+    return value
+
+
+def log_dir(args, env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env_or(getattr(args, "log_dir", None), env, "AIB_PILOT_LOG_DIR") or DEFAULT_LOG_DIR)
+
+
+def info(msg: str) -> None:
+    """A progress line on stderr (used before a sink exists)."""
+    print(f"aib-pilot: {msg}", file=sys.stderr, flush=True)
+
+
+def make_session(args, env: Mapping[str, str] | None = None, *, announce=info):
+    """Cloud + credential + subscription from options and environment; says which auth it chose."""
+    from aib_pilot.azure.auth import make_credential
+    from aib_pilot.azure.cloud import resolve_cloud
+    from aib_pilot.azure.clients import AzureSession
+
+    env = os.environ if env is None else env
+    cloud = resolve_cloud(cloud=getattr(args, "cloud", None), arm_endpoint=getattr(args, "arm_endpoint", None),
+                          authority_host=getattr(args, "authority_host", None), env=env)
+    subscription = env_or(getattr(args, "subscription", None), env, "AZURE_SUBSCRIPTION_ID", "AIB_PILOT_SUBSCRIPTION_ID")
+    if not subscription:
+        raise UsageError("No subscription given.", hint="Add --subscription ID (or set AZURE_SUBSCRIPTION_ID).")
+    mode = env_or(getattr(args, "auth", None), env, "AIB_PILOT_AUTH")
+    choice = make_credential(mode, cloud, env, service_connection_id=getattr(args, "service_connection_id", None))
+    where = cloud.name if not cloud.custom else f"custom cloud {cloud.arm_endpoint}"
+    if announce:
+        announce(f"auth: {choice.mode} ({choice.reason}); {where}")
+    return AzureSession(cloud, choice.credential, subscription, principal=choice.principal, auth_mode=choice.mode)
