@@ -1,0 +1,96 @@
+"""Session-wide test setup: the loopback-only network guard and the ``emulator`` fixture (C5)."""
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+import pytest
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+_real_getaddrinfo = socket.getaddrinfo
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+class NonLoopbackAddress(AssertionError):
+    """A test tried to reach something other than this machine."""
+
+
+def _check_host(host) -> None:
+    if host is None:
+        return
+    if isinstance(host, bytes):
+        host = host.decode()
+    host = str(host).strip("[]")
+    if host.lower() in _LOOPBACK_NAMES:
+        return
+    try:
+        if ipaddress.ip_address(host.split("%")[0]).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise NonLoopbackAddress(
+        f"test tried to reach non-loopback address {host!r}; tests may only talk to the local emulator "
+        "(tests/emulator) — point the client at emulator.info['arm'] / ['authority'] / ['blob']")
+
+
+def _guarded_connect(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        _check_host(address[0])
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        _check_host(address[0])
+    return _real_connect_ex(self, address)
+
+
+def _guarded_getaddrinfo(host, *args, **kwargs):
+    _check_host(host)
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+def pytest_sessionstart(session):
+    # A guard on the test process itself (not an HTTP patch of any SDK): no test reaches the internet.
+    socket.socket.connect = _guarded_connect
+    socket.socket.connect_ex = _guarded_connect_ex
+    socket.getaddrinfo = _guarded_getaddrinfo
+
+
+def pytest_sessionfinish(session, exitstatus):
+    socket.socket.connect = _real_connect
+    socket.socket.connect_ex = _real_connect_ex
+    socket.getaddrinfo = _real_getaddrinfo
+
+
+def _scenarios():
+    try:
+        from tests.emulator import scenarios
+
+        scenarios.SCENARIOS, scenarios.build_log  # noqa: B018 - the module must be complete
+        return scenarios
+    except (ImportError, AttributeError):
+        from tests.emulator_tests import standin_scenarios   # until SCEN's module lands
+
+        return standin_scenarios
+
+
+@pytest.fixture(scope="session")
+def _emulator_session():
+    from tests.emulator import Emulator
+
+    emu = Emulator(speed=600, scenarios=_scenarios())
+    emu.start()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+@pytest.fixture
+def emulator(_emulator_session):
+    """The running emulator (session-wide), reset before each test: no templates, faults or journal."""
+    _emulator_session.reset()
+    _emulator_session.set_speed(600)
+    yield _emulator_session

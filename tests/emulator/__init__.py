@@ -1,0 +1,8 @@
+"""A faithful local Azure for tests and the demo (issue 3, contract C5).
+
+``from tests.emulator import Emulator``; ``python -m tests.emulator`` runs it by hand.
+See docs/emulator.md.
+"""
+from .emulator import Emulator
+
+__all__ = ["Emulator"]

@@ -1,0 +1,55 @@
+"""``python -m tests.emulator [--speed N] [--port-base P] [--list-scenarios]``
+
+Prints one JSON line (contract C5: arm, authority, ca_bundle, blob, subscription, tenant, client_id,
+client_secret, resource_group, ...) and serves until SIGTERM/SIGINT, then stops everything it started.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.emulator", description=__doc__.splitlines()[0])
+    parser.add_argument("--speed", type=float, default=60.0,
+                        help="simulated seconds per real second (default 60)")
+    parser.add_argument("--port-base", type=int, default=0,
+                        help="ARM on P, Entra ID on P+1, OIDC on P+2, blob proxy on P+3, Azurite on P+4 "
+                             "(default: free ports)")
+    parser.add_argument("--list-scenarios", action="store_true", help="print the scenario names and exit")
+    args = parser.parse_args(argv)
+    if args.speed <= 0:
+        print("tests.emulator: --speed must be > 0 (simulated seconds per real second)", file=sys.stderr)
+        return 2
+    if args.list_scenarios:
+        from .emulator import load_scenarios
+
+        table = load_scenarios().SCENARIOS
+        for name in sorted(table):
+            print(f"{name}\t{getattr(table[name], 'summary', '')}")
+        return 0
+    from .azurite import AzuriteMissing
+    from .emulator import Emulator
+
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    signal.signal(signal.SIGINT, lambda *_: done.set())
+    try:
+        emu = Emulator(speed=args.speed, port_base=args.port_base).start()
+    except (AzuriteMissing, OSError, RuntimeError) as exc:
+        print(f"tests.emulator: cannot start: {exc}", file=sys.stderr)
+        return 3
+    try:
+        info = dict(emu.info, startup_seconds=round(emu.startup_seconds, 3))
+        print(json.dumps(info), flush=True)
+        done.wait()
+    finally:
+        emu.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Clients built only from the knobs a real user has (endpoint, authority, CA bundle)."""
+from __future__ import annotations
+
+from azure.identity import ClientSecretCredential
+from azure.mgmt.imagebuilder import ImageBuilderClient
+
+
+def secret_credential(emu, **kwargs) -> ClientSecretCredential:
+    i = emu.info
+    return ClientSecretCredential(i["tenant"], i["client_id"], i["client_secret"], authority=i["authority"],
+                                  disable_instance_discovery=True, connection_verify=i["ca_bundle"], **kwargs)
+
+
+def aib_client(emu, credential=None, **kwargs) -> ImageBuilderClient:
+    i = emu.info
+    return ImageBuilderClient(credential or secret_credential(emu), i["subscription"], base_url=i["arm"],
+                              credential_scopes=[i["arm"] + "/.default"], connection_verify=i["ca_bundle"],
+                              **kwargs)
+
+
+def template_body(emu, scenario: str = "success", *, customize=None, distribute=None, **props) -> dict:
+    i = emu.info
+    sub = i["subscription"]
+    body = {
+        "location": i["location"],
+        "tags": {"aib-emulator-scenario": scenario},
+        "identity": {"type": "UserAssigned", "userAssignedIdentities": {i["identity_id"]: {}}},
+        "properties": {
+            "source": {"type": "PlatformImage", "publisher": "Canonical", "offer": "0001-com-ubuntu-server-jammy",
+                       "sku": "22_04-lts-gen2", "version": "latest"},
+            "customize": customize if customize is not None else [
+                {"type": "Shell", "name": "install-nginx", "inline": ["sudo apt-get install -y nginx"]}],
+            "distribute": distribute if distribute is not None else [
+                {"type": "ManagedImage", "runOutputName": "managed-out", "location": i["location"],
+                 "imageId": f"/subscriptions/{sub}/resourceGroups/{i['resource_group']}/providers/"
+                            "Microsoft.Compute/images/aib-pilot-image"}],
+            **props,
+        },
+    }
+    return body
+
+
+def create(emu, client, name: str, scenario: str = "success", **kw):
+    poller = client.virtual_machine_image_templates.begin_create_or_update(
+        emu.info["resource_group"], name, template_body(emu, scenario, **kw))
+    return poller.result()
+
+
+def wait_terminal(emu, client, name: str, timeout: float = 20.0):
+    """Poll GET until lastRunStatus.runState is terminal; returns the template."""
+    result = {}
+
+    def done():
+        tpl = client.virtual_machine_image_templates.get(emu.info["resource_group"], name)
+        result["tpl"] = tpl
+        status = tpl.properties.last_run_status
+        return status is not None and status.run_state not in ("Running", "Canceling")
+
+    assert emu.wait_until(done, timeout=timeout, interval=0.05), "build did not finish in time"
+    return result["tpl"]
