@@ -1,0 +1,107 @@
+"""The text format: headline, findings with cause and fix, evidence, tail, timeline, colour rules."""
+
+from __future__ import annotations
+
+import io
+
+from aib_pilot.report import make_sink, render_diagnosis
+
+from . import samples
+from .conftest import TEMPLATE
+
+
+class TtyBuffer(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def render(diag, env=None, stream=None) -> str:
+    stream = stream if stream is not None else io.StringIO()
+    render_diagnosis(diag, "text", stream, template_path=TEMPLATE, env=env if env is not None else {})
+    return stream.getvalue()
+
+
+def test_headline_names_category_phase_and_customizer_line():
+    first = render(samples.DIAGNOSIS).splitlines()[0]
+    assert "customizer_failed" in first and "phase customize" in first
+    assert "install-nginx (Shell, customizer #2)" in first
+    assert "images/ubuntu.json:41" in first
+
+
+def test_findings_most_important_first_with_cause_fix_and_numbered_evidence():
+    text = render(samples.DIAGNOSIS)
+    first, second, third = (text.index(rule) for rule in ("[AIB101]", "[AIB121]", "[AIB190]"))
+    assert first < second < third  # error, then warning, then info
+    assert "fix: Wait for cloud-init and the apt lock" in text
+    assert "cause: The script of customizer 'install-nginx' exited with status 100." in text
+    assert "1851 | ==> azure-arm: Script exited with non-zero exit status: 100." in text
+
+
+def test_tail_and_compact_timeline_with_durations():
+    text = render(samples.DIAGNOSIS)
+    tail = text[text.index("Last lines of the failing section:"):]
+    assert "1850 |     azure-arm: E: Could not get lock" in tail
+    timeline = text[text.index("Timeline:"):].splitlines()
+    customize = next(line for line in timeline if line.strip().startswith("customize"))
+    assert "6m32s" in customize and "FAILED" in customize and "exit 100" in customize
+    assert any("install-nginx" in line and "50s" in line for line in timeline)
+    assert any(line.strip().startswith("cleanup") and "1m35s" in line for line in timeline)
+
+
+def test_colour_only_on_a_tty_without_no_color():
+    assert "\x1b[" not in render(samples.DIAGNOSIS)  # not a tty
+    assert "\x1b[31m" in render(samples.DIAGNOSIS, env={}, stream=TtyBuffer())
+    assert "\x1b[" not in render(samples.DIAGNOSIS, env={"NO_COLOR": "1"}, stream=TtyBuffer())
+    assert "\x1b[" not in render(samples.DIAGNOSIS, env={"TERM": "dumb"}, stream=TtyBuffer())
+
+
+def test_log_text_cannot_drive_the_terminal():
+    diag = samples.hostile_diagnosis()
+    text = render(diag, env={}, stream=TtyBuffer())
+    assert "\x1b[31m::error" not in text and "pwned-ansi\x1b[0m" not in text
+    assert "\u200b" not in text and "\ufeff" not in text
+
+
+def sink_text(result) -> str:
+    out = io.StringIO()
+    make_sink("text", out=out, env={}).result(result, template_path=TEMPLATE)
+    return out.getvalue()
+
+
+def test_results_for_each_state():
+    ok = sink_text(samples.succeeded())
+    assert ok.startswith("ubuntu-nginx: Succeeded after 41m10s")
+    assert "galleries/gal/images/ubuntu-nginx/versions/1.0.42" in ok
+    assert "full log saved to: /github/workspace/aib-logs/ubuntu-nginx/customization.log" in ok
+
+    bad = sink_text(samples.failed())
+    assert bad.startswith("ubuntu-nginx: Failed")
+    assert "Packer build command has failed" in bad and "Diagnosis: customizer_failed" in bad
+
+    running = sink_text(samples.running())
+    assert running.startswith("ubuntu-nginx: Running (Customizing)")
+    assert "resume with: aib-pilot monitor --resource-group rg-images --name ubuntu-nginx" in running
+
+    canceled = sink_text(samples.canceled())
+    assert "Canceled" in canceled and "canceled; nothing was published" in canceled
+
+
+def test_secret_registered_with_the_sink_is_masked():
+    out = io.StringIO()
+    sink = make_sink("text", out=out, env={})
+    sink.secret("hunter2-very-secret")
+    sink.log_lines(["password is hunter2-very-secret ok"])
+    sink.info("again hunter2-very-secret")
+    assert "hunter2" not in out.getvalue() and out.getvalue().count("***") == 2
+
+
+def test_fleet_summary_is_a_table():
+    out = io.StringIO()
+    make_sink("text", out=out, env={}).fleet_summary([samples.succeeded(), samples.failed(), samples.running()])
+    lines = out.getvalue().splitlines()
+    assert lines[0].split() == ["TEMPLATE", "STATE", "ELAPSED", "CATEGORY", "CUSTOMIZER"]
+    assert lines[2].split()[:5] == ["ubuntu-nginx", "Failed", "11m02s", "customizer_failed", "install-nginx"]
+    assert lines[-1] == "1 Failed, 1 Running, 1 Succeeded"
+    # columns line up: every state starts where the STATE header does
+    column = lines[0].index("STATE")
+    assert all(line[column:].split()[0] == line.split()[1] for line in lines[1:4])
