@@ -40,10 +40,23 @@ def template_body(emu, scenario: str = "success", *, customize=None, distribute=
     return body
 
 
-def create(emu, client, name: str, scenario: str = "success", **kw):
-    poller = client.virtual_machine_image_templates.begin_create_or_update(
-        emu.info["resource_group"], name, template_body(emu, scenario, **kw))
-    return poller.result()
+def create(emu, client, name: str, scenario: str = "success", *, wait_poller: bool = False, **kw):
+    """PUT a template and wait until its provisioningState is terminal.
+
+    By default this polls GET instead of sleeping on the poller's Retry-After (>= 1 s on the wire).
+    """
+    rg = emu.info["resource_group"]
+    poller = client.virtual_machine_image_templates.begin_create_or_update(rg, name, template_body(emu, scenario, **kw))
+    if wait_poller:
+        return poller.result()
+    result = {}
+
+    def done():
+        result["tpl"] = client.virtual_machine_image_templates.get(rg, name)
+        return result["tpl"].properties.provisioning_state in ("Succeeded", "Failed")
+
+    assert emu.wait_until(done, timeout=10, interval=0.02)
+    return result["tpl"]
 
 
 def wait_terminal(emu, client, name: str, timeout: float = 20.0):

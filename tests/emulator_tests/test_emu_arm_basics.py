@@ -14,7 +14,7 @@ from tests.emulator_tests.helpers import aib_client, create, secret_credential, 
 def test_create_run_get_delete_with_the_sdk(emulator):
     client = aib_client(emulator)
     rg = emulator.info["resource_group"]
-    tpl = create(emulator, client, "tpl-basic")
+    tpl = create(emulator, client, "tpl-basic", wait_poller=True)
     assert tpl.properties.provisioning_state == "Succeeded"
     staging = tpl.properties.exact_staging_resource_group
     assert staging.startswith(f"/subscriptions/{emulator.info['subscription']}/resourceGroups/IT_{rg}_tpl-basic_")
