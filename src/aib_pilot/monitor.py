@@ -127,7 +127,8 @@ class LiveLog:
         self.customizers = customizers or []
         self.partial = b""
         self.open_group: str | None = None
-        self.started = 0  # provisioners started so far (to name them after the template's customizers)
+        self.started = 0  # provisioners started so far
+        self.cursor = 0  # next template customizer a provisioner can belong to
 
     def resume_from(self, path: Path | None) -> None:
         """Restore group state and the partial last line from a saved log, printing nothing."""
@@ -142,17 +143,25 @@ class LiveLog:
                 if self.START.search(text):
                     self.started += 1
                     self.open_group = self.START.search(text).group(1)
+                    self.open_title = self._title(self.open_group)
                 elif self.END.search(text):
                     self.open_group = None
         if self.open_group and self.enabled:
-            self.sink.group_start(self._title(self.open_group) + " (continued)")
+            self.sink.group_start(self.open_title + " (continued)")
+
+    # Packer provisioner name -> AIB customizer type (shared/reference §4.2)
+    KINDS = {"shell": "shell", "powershell": "powershell", "file": "file", "windows-restart": "windowsrestart",
+             "windows-update": "windowsupdate"}
 
     def _title(self, provisioner: str) -> str:
-        index = self.started - 1
-        if 0 <= index < len(self.customizers):
+        """Name the group after the template's next customizer of the same kind, if there is one."""
+        kind = self.KINDS.get(provisioner.lower())
+        for index in range(self.cursor, len(self.customizers)):
             item = self.customizers[index]
-            label = item.get("name") or item.get("type") or provisioner
-            return f"customizer {index + 1}/{len(self.customizers)}: {label} ({provisioner})"
+            if kind and str(item.get("type", "")).lower() == kind:
+                self.cursor = index + 1
+                label = item.get("name") or item.get("type")
+                return f"customizer {index + 1}/{len(self.customizers)}: {label} ({provisioner})"
         return f"provisioner {self.started}: {provisioner}"
 
     def feed(self, data: bytes) -> None:
@@ -246,6 +255,7 @@ class TemplateWatch:
                 customizers = []
         self.live = LiveLog(sink, enabled=cfg.live_log and not fleet, customizers=customizers)
         self.resumed = False
+        self._settled = False
 
     @property
     def template_id(self) -> str:
@@ -322,9 +332,14 @@ class TemplateWatch:
         if location and self.log.located and location.run_folder and self.log.local_path \
                 and self.log.local_path.parent.name != location.run_folder:
             self.log = StagingLog(self.session, self.log.save_dir)  # message names another run's log
-        for _ in range(1000):  # read until nothing new (a ranged read returns at most what exists)
+        # Read until nothing is new, then once more after a short pause: the service may append the
+        # last lines just after it flips runState.
+        for _ in range(1000):
             if not self.tail():
-                break
+                if self.log.gone or not self.log.located or self._settled:
+                    break
+                self._settled = True
+                time.sleep(min(1.0, self.cfg.poll_interval))
         self.live.close()
         return str(self.log.local_path) if self.log.local_path and self.log.local_path.exists() else None
 
@@ -337,6 +352,7 @@ class TemplateWatch:
         elapsed = None
         if start_dt:
             elapsed = round(((end_dt or datetime.now(timezone.utc)) - start_dt).total_seconds(), 3)
+            elapsed = elapsed if elapsed >= 0 else None  # clocks disagree: say nothing rather than nonsense
         message = self.status.get("message") or None
         return {
             "state": state or "Running", "run_sub_state": sub, "template": self.template_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Iterator
 
 from aib_pilot.errors import AzureAccessError
@@ -24,7 +25,7 @@ def first_line(exc: BaseException) -> str:
     """The first non-empty line of the SDK's message (it starts with "(Code) text"), redacted."""
     text = str(getattr(exc, "message", None) or exc or type(exc).__name__)
     line = next((ln.strip() for ln in text.splitlines() if ln.strip()), type(exc).__name__)
-    return redact(line)
+    return redact(re.sub(r"^\([A-Za-z0-9_.]+\)\s*", "", line))
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import signal
 from contextlib import contextmanager
 
@@ -132,3 +133,48 @@ def run(args) -> int:
         groups = [rg] * len(names)
     return monitor_templates(session, args, sink, names, groups,
                              cancel_on_interrupt=getattr(args, "cancel_on_interrupt", False))
+
+
+def add_remote_options(parser) -> None:
+    """Options ``aib-pilot diagnose`` needs for its remote mode (``--resource-group RG --name NAME``)."""
+    options.add_target_options(parser)
+    parser.add_argument("--log-dir", metavar="DIR", help="where the fetched log is saved (remote mode)")
+    options.add_azure_options(parser)
+
+
+def diagnose_remote(args) -> int:
+    """``aib-pilot diagnose -g RG -n NAME``: diagnose a template's last run (or its rejected submission).
+
+    Prints the diagnosis (contract C2) in ``--format``; exit 1 when a failure was found.
+    """
+    from aib_pilot.errors import EXIT_BUILD_FAILED, EXIT_OK
+    from aib_pilot.monitor import MonitorConfig, TemplateWatch, transient_retry
+    from aib_pilot.report import render_diagnosis
+
+    session = options.make_session(args)
+    sink = make_sink(args)
+    rg, name = options.resource_group(args), options.template_name(args)
+    template_path = getattr(args, "template", None) or getattr(args, "file", None)
+    template_path = template_path if template_path and template_path != "-" and template_path.endswith(".json") else None
+    w = TemplateWatch(session, MonitorConfig(rg, name, options.log_dir(args), template_path=template_path,
+                                             live_log=False), sink, fleet=True)
+    w.refresh(transient_retry(base=1.0))
+    if w.provisioning_failed():
+        diag = w.provisioning_result()["diagnosis"]
+    else:
+        from aib_pilot.diagnosis import diagnose
+
+        state = w.status.get("runState")
+        if state in ("Running", "Canceling"):
+            path = w._complete_log()  # what exists so far
+            diag = diagnose(path, status_message=w.status.get("message"), template_path=template_path,
+                            source=f"azure:{w.template_id}").to_dict()
+        elif state:
+            diag = w.finish().get("diagnosis") or diagnose(
+                w.log.local_path if w.log.local_path and w.log.local_path.exists() else None,
+                template_path=template_path, source=f"azure:{w.template_id}").to_dict()
+        else:
+            raise UsageError(f"Image template {name} has never run; there is nothing to diagnose.",
+                             hint=f"Start it with: aib-pilot submit or az image builder run -g {rg} -n {name}.")
+    render_diagnosis(diag, options.resolve_format(args), sys.stdout, template_path=template_path)
+    return EXIT_BUILD_FAILED if diag.get("failed") or diag.get("status") == "failed" else EXIT_OK

@@ -15,7 +15,6 @@ def register(subparsers) -> None:
     add_submit_options(p)
     g = p.add_argument_group("monitoring")
     g.add_argument("--budget", type=float, metavar="MINUTES", help="stop cleanly before this many minutes")
-    g.add_argument("--log-dir", metavar="DIR", help="where the customization.log is saved as it grows")
     g.add_argument("--poll-interval", type=float, metavar="SECONDS", help="first poll interval (default 15)")
     g.add_argument("--no-live-log", action="store_true", help="do not print the live log (it is still saved)")
     g.add_argument("--cancel-on-interrupt", action="store_true",

@@ -27,6 +27,7 @@ def add_submit_options(p) -> None:
                    "replace (delete and re-create; refused while a run is in progress) or fail")
     p.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE",
                    help="extra tag on the template (repeatable); CI run URL/commit/PR tags are added automatically")
+    p.add_argument("--log-dir", metavar="DIR", help="where the build log is saved (by 'run', and by the printed monitor command)")
 
 
 def do_submit(args, session, sink):
