@@ -61,7 +61,7 @@ INPUTS: tuple[Input, ...] = (
           help="first poll interval in seconds (adaptive afterwards)"),
     Input("on-conflict", "onConflict", ("--on-conflict",), kind="choice", choices=ON_CONFLICT,
           help="when a template of that name exists"),
-    Input("log-dir", "logDir", ("--log-dir",), default="aib-logs",
+    Input("log-dir", "logDir", ("--log-dir",), default="aib-pilot-logs",
           help="directory where the full customization.log copy is kept"),
     Input("log-file", "logFile", ("--log-file", "--log", "@positional"),
           help="diagnose/lint: a local customization.log (or template) file"),
@@ -197,6 +197,9 @@ def build_argv(values: dict[str, str], *, platform: str = "github",
         chosen = next((o for o in spec.options if o in options), None)
         if chosen is None and "@positional" in spec.options and positionals:
             inv.argv.append(value)
+            continue
+        if chosen is None and spec.env:
+            inv.env[spec.env] = value  # e.g. tenant/client id: azure-identity's own variables
             continue
         if chosen is None:
             if value != spec.default:
