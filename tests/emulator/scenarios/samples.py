@@ -1,0 +1,115 @@
+"""Sample image templates (ARM resource bodies) the tests and the demo submit to the emulator.
+
+``linux_template()`` and ``windows_template()`` carry every customizer type their OS supports,
+so every scenario finds the customizer it fails in.
+"""
+
+from __future__ import annotations
+
+import copy
+
+SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+IDENTITY = (f"/subscriptions/{SUBSCRIPTION}/resourceGroups/aib-identity/providers/"
+            "Microsoft.ManagedIdentity/userAssignedIdentities/aib-builder")
+GALLERY_IMAGE = (f"/subscriptions/{SUBSCRIPTION}/resourceGroups/aib-images/providers/"
+                 "Microsoft.Compute/galleries/aibGallery/images/{image}")
+
+_LINUX = {
+    "location": "eastus",
+    "tags": {"aib-emulator-scenario": "success"},
+    "identity": {"type": "UserAssigned", "userAssignedIdentities": {IDENTITY: {}}},
+    "properties": {
+        "vmProfile": {"vmSize": "Standard_D2s_v3", "osDiskSizeGB": 30},
+        "source": {"type": "PlatformImage", "publisher": "Canonical",
+                   "offer": "0001-com-ubuntu-server-jammy", "sku": "22_04-lts-gen2",
+                   "version": "latest"},
+        "customize": [
+            {"type": "Shell", "name": "update-and-install-nginx",
+             "inline": ["echo 'Installing web server'",
+                        "sudo apt-get update",
+                        "sudo apt-get install -y nginx",
+                        "sudo systemctl enable nginx"]},
+            {"type": "File", "name": "index-page",
+             "sourceUri": "https://raw.githubusercontent.com/contoso/aib-assets/main/index.html",
+             "destination": "/tmp/index.html"},
+            {"type": "Shell", "name": "publish-page",
+             "inline": ["sudo cp /tmp/index.html /var/www/html/index.html",
+                        "echo 'Page published'"]},
+        ],
+        "distribute": [
+            {"type": "ManagedImage", "runOutputName": "ubuntu-managed",
+             "imageId": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/aib-images/providers/Microsoft.Compute/images/ubuntu-web",
+             "location": "eastus"},
+        ],
+    },
+}
+
+_WINDOWS = {
+    "location": "eastus",
+    "tags": {"aib-emulator-scenario": "success"},
+    "identity": {"type": "UserAssigned", "userAssignedIdentities": {IDENTITY: {}}},
+    "properties": {
+        "vmProfile": {"vmSize": "Standard_D4s_v3"},
+        "source": {"type": "PlatformImage", "publisher": "MicrosoftWindowsServer",
+                   "offer": "WindowsServer", "sku": "2022-datacenter-azure-edition",
+                   "version": "latest"},
+        "customize": [
+            {"type": "PowerShell", "name": "prepare-folders", "runElevated": True,
+             "inline": ["New-Item -Path C:\\buildArtifacts -ItemType Directory",
+                        "Write-Host 'Folders ready'"]},
+            {"type": "File", "name": "app-config",
+             "sourceUri": "https://raw.githubusercontent.com/contoso/aib-assets/main/app.config",
+             "destination": "C:\\buildArtifacts\\app.config"},
+            {"type": "WindowsRestart", "name": "restart-after-setup", "restartTimeout": "10m"},
+            {"type": "PowerShell", "name": "install-iis",
+             "inline": ["Install-WindowsFeature -Name Web-Server -IncludeManagementTools",
+                        "Write-Output 'IIS installed'"]},
+            {"type": "WindowsUpdate", "name": "patch",
+             "searchCriteria": "IsInstalled=0", "filters": ["include:$true"], "updateLimit": 20},
+            {"type": "WindowsRestart", "name": "final-restart"},
+        ],
+        "distribute": [
+            {"type": "ManagedImage", "runOutputName": "win2022-managed",
+             "imageId": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/aib-images/providers/Microsoft.Compute/images/win2022-iis",
+             "location": "eastus"},
+        ],
+    },
+}
+
+_GALLERY = {"type": "SharedImage", "runOutputName": "{os}-gallery",
+            "galleryImageId": "", "versioning": {"scheme": "Latest", "major": 1},
+            "targetRegions": [{"name": "eastus", "replicaCount": 1},
+                              {"name": "westus2", "replicaCount": 2,
+                               "storageAccountType": "Standard_ZRS"}]}
+
+
+def linux_template(scenario: str = "success", *, distribute: str = "ManagedImage") -> dict:
+    """A Linux (Ubuntu) template tagged with ``scenario``; ``distribute`` ManagedImage|SharedImage|VHD."""
+    return _with(_LINUX, scenario, distribute, "ubuntu2204")
+
+
+def windows_template(scenario: str = "success", *, distribute: str = "ManagedImage") -> dict:
+    """A Windows Server 2022 template tagged with ``scenario``."""
+    return _with(_WINDOWS, scenario, distribute, "win2022")
+
+
+def _with(base: dict, scenario: str, distribute: str, image: str) -> dict:
+    t = copy.deepcopy(base)
+    t["tags"]["aib-emulator-scenario"] = scenario
+    if distribute == "SharedImage":
+        d = copy.deepcopy(_GALLERY)
+        d["runOutputName"] = f"{image}-gallery"
+        d["galleryImageId"] = GALLERY_IMAGE.format(image=image)
+        t["properties"]["distribute"] = [d]
+    elif distribute == "VHD":
+        t["properties"]["distribute"] = [{"type": "VHD", "runOutputName": f"{image}-vhd"}]
+    return t
+
+
+def template_for(scenario_name: str, os_name: str = "linux") -> dict:
+    """The sample template a scenario is best shown with (gallery scenarios get a gallery target)."""
+    from .catalogue import SAMPLE_DISTRIBUTE
+
+    distribute = SAMPLE_DISTRIBUTE.get(scenario_name, "ManagedImage")
+    make = windows_template if os_name == "windows" else linux_template
+    return make(scenario_name, distribute=distribute)
