@@ -1,0 +1,161 @@
+"""submit conflicts, cancel, cleanup, logs, fleet, remote errors: the CLI edges against the emulator."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from pathlib import Path
+
+from tests.flow.conftest import FAST, run_cli, sample_template, start_cli
+
+
+def _submit(emu, rg, template, logs, *extra):
+    r = run_cli(emu, "submit", "--template", str(template), "-g", rg, "--log-dir", str(logs), "--format", "json", *extra)
+    return r
+
+
+def test_resubmitting_the_same_template_attaches_instead_of_conflicting(emulator, rg, tmp_path):
+    emulator.set_speed(60)
+    template, _ = sample_template(tmp_path, "success")
+    first = _submit(emulator, rg, template, tmp_path)
+    second = _submit(emulator, rg, template, tmp_path)
+    assert first.code == second.code == 0, second.stderr
+    assert first.json["template_name"] == second.json["template_name"]
+    assert second.json["action"] == "attached"
+    assert emulator.journal.count(service="arm", method="PUT", path_contains="/imageTemplates/") == 1
+    replace = _submit(emulator, rg, template, tmp_path, "--on-conflict", "replace")
+    assert replace.code == 2 and "run in progress" in replace.stderr
+    fail = _submit(emulator, rg, template, tmp_path, "--on-conflict", "fail")
+    assert fail.code == 2 and "already exists" in fail.stderr
+
+
+def test_rerun_after_finish_and_replace(emulator, rg, tmp_path):
+    emulator.set_speed(3000)
+    template, _ = sample_template(tmp_path, "success")
+    name = _submit(emulator, rg, template, tmp_path).json["template_name"]
+    assert emulator.wait_until(lambda: emulator.template(rg, name).run.state == "Succeeded", timeout=20)
+    rerun = _submit(emulator, rg, template, tmp_path)
+    assert rerun.code == 0 and rerun.json["action"] == "rerun"
+    assert emulator.wait_until(lambda: emulator.template(rg, name).run.state == "Succeeded", timeout=20)
+    replaced = _submit(emulator, rg, template, tmp_path, "--on-conflict", "replace")
+    assert replaced.code == 0 and replaced.json["action"] == "replaced"
+    assert emulator.journal.count(service="arm", method="DELETE", path_contains=f"/imageTemplates/{name}") == 1
+    assert emulator.journal.count(service="arm", method="PUT", path_contains=f"/imageTemplates/{name}") == 2
+
+
+def test_tags_carry_the_ci_run(emulator, rg, tmp_path):
+    emulator.set_speed(60)
+    template, _ = sample_template(tmp_path, "success")
+    r = run_cli(emulator, "submit", "--template", str(template), "-g", rg, "--tag", "team=images", "--format", "json",
+                extra_env={"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "o/r", "GITHUB_RUN_ID": "77",
+                           "GITHUB_SHA": "abc123", "GITHUB_REF": "refs/pull/5/merge"})
+    assert r.code == 0, r.stderr
+    tags = emulator.template(rg, r.json["template_name"]).tags
+    assert tags["team"] == "images" and tags["aib-pilot.pr"] == "5" and tags["aib-pilot.commit"] == "abc123"
+    assert tags["aib-pilot.run-url"].endswith("/o/r/actions/runs/77")
+    assert tags["aib-emulator-scenario"] == "success"
+
+
+def test_cancel_on_interrupt_cancels_the_azure_run(emulator, rg, tmp_path):
+    emulator.set_speed(30)
+    template, _ = sample_template(tmp_path, "success")
+    proc = start_cli(emulator, "run", "--template", str(template), "-g", rg, "--log-dir", str(tmp_path / "l"),
+                     *FAST, "--format", "json", "--cancel-on-interrupt", "--no-live-log")
+    assert emulator.wait_until(lambda: any(t.run for t in emulator.world.templates.values()), timeout=20)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err[-2000:]
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result["state"] == "Canceled"
+    assert emulator.journal.count(service="arm", method="POST", path_contains="/cancel") == 1
+
+
+def test_sigterm_without_cancel_leaves_the_build_running(emulator, rg, tmp_path):
+    emulator.set_speed(30)
+    template, _ = sample_template(tmp_path, "success")
+    proc = start_cli(emulator, "run", "--template", str(template), "-g", rg, "--log-dir", str(tmp_path / "l"),
+                     *FAST, "--format", "json", "--no-live-log")
+    assert emulator.wait_until(lambda: any(t.run for t in emulator.world.templates.values()), timeout=20)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err[-2000:]
+    assert json.loads(out.strip().splitlines()[-1])["state"] == "Running"
+    assert emulator.journal.count(service="arm", method="POST", path_contains="/cancel") == 0
+
+
+def test_cleanup_saves_the_log_first_and_never_deletes_a_running_template(emulator, rg, tmp_path):
+    emulator.set_speed(60)
+    template, _ = sample_template(tmp_path, "customizer-failed")
+    name = _submit(emulator, rg, template, tmp_path).json["template_name"]
+    refused = run_cli(emulator, "cleanup", "-g", rg, "-n", name, "--log-dir", str(tmp_path / "logs"))
+    assert refused.code == 2 and "run in progress" in refused.stderr
+    emulator.set_speed(3000)
+    assert emulator.wait_until(lambda: emulator.template(rg, name).run.state == "Failed", timeout=20)
+    done = run_cli(emulator, "cleanup", "-g", rg, "-n", name, "--log-dir", str(tmp_path / "logs"))
+    assert done.code == 0, done.stderr
+    saved = list((tmp_path / "logs").rglob("customization.log"))
+    assert saved and saved[0].stat().st_size > 0
+    assert emulator.template(rg, name) is None
+    # the log was read before the DELETE was sent
+    reads = emulator.journal.entries(service="blob", method="GET", path_contains="customization.log")
+    deletes = emulator.journal.entries(service="arm", method="DELETE", path_contains=f"/imageTemplates/{name}")
+    assert reads and deletes and max(e.at for e in reads) <= min(e.at for e in deletes)
+
+
+def test_logs_and_cancel_commands(emulator, rg, tmp_path):
+    emulator.set_speed(60)
+    template, _ = sample_template(tmp_path, "success")
+    name = _submit(emulator, rg, template, tmp_path).json["template_name"]
+    assert emulator.wait_until(lambda: emulator.template(rg, name).run.sub_state == "Customizing", timeout=30)
+    logs = run_cli(emulator, "logs", "-g", rg, "-n", name, "--log-dir", str(tmp_path / "logs"))
+    assert logs.code == 0, logs.stderr
+    assert Path(logs.stdout.strip().splitlines()[-1]).stat().st_size > 0
+    cancel = run_cli(emulator, "cancel", "-g", rg, "-n", name, "--wait")
+    assert cancel.code == 0, cancel.stderr
+    assert emulator.template(rg, name).run.state == "Canceled"
+
+
+def test_fleet_monitor_by_tag(emulator, rg, tmp_path):
+    emulator.set_speed(600)
+    names = []
+    for scenario in ("success", "customizer-failed", "success-vhd"):
+        template, _ = sample_template(tmp_path, scenario)
+        r = _submit(emulator, rg, template, tmp_path, "--tag", "fleet=nightly")
+        assert r.code == 0, r.stderr
+        names.append(r.json["template_name"])
+    other, _ = sample_template(tmp_path, "slow-success")
+    assert _submit(emulator, rg, other, tmp_path).code == 0  # not tagged: not watched
+    r = run_cli(emulator, "monitor", "--all", "--tag", "fleet=nightly", "-g", rg, "--log-dir", str(tmp_path / "logs"),
+                *FAST, "--format", "json")
+    assert r.code == 1, r.stderr[-2000:]
+    summary = r.json
+    states = {x["template_name"]: x["state"] for x in summary["results"]}
+    assert states == {names[0]: "Succeeded", names[1]: "Failed", names[2]: "Succeeded"}
+    failed = next(x for x in summary["results"] if x["state"] == "Failed")
+    assert failed["diagnosis"]["category"] == "customizer_failed"
+
+
+def test_access_errors_have_exit_code_3_and_one_line(emulator, rg, tmp_path):
+    missing = run_cli(emulator, "monitor", "-g", rg, "-n", "does-not-exist")
+    assert missing.code == 3 and "Not found" in missing.stderr and "Traceback" not in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 2  # the auth info line + the error
+    bad = run_cli(emulator, "monitor", "-g", rg, "-n", "x", extra_env={"AZURE_CLIENT_SECRET": "wrong"})
+    assert bad.code == 3 and "Authentication failed" in bad.stderr, bad.stderr
+    nosub = run_cli(emulator, "monitor", "-g", rg, "-n", "x", extra_env={"AZURE_SUBSCRIPTION_ID": ""})
+    assert nosub.code == 2 and "--subscription" in nosub.stderr
+
+
+def test_transient_arm_errors_are_retried(emulator, rg, tmp_path):
+    emulator.set_speed(600)
+    template, _ = sample_template(tmp_path, "success")
+    name = _submit(emulator, rg, template, tmp_path).json["template_name"]
+    emulator.faults.throttle(count=3, retry_after=0.3, method="GET", path=f"/imageTemplates/{name}$")
+    emulator.faults.server_error(503, count=3, method="GET", path=f"/imageTemplates/{name}$")
+    emulator.faults.reset_connection(count=2, method="GET", path=f"/imageTemplates/{name}$")
+    r = run_cli(emulator, "monitor", "-g", rg, "-n", name, "--log-dir", str(tmp_path / "logs"), *FAST,
+                "--format", "json")
+    assert r.code == 0, r.stderr[-2000:]
+    assert r.json["state"] == "Succeeded"
+    assert emulator.journal.count(service="arm", status=429) == 3

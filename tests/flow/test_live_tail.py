@@ -1,0 +1,37 @@
+"""Live tail: only new bytes cross the wire; the saved copy is the blob, even after the RG is gone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.flow.conftest import FAST, blob_bytes, run_cli, sample_template
+
+
+def test_ranged_reads_download_each_byte_once(emulator, rg, tmp_path):
+    emulator.set_speed(400)
+    template, _ = sample_template(tmp_path, "success")
+    r = run_cli(emulator, "run", "--template", str(template), "-g", rg, "--log-dir", str(tmp_path / "logs"),
+                *FAST, "--format", "json")
+    assert r.code == 0, r.stderr[-2000:]
+    saved = Path(r.json["log_path"]).read_bytes()
+    assert saved == blob_bytes(emulator, r.json["log_url"])
+    reads = emulator.journal.entries(service="blob", method="GET", path_contains="customization.log")
+    assert len(reads) > 3, "the log was tailed while it grew, not read once at the end"
+    downloaded = sum(e.bytes for e in reads)
+    assert downloaded <= 1.05 * len(saved), (downloaded, len(saved))
+    # the tail showed the customizers as groups, in the text progress on stderr
+    assert "customizer 1/3: update-and-install-nginx" in r.stderr
+
+
+def test_saved_log_survives_staging_group_deletion(emulator, rg, tmp_path):
+    emulator.set_speed(400)
+    emulator.faults.delete_staging_at_end = True
+    template, _ = sample_template(tmp_path, "customizer-failed")
+    r = run_cli(emulator, "run", "--template", str(template), "-g", rg, "--log-dir", str(tmp_path / "logs"),
+                *FAST, "--format", "json")
+    assert r.code == 1, r.stderr[-2000:]
+    result = r.json
+    assert blob_bytes(emulator, result["log_url"]) is None, "the staging group and its log are gone"
+    saved = Path(result["log_path"]).read_bytes()
+    assert b"(telemetry) Starting provisioner" in saved
+    assert result["diagnosis"]["category"] == "customizer_failed"
