@@ -78,8 +78,7 @@ class GitHubSink(CiSink):
             while delimiter in value:
                 delimiter = random_token()
             chunks.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
-        with open(path, "a", encoding="utf-8", newline="\n") as handle:
-            handle.write("".join(chunks))
+        self.append_file(path, "".join(chunks), "GITHUB_OUTPUT")
 
     def summary(self, lines: list[str], label: str) -> None:
         """Append Markdown to $GITHUB_STEP_SUMMARY, staying under the 1 MiB step limit."""
@@ -89,5 +88,13 @@ class GitHubSink(CiSink):
         used = os.path.getsize(path) if os.path.exists(path) else 0
         text = truncate_markdown(lines, SUMMARY_LIMIT - used - 1024)
         if text:
+            self.append_file(path, text, "GITHUB_STEP_SUMMARY")
+
+    def append_file(self, path: str, text: str, variable: str) -> None:
+        """Append to a runner file; a failure is one warning line, never a traceback."""
+        try:
             with open(path, "a", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
+        except OSError as exc:
+            self.say(self.command("warning", f"Could not write {variable} ({path}): {exc.strerror}. "
+                                  "Outputs/summary of this step are missing."))
