@@ -65,16 +65,16 @@ def test_tail_fence_is_longer_than_any_backtick_run():
 def test_gantt_uses_real_times_and_durations():
     lines = gantt(samples.DIAGNOSIS["timeline"])
     assert lines[0] == "```mermaid" and lines[1] == "gantt" and lines[-1] == "```"
-    assert "    dateFormat X" in lines
+    assert "    dateFormat x" in lines  # milliseconds
     bars = [line.strip() for line in lines if re.match(r"\s+\d+\. ", line)]
     deploy = next(b for b in bars if "deploy" in b)
     start = int(datetime(2026, 11, 25, 22, 0, 5, tzinfo=timezone.utc).timestamp())
-    assert deploy == f"1. deploy :done, t1, {start}, {start + 215}"
+    assert deploy == f"1. deploy :done, t1, {start * 1000}, {(start + 215) * 1000}"
     failed = next(b for b in bars if "install-nginx" in b)
     assert failed.startswith("5. install-nginx :crit, t5,")
     cleanup = next(b for b in bars if "cleanup" in b)  # no timestamps: placed after customize
     customize_end = int(datetime(2026, 11, 25, 22, 11, 2, tzinfo=timezone.utc).timestamp())
-    assert cleanup == f"6. cleanup :done, t6, {customize_end}, {customize_end + 95}"
+    assert cleanup == f"6. cleanup :done, t6, {customize_end * 1000}, {(customize_end + 95) * 1000}"
     assert lines.index("    section Customizers") > lines.index("    section Phases")
 
 
@@ -84,8 +84,8 @@ def test_gantt_with_durations_only_is_sequential():
                 {"kind": "customizer", "name": "a", "phase": "customize", "duration_seconds": 30, "status": "ok"},
                 {"kind": "customizer", "name": "b", "phase": "customize", "duration_seconds": 0, "status": "running"}]
     bars = [line.strip() for line in gantt(timeline) if re.match(r"\s+\d+\. ", line)]
-    assert bars == ["1. deploy :done, t1, 0, 60", "2. customize :active, t2, 60, 160",
-                    "3. a :done, t3, 60, 90", "4. b :active, t4, 90, 91"]
+    assert bars == ["1. deploy :done, t1, 0, 60000", "2. customize :active, t2, 60000, 160000",
+                    "3. a :done, t3, 60000, 90000", "4. b :active, t4, 90000, 91000"]
 
 
 def test_mermaid_names_cannot_break_the_chart():

@@ -227,7 +227,10 @@ def mermaid_name(text, limit: int = 60) -> str:
 
 
 def gantt(timeline: list[dict]) -> list[str]:
-    """A mermaid gantt of phases and customizers; times are Unix seconds (dateFormat X).
+    """A mermaid gantt of phases and customizers; times are Unix milliseconds (dateFormat x).
+
+    Not ``dateFormat X`` (seconds): mermaid 11 then reads a task's start as milliseconds but its
+    end as seconds (checked with mermaid 11.17's own parser), which stretches every bar.
 
     Items with ISO start/end use them; items with only a duration are laid end to end after the
     previous item of their kind (customizers start at their phase's start). Every bar is at least
@@ -263,8 +266,9 @@ def gantt(timeline: list[dict]) -> list[str]:
             cursors["customizer"] = end
         status = str(item.get("status") or "")
         tag = {"failed": "crit, ", "running": "active, ", "ok": "done, "}.get(status, "")
-        bars[kind].append(f"    {number}. {mermaid_name(item.get('name'))} :{tag}t{number}, {int(start)}, {int(round(end))}")
-    out = ["```mermaid", "gantt", "    dateFormat X", "    axisFormat %H:%M:%S"]
+        bars[kind].append(f"    {number}. {mermaid_name(item.get('name'))} :{tag}t{number}, "
+                          f"{int(round(start * 1000))}, {int(round(end * 1000))}")
+    out = ["```mermaid", "gantt", "    dateFormat x", "    axisFormat %H:%M:%S"]
     if bars["phase"]:
         out += ["    section Phases", *bars["phase"]]
     if bars["customizer"]:
