@@ -73,7 +73,7 @@ DIAGNOSIS = {
          "cause": "Packer retried a DELETE during cleanup.", "fix": "Nothing to do.",
          "reference": None, "phase": "cleanup", "evidence": []},
     ],
-    "failed_customizer": {"provisioner": "shell", "index": 2, "name": "install-nginx", "type": "Shell",
+    "failed_customizer": {"provisioner": "shell", "index": 1, "name": "install-nginx", "type": "Shell",
                           "file": "images/ubuntu.json", "line": 41},
     "failing_section": {"kind": "customizer", "name": "install-nginx", "phase": "customize",
                         "start_line": 1790, "end_line": 1852, "exit_code": 100},

@@ -25,11 +25,13 @@ def commands(session, name):
 def test_logissue_on_the_template_line(session_factory):
     session = play(session_factory("azure-devops"), samples.failed(), hostile=False)
     issues = [c for c in commands(session, "task.logissue") if c.props.get("sourcepath")]
+    assert len(issues) == 1  # findings at the same place share one issue; info findings are not issues
     assert issues[0].props == {"type": "error", "sourcepath": TEMPLATE, "linenumber": "41",
                                "columnnumber": "1", "code": "AIB101"}
-    assert issues[0].data.splitlines()[0] == "AIB101 A Shell customizer exited with a non-zero code"
+    lines = issues[0].data.splitlines()
+    assert lines[0] == "AIB101 A Shell customizer exited with a non-zero code"
     assert "Fix: Fix the script" in issues[0].data
-    assert [i.props["type"] for i in issues] == ["error", "warning"]  # info findings are not issues
+    assert lines[-1] == "Also found here: AIB121 apt/dpkg lock held by another process"
 
 
 def test_output_variables(session_factory):
@@ -87,10 +89,10 @@ def test_property_and_message_escaping():
 
 
 def test_at_most_ten_errors_per_step():
-    diag = copy.deepcopy(samples.DIAGNOSIS)
-    diag["findings"] = [dict(diag["findings"][1], rule=f"AIB{400 + i}") for i in range(14)]
     out = io.StringIO()
-    make_sink("azure-devops", out=out, env={}).diagnosis(diag, template_path=TEMPLATE)
+    sink = make_sink("azure-devops", out=out, env={})
+    sent = [sink.issue("error", f"problem {i}") for i in range(14)]
+    assert sent == [True] * 10 + [False] * 4
     assert len([c for c in ado_commands(out.getvalue()) if c.name == "task.logissue"]) == 10
 
 

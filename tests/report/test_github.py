@@ -18,27 +18,46 @@ def test_error_annotation_on_the_failing_customizer_line(session_factory):
     session = play(session_factory("github"), samples.failed(), hostile=False)
     annotations = [c for c in github_commands(session.stdout) if c.name in ("error", "warning", "notice")
                    and c.props.get("file")]
+    assert len(annotations) == 1  # one per place: the warning joins it, the info finding is dropped
     first = annotations[0]
     assert first.name == "error"
     assert first.props == {"file": TEMPLATE, "line": "41", "title": "AIB101 A Shell customizer exited with a non-zero code"}
-    assert first.data.splitlines()[0] == "Failing customizer: install-nginx (Shell, customizer #2)"
-    assert "Fix: Fix the script" in first.data
-    assert [a.name for a in annotations] == ["error", "warning", "notice"]
-    # the cleanup-phase info finding points at the file, not the customizer line
-    assert "line" not in annotations[2].props
+    lines = first.data.splitlines()
+    assert lines[0] == "Failing customizer: install-nginx (Shell, customizer 2)"
+    assert "Fix: Fix the script (see the last lines below); run it on a VM from the same source image to reproduce." in lines
+    assert "log line 1851: ==> azure-arm: Script exited with non-zero exit status: 100. Allowed exit codes are: [0]" in lines
+    assert lines[-1] == "Also found here: AIB121 apt/dpkg lock held by another process"
 
 
-def test_at_most_ten_annotations_most_important_first():
+def test_findings_elsewhere_get_their_own_file_annotation_and_order_is_kept():
     diag = copy.deepcopy(samples.DIAGNOSIS)
-    base = diag["findings"][1]
-    diag["findings"] = [dict(base, rule=f"AIB{300 + i}", severity="warning" if i % 2 else "error")
-                        for i in range(16)]
+    diag["findings"].insert(0, dict(diag["findings"][1], rule="AIB610", title="Gallery replication failed",
+                                    phase="distribute", severity="error"))
     out = io.StringIO()
     render_diagnosis(diag, "github", out, template_path=TEMPLATE, env={})
     issued = [c for c in github_commands(out.getvalue()) if c.name in ("error", "warning", "notice")]
-    assert len(issued) == 10
-    assert [c.name for c in issued] == ["error"] * 8 + ["warning"] * 2
-    assert issued[0].props["title"].startswith("AIB300")
+    assert [(c.props["title"].split()[0], c.props.get("line")) for c in issued] == [("AIB610", None), ("AIB101", "41")]
+    assert all(c.props["file"] == TEMPLATE for c in issued)
+    assert "Failing customizer" not in issued[0].data
+
+
+def test_info_findings_are_annotated_only_when_nothing_worse_exists():
+    diag = copy.deepcopy(samples.DIAGNOSIS)
+    diag["findings"] = [diag["findings"][2]]
+    out = io.StringIO()
+    render_diagnosis(diag, "github", out, template_path=TEMPLATE, env={})
+    issued = [c for c in github_commands(out.getvalue()) if c.name in ("error", "warning", "notice")]
+    assert [(c.name, c.props["title"].split()[0]) for c in issued] == [("notice", "AIB190")]
+
+
+def test_at_most_ten_annotations_per_level_and_step():
+    out = io.StringIO()
+    sink = make_sink("github", out=out, env={})
+    sent = [sink.issue("warning", f"w{i}") for i in range(12)]
+    assert sent == [True] * 10 + [False] * 2
+    sink.result(samples.failed(), template_path=TEMPLATE)  # errors have their own budget
+    names = [c.name for c in github_commands(out.getvalue()) if c.name in ("error", "warning")]
+    assert names.count("warning") == 10 and names.count("error") == 1
 
 
 def test_properties_and_data_are_escaped():

@@ -43,7 +43,8 @@ def test_create_check_run_with_conclusion_summary_and_annotations(github):
     first = run["annotations"][0]
     assert first["path"] == "images/ubuntu.json" and first["start_line"] == first["end_line"] == 41
     assert first["annotation_level"] == "failure" and first["title"].startswith("AIB101")
-    assert [a["annotation_level"] for a in run["annotations"]] == ["failure", "warning", "notice"]
+    # every finding is its own check annotation (no per-step cap); info dropped beside an error
+    assert [a["annotation_level"] for a in run["annotations"]] == ["failure", "warning"]
 
 
 def test_update_never_duplicates(github):
@@ -53,9 +54,9 @@ def test_update_never_duplicates(github):
     again = publish(github, samples.failed())
     assert again["created"] is False and again["check_run_id"] == run["id"]
     run = only_run(github)
-    assert run["conclusion"] == "failure" and len(run["annotations"]) == 3
+    assert run["conclusion"] == "failure" and len(run["annotations"]) == 2
     third = publish(github, samples.failed())  # same result again: nothing appended twice
-    assert third["annotations_sent"] == 0 and len(only_run(github)["annotations"]) == 3
+    assert third["annotations_sent"] == 0 and len(only_run(github)["annotations"]) == 2
     assert [m for m, _, _ in github.writes()] == ["POST", "PATCH", "PATCH"]
 
 

@@ -42,7 +42,7 @@ def test_failed_result_has_state_findings_fixes_tail_and_log_location():
     text = md_result(samples.failed())
     assert text.startswith("### ❌ aib-pilot: `ubuntu-nginx` Failed")
     assert "| Full log saved to | `/github/workspace/aib-logs/ubuntu-nginx/customization.log` |" in text
-    assert "`install-nginx (Shell, customizer #2)` at `images/ubuntu.json:41`" in text
+    assert "`install-nginx (Shell, customizer 2)` at `images/ubuntu.json:41`" in text
     assert text.index("AIB101") < text.index("AIB121")
     assert "**Fix:** Wait for cloud-init and the apt lock" in text
     blocks = fenced_blocks(text)

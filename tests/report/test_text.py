@@ -24,7 +24,7 @@ def render(diag, env=None, stream=None) -> str:
 def test_headline_names_category_phase_and_customizer_line():
     first = render(samples.DIAGNOSIS).splitlines()[0]
     assert "customizer_failed" in first and "phase customize" in first
-    assert "install-nginx (Shell, customizer #2)" in first
+    assert "install-nginx (Shell, customizer 2)" in first
     assert "images/ubuntu.json:41" in first
 
 

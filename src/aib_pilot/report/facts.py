@@ -96,12 +96,18 @@ def customizer(diag: dict | None) -> dict | None:
 
 
 def customizer_label(fc: dict | None) -> str:
-    """'install-nginx (Shell, customizer #2)' or '' when there is none."""
+    """'install-nginx (Shell, customizer 2)' or '' when there is none.
+
+    C2's ``index`` is 0-based (position in ``properties.customize``); people count from 1.
+    """
     if not fc:
         return ""
     name = fc.get("name") or fc.get("provisioner") or "customizer"
-    bits = [b for b in (fc.get("type"), f"customizer #{fc['index']}" if fc.get("index") is not None else None) if b]
-    return f"{name} ({', '.join(str(b) for b in bits)})" if bits else str(name)
+    position = None
+    if isinstance(fc.get("index"), int) and fc["index"] >= 0:
+        position = f"customizer {fc['index'] + 1}"
+    bits = [str(b) for b in (fc.get("type"), position) if b]
+    return f"{name} ({', '.join(bits)})" if bits else str(name)
 
 
 def template_location(diag: dict | None, template_path: str | None) -> tuple[str | None, int | None]:
@@ -251,36 +257,49 @@ LEVEL_OF_SEVERITY = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def annotations(diag: dict | None, template_path: str | None = None, result: dict | None = None,
-                limit: int = 10) -> list[dict]:
+                limit: int = 10, group: bool = True) -> list[dict]:
     """Annotations to publish, most important first (at most ``limit``).
 
-    Each: {"level": error|warning|notice, "file": str|None, "line": int|None, "title", "message"}.
-    Findings point at the failing customizer's line in the template (or the template file itself
-    when there is no line). A failed/canceled run with no finding gets one annotation from its
-    status message. Text is raw here: each format escapes and cleans it.
+    Each: {"level": error|warning|notice, "file": str|None, "line": int|None, "title", "message",
+    "rule"}. A finding of the customize phase (or without a phase) points at the failing
+    customizer's line in the template; other findings at the template file without a line.
+    Info findings are left out when there is an error or a warning. With ``group`` (workflow
+    commands: 10 per step, shown inline in the diff) findings at the same place share ONE
+    annotation: the top finding's title, cause, fix and evidence, then the others by rule and
+    title. Without it (check runs) every finding is its own annotation. A failed/canceled run
+    with no finding gets one annotation from its status message. Text is raw here: each format
+    escapes and cleans it.
     """
     path, line = template_location(diag, template_path)
-    out: list[dict] = []
-    for finding in ordered_findings(diag):
-        level = LEVEL_OF_SEVERITY.get(str(finding.get("severity")), "notice")
-        parts = []
-        fc = customizer(diag)
+    fc = customizer(diag)
+    findings = ordered_findings(diag)
+    if any(f.get("severity") in ("error", "warning") for f in findings):
+        findings = [f for f in findings if f.get("severity") in ("error", "warning")]
+    places: dict[tuple, list[dict]] = {}
+    for finding in findings:
         on_customizer = fc is not None and finding.get("phase") in (None, "customize")
-        at = line if on_customizer else None
-        if on_customizer:
-            parts.append(f"Failing customizer: {customizer_label(fc)}")
-        if finding.get("cause"):
-            parts.append(f"Cause: {finding['cause']}")
-        if finding.get("fix"):
-            parts.append(f"Fix: {finding['fix']}")
-        for ev in (finding.get("evidence") or [])[:3]:
+        key = (on_customizer, len(places)) if not group else (on_customizer,)
+        places.setdefault(key, []).append(finding)
+    out = []
+    for (on_customizer, *_), group_findings in places.items():
+        top = group_findings[0]
+        parts = [f"Failing customizer: {customizer_label(fc)}"] if on_customizer else []
+        if top.get("cause"):
+            parts.append(f"Cause: {top['cause']}")
+        if top.get("fix"):
+            parts.append(f"Fix: {top['fix']}")
+        for ev in (top.get("evidence") or [])[:3]:
             if isinstance(ev, dict):
                 parts.append(f"log line {ev.get('line')}: {ev.get('text', '')}")
-        if finding.get("reference"):
-            parts.append(f"See {finding['reference']}")
-        title = f"{finding.get('rule') or 'AIB'} {finding.get('title') or finding.get('category') or ''}".strip()
-        out.append({"level": level, "file": path, "line": at, "title": title[:255],
-                    "message": "\n".join(parts) or title, "rule": finding.get("rule")})
+        if top.get("reference"):
+            parts.append(f"See {top['reference']}")
+        others = [f"{f.get('rule')} {f.get('title') or ''}".strip() for f in group_findings[1:]]
+        if others:
+            parts.append("Also found here: " + "; ".join(others))
+        title = f"{top.get('rule') or 'AIB'} {top.get('title') or top.get('category') or ''}".strip()
+        out.append({"level": LEVEL_OF_SEVERITY.get(str(top.get("severity")), "notice"), "file": path,
+                    "line": line if on_customizer else None, "title": title[:255],
+                    "message": "\n".join(parts) or title, "rule": top.get("rule")})
     if not out and result is not None:
         state = state_of(result)
         if state in FAILED_STATES or state == "PartiallySucceeded":
@@ -290,7 +309,6 @@ def annotations(diag: dict | None, template_path: str | None = None, result: dic
                         "file": path, "line": None, "title": f"AIB build {state}: {name}"[:255],
                         "message": str(message), "rule": None})
     return out[:limit]
-
 
 def fleet_row(result: dict) -> dict:
     """The compact per-template record used in fleet outputs."""

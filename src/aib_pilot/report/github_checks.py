@@ -85,7 +85,7 @@ def publish_check_run(result: dict, *, token: str, repo: str, head_sha: str,
     markdown = Markdown()
     summary = truncate_markdown(markdown.result(result, template_path), SUMMARY_LIMIT)
     wanted = [check_annotation(a, path) for a in
-              facts.annotations(result.get("diagnosis"), path, result, limit=1000) if path]
+              facts.annotations(result.get("diagnosis"), path, result, limit=1000, group=False) if path]
 
     body = {"name": check_name(name), "head_sha": head_sha, "external_id": str(result.get("template") or name)[:255]}
     if details_url:
