@@ -1,0 +1,1096 @@
+"""The rule catalogue: what each known AIB failure looks like in the logs, why it happens, the fix.
+
+This module is *data only* (literals, no logic) so it can be read, diffed and documented like a
+table. ``aib_pilot.diagnosis.rules`` validates and compiles it; ``docs/rules.md`` is generated
+from it (``python -m aib_pilot.diagnosis.docs``). Rule IDs are stable: never renumber, only add.
+
+ID scheme: AIB1xx submission / ARM / identity, AIB2xx build and customizers, AIB3xx deprovision and
+distribution, AIB4xx pipeline, auth and noise.
+
+Fields of a rule:
+  id, category, severity (error|warning|info), title, cause, fix, exceptions, reference
+  phase     -- the phase the rule belongs to; None = the phase of the section it was found in
+  kind      -- "specific" (a cause), "generic" (a wrapper that only says *that* it failed) or
+               "noise" (cleanup chatter that is never a cause)
+  priority  -- tie-breaker between findings of the same kind (higher wins); sub-causes of a
+               timeout are higher than the timeout itself
+  context   -- extra conditions on the evidence: "failing-section" (inside the section that failed),
+               "timeout" (a build timeout was seen), "no-timeout", "deprovision" (inside AIB's hidden
+               deprovisioning provisioner), "not-deprovision"
+  patterns  -- Python regular expressions, matched against each raw log line (bytes)
+  positives / negatives -- example lines the patterns must / must not match (checked by tests)
+"""
+
+TROUBLESHOOT = "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot"
+PERMISSIONS = "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-permissions-cli"
+TEMPLATE_REF = "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-json"
+
+CATEGORIES = (
+    "template_exists", "run_in_progress", "cancel_stuck", "invalid_template", "missing_permissions",
+    "policy_denied", "provider_not_registered", "source_image_not_found", "file_download_failed",
+    "storage_access_blocked", "quota_or_capacity", "security_type_mismatch", "customizer_failed",
+    "package_manager_locked", "build_timeout", "waiting_for_input", "large_file_customizer",
+    "vm_resources_exhausted", "windows_update_failed", "windows_restart_timeout", "sysprep_failed",
+    "deprovision_failed", "connection_lost", "communicator_timeout", "packer_crash",
+    "transient_service_error", "sig_replication_timeout", "distribution_failed",
+    "image_version_exists", "pipeline_timeout", "token_expired", "image_not_generalized", "unknown",
+)
+
+PHASES = (
+    "submission", "deploy", "deployment-status", "connect", "customize", "deprovision",
+    "distribute", "cleanup", "pipeline",
+)
+
+RULES = (
+    # ------------------------------------------------------------------ AIB1xx: submission, ARM
+    {
+        "id": "AIB101",
+        "category": "template_exists",
+        "severity": "error",
+        "phase": "submission",
+        "title": "Image template already exists (updates are not supported)",
+        "patterns": [r"Update/Upgrade of image templates is currently not supported"],
+        "cause": "An image template with this name already exists in the resource group. AIB "
+                 "templates are immutable: a PUT on an existing name is rejected with Conflict. A "
+                 "template whose earlier submission failed also stays behind as an artifact.",
+        "fix": "Delete the old template and submit again (`az image builder delete -g RG -n NAME`), "
+               "or give every run its own template name (aib-pilot adds a run suffix unless "
+               "`--name` pins it).",
+        "exceptions": "None: AIB never updates a template in place.",
+        "reference": TROUBLESHOOT + "#updateupgrade-of-image-templates-is-currently-not-supported",
+        "positives": [
+            "'Conflict'. Details: Update/Upgrade of image templates is currently not supported",
+            '{"error": {"code": "Conflict", "message": "Update/Upgrade of image templates is currently not supported"}}',
+        ],
+        "negatives": ["Updating image template helloImageTemplate01"],
+    },
+    {
+        "id": "AIB102",
+        "category": "missing_permissions",
+        "severity": "error",
+        "phase": "submission",
+        "priority": 60,
+        "title": "Resource deployment failed with InternalOperationError",
+        "patterns": [
+            r"terminal provisioning state '?Failed",
+            r"\"?code\"?\s*[:=]\s*\"?InternalOperationError",
+        ],
+        "cause": "The template's resource operation ended in the terminal state Failed with the "
+                 "inner code InternalOperationError. In most cases the template's user-assigned "
+                 "identity lacks a permission it needs (source image or gallery resource group, "
+                 "distribution target, storage holding customizer files); a staging resource group "
+                 "shared with another template also causes it.",
+        "fix": "Give the template identity the roles it needs: Reader on the source image/gallery "
+               "resource group, Contributor (or a custom role with images/write and galleries/"
+               "images/versions/write) on the distribution target, Storage Blob Data Reader on "
+               "the storage holding scripts. Example: `az role assignment create --assignee "
+               "<identity principalId> --role Contributor --scope <distribution RG id>`. Use a "
+               "unique `stagingResourceGroup` per template.",
+        "exceptions": "A transient platform error can produce the same code; if the permissions are "
+                      "proven complete, retry once.",
+        "reference": TROUBLESHOOT + "#the-resource-operation-completed-with-terminal-provisioning-state-failed",
+        "positives": [
+            "    \"message\": \"The resource operation completed with terminal provisioning state 'Failed'.\",",
+            '        "code": "InternalOperationError",',
+        ],
+        "negatives": ['    "provisioningState": "Failed",', "InternalOperation completed"],
+    },
+    {
+        "id": "AIB103",
+        "category": "missing_permissions",
+        "severity": "error",
+        "phase": None,
+        "priority": 88,
+        "title": "The template identity is not authorized (403 AuthorizationFailed)",
+        "patterns": [
+            r"Code=\\?\"?AuthorizationFailed",
+            r"\"code\"\s*:\s*\"AuthorizationFailed\"",
+            r"does(?: not|n't) have authorization to perform action",
+            r"Not authorized to access the resource",
+            r"Error getting Managed Image .{0,400}StatusCode=403",
+        ],
+        "cause": "AIB acts with the template's user-assigned managed identity. That identity has no "
+                 "role assignment granting the action named in the message (for example "
+                 "Microsoft.Compute/images/read on a managed image used as source).",
+        "fix": "Assign the missing role to the template identity at the scope in the message, e.g. "
+               "`az role assignment create --assignee <identity principalId> --role Reader "
+               "--scope <source image RG id>` (source) or Contributor on the distribution resource "
+               "group. Role assignments take a few minutes to propagate before you rerun.",
+        "exceptions": "When the message names your own CI principal rather than the template "
+                      "identity, the pipeline's service connection lacks the role instead.",
+        "reference": TROUBLESHOOT + "#error-getting-managed-image",
+        "positives": [
+            "Status=403 Code=\"AuthorizationFailed\" Message=\"The client '......' with object id '......' does not have authorization to perform action 'Microsoft.Compute/images/read' over scope",
+            "Not authorized to access the resource: /subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/galleries/g. Please check the user assigned identity has the correct permissions.",
+        ],
+        "negatives": ["Checking authorization for the build VM ...", "Authorization: ok"],
+    },
+    {
+        "id": "AIB104",
+        "category": "source_image_not_found",
+        "severity": "error",
+        "phase": "submission",
+        "priority": 80,
+        "title": "Source image (gallery image version or managed image) not found",
+        "patterns": [
+            r"Build \((?:Shared Image Version|Managed Image|Platform Image)\) step failed",
+            r"GalleryImageVersionsClient#Get: Failure responding to request: StatusCode=404",
+            r"Error getting Image Version .{0,600}(?:StatusCode=404|was not found)",
+            r"(?:BadSharedImageVersionSource|BadManagedImageSource|BadPIRSource)",
+            r"PlatformImageNotFound|Artifact: VMImage was not found",
+        ],
+        "cause": "AIB could not find the source image named in `source`: the gallery image version "
+                 "or managed image ID is wrong, was deleted, or is not replicated to the region of "
+                 "the image template; for marketplace images the publisher/offer/sku/version does "
+                 "not exist in that region.",
+        "fix": "Check `properties.source` in the template: `az sig image-version show --ids "
+               "<imageVersionId>` must succeed and list the template's location among its "
+               "replication regions; for PlatformImage run `az vm image list --location <loc> "
+               "--publisher P --offer O --sku S --all`. Use `latest` for version if you do not "
+               "need a pinned one.",
+        "exceptions": "A 403 for the same image is a permission problem (AIB103), not a missing "
+                      "image.",
+        "reference": TROUBLESHOOT + "#build--step-failed-for-image-version",
+        "positives": [
+            "Build (Shared Image Version) step failed for Image Version '/subscriptions/.../versions/0.23768.4001': Error getting Image Version",
+            "compute.GalleryImageVersionsClient#Get: Failure responding to request: StatusCode=404 -- Original Error: autorest/azure: Service returned an error.",
+        ],
+        "negatives": ["Build (Shared Image Version) step succeeded", "GalleryImageVersionsClient#Get: StatusCode=200"],
+    },
+    {
+        "id": "AIB105",
+        "category": "file_download_failed",
+        "severity": "error",
+        "phase": "submission",
+        "priority": 80,
+        "title": "AIB could not download a customizer file (scriptUri/sourceUri)",
+        "patterns": [r"Downloading external file \(.{0,600}\) to local file \(.{0,400}\) \[attempt \d+ of \d+\] failed"],
+        "cause": "Before the build VM starts, AIB downloads every `scriptUri`/`sourceUri` into the "
+                 "staging storage account. The URL is misspelled, the blob does not exist, the SAS "
+                 "expired, the storage account is private, or the server uses a cipher suite AIB "
+                 "does not accept.",
+        "fix": "Open the URL from outside the VM (`curl -fI '<uri>'`). Fix the customizer's "
+               "`scriptUri`/`sourceUri`, or store the file in an Azure storage account and grant "
+               "the template identity Storage Blob Data Reader on it.",
+        "exceptions": "The attempt counter repeats for transient failures; only the last attempt "
+                      "failing is fatal.",
+        "reference": TROUBLESHOOT + "#downloading-external-file-to-local-file",
+        "positives": [
+            "Downloading external file (https://example.blob.core.windows.net/scripts/setup.sh) to local file (d2a1.0.customizer.fp) [attempt 1 of 10] failed: Error downloading 'https://example.blob.core.windows.net/scripts/setup.sh' to 'd2a1.0.customizer.fp'..",
+        ],
+        "negatives": ["Downloading external file (https://x/setup.sh) to local file (d2a1.0.customizer.fp) [attempt 1 of 10]"],
+    },
+    {
+        "id": "AIB106",
+        "category": "invalid_template",
+        "severity": "error",
+        "phase": "submission",
+        "priority": 70,
+        "title": "The image template is invalid",
+        "patterns": [
+            r"Validation failed: 'ImageTemplate\.",
+            r"\"code\"\s*:\s*\"ValidationFailed\"",
+            r"\b(?:BadSourceType|BadCustomizerType|UnsupportedCustomizerType|NoCustomizerScript|BadValidatorType|UnsupportedValidatorType|NoValidatorScript|BadDistributeType|BadSharedImageDistribute|BadStagingResourceGroup)\b",
+            r"InvalidTemplate(?:Deployment)?\b",
+        ],
+        "cause": "ARM or AIB rejected the template while validating it: a field has a bad value, a "
+                 "customizer has neither `inline` nor `scriptUri`, a distributor is missing "
+                 "`runOutputName`, or `stagingResourceGroup` is not empty/in another region.",
+        "fix": "Read the field named in the message and correct it in the template (reference: "
+               "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-json). Run "
+               "`aib-pilot lint TEMPLATE.json` for the common mistakes, then submit again.",
+        "exceptions": "None.",
+        "reference": TROUBLESHOOT + "#troubleshoot-image-template-submission-errors",
+        "positives": [
+            "\"message\": \"Validation failed: 'ImageTemplate.properties.source': Field 'imageId' has a bad value: '/subscriptions/x'.\"",
+            '"provisioningErrorCode": "NoCustomizerScript",',
+        ],
+        "negatives": ["Validation succeeded", '"code": "ValidationSucceeded"'],
+    },
+    {
+        "id": "AIB107",
+        "category": "run_in_progress",
+        "severity": "error",
+        "phase": "submission",
+        "priority": 70,
+        "title": "A run of this template is already in progress",
+        "patterns": [
+            r"(?i)(?:image template|template|build|run) (?:is )?(?:already|currently) (?:running|in progress)",
+            r"(?i)an? (?:existing|active|ongoing) (?:run|build) (?:is )?in progress",
+        ],
+        "cause": "AIB allows one run per template at a time; Run or Update was called while the "
+                 "previous run had not finished (lastRunStatus.runState Running or Canceling).",
+        "fix": "Wait for the current run (`aib-pilot monitor -g RG -n NAME`) or cancel it "
+               "(`aib-pilot cancel -g RG -n NAME`), then start a new run.",
+        "exceptions": "None.",
+        "reference": TROUBLESHOOT + "#troubleshoot-image-template-submission-errors",
+        "positives": ["Conflict: the image template is already running. Wait for the run to complete."],
+        "negatives": ["Build is running on agent Hosted Agent", "run completed"],
+    },
+    {
+        "id": "AIB108",
+        "category": "cancel_stuck",
+        "severity": "warning",
+        "phase": "submission",
+        "priority": 40,
+        "title": "A cancel request has not finished",
+        "patterns": [r"\"runState\"\s*:\s*\"Canceling\"", r"\brunState[=: ]+Canceling\b"],
+        "cause": "The run is in the Canceling state. AIB stops Packer and deletes the build VM "
+                 "before the state becomes Canceled, which can take tens of minutes; until then no "
+                 "new run can start and the template cannot be deleted.",
+        "fix": "Wait and check again with `aib-pilot monitor -g RG -n NAME`. If it stays Canceling "
+               "for more than an hour, open a support case (Azure Image Builder) with the "
+               "template ID.",
+        "exceptions": "A few minutes in Canceling is normal.",
+        "reference": TROUBLESHOOT + "#getting-support",
+        "positives": ['"runState": "Canceling",'],
+        "negatives": ['"runState": "Canceled",'],
+    },
+    {
+        "id": "AIB110",
+        "category": "policy_denied",
+        "severity": "error",
+        "phase": None,
+        "priority": 85,
+        "title": "Azure Policy denied a resource AIB needs",
+        "patterns": [r"RequestDisallowedByPolicy", r"was disallowed by policy"],
+        "cause": "An Azure Policy assignment denies a resource AIB creates: the staging resource "
+                 "group, its storage account (e.g. policies requiring a firewall or disabling "
+                 "shared keys), the build VM, NIC, public IP, container instance, or required tags.",
+        "fix": "Read the policy name in the message (`az policy assignment list --disable-scope-"
+               "strict-match`). Ask for an exemption for the staging resource group "
+               "(`az policy exemption create ... --scope <staging RG id>`), set "
+               "`stagingResourceGroup` to a pre-created, exempted group, or add the tags the "
+               "policy requires via `managedResourceTags`.",
+        "exceptions": "Audit-only policies never block; this rule only fires on a Deny.",
+        "reference": "https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/error-policy-requestdisallowedbypolicy",
+        "positives": ["Code=\"RequestDisallowedByPolicy\" Message=\"Resource 'aibstorage' was disallowed by policy. Policy identifiers: '[{\\\"policyAssignment\\\":{\\\"name\\\":\\\"deny-public-storage\\\"}}]'\""],
+        "negatives": ["Policy evaluation: compliant"],
+    },
+    {
+        "id": "AIB111",
+        "category": "provider_not_registered",
+        "severity": "error",
+        "phase": "submission",
+        "priority": 85,
+        "title": "A resource provider is not registered on the subscription",
+        "patterns": [r"MissingSubscriptionRegistration", r"is not registered to use namespace", r"NoRegisteredProviderFound"],
+        "cause": "The subscription has never registered a namespace AIB uses "
+                 "(Microsoft.VirtualMachineImages, Microsoft.Compute, Microsoft.Storage, "
+                 "Microsoft.Network, Microsoft.KeyVault, Microsoft.ContainerInstance).",
+        "fix": "Register it once per subscription: `az provider register -n "
+               "Microsoft.VirtualMachineImages` (and the namespace named in the message), then "
+               "`az provider show -n Microsoft.VirtualMachineImages --query registrationState`.",
+        "exceptions": "None.",
+        "reference": "https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/error-register-resource-provider",
+        "positives": ['"code": "MissingSubscriptionRegistration", "message": "The subscription is not registered to use namespace \'Microsoft.VirtualMachineImages\'."'],
+        "negatives": ["Registering provider Microsoft.Compute ... done"],
+    },
+    {
+        "id": "AIB112",
+        "category": "quota_or_capacity",
+        "severity": "error",
+        "phase": "deploy",
+        "priority": 85,
+        "title": "Not enough vCPU quota for the build VM",
+        "patterns": [
+            r"QuotaExceeded",
+            r"exceeding approved .{0,80}(?:Cores|cores|vCPUs?) quota",
+            r"Operation could not be completed as it results in exceeding approved",
+            r"ContainerGroupQuotaReached|StandardCores.{0,40}quota",
+        ],
+        "cause": "The build VM (or the proxy VM / container instance of an isolated build) needs "
+                 "vCPUs of a VM family for which the subscription's regional quota is used up.",
+        "fix": "Request more quota for the family named in the message (Portal > Quotas > "
+               "Compute, or `az quota create`), free cores in that region, or pick a `vmProfile."
+               "vmSize` from a family with headroom (`az vm list-usage -l <location> -o table`).",
+        "exceptions": "None.",
+        "reference": "https://learn.microsoft.com/azure/quotas/per-vm-quota-requests",
+        "positives": [
+            "==> azure-arm: ERROR:   -> OperationNotAllowed : Operation could not be completed as it results in exceeding approved standardDSv2Family Cores quota. Additional details - Deployment Model: Resource Manager, Location: eastus, Current Limit: 10, Current Usage: 10",
+            '"code": "QuotaExceeded"',
+        ],
+        "negatives": ["quota check passed for standardDSv2Family"],
+    },
+    {
+        "id": "AIB113",
+        "category": "quota_or_capacity",
+        "severity": "error",
+        "phase": "deploy",
+        "priority": 85,
+        "title": "The build VM size is not available in the region or zone",
+        "patterns": [r"SkuNotAvailable", r"\b(?:Zonal)?AllocationFailed\b", r"OverconstrainedAllocationRequest", r"requested VM size .{0,80} is not available"],
+        "cause": "The region (or zone) has no capacity for `vmProfile.vmSize`, or the size is "
+                 "restricted for the subscription there.",
+        "fix": "Choose another `vmProfile.vmSize` (`az vm list-skus -l <location> --size "
+               "Standard_D --output table` shows restrictions) or build in another region; retry "
+               "later for transient AllocationFailed.",
+        "exceptions": "AllocationFailed is often temporary; one retry is reasonable.",
+        "reference": "https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/error-sku-not-available",
+        "positives": ["Code=\"SkuNotAvailable\" Message=\"The requested size for resource '/subscriptions/x/virtualMachines/pkrvm' is currently not available in location 'westeurope' zones ''"],
+        "negatives": ["Sku available: Standard_D2s_v3"],
+    },
+    {
+        "id": "AIB114",
+        "category": "security_type_mismatch",
+        "severity": "error",
+        "phase": None,
+        "priority": 85,
+        "title": "Security type / VM generation mismatch (Trusted Launch, Gen2)",
+        "patterns": [
+            r"(?i)(?:not supported|does not support|doesn't support|mismatch|not compatible|cannot be|must be|invalid).{0,160}(?:TrustedLaunch|Trusted Launch|SecurityType|Confidential ?VM)",
+            r"(?i)(?:TrustedLaunch|Trusted Launch|SecurityType|Confidential ?VM).{0,160}(?:not supported|does not support|doesn't support|mismatch|not compatible|cannot be used|must be)",
+            r"cannot boot Hypervisor Generation",
+            r"HyperVGeneration.{0,80}(?:does not match|mismatch|not supported)",
+        ],
+        "cause": "The source image, the build VM size and the gallery image definition disagree on "
+                 "security type or Hyper-V generation: a Trusted Launch or Gen2 source built on a "
+                 "Gen1-only size (the default Standard_D1_v2), or a Trusted Launch image "
+                 "distributed to a gallery definition created without the TrustedLaunch feature.",
+        "fix": "Use a Gen2 size that supports Trusted Launch in `vmProfile.vmSize` (e.g. "
+               "Standard_D2s_v5), and create the gallery image definition with `--hyper-v-"
+               "generation V2 --features SecurityType=TrustedLaunchSupported` (or TrustedLaunch) "
+               "to match the source.",
+        "exceptions": "None.",
+        "reference": "https://learn.microsoft.com/azure/virtual-machines/trusted-launch-existing-vm",
+        "positives": [
+            "Message=\"The selected VM size 'Standard_D1_v2' cannot boot Hypervisor Generation '2'. If this was a Create operation please check that the Hypervisor Generation of the Image matches the Hypervisor Generation of the selected VM Size.\"",
+            "The gallery image definition does not support security type TrustedLaunch required by the source image",
+        ],
+        "negatives": ['    "securityType": "TrustedLaunch",', "Trusted Launch enabled: secure boot on"],
+    },
+    {
+        "id": "AIB115",
+        "category": "storage_access_blocked",
+        "severity": "error",
+        "phase": None,
+        "priority": 80,
+        "title": "Storage access blocked (shared keys disabled, public access or firewall)",
+        "patterns": [
+            r"KeyBasedAuthenticationNotPermitted",
+            r"Key based authentication is not permitted on this storage account",
+            r"PublicAccessNotPermitted|Public access is not permitted on this storage account",
+            r"AuthorizationFailure.{0,120}This request is not authorized to perform this operation",
+            r"This request is not authorized to perform this operation\.? .{0,80}AuthorizationFailure",
+        ],
+        "cause": "A storage account AIB or the build VM must reach refuses the request: the "
+                 "staging storage account has shared-key access disabled by policy, or the "
+                 "account holding your scripts blocks public/network access.",
+        "fix": "Exempt the staging resource group from the 'storage accounts should prevent shared "
+               "key access' policy (or use a pre-created `stagingResourceGroup` with an exemption); "
+               "for script storage grant the template identity Storage Blob Data Reader and add "
+               "it to `vmProfile.userAssignedIdentities`, or allow the build subnet in the "
+               "storage firewall.",
+        "exceptions": "None.",
+        "reference": "https://learn.microsoft.com/azure/storage/common/shared-key-authorization-prevent",
+        "positives": ["Code=\"KeyBasedAuthenticationNotPermitted\" Message=\"Key based authentication is not permitted on this storage account.\""],
+        "negatives": ["allowSharedKeyAccess: true"],
+    },
+    {
+        "id": "AIB116",
+        "category": "transient_service_error",
+        "severity": "error",
+        "phase": None,
+        "priority": 55,
+        "title": "Timed out waiting for an Azure resource (no artifacts created)",
+        "patterns": [
+            r"errored: Future#WaitForCompletion: context has been cancelled",
+            r"azure-arm,error \[\]string\{\"Future#WaitForCompletion: context has been cancelled",
+            r"--> azure-arm: Future#WaitForCompletion: context has been cancelled",
+        ],
+        "cause": "Packer timed out waiting for an Azure operation (creating the build VM, disk or "
+                 "image) to complete; the platform operation was slow or stuck.",
+        "fix": "Run the build again (`aib-pilot run ...`). If it repeats, check the Azure status "
+               "page for the region and raise `buildTimeoutInMinutes`.",
+        "exceptions": "When the same text is part of a gallery publication error, the gallery "
+                      "replication timeout rule (AIB305) applies instead.",
+        "reference": TROUBLESHOOT + "#builds-finished-but-no-artifacts-were-created",
+        "positives": ["PACKER OUT Build 'azure-arm' errored: Future#WaitForCompletion: context has been cancelled: StatusCode=200 -- Original Error: context deadline exceeded"],
+        "negatives": ["PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1"],
+    },
+    {
+        "id": "AIB117",
+        "category": "transient_service_error",
+        "severity": "error",
+        "phase": None,
+        "priority": 35,
+        "title": "Azure service error (retryable)",
+        "patterns": [
+            r"\bInternalServerError\b",
+            r"\"provisioningErrorCode\"\s*:\s*\"ServerError\"",
+            r"StatusCode=(?:500|502|503|504)\b",
+            r"\b(?:ServiceUnavailable|GatewayTimeout|TooManyRequests)\b",
+        ],
+        "cause": "An Azure service returned a server-side or throttling error.",
+        "fix": "Rerun the build. If the error persists, note the correlation/operation ID from the "
+               "message and open a support case.",
+        "exceptions": "Errors that Packer retried successfully are not causes; this rule only ranks "
+                      "when nothing more specific was found.",
+        "reference": TROUBLESHOOT + "#getting-support",
+        "positives": ['"provisioningErrorCode": "ServerError", "message": "Internal server error"'],
+        "negatives": ["StatusCode=200"],
+    },
+    {
+        "id": "AIB118",
+        "category": "missing_permissions",
+        "severity": "error",
+        "phase": "deploy",
+        "priority": 80,
+        "title": "Build VM network interface not found (404 ResourceNotFound)",
+        "patterns": [r"network\.InterfacesClient#\w+: Failure responding to request: StatusCode=404"],
+        "cause": "AIB could not find or tag the build VM's network interface in the staging "
+                 "resource group. The guide attributes this to missing permissions of the "
+                 "template identity (for example on a custom VNet or staging resource group).",
+        "fix": "Check the identity's roles: Network Contributor (or join action) on the subnet in "
+               "`vmProfile.vnetConfig.subnetId`, Contributor on a custom `stagingResourceGroup`. "
+               "Then rerun.",
+        "exceptions": "None.",
+        "reference": TROUBLESHOOT + "#resource-not-found",
+        "positives": ["\"message\": \"network.InterfacesClient#UpdateTags: Failure responding to request: StatusCode=404 -- Original Error: autorest/azure: Service returned an error. Status=404 Code=\\\"ResourceNotFound\\\"\""],
+        "negatives": ["network.InterfacesClient#UpdateTags: StatusCode=200"],
+    },
+    # ------------------------------------------------------------------ AIB2xx: build, customizers
+    {
+        "id": "AIB201",
+        "category": "customizer_failed",
+        "severity": "error",
+        "kind": "generic",
+        "phase": "customize",
+        "priority": 20,
+        "title": "Packer build command failed (wrapper message)",
+        "patterns": [r"Packer build command has failed"],
+        "cause": "The status message only says that Packer exited non-zero; the real cause is in "
+                 "customization.log, usually a customizer (script) that failed.",
+        "fix": "Read the failing customizer in customization.log (search `(telemetry)`): "
+               "`aib-pilot logs -g RG -n NAME` downloads it and `aib-pilot diagnose LOG --template "
+               "T.json` points at the customizer. Test the script on a VM from the same source "
+               "image first.",
+        "exceptions": "Never the root cause by itself.",
+        "reference": TROUBLESHOOT + "#packer-build-command-failure",
+        "positives": ["Failed while waiting for packerizer: Microservice has failed: Failed while processing request: Error when executing packerizer: Packer build command has failed: exit status 1."],
+        "negatives": ["Packer build command started"],
+    },
+    {
+        "id": "AIB202",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 40,
+        "context": ["not-deprovision"],
+        "title": "A customizer's script exited with a non-zero code",
+        "patterns": [
+            r"Script exited with non-zero exit status: ?\d+",
+            r"exited with non-zero exit status",
+            r"^(?!.*(?:packer restart|windows-update-elevated)).*exited with code: (?!(?:0|1115|1190)\b)\d+",
+        ],
+        "cause": "A command in a Shell or PowerShell customizer failed and the script stopped with "
+                 "that exit code; Packer then aborted the build.",
+        "fix": "Run the script on a VM from the same source image and fix the failing command "
+               "(the last lines of the customizer's output show it). For PowerShell codes that "
+               "mean success (e.g. 3010 reboot required) list them in the customizer's "
+               "`validExitCodes`; make scripts non-interactive (`set -euo pipefail`, `-y`).",
+        "exceptions": "windows-update's internal exit code 101 means 'restart needed' and is not a "
+                      "failure by itself.",
+        "reference": TROUBLESHOOT + "#packer-build-command-failure",
+        "positives": [
+            "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 100. Allowed exit codes are: [0]",
+            "packer: 2020/04/30 23:38:58 [INFO] command 'powershell -executionpolicy bypass \"& { . c:/Windows/Temp/script.ps1 }\"' exited with code: 1",
+        ],
+        "negatives": [
+            "[INFO] command 'shutdown.exe -f -r -t 0 -c \"packer restart\"' exited with code: 0",
+            "[INFO] command 'PowerShell -ExecutionPolicy Bypass -OutputFormat Text -File C:/Windows/Temp/packer-windows-update-elevated.ps1' exited with code: 101",
+        ],
+    },
+    {
+        "id": "AIB203",
+        "category": "unknown",
+        "severity": "error",
+        "kind": "generic",
+        "phase": None,
+        "priority": 10,
+        "title": "Packer reported that the build errored (summary line)",
+        "patterns": [
+            r"Microservice has failed",
+            r"Some builds didn't complete successfully and had errors",
+            r"Builds finished but no artifacts were created",
+            r"Build '[\w-]+' errored",
+        ],
+        "cause": "Packer's or AIB's closing summary of a failed build. It repeats the error of the "
+                 "step that failed and is never the cause itself.",
+        "fix": "Look at the step before this line; aib-pilot ranks the specific cause above it.",
+        "exceptions": "Never a cause by itself.",
+        "reference": TROUBLESHOOT + "#troubleshoot-build-failures",
+        "positives": ["PACKER ERR ==> Some builds didn't complete successfully and had errors:", "PACKER OUT ==> Builds finished but no artifacts were created."],
+        "negatives": ["==> Builds finished. The artifacts of successful builds are:"],
+    },
+    {
+        "id": "AIB204",
+        "category": "build_timeout",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 30,
+        "title": "The build exceeded buildTimeoutInMinutes",
+        "patterns": [
+            r"Timeout waiting for microservice to complete",
+            r"Failed while waiting for packerizer: .{0,40}context deadline exceeded",
+            r"(?i)build (?:has )?timed out after \d+ minutes",
+        ],
+        "cause": "The whole build (customize, validate, distribute) took longer than "
+                 "`buildTimeoutInMinutes` (default 240). Usually a customizer hangs (a prompt, a "
+                 "wait for a lock or reboot) or the VM is too small for the work.",
+        "fix": "Find the last customizer that started (`(telemetry) Starting provisioner` nearest "
+               "the end of customization.log; aib-pilot shows it as the failing section). Make its "
+               "commands non-interactive; if the work is just long, raise "
+               "`properties.buildTimeoutInMinutes` (max 960) or use a bigger `vmProfile.vmSize`.",
+        "exceptions": "When a more specific sub-cause is visible (a prompt, a large File download, "
+                      "a saturated VM), that finding ranks first.",
+        "reference": TROUBLESHOOT + "#timeout-exceeded",
+        "positives": ["Deployment failed. Correlation ID: x. Failed in building/customizing image: Failed while waiting for packerizer: Timeout waiting for microservice to complete: 'context deadline exceeded'"],
+        "negatives": ["Waiting for microservice to complete"],
+    },
+    {
+        "id": "AIB205",
+        "category": "waiting_for_input",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 90,
+        "context": ["failing-section"],
+        "title": "A customizer is waiting for keyboard input",
+        "patterns": [
+            r"Do you want to continue\? \[Y/n\]",
+            r"\[[yY]/[nN]\]\s*\??\s*$",
+            r"\((?:yes/no|y/n)(?:/\[fingerprint\])?\)\??\s*$",
+            r"(?i)press any key to continue",
+            r"(?i)Which services should be restarted\?",
+            r"(?i)enter (?:passphrase|password) for",
+            r"(?i)press enter to continue",
+        ],
+        "cause": "The last running customizer printed an interactive prompt (apt-get without -y, "
+                 "an installer asking yes/no, a needrestart dialog). Nobody answers in an AIB "
+                 "build, so the script waits until the build times out.",
+        "fix": "Make the command non-interactive: `apt-get install -y`, "
+               "`DEBIAN_FRONTEND=noninteractive`, `yum -y`, installer silent switches (`/quiet`, "
+               "`/S`); for needrestart set `NEEDRESTART_MODE=a`. Test with `</dev/null` on a VM "
+               "from the same image.",
+        "exceptions": "A prompt that was answered (followed by further output) is not a cause; the "
+                      "rule only ranks inside the failing customizer.",
+        "reference": TROUBLESHOOT + "#timeout-exceeded",
+        "positives": ["PACKER OUT     azure-arm: Do you want to continue? [Y/n]", "    azure-arm: Are you sure you want to continue connecting (yes/no/[fingerprint])?"],
+        "negatives": ["    azure-arm: Reading package lists... Done", "Continuing without prompt (yes)"],
+    },
+    {
+        "id": "AIB206",
+        "category": "large_file_customizer",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 85,
+        "context": ["failing-section"],
+        "title": "The File customizer is downloading a large file",
+        "patterns": [r"\S+ \d+ B / \d+ B\s+(?!100\.00%)\d{1,3}\.\d+%"],
+        "cause": "The File customizer copies its `sourceUri` through Packer's communicator, which "
+                 "is only fit for small files (< 20 MB). Large artifacts crawl for hours and the "
+                 "build times out.",
+        "fix": "Replace the File customizer with a Shell/PowerShell customizer that downloads the "
+               "file on the VM: `curl -fsSL -o /opt/app.zip '<url>'` (Linux) or `Invoke-"
+               "WebRequest -Uri '<url>' -OutFile C:\\app.zip` (Windows); keep File for small "
+               "config files.",
+        "exceptions": "Small files show the same progress lines but finish; the rule only ranks "
+                      "when the File customizer is the failing section and had not reached 100%.",
+        "reference": TROUBLESHOOT + "#long-file-download-time",
+        "positives": ["myBigFile.zip 1652 B / 826000 B  2.00%"],
+        "negatives": ["small.cfg 826 B / 826 B  100.00%", "Downloading 826 kB"],
+    },
+    {
+        "id": "AIB207",
+        "category": "vm_resources_exhausted",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 70,
+        "title": "The build VM ran out of resources (communicator lost: unexpected EOF)",
+        "patterns": [
+            r"errored: unexpected EOF",
+            r"--> azure-arm: unexpected EOF",
+            r"Out of memory: Killed process",
+            r"(?i)\bcannot allocate memory\b",
+            r"No space left on device",
+        ],
+        "cause": "The build VM is saturated: on the default size (Standard_D1_v2, 1 vCPU, 3.5 GB) "
+                 "Windows Update or big installs starve the machine, its WinRM/SSH service stops "
+                 "answering and Packer's connection ends with 'unexpected EOF'; on Linux the OOM "
+                 "killer or a full OS disk stops the script.",
+        "fix": "Use a bigger build VM: set `vmProfile.vmSize` (e.g. Standard_D4s_v5) and, for a "
+               "full disk, `vmProfile.osDiskSizeGB`.",
+        "exceptions": "None.",
+        "reference": TROUBLESHOOT + "#low-windows-resource-information-events",
+        "positives": ["PACKER OUT Build 'azure-arm' errored: unexpected EOF", "    azure-arm: dpkg: error processing archive: No space left on device"],
+        "negatives": ["reached EOF of input", "Build 'azure-arm' finished after 20 minutes."],
+    },
+    {
+        "id": "AIB208",
+        "category": "vm_resources_exhausted",
+        "severity": "warning",
+        "phase": "customize",
+        "priority": 60,
+        "context": ["failing-section"],
+        "title": "The build VM is saturated (system performance near 100%)",
+        "patterns": [r"system performance: (?:9\d|100)% cpu", r"system performance: \d+% cpu; (?:9\d|100)% memory"],
+        "cause": "The windows-update provisioner reports the VM's CPU or memory near saturation "
+                 "while the failing step runs; the default build VM is too small.",
+        "fix": "Set `vmProfile.vmSize` to a size with more vCPU and memory (e.g. Standard_D4s_v5).",
+        "exceptions": "Short peaks are normal; the rule only ranks inside the failing section.",
+        "reference": TROUBLESHOOT + "#low-windows-resource-information-events",
+        "positives": ["azure-arm: Waiting for operation to complete (system performance: 90% cpu; 32% memory)..."],
+        "negatives": ["azure-arm: Waiting for operation to complete (system performance: 21% cpu; 37% memory)..."],
+    },
+    {
+        "id": "AIB209",
+        "category": "windows_update_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 70,
+        "title": "Windows Update failed",
+        "patterns": [
+            r"(?i)windows.update.{0,80}(?:failed|error 0x|returned error)",
+            r"\b0x8024[0-9A-Fa-f]{4}\b",
+            r"Windows update failed",
+        ],
+        "cause": "The WindowsUpdate customizer could not search, download or install updates "
+                 "(Windows Update error codes 0x8024xxxx), often because the source image has no "
+                 "network path to Windows Update or the update service is still busy.",
+        "fix": "Check the error code, allow the build VM to reach Windows Update (proxy/firewall), "
+               "narrow `searchCriteria`/`filters` in the WindowsUpdate customizer, put a "
+               "WindowsRestart customizer before and after it, and use a bigger `vmProfile.vmSize`.",
+        "exceptions": "None.",
+        "reference": TROUBLESHOOT + "#low-windows-resource-information-events",
+        "positives": ["    azure-arm: Windows update failed with HResult 0x80244022"],
+        "negatives": ["    azure-arm: Found Windows update KB5034439", "azure-arm: Waiting for the Windows Modules Installer to exit..."],
+    },
+    {
+        "id": "AIB210",
+        "category": "windows_restart_timeout",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 80,
+        "title": "Timed out waiting for Windows to restart",
+        "patterns": [r"Timeout waiting for machine to restart", r"Timeout waiting for restart"],
+        "cause": "A WindowsRestart customizer (or windows-update's restart) rebooted the VM and "
+                 "WinRM did not come back within `restartTimeout` (default 5m): updates being "
+                 "applied during boot, first-logon tasks, or a small VM.",
+        "fix": "Raise `restartTimeout` in the WindowsRestart customizer (e.g. \"30m\"), use a "
+               "bigger `vmProfile.vmSize`, and avoid changes that block WinRM after reboot.",
+        "exceptions": "None.",
+        "reference": TROUBLESHOOT + "#low-windows-resource-information-events",
+        "positives": ["PACKER OUT --> azure-arm: Timeout waiting for machine to restart."],
+        "negatives": ["    azure-arm: Waiting for machine to restart..."],
+    },
+    {
+        "id": "AIB211",
+        "category": "package_manager_locked",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 85,
+        "title": "The package manager lock is held by another process",
+        "patterns": [
+            r"Could not get lock /var/lib/(?:dpkg|apt)",
+            r"Unable to acquire the dpkg frontend lock",
+            r"Unable to lock the administration directory",
+            r"is another process using it\?",
+            r"Another app is currently holding the yum lock",
+            r"Waiting for cache lock: Could not get lock",
+        ],
+        "cause": "cloud-init or unattended-upgrades is still installing packages when the "
+                 "customizer calls apt/yum, so the package manager lock is taken.",
+        "fix": "Wait for boot-time package activity before installing: start the Shell customizer "
+               "with `cloud-init status --wait` and/or `while fuser /var/lib/dpkg/lock-frontend "
+               ">/dev/null 2>&1; do sleep 5; done`, or use `apt-get -o "
+               "DPkg::Lock::Timeout=600 install -y ...`.",
+        "exceptions": "None.",
+        "reference": TROUBLESHOOT + "#tips-for-troubleshooting-scriptinline-customization",
+        "positives": ["    azure-arm: E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1406 (unattended-upgr)"],
+        "negatives": ["    azure-arm: Reading state information... Done"],
+    },
+    {
+        "id": "AIB212",
+        "category": "file_download_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 65,
+        "title": "A download inside the build VM failed",
+        "patterns": [
+            r"curl: \(\d+\) ",
+            r"ERROR 40[34]: ",
+            r"Invoke-WebRequest : .{0,200}(?:\(40[0-9]\)|\(50[0-9]\)|could not be resolved|Unable to connect)",
+            r"E: Failed to fetch ",
+            r"Temporary failure resolving|Could not resolve host",
+            r"The remote server returned an error: \(\d{3}\)",
+        ],
+        "cause": "A script downloads something (package, installer, repository key) and the "
+                 "server answered with an error or was unreachable from the build VM (DNS, "
+                 "proxy, firewall, private endpoint).",
+        "fix": "Check the URL and that the build VM can reach it; with `vmProfile.vnetConfig` "
+               "make sure the subnet has outbound access (NAT gateway/firewall rules) and DNS. "
+               "Add retries: `curl --retry 5 --retry-all-errors`.",
+        "exceptions": "Downloads retried successfully later are not the cause.",
+        "reference": TROUBLESHOOT + "#tips-for-troubleshooting-scriptinline-customization",
+        "positives": ["    azure-arm: curl: (22) The requested URL returned error: 404", "    azure-arm: E: Failed to fetch http://azure.archive.ubuntu.com/ubuntu/pool/main/n/nginx.deb  Temporary failure resolving 'azure.archive.ubuntu.com'"],
+        "negatives": ["    azure-arm: Get:1 http://azure.archive.ubuntu.com/ubuntu focal InRelease [265 kB]"],
+    },
+    {
+        "id": "AIB213",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 60,
+        "context": ["failing-section", "not-deprovision"],
+        "title": "A command in the script does not exist or a package is unknown",
+        "patterns": [
+            r": command not found\s*$",
+            r"is not recognized as the name of a cmdlet",
+            r"E: Unable to locate package ",
+            r"No package .{1,80} available\.",
+            r"No such file or directory\s*$",
+        ],
+        "cause": "The customizer calls a command, cmdlet or package that does not exist on the "
+                 "source image (wrong name, missing repository, not on PATH).",
+        "fix": "Install the missing tool first (add the repository, `apt-get update` before "
+               "`apt-get install -y`), use full paths, and test the script on the same source "
+               "image.",
+        "exceptions": "None.",
+        "reference": TROUBLESHOOT + "#tips-for-troubleshooting-scriptinline-customization",
+        "positives": ["    azure-arm: E: Unable to locate package ngnix", "    azure-arm: /tmp/script_1234.sh: line 3: dockerd: command not found"],
+        "negatives": ["    azure-arm: Selecting previously unselected package nginx."],
+    },
+    {
+        "id": "AIB214",
+        "category": "connection_lost",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 50,
+        "context": ["no-timeout"],
+        "title": "The connection to the build VM was lost (SSH/WinRM)",
+        "patterns": [r"Remote command exited without exit status or exit signal", r"Cancelling builder after context cancellation"],
+        "cause": "AIB lost its SSH (port 22) or WinRM (port 5986) connection to the build VM while a "
+                 "customizer ran, and the build was cancelled. Scripts that enable or reconfigure "
+                 "the firewall, sshd or WinRM, or reboot without a WindowsRestart customizer, "
+                 "cause it.",
+        "fix": "Review the failing customizer for firewall (ufw/iptables/firewalld, "
+               "Set-NetFirewallProfile), sshd_config or WinRM changes and keep ports 22/5986 open "
+               "to the build; reboot only through a WindowsRestart customizer (Linux: end the "
+               "script and use `expect_disconnect`-free designs).",
+        "exceptions": "When the build had already exceeded its timeout, the cancellation is a "
+                      "consequence; the timeout finding ranks first.",
+        "reference": TROUBLESHOOT + "#cancelling-builder-after-context-cancellation-context-canceled",
+        "positives": [
+            "PACKER ERR 2020/03/26 22:11:25 packer-builder-azure-arm plugin: [ERROR] Remote command exited without exit status or exit signal.",
+            "PACKER ERR 2020/03/26 22:11:23 Cancelling builder after context cancellation context canceled",
+        ],
+        "negatives": ["PACKER ERR 2020/03/26 22:11:25 [INFO] RPC client: Communicator ended with: 2300218"],
+    },
+    {
+        "id": "AIB215",
+        "category": "communicator_timeout",
+        "severity": "error",
+        "phase": "connect",
+        "priority": 80,
+        "title": "Could not connect to the build VM (SSH/WinRM timeout)",
+        "patterns": [r"Timeout waiting for (?:SSH|WinRM)", r"timeout waiting for (?:SSH|WinRM)", r"ssh: handshake failed", r"(?i)winrm: .{0,60}(?:connection refused|i/o timeout)"],
+        "cause": "The build VM booted but SSH/WinRM never answered: a hardened image (CIS) or a "
+                 "source image that disables WinRM/SSH, an NSG or firewall on a custom VNet "
+                 "blocking 22/5986 from the proxy, or a VM too slow to boot.",
+        "fix": "Use a source image with SSH/WinRM enabled; on a custom `vmProfile.vnetConfig` allow "
+               "inbound 22 (Linux) or 5986 (Windows) from the proxy VM/container subnet; try a "
+               "bigger `vmProfile.vmSize`.",
+        "exceptions": "None.",
+        "reference": TROUBLESHOOT + "#cancelling-builder-after-context-cancellation-context-canceled",
+        "positives": ["PACKER OUT ==> azure-arm: Timeout waiting for SSH."],
+        "negatives": ["PACKER ERR 2019/12/10 17:20:51 packer: 2020/04/10 17:20:51 [INFO] Waiting for SSH, up to timeout: 20m0s"],
+    },
+    {
+        "id": "AIB216",
+        "category": "packer_crash",
+        "severity": "error",
+        "phase": None,
+        "priority": 90,
+        "title": "Packer crashed",
+        "patterns": [r"Packer crashed!", r"PACKER CRASH", r"^(?:\[[^\]]*\] )?(?:PACKER (?:OUT|ERR) )?(?:\d{4}/\d\d/\d\d \d\d:\d\d:\d\d )?panic: ", r"goroutine \d+ \[running\]:"],
+        "cause": "The Packer process inside AIB crashed (a Go panic); this is a defect in Packer or "
+                 "a plugin, not in your template.",
+        "fix": "Rerun the build; if it crashes again at the same step, open a support case with the "
+               "panic text and the customizer that was running (simplifying that customizer is "
+               "the usual workaround).",
+        "exceptions": "A script printing the word 'panic' is not a crash; the pattern requires "
+                      "Go's format at the start of the line.",
+        "reference": TROUBLESHOOT + "#getting-support",
+        "positives": ["PACKER ERR 2023/01/01 10:00:00 panic: runtime error: invalid memory address or nil pointer dereference", "PACKER OUT !!!!!!!!!!!!!!!!!!!!!!!!!!! PACKER CRASH !!!!!!!!!!!!!!!!!!!!!!!!!!!!"],
+        "negatives": ["    azure-arm: kernel: do not panic: this is a test"],
+    },
+    {
+        "id": "AIB217",
+        "category": "image_not_generalized",
+        "severity": "error",
+        "phase": "deprovision",
+        "priority": 60,
+        "title": "Windows servicing still pending at generalization (slow first logon)",
+        "patterns": [r"Please wait for the Windows Modules Installer", r"\bOSProvisioningTimedOut\b", r"VM '.{0,80}' did not start in the allotted time"],
+        "cause": "VMs created from the image hang at first logon ('Please wait for the Windows "
+                 "Modules Installer') or time out provisioning: the image was generalized with "
+                 "reboots or installs still pending, or Sysprep's default options do not suit it.",
+        "fix": "Add a WindowsRestart customizer as the last customizer, make sure installers have "
+               "finished, and add `/mode:vm` to the Sysprep command by overriding "
+               "c:\\DeprovisioningScript.ps1.",
+        "exceptions": "Seen on VMs created from the image, not in the build log.",
+        "reference": TROUBLESHOOT + "#slow-windows-logon-please-wait-for-the-windows-modules-installer",
+        "positives": ["Please wait for the Windows Modules Installer"],
+        "negatives": ["    azure-arm: Waiting for the Windows Modules Installer to exit..."],
+    },
+    # ------------------------------------------------------------------ AIB3xx: deprovision, distribution
+    {
+        "id": "AIB301",
+        "category": "sysprep_failed",
+        "severity": "error",
+        "phase": "deprovision",
+        "priority": 90,
+        "title": "Sysprep failed: image state UNDEPLOYABLE / guest agent not installed yet",
+        "patterns": [
+            r"IMAGE_STATE_UNDEPLOYABLE",
+            r"Cannot find any service with service name 'WindowsAzureGuestAgent'",
+            r"Cannot find any service with service name 'RdAgent'",
+        ],
+        "cause": "AIB's hidden deprovisioning step runs Sysprep right after the last customizer. "
+                 "When customizations finish within seconds on the small default VM, the Azure "
+                 "guest agent (WindowsAzureGuestAgent) is not installed yet, Sysprep leaves the "
+                 "image IMAGE_STATE_UNDEPLOYABLE and the wait loop never ends.",
+        "fix": "Use a bigger `vmProfile.vmSize`, or add a PowerShell customizer `Start-Sleep "
+               "-Seconds 60` as the last customizer so the guest agent is up before Sysprep.",
+        "exceptions": "None.",
+        "reference": TROUBLESHOOT + "#sysprep-timing",
+        "positives": ["PACKER OUT     azure-arm: IMAGE_STATE_UNDEPLOYABLE", "PACKER OUT ==> azure-arm: Get-Service : Cannot find any service with service name 'WindowsAzureGuestAgent'."],
+        "negatives": ["PACKER OUT     azure-arm: IMAGE_STATE_COMPLETE", "azure-arm:   if ($imageState -eq 'IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE') { break }"],
+    },
+    {
+        "id": "AIB302",
+        "category": "sysprep_failed",
+        "severity": "error",
+        "phase": "deprovision",
+        "priority": 70,
+        "title": "Sysprep reported an error",
+        "patterns": [r"(?i)sysprep.{0,80}(?:failed|fatal error|error occurred)", r"SYSPRP .{0,200}(?:Error|error|failed)", r"Sysprep_Clean_Validate_\w+.{0,80}(?:failed|Error)"],
+        "cause": "Sysprep could not generalize Windows: an AppX package installed per-user, a "
+                 "pending servicing operation, or a third-party agent blocks it.",
+        "fix": "Read C:\\Windows\\System32\\Sysprep\\Panther\\setupact.log on the build VM "
+               "(set `errorHandling.onCustomizerError` to `abort` to keep it), remove per-user "
+               "AppX packages, and finish installs with a WindowsRestart customizer before "
+               "deprovisioning.",
+        "exceptions": "None.",
+        "reference": TROUBLESHOOT + "#vms-created-from-aib-images-do-not-create-successfully",
+        "positives": ["    azure-arm: SYSPRP Package Microsoft.BingWeather_4.25 was installed for a user, but not provisioned for all users. Error 0x80073cf2"],
+        "negatives": ["PACKER OUT     azure-arm: >>> Sysprepping VM ...", "azure-arm: Write-Output '>>> Sysprep complete ...'"],
+    },
+    {
+        "id": "AIB303",
+        "category": "deprovision_failed",
+        "severity": "error",
+        "phase": "deprovision",
+        "priority": 85,
+        "title": "The deprovisioning script is missing",
+        "patterns": [r"(?<!echo \")Deprovisioning script \[[^\]]*\] could not be found"],
+        "cause": "A customizer deleted or moved AIB's deprovisioning script "
+                 "(c:\\DeprovisioningScript.ps1 or /tmp/DeprovisioningScript.sh), so the image "
+                 "is not generalized and may not boot.",
+        "fix": "Do not clean C:\\ or /tmp wholesale in a customizer; exclude DeprovisioningScript.* "
+               "from cleanup. To change the command, overwrite the file with the exact name "
+               "instead of deleting it.",
+        "exceptions": "The same sentence inside the `Found command:` line is AIB's script text, "
+                      "not an error; the pattern skips it.",
+        "reference": TROUBLESHOOT + "#command-locations-and-filenames",
+        "positives": ["PACKER OUT     azure-arm: Deprovisioning script [c:\\DeprovisioningScript.ps1] could not be found. Image build may fail or the VM created from the Image may not boot."],
+        "negatives": ["packer: 2020/03/04 23:05:04 Found command: if( TEST-PATH c:\\DeprovisioningScript.ps1 ){cat c:\\DeprovisioningScript.ps1} else {echo \"Deprovisioning script [c:\\DeprovisioningScript.ps1] could not be found. Image build may fail\"}"],
+    },
+    {
+        "id": "AIB304",
+        "category": "deprovision_failed",
+        "severity": "error",
+        "phase": "deprovision",
+        "priority": 65,
+        "context": ["deprovision"],
+        "title": "The deprovisioning step (Sysprep / waagent -deprovision) failed",
+        "patterns": [
+            r"Script exited with non-zero exit status: ?\d+",
+            r"exited with code: (?!0\b)\d+",
+            r"waagent: (?:command not found|No such file)",
+            r"(?i)waagent.{0,80}(?:error|failed)",
+        ],
+        "cause": "AIB's hidden last provisioner (Windows: Sysprep via c:\\DeprovisioningScript.ps1; "
+                 "Linux: `waagent -force -deprovision+user` via /tmp/DeprovisioningScript.sh) "
+                 "exited non-zero: the Azure agent is missing on the image, or a customizer left "
+                 "the system in a state that blocks generalization.",
+        "fix": "Make sure the source image has the Azure Linux agent (waagent) or Windows guest "
+               "agent, do not remove it in a customizer, and if you need a different command "
+               "overwrite /tmp/DeprovisioningScript.sh or c:\\DeprovisioningScript.ps1 in a "
+               "customizer.",
+        "exceptions": "None.",
+        "reference": TROUBLESHOOT + "#deprovision-command-linux",
+        "positives": ["    azure-arm: sudo: /usr/sbin/waagent: command not found", "Script exited with non-zero exit status: 125"],
+        "negatives": ["    azure-arm: WARNING! The waagent service will be stopped."],
+    },
+    {
+        "id": "AIB305",
+        "category": "sig_replication_timeout",
+        "severity": "error",
+        "phase": "distribute",
+        "priority": 95,
+        "title": "Timed out waiting for Azure Compute Gallery replication",
+        "patterns": [
+            r"Error waiting on shared image gallery future",
+            r"Error publishing MDI to shared image gallery.{0,2000}context deadline exceeded",
+        ],
+        "cause": "The image was built and handed to the Azure Compute Gallery, but AIB's wait for "
+                 "replication to all target regions exceeded the build timeout. Replication "
+                 "continues; the image version usually appears anyway.",
+        "fix": "Raise `buildTimeoutInMinutes`, replicate to fewer `targetRegions` in the build and "
+               "add regions later (`az sig image-version update --add publishingProfile."
+               "targetRegions ...`). Check the run output: `az resource show --ids <template "
+               "id>/runOutputs/<runOutputName>`.",
+        "exceptions": "None.",
+        "reference": TROUBLESHOOT + "#error-waiting-on-shared-image-gallery",
+        "positives": ["Error: Error waiting on shared image gallery future for resource group: rg, gallery name: g, gallery image name: img.Error: Future#WaitForCompletion: context has been cancelled: StatusCode=200 -- Original Error: context deadline exceeded}"],
+        "negatives": ["Publishing MDI to shared image gallery: done"],
+    },
+    {
+        "id": "AIB306",
+        "category": "distribution_failed",
+        "severity": "error",
+        "phase": "distribute",
+        "priority": 50,
+        "title": "Distribution of the image failed",
+        "patterns": [r"Failed in distributing \d+ images? out of total \d+", r"Error publishing MDI to", r"\[Distribute \d+\] Error"],
+        "cause": "The image was built but could not be published to a target (managed image, "
+                 "gallery or VHD): missing permission on the target, wrong location, or a target "
+                 "that already exists.",
+        "fix": "Read the inner error after `[Distribute N]`; check the distributor's target ID, "
+               "`location`/`targetRegions` and the template identity's role on the target "
+               "resource group.",
+        "exceptions": "More specific distribution findings (replication timeout, version exists) "
+                      "rank first.",
+        "reference": TROUBLESHOOT + "#error-waiting-on-shared-image-gallery",
+        "positives": ["Deployment failed. Correlation ID: x. Failed in distributing 1 images out of total 1: {[Error 0] [Distribute 0] Error publishing MDI to shared image gallery"],
+        "negatives": ["Distributing image to 2 regions"],
+    },
+    {
+        "id": "AIB307",
+        "category": "image_version_exists",
+        "severity": "error",
+        "phase": "distribute",
+        "priority": 90,
+        "title": "The gallery image version already exists",
+        "patterns": [
+            r"(?i)(?:image ?version|versions/[\w.]+).{0,200}already exists",
+            r"GalleryImageVersionAlreadyExists",
+        ],
+        "cause": "The SharedImage distributor targets an image version number that is already in "
+                 "the gallery (fixed `versioning` or a rerun with the same version).",
+        "fix": "Use `\"versioning\": {\"scheme\": \"Latest\", \"major\": N}` in the SharedImage "
+               "distributor so AIB picks the next version, or delete the existing version "
+               "(`az sig image-version delete ...`) before rerunning.",
+        "exceptions": "None.",
+        "reference": TEMPLATE_REF + "#distribute-sharedimage",
+        "positives": ["Code=\"Conflict\" Message=\"Gallery image version '/subscriptions/x/galleries/g/images/i/versions/1.0.0' already exists.\""],
+        "negatives": ["Image version 1.0.1 created"],
+    },
+    # ------------------------------------------------------------------ AIB4xx: pipeline, auth, noise
+    {
+        "id": "AIB401",
+        "category": "pipeline_timeout",
+        "severity": "error",
+        "phase": "pipeline",
+        "priority": 80,
+        "title": "The CI job was cancelled by its time limit",
+        "patterns": [
+            r"##\[error\]The operation was canceled\.",
+            r"has exceeded the maximum execution time of \d+ minutes",
+            r"The job running on (?:runner|agent) .{0,120} has exceeded the maximum execution time",
+        ],
+        "cause": "The pipeline blocked until the build finished and the CI platform killed the job "
+                 "at its limit (Microsoft-hosted Azure DevOps agents: 60 minutes for private "
+                 "projects; GitHub-hosted: 6 hours). The AIB build itself may still be running.",
+        "fix": "Run aib-pilot with a time budget below the job limit: it exits cleanly and a later "
+               "job resumes with `aib-pilot monitor -g RG -n NAME`. Otherwise use a self-hosted "
+               "agent or shorten the build (replicate to one region, add regions later).",
+        "exceptions": "A user pressing Cancel produces the same line.",
+        "reference": TROUBLESHOOT + "#operation-was-canceled",
+        "positives": ["2020-05-05T19:33:14.3923479Z ##[error]The operation was canceled."],
+        "negatives": ["2020-05-05T18:28:52.9281282Z starting run template..."],
+    },
+    {
+        "id": "AIB402",
+        "category": "token_expired",
+        "severity": "error",
+        "phase": "pipeline",
+        "priority": 85,
+        "title": "The CI federated token expired (AADSTS700024)",
+        "patterns": [r"AADSTS700024", r"Client assertion is not within its valid time range", r"\bExpiredAuthenticationToken\b|InvalidAuthenticationTokenExpired|AADSTS70043"],
+        "cause": "The pipeline signed in with a federated (OIDC) token. Such tokens live minutes; "
+                 "a long wait for the build outlived it and the next Azure call failed.",
+        "fix": "Let aib-pilot acquire a fresh token per request (it uses the workload identity "
+               "credential that re-reads the token), or keep each job short and resume the "
+               "monitor in a later job; on GitHub re-run `azure/login` before late steps.",
+        "exceptions": "None.",
+        "reference": "https://learn.microsoft.com/entra/identity-platform/reference-error-codes",
+        "positives": ["ERROR: AADSTS700024: Client assertion is not within its valid time range. Current time: 2024-05-01T10:00:00Z, assertion valid from 2024-05-01T08:50:00Z"],
+        "negatives": ["AADSTS: token acquired"],
+    },
+    {
+        "id": "AIB405",
+        "category": "unknown",
+        "severity": "error",
+        "kind": "generic",
+        "phase": "pipeline",
+        "priority": 5,
+        "title": "The pipeline reported an error",
+        "patterns": [r"##\[error\]", r"^(?:\S+ )?::error(?: [^:]*)?::"],
+        "cause": "An Azure DevOps (`##[error]`) or GitHub Actions (`::error::`) error line. It says "
+                 "that a step failed, not why.",
+        "fix": "Read the error text; if the step ran an AIB build, diagnose the build's "
+               "customization.log (`aib-pilot logs`, then `aib-pilot diagnose`).",
+        "exceptions": "More specific pipeline findings (job time limit, token expiry) rank first.",
+        "reference": TROUBLESHOOT + "#troubleshooting-the-task",
+        "positives": ["2024-01-01T10:00:00.0000000Z ##[error]Error: Process completed with exit code 1."],
+        "negatives": ["2024-01-01T10:00:00.0000000Z ##[section]Starting: Build image"],
+    },
+    {
+        "id": "AIB403",
+        "category": "unknown",
+        "severity": "info",
+        "kind": "noise",
+        "phase": "cleanup",
+        "priority": 0,
+        "title": "Cleanup could not delete a staging resource",
+        "patterns": [r"Error deleting resource\. Please delete manually", r"(?i)error deleting resource"],
+        "cause": "After a failure Packer deletes what it created one by one; resources already "
+                 "gone or still locked produce this line. AIB deletes the staging resource group "
+                 "with the template anyway.",
+        "fix": "Nothing for the build. Delete the template when you are done (`az image builder "
+               "delete`) so AIB removes the staging resource group.",
+        "exceptions": "Never a cause of a failed build.",
+        "reference": TROUBLESHOOT + "#understanding-the-customization-log",
+        "positives": ["PACKER ERR ==> azure-arm: Error deleting resource. Please delete manually."],
+        "negatives": ["PACKER OUT ==> azure-arm: Deleting individual resources ..."],
+    },
+    {
+        "id": "AIB404",
+        "category": "unknown",
+        "severity": "info",
+        "kind": "noise",
+        "phase": "cleanup",
+        "priority": 0,
+        "title": "Cleanup request retried",
+        "patterns": [r"(?i)retry(?:ing)? .{0,80}\bDELETE\b", r"method=\"DELETE\".{0,400}(?:StatusCode=(?:409|429|5\d\d)|retry)"],
+        "cause": "A DELETE of a staging resource was retried (conflict or throttling while other "
+                 "deletions finish). This is normal during cleanup.",
+        "fix": "Nothing.",
+        "exceptions": "Never a cause.",
+        "reference": TROUBLESHOOT + "#understanding-the-customization-log",
+        "positives": ["packer: 2020/02/04 02:04:23 Retrying DELETE request to https://management.azure.com/x/networkInterfaces/pkrni (attempt 2)"],
+        "negatives": ["packer: 2020/02/04 02:04:23 Azure request method=\"DELETE\" request=\"https://management.azure.com/x\" body=\"\""],
+    },
+)

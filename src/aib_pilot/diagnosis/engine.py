@@ -1,0 +1,365 @@
+"""``diagnose()``: log + status texts + template -> a ranked, explained :class:`Diagnosis` (C1/C2).
+
+Ranking (see docs/rules.md): findings are ordered by kind (a specific cause > a generic wrapper;
+cleanup noise is never reported as a cause), then by whether the evidence lies in the failing
+section / phase, then by the rule's priority, severity and the position of the evidence (later is
+closer to the failure). Context rules (``context`` in the catalogue) only count when their
+condition holds, e.g. an input prompt only inside the failing customizer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+
+from aib_pilot.diagnosis.rules import RULES_BY_ID, Rule
+from aib_pilot.diagnosis.scanner import Evidence, LogScanner, RuleHits, Section
+from aib_pilot.diagnosis.sources import open_chunks
+from aib_pilot.diagnosis.status import StatusInfo, provisioning_error_text, texts_from_json, try_json
+from aib_pilot.diagnosis.template_map import PROVISIONER_TO_TYPE, TemplateInfo, load_template
+from aib_pilot.diagnosis.text import iso
+from aib_pilot.redact import redact
+
+SCHEMA = "aib-pilot/diagnosis/v1"
+JSON_SNIFF_LIMIT = 16 * 1024 * 1024
+_KIND_RANK = {"specific": 2, "generic": 1, "noise": 0}
+_SEVERITY_RANK = {"error": 2, "warning": 1, "info": 0}
+_FAILED_RUN_STATES = {"failed", "canceled", "partiallysucceeded"}
+_RUNNING_RUN_STATES = {"running", "canceling"}
+
+
+@dataclass
+class Finding:
+    rule: Rule
+    evidence: list[Evidence]
+    from_status: bool
+    phase: str | None
+
+    def to_dict(self) -> dict:
+        r = self.rule
+        return {"rule": r.id, "category": r.category, "severity": r.severity, "title": r.title,
+                "cause": r.cause, "fix": r.fix, "reference": r.reference, "phase": self.phase,
+                "evidence": [{"line": e.line, "text": redact(e.text)} for e in self.evidence]}
+
+
+@dataclass
+class Diagnosis:
+    """The result of :func:`diagnose`; ``to_dict()`` is the C2 JSON object."""
+
+    source: str | None
+    status: str
+    category: str
+    phase: str | None
+    findings: list[Finding]
+    failed_customizer: dict | None
+    failing_section: dict | None
+    tail: list[dict]
+    timeline: list[dict]
+    lines_read: int
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+    @property
+    def top(self) -> Finding | None:
+        return self.findings[0] if self.findings else None
+
+    def to_dict(self) -> dict:
+        return {
+            "schema": SCHEMA,
+            "source": self.source,
+            "status": self.status,
+            "category": self.category,
+            "phase": self.phase,
+            "findings": [f.to_dict() for f in self.findings],
+            "failed_customizer": self.failed_customizer,
+            "failing_section": self.failing_section,
+            "tail": self.tail,
+            "timeline": self.timeline,
+            "lines_read": self.lines_read,
+        }
+
+
+# ---------------------------------------------------------------------------------------- input
+def _scan_log(log, scanner: LogScanner) -> tuple[StatusInfo | None, bytes | None]:
+    """Feed the log to the scanner, or -- when the whole input is one JSON document such as
+    ``az image builder show`` output -- return what that document says instead."""
+    chunks = open_chunks(log)
+    first = next(chunks, None)
+    if first is None:
+        return None, None
+    if first.lstrip()[:1] in (b"{", b"["):
+        parts, size = [first], len(first)
+        for chunk in chunks:
+            parts.append(chunk)
+            size += len(chunk)
+            if size > JSON_SNIFF_LIMIT:
+                break
+        data = b"".join(parts)
+        doc = try_json(data) if size <= JSON_SNIFF_LIMIT else None
+        if doc is not None:
+            scanner.lines_read = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+            return texts_from_json(doc), data
+        first = data
+    scanner.feed(first)
+    for chunk in chunks:
+        scanner.feed(chunk)
+    scanner.finish()
+    return None, None
+
+
+def _line_of(data: bytes, message: str) -> int | None:
+    needle = json.dumps(message)[1:41].encode()
+    pos = data.find(needle)
+    return data.count(b"\n", 0, pos) + 1 if pos >= 0 else None
+
+
+def _default_status_phase(text: str, origin: str) -> str | None:
+    if "Failed in distributing" in text:
+        return "distribute"
+    if origin == "submission":
+        return "submission"
+    if "packerizer" in text or "building/customizing" in text:
+        return "customize"
+    return None
+
+
+# ---------------------------------------------------------------------------------------- main
+def diagnose(log=None, *, status_message: str | None = None, provisioning_error: dict | None = None,
+             template_path: str | os.PathLike | None = None, source: str | None = None) -> Diagnosis:
+    """Diagnose an AIB run from its log and/or status texts. See module and C1 docs."""
+    template = load_template(template_path) if template_path else None
+    scanner = LogScanner()
+    json_info, json_data = _scan_log(log, scanner)
+
+    status_scan = LogScanner()  # hits from texts that are not the log (line numbers: None)
+    status_phases: dict[str, str | None] = {}
+    run_state = None
+    texts: list[tuple[str, str, int | None]] = []
+    if json_info is not None:
+        run_state = json_info.run_state
+        texts += [(origin, t, _line_of(json_data, t)) for origin, t in json_info.texts]
+    if status_message:
+        texts.append(("run", status_message, None))
+    if provisioning_error:
+        texts.append(("submission", provisioning_error_text(provisioning_error), None))
+    json_hits = LogScanner()  # texts from a JSON *log* keep the line where they are in the file
+    for origin, body, line in texts:
+        target = json_hits if line is not None else status_scan
+        before = {k: v.count for k, v in target.hits.items()}
+        target.add_text(body, line)
+        for rid, hits in target.hits.items():
+            if hits.count != before.get(rid, 0) and rid not in status_phases:
+                status_phases[rid] = _default_status_phase(body, origin)
+
+    findings = _collect(scanner, status_scan, json_hits, status_phases)
+    timeout = any(f.rule.category == "build_timeout" for f in findings)
+    nonzero = [s for s in scanner.sections if s.provisioner and s.exit_code not in (None, 0)]
+    failure = (scanner.errored or bool(nonzero)
+               or (run_state or "").lower() in _FAILED_RUN_STATES
+               or any(f.rule.severity == "error" and f.rule.kind != "noise" for f in findings))
+
+    failing = _failing_section(scanner, findings, nonzero, failure)
+    findings = _apply_context(findings, failing, scanner.sections, timeout)
+    findings.sort(key=lambda f: _score(f, failing), reverse=True)
+    reported = [f for f in findings if f.rule.kind != "noise"]
+    failure = failure and (bool(nonzero) or scanner.errored or bool(run_state)
+                           or any(f.rule.severity == "error" for f in reported))
+
+    status = _status(scanner, failure, run_state)
+    if status != "failed":
+        reported = [f for f in reported if f.rule.severity != "error"]
+        failing = None
+    top = reported[0] if reported else None
+    category = top.rule.category if (status == "failed" and top and top.rule.severity == "error") else "unknown"
+
+    customizers = _number_customizers(scanner.sections)
+    failed_customizer = _failed_customizer(failing, customizers, template)
+    if failing is not None and failing.phase != "pipeline":
+        phase = failing.phase
+    elif top is not None and status == "failed":
+        phase = top.phase or (failing.phase if failing else None)
+    else:
+        phase = failing.phase if failing else None
+    if failing is not None:
+        tail = failing.tail
+    elif status in ("failed", "running", "unknown") and scanner.saw_any_line:
+        tail = scanner.global_tail
+    else:
+        tail = []
+    return Diagnosis(
+        source=source if source is not None else (os.fspath(log) if isinstance(log, (str, os.PathLike)) else None),
+        status=status, category=category, phase=phase, findings=reported,
+        failed_customizer=failed_customizer,
+        failing_section=_section_ref(failing, customizers, template) if failing else None,
+        tail=[{"line": n, "text": redact(t)} for n, t in tail],
+        timeline=_timeline(scanner.sections, failing, status, customizers, template),
+        lines_read=scanner.lines_read,
+    )
+
+
+def _collect(scanner: LogScanner, status_scan: LogScanner, json_hits: LogScanner,
+             status_phases: dict) -> list[Finding]:
+    out = []
+    for rid in RULES_BY_ID:
+        log_hits: RuleHits | None = scanner.hits.get(rid) or json_hits.hits.get(rid)
+        st_hits: RuleHits | None = status_scan.hits.get(rid)
+        if not log_hits and not st_hits:
+            continue
+        rule = RULES_BY_ID[rid]
+        evidence = (st_hits.evidence() if st_hits else []) + (log_hits.evidence() if log_hits else [])
+        phase = rule.phase
+        if phase is None and log_hits and scanner.sections:
+            last = log_hits.evidence()[-1].line
+            sec = _section_of(scanner.sections, last)
+            phase = sec.phase if sec else None
+        if phase is None:
+            phase = status_phases.get(rid)
+        out.append(Finding(rule, evidence, from_status=bool(st_hits) or rid in json_hits.hits, phase=phase))
+    return out
+
+
+def _section_of(sections: list[Section], line: int | None) -> Section | None:
+    found = None
+    for sec in sections:
+        if sec.contains(line):
+            found = sec  # the innermost/latest section wins
+    return found
+
+
+def _log_lines(f: Finding) -> list[int]:
+    return [e.line for e in f.evidence if e.line is not None]
+
+
+def _failing_section(scanner: LogScanner, findings: list[Finding], nonzero: list[Section],
+                     failure: bool) -> Section | None:
+    if nonzero:
+        return nonzero[-1]
+    if not failure:
+        return None
+    customs = [s for s in scanner.sections if s.provisioner]
+    if customs:
+        last = customs[-1]
+        later = [s for s in scanner.sections if s.kind == "phase" and s.phase == "distribute"
+                 and s.start_line > (last.end_line or 0)]
+        if not later:
+            return last
+    context_free = [f for f in findings if not f.rule.context and f.rule.kind != "noise"
+                    and f.rule.severity == "error" and _log_lines(f)]
+    context_free.sort(key=lambda f: (_KIND_RANK[f.rule.kind], f.rule.priority), reverse=True)
+    for f in context_free:
+        sec = _section_of(scanner.sections, _log_lines(f)[0])  # where the cause first shows
+        if sec is not None:
+            return sec
+    return None
+
+
+def _apply_context(findings: list[Finding], failing: Section | None, sections: list[Section],
+                   timeout: bool) -> list[Finding]:
+    deprov = [s for s in sections if s.phase == "deprovision"]
+    out = []
+    for f in findings:
+        ctx = f.rule.context
+        ev = f.evidence
+        if "timeout" in ctx and not timeout:
+            continue
+        if "no-timeout" in ctx and timeout:
+            continue
+        if "failing-section" in ctx:
+            ev = [e for e in ev if failing is not None and failing.contains(e.line)]
+        if "deprovision" in ctx:
+            ev = [e for e in ev if any(s.contains(e.line) for s in deprov)]
+        if "not-deprovision" in ctx:
+            ev = [e for e in ev if not any(s.contains(e.line) for s in deprov)]
+        if ev:
+            out.append(Finding(f.rule, ev, f.from_status, f.phase))
+    return out
+
+
+def _score(f: Finding, failing: Section | None) -> tuple:
+    lines = _log_lines(f)
+    in_failing = (f.from_status and not lines) or (failing is not None and (
+        any(failing.contains(n) for n in lines) or f.rule.phase == failing.phase))
+    return (_KIND_RANK[f.rule.kind], bool(in_failing), f.rule.priority,
+            _SEVERITY_RANK[f.rule.severity], max(lines) if lines else 0)
+
+
+def _status(scanner: LogScanner, failure: bool, run_state: str | None) -> str:
+    state = (run_state or "").lower()
+    if failure:
+        return "failed"
+    if state in ("succeeded",) or scanner.finalized or scanner.success_marker:
+        return "succeeded"
+    if state in _RUNNING_RUN_STATES or (scanner.provisioners_started and not scanner.finalized):
+        return "running"
+    if scanner.sections and any(s.phase in ("deploy", "deployment-status", "connect") for s in scanner.sections) \
+            and scanner.lines_read and not state:
+        return "running" if scanner.provisioners_started or len(scanner.sections) > 1 else "unknown"
+    return "unknown"
+
+
+# ---------------------------------------------------------------------------------------- output
+def _number_customizers(sections: list[Section]) -> dict[int, int]:
+    """Map id(section) -> index among the user's customizers (AIB's deprovision step excluded)."""
+    out, n = {}, 0
+    for sec in sections:
+        if sec.provisioner and sec.phase != "deprovision":
+            out[id(sec)] = n
+            n += 1
+    return out
+
+
+def _failed_customizer(failing: Section | None, numbers: dict[int, int],
+                       template: TemplateInfo | None) -> dict | None:
+    if failing is None or id(failing) not in numbers:
+        return None
+    index = numbers[id(failing)]
+    out = {"provisioner": failing.provisioner, "index": index, "name": None,
+           "type": PROVISIONER_TO_TYPE.get(failing.provisioner or ""), "file": None, "line": None}
+    if template is not None:
+        out["file"] = template.path
+        if index < len(template.customizers):
+            c = template.customizers[index]
+            out.update(name=c.name, type=c.type or out["type"], line=c.line)
+    return out
+
+
+def _display_name(sec: Section, numbers: dict[int, int], template: TemplateInfo | None) -> str:
+    if template is not None and id(sec) in numbers and numbers[id(sec)] < len(template.customizers):
+        name = template.customizers[numbers[id(sec)]].name
+        if name:
+            return name
+    return sec.name
+
+
+def _section_ref(sec: Section, numbers: dict[int, int], template: TemplateInfo | None) -> dict:
+    return {"kind": sec.kind, "name": _display_name(sec, numbers, template), "phase": sec.phase,
+            "start_line": sec.start_line, "end_line": sec.end_line, "exit_code": sec.exit_code}
+
+
+def _timeline(sections: list[Section], failing: Section | None, status: str,
+              numbers: dict[int, int], template: TemplateInfo | None) -> list[dict]:
+    items = []
+    last = sections[-1] if sections else None
+    for sec in sections:
+        if sec is failing:
+            state = "failed"
+        elif sec is last and status == "running":
+            state = "running"
+        else:
+            state = "ok"
+        duration = (sec.end - sec.start).total_seconds() if sec.start and sec.end else None
+        items.append({"kind": sec.kind, "name": _display_name(sec, numbers, template), "phase": sec.phase,
+                      "start_line": sec.start_line, "end_line": sec.end_line,
+                      "start": iso(sec.start), "end": iso(sec.end),
+                      "duration_seconds": duration, "status": state, "exit_code": sec.exit_code})
+    if template is not None and status == "failed":
+        started = len(numbers)
+        for c in template.customizers[started:]:
+            items.append({"kind": "customizer", "name": c.name or c.type, "phase": "customize",
+                          "start_line": None, "end_line": None, "start": None, "end": None,
+                          "duration_seconds": None, "status": "skipped", "exit_code": None})
+    return items

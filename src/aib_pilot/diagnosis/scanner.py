@@ -1,0 +1,471 @@
+"""Streaming scan of an AIB log: sections (the timeline), rule hits, exit codes, tails.
+
+Speed and memory come from working on big byte buffers, not lines:
+
+* the log arrives in multi-MB chunks; each buffer is cut at its last newline;
+* ``(telemetry)`` markers (one literal search) split a buffer into segments: *outside* a
+  customizer (deploy, connect, cleanup, Packer's summary -- small, so every line is matched against
+  ONE combined regex, ``rules.PREFILTER``) and *inside* a customizer (often huge script output);
+* inside a customizer only the head and tail window of the section get the combined regex; the
+  middle is searched for a few trigger literals (``rules.TRIGGERS``) with ``bytes.find`` and only
+  the lines they hit are looked at;
+* line numbers come from counting ``b"\\n"`` between hits; nothing per line happens in Python
+  unless a line is a hit.
+
+State kept between buffers is bounded: the sections (one small record each), at most
+``EVIDENCE_PER_RULE`` evidence lines per rule, and the last ``TAIL_BYTES`` of the log.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from aib_pilot.diagnosis import text
+from aib_pilot.diagnosis.rules import PREFILTER, RULES, TRIGGERS, Rule
+
+HEAD_BYTES = 32 * 1024      # start of each customizer section scanned with every rule
+TAIL_BYTES = 128 * 1024     # end of each section scanned with every rule, and source of its tail
+TAIL_LINES = 15             # meaningful lines kept as a section's tail
+EVIDENCE_PER_RULE = 5       # the first and the last four matching lines are kept
+MAX_LINE_BYTES = 8 * 1024 * 1024  # a "line" longer than this is cut (memory bound)
+MAX_SECTIONS = 5000
+
+TELEMETRY = re.compile(rb"\(telemetry\) (?:Starting provisioner ([\w.-]+)|ending ([\w.-]+)|(Finalizing))")
+EXIT_CODE = re.compile(
+    rb"(?:exited with code: |non-zero exit status:? ?|(?<![-\w])exit status )(\d+)")
+# Exit codes that are not failures: restart in progress, and the 'unknown' marker of a killed session.
+_EXIT_IGNORED = {0, 1115, 1190, 2300218}
+_EXIT_IGNORED_LINES = (b"packer restart", b"Retryable error", b"windows-update-elevated")
+DEPROVISION = re.compile(
+    rb"DeprovisioningScript\.(?:ps1|sh)|waagent -force -deprovision|WARNING! The waagent service will be stopped")
+_SECTION_TRIGGERS = TRIGGERS + (b"DeprovisioningScript", b"individual resources", b"Removing the created")
+# Packer starts cleaning up (or reports the error) while the provisioner's "ending" marker may come
+# later or never: such a line closes the open customizer section.
+_SECTION_END = re.compile(
+    rb"[Dd]eleting individual resources|Removing the created Deployment object|Build '[\w-]+' errored")
+
+# Markers of the phases outside customizers, in the order a build goes through them.
+PHASE_ORDER = ("pipeline", "deploy", "deployment-status", "connect", "customize", "deprovision",
+               "distribute", "cleanup")
+_PHASE_NAMES = {
+    "pipeline": "CI pipeline", "deploy": "Deploy build VM", "deployment-status": "Deployment status",
+    "connect": "Connect to build VM", "customize": "Customize", "deprovision": "deprovision",
+    "distribute": "Capture and distribute", "cleanup": "Cleanup",
+}
+_PHASE_MARKERS = re.compile(
+    rb"(?P<deploy>Deploying deployment template|Creating resource group|Using existing resource group"
+    rb"|Validating deployment template|Running builder \.\.\.|Build 'azure-arm' is starting)"
+    rb"|(?P<deployment_status>/operationStatuses/|Getting the VM's IP address)"
+    rb"|(?P<connect>Waiting for (?:SSH|WinRM)|Connected to SSH!|WinRM connected|Connected to WinRM)"
+    rb"|(?P<distribute>Querying the machine's properties|Powering off machine|Capturing image"
+    rb"|Generalizing machine|Copying the OS disk|Publishing to Shared Image Gallery)"
+    rb"|(?P<cleanup>method=\"DELETE\"|[Dd]eleting individual resources|Removing the created Deployment object"
+    rb"|Deleting resource group|Cleanup requested)"
+    rb"|(?P<success>Builds finished\. The artifacts of successful builds are|Build '[\w-]+' finished)"
+    rb"|(?P<errored>Build '[\w-]+' errored)"
+)
+_PIPELINE_LINE = re.compile(rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")
+_NOISE_LINE = re.compile(
+    rb"RPC (?:client|endpoint|server): |bytes written for '(?:stdout|stderr)'|Azure request method="
+    rb"|Azure response |waiting for all plugin processes|Done exporting Packer logs|^\s*$"
+    rb"|\[DEBUG\]|(?:PACKER (?:OUT|ERR)|azure-arm:)\s*$|\(telemetry\)|Received request|Opening .* for reading"
+    rb"|plugin: \d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[INFO\] (?:starting remote command|RPC)"
+)
+
+
+@dataclass
+class Section:
+    """One timeline item: an outside phase, a user customizer or AIB's deprovision step."""
+
+    kind: str                       # "phase" | "customizer"
+    name: str
+    phase: str
+    start_line: int
+    end_line: int | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    exit_code: int | None = None
+    ended: bool = False             # its end marker was seen (customizers: "(telemetry) ending X")
+    provisioner: str | None = None  # Packer provisioner name (customizers)
+    ordinal: int = -1               # n-th "Starting provisioner" of the log (customizers)
+    tail: list[tuple[int, str]] = field(default_factory=list)
+    head_left: int = HEAD_BYTES
+
+    def contains(self, line: int | None) -> bool:
+        return line is not None and self.start_line <= line <= (self.end_line or 1 << 62)
+
+    def mark_deprovision(self) -> None:
+        self.kind, self.name, self.phase = "phase", "deprovision", "deprovision"
+
+
+@dataclass
+class Evidence:
+    line: int | None
+    text: str
+
+
+class RuleHits:
+    """The evidence kept for one rule: the first matching line and the last few."""
+
+    __slots__ = ("rule", "first", "last", "count")
+
+    def __init__(self, rule: Rule):
+        self.rule = rule
+        self.first: Evidence | None = None
+        self.last: deque[Evidence] = deque(maxlen=EVIDENCE_PER_RULE - 1)
+        self.count = 0
+
+    def add(self, ev: Evidence) -> None:
+        if (self.first and self.first.line == ev.line and ev.line is not None) or any(
+                e.line == ev.line and e.text == ev.text for e in self.last):
+            return
+        self.count += 1
+        if self.first is None:
+            self.first = ev
+        else:
+            self.last.append(ev)
+
+    def evidence(self) -> list[Evidence]:
+        items = ([self.first] if self.first else []) + list(self.last)
+        return sorted(items, key=lambda e: (e.line is None, e.line or 0))
+
+
+class LogScanner:
+    """Feed byte chunks with :meth:`feed`, then call :meth:`finish`; read the attributes."""
+
+    def __init__(self) -> None:
+        self.sections: list[Section] = []
+        self.hits: dict[str, RuleHits] = {}
+        self.lines_read = 0
+        self.finalized = False          # "(telemetry) Finalizing." seen
+        self.success_marker = False     # Packer said the artifacts were built
+        self.errored = False            # Packer said the build errored
+        self.provisioners_started = 0
+        self.global_tail: list[tuple[int, str]] = []
+        self.saw_any_line = False
+        self._open: Section | None = None      # customizer section being read
+        self._phase: Section | None = None     # outside phase section being read
+        self._phase_name: str | None = None
+        self._carry = b""
+        self._prev = b""                       # last TAIL_BYTES of processed data, line aligned
+        self._prev_first_line = 1
+        self._line_base = 0                    # lines before the current buffer
+        self._cursor = (0, 0)                  # (position, newline count) inside the current buffer
+        self._last_ts: datetime | None = None
+        self._first_line_checked = False
+
+    # ------------------------------------------------------------------ input
+    def feed(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        buf = self._carry + chunk if self._carry else chunk
+        cut = buf.rfind(b"\n") + 1
+        if cut == 0:
+            if len(buf) <= MAX_LINE_BYTES:
+                self._carry = buf
+                return
+            cut = len(buf)  # pathological line without newline: cut it
+        self._carry = buf[cut:]
+        self._process(buf[:cut] if cut < len(buf) else buf)
+
+    def finish(self) -> None:
+        if self._carry:
+            data, self._carry = self._carry + b"\n", b""
+            self._process(data)
+        end_line = self.lines_read
+        if self._open is not None:
+            self._close_section(self._open, end_line, self._prev, self._prev_first_line, ended=False)
+        if self._phase is not None:
+            self._phase.end_line = max(self._phase.start_line, end_line)
+            self._phase.end = self._last_ts or self._phase.start
+            self._phase = None
+        self.global_tail = self._tail_of(self._prev, self._prev_first_line, 1)
+
+    # ------------------------------------------------------------------ buffers
+    def _process(self, buf: bytes) -> None:
+        self.saw_any_line = True
+        self._cursor = (0, 0)
+        if not self._first_line_checked:
+            self._first_line_checked = True
+            head = buf[:65536]
+            if _PIPELINE_LINE.match(buf.lstrip()[:64]):
+                self._start_phase("pipeline", 1, text.timestamp(head[:64]))
+            elif b"PACKER " in head or b"azure-arm" in head or b"(telemetry)" in head:
+                self._start_phase("deploy", 1, text.timestamp(head[:4096]))
+        pos = 0
+        for m in TELEMETRY.finditer(buf):
+            ls = buf.rfind(b"\n", 0, m.start()) + 1
+            le = buf.find(b"\n", m.end())
+            le = len(buf) if le < 0 else le + 1
+            if ls < pos:  # two markers on one line: the first one already handled it
+                continue
+            self._segment(buf, pos, ls)
+            self._telemetry(buf, m, ls, le)
+            pos = le
+        self._segment(buf, pos, len(buf))
+        nl = buf.count(b"\n")
+        self._line_base += nl
+        self.lines_read = self._line_base
+        ts = text.last_timestamp(buf, len(buf))
+        if ts:
+            self._last_ts = ts
+        # keep the last TAIL_BYTES of the log, starting at a line start
+        keep = self._prev + buf if len(buf) < TAIL_BYTES else buf[-TAIL_BYTES - 1:]
+        if len(keep) > TAIL_BYTES:
+            start = keep.find(b"\n", len(keep) - TAIL_BYTES) + 1
+            keep = keep[start:] if start > 0 else keep[-TAIL_BYTES:]
+        self._prev = keep
+        self._prev_first_line = self._line_base - keep.count(b"\n") + 1
+
+    def _line_at(self, buf: bytes, pos: int) -> int:
+        """1-based line number of the line holding ``buf[pos]`` (positions must not go back)."""
+        cpos, cnt = self._cursor
+        if pos < cpos:
+            cpos, cnt = 0, 0
+        cnt += buf.count(b"\n", cpos, pos)
+        self._cursor = (pos, cnt)
+        return self._line_base + cnt + 1
+
+    # ------------------------------------------------------------------ telemetry markers
+    def _telemetry(self, buf: bytes, m: re.Match[bytes], ls: int, le: int) -> None:
+        line_no = self._line_at(buf, ls)
+        raw = buf[ls:le]
+        ts = text.timestamp(raw) or text.last_timestamp(buf, ls) or self._last_ts
+        if ts:
+            self._last_ts = ts
+        started, ending, finalizing = m.group(1), m.group(2), m.group(3)
+        if started:
+            name = started.decode("ascii", "replace")
+            if self._open is not None:  # no "ending" seen: close it just before this one
+                self._close_at(buf, ls, line_no - 1, ended=False)
+            self._end_phase(line_no - 1, ts)
+            if len(self.sections) < MAX_SECTIONS:
+                sec = Section(kind="customizer", name=name, phase="customize", start_line=line_no,
+                              start=ts, provisioner=name, ordinal=self.provisioners_started)
+                self.sections.append(sec)
+                self._open = sec
+            self.provisioners_started += 1
+            self._phase_name = "customize"
+        elif ending:
+            if self._open is not None and self._open.provisioner == ending.decode("ascii", "replace"):
+                self._open.end = ts
+                self._close_at(buf, ls, line_no, ended=True)
+        elif finalizing:
+            self.finalized = True
+            if self._open is not None:
+                self._close_at(buf, ls, line_no - 1, ended=False)
+            self._end_phase(line_no, ts)
+
+    def _close_at(self, buf: bytes, ls: int, end_line: int, *, ended: bool) -> None:
+        """Close the open section whose last line ends right before ``buf[ls]``."""
+        sec = self._open
+        if ls >= TAIL_BYTES:
+            start = buf.find(b"\n", ls - TAIL_BYTES) + 1
+            window, first_line = buf[start:ls], self._line_base + buf.count(b"\n", 0, start) + 1
+        else:
+            window = self._prev + buf[:ls]
+            first_line = self._prev_first_line if self._prev else self._line_base + 1
+            if len(window) > TAIL_BYTES:
+                cut = window.find(b"\n", len(window) - TAIL_BYTES) + 1
+                first_line += window.count(b"\n", 0, cut)
+                window = window[cut:]
+        # The marker line itself belongs to the section when it is an "ending" marker.
+        last_line = end_line if not ended else end_line - 1
+        self._close_section(sec, end_line, window, first_line, ended=ended, last_body_line=last_line)
+
+    def _close_section(self, sec: Section, end_line: int, window: bytes, first_line: int, *,
+                       ended: bool, last_body_line: int | None = None) -> None:
+        sec.end_line = max(sec.start_line, end_line)
+        sec.ended = ended
+        if sec.end is None:
+            sec.end = self._last_ts
+        self._scan_window(window, first_line, sec, min_line=sec.start_line)
+        sec.tail = self._tail_of(window, first_line, sec.start_line + 1, last_body_line)
+        self._open = None
+
+    # ------------------------------------------------------------------ outside phases
+    def _start_phase(self, phase: str, line_no: int, ts: datetime | None) -> None:
+        self._phase_name = phase
+        if len(self.sections) >= MAX_SECTIONS:
+            return
+        sec = Section(kind="phase", name=_PHASE_NAMES[phase], phase=phase, start_line=line_no, start=ts)
+        self.sections.append(sec)
+        self._phase = sec
+
+    def _end_phase(self, line_no: int, ts: datetime | None) -> None:
+        if self._phase is not None:
+            self._phase.end_line = max(self._phase.start_line, line_no)
+            self._phase.end = ts or self._phase.start
+            self._phase.ended = True
+            self._phase = None
+
+    def _advance_phase(self, phase: str, line_no: int, ts: datetime | None) -> None:
+        current = self._phase_name
+        if current is not None and current != "pipeline" and (
+                PHASE_ORDER.index(phase) <= PHASE_ORDER.index(current)):
+            return
+        if self._phase is not None and self._phase.start_line == line_no:
+            # the phase section opened on this very line (e.g. the first line): rename it
+            self._phase.phase, self._phase.name, self._phase_name = phase, _PHASE_NAMES[phase], phase
+            return
+        self._end_phase(line_no - 1, ts)
+        self._start_phase(phase, line_no, ts)
+
+    # ------------------------------------------------------------------ segments
+    def _segment(self, buf: bytes, start: int, end: int) -> None:
+        if start >= end:
+            return
+        if self._open is not None:
+            self._section_body(buf, start, end, self._open)
+        else:
+            self._outside(buf, start, end)
+
+    def _outside(self, buf: bytes, start: int, end: int) -> None:
+        starts = set()
+        for rx in (PREFILTER, _PHASE_MARKERS, EXIT_CODE):
+            for m in rx.finditer(buf, start, end):
+                starts.add(buf.rfind(b"\n", 0, m.start()) + 1)
+        for ls in sorted(starts):
+            le = buf.find(b"\n", ls)
+            le = len(buf) if le < 0 else le
+            raw = buf[ls:le]
+            line_no = self._line_at(buf, ls)
+            pm = _PHASE_MARKERS.search(raw)
+            if pm:
+                kind = pm.lastgroup
+                if kind == "success":
+                    self.success_marker = True
+                elif kind == "errored":
+                    self.errored = True
+                else:
+                    phase = kind.replace("_", "-")
+                    self._advance_phase(phase, line_no, text.timestamp(raw) or text.last_timestamp(buf, ls))
+            self._evaluate(raw, line_no)
+            if b"xit" in raw and (b"errored" in raw or b"-->" in raw or b"Allowed exit codes" in raw):
+                code = _exit_code(raw)
+                last = self._last_customizer()
+                if code is not None and last is not None and last.exit_code is None:
+                    last.exit_code = code
+
+    def _last_customizer(self) -> Section | None:
+        for sec in reversed(self.sections):
+            if sec.provisioner is not None:
+                return sec
+        return None
+
+    def _section_body(self, buf: bytes, start: int, end: int, sec: Section) -> None:
+        starts = set()
+        if sec.head_left > 0:
+            h_end = min(end, start + sec.head_left)
+            sec.head_left -= h_end - start
+            for rx in (PREFILTER, DEPROVISION, EXIT_CODE):
+                for m in rx.finditer(buf, start, h_end):
+                    starts.add(buf.rfind(b"\n", 0, m.start()) + 1)
+        find = buf.find
+        for trig in _SECTION_TRIGGERS:
+            i = find(trig, start, end)
+            while i >= 0:
+                ls = buf.rfind(b"\n", 0, i) + 1
+                starts.add(ls)
+                le = find(b"\n", i)
+                if le < 0:
+                    break
+                i = find(trig, le, end)
+        for ls in sorted(starts):
+            le = find(b"\n", ls)
+            le = len(buf) if le < 0 else le
+            raw = buf[ls:le]
+            if _SECTION_END.search(raw):
+                line_no = self._line_at(buf, ls)
+                self._close_at(buf, ls, line_no - 1, ended=False)
+                self._outside(buf, ls, end)
+                return
+            if not (PREFILTER.search(raw) or EXIT_CODE.search(raw) or DEPROVISION.search(raw)):
+                continue
+            line_no = self._line_at(buf, ls)
+            self._section_line(raw, line_no, sec)
+
+    def _section_line(self, raw: bytes, line_no: int, sec: Section) -> None:
+        if DEPROVISION.search(raw):
+            sec.mark_deprovision()
+        code = _exit_code(raw)
+        if code is not None:
+            sec.exit_code = code
+        self._evaluate(raw, line_no)
+
+    def _scan_window(self, window: bytes, first_line: int, sec: Section, *, min_line: int) -> None:
+        """Every rule over a window of complete lines (a section's tail), own line counting."""
+        starts = set()
+        for rx in (PREFILTER, DEPROVISION, EXIT_CODE):
+            for m in rx.finditer(window):
+                starts.add(window.rfind(b"\n", 0, m.start()) + 1)
+        pos, count = 0, 0
+        for ls in sorted(starts):
+            count += window.count(b"\n", pos, ls)
+            pos = ls
+            line_no = first_line + count
+            if line_no < min_line or line_no == sec.start_line:
+                continue
+            le = window.find(b"\n", ls)
+            raw = window[ls:le if le >= 0 else len(window)]
+            self._section_line(raw, line_no, sec)
+
+    # ------------------------------------------------------------------ rules
+    def _evaluate(self, raw: bytes, line_no: int | None) -> None:
+        if not PREFILTER.search(raw):
+            return
+        for rule in RULES:
+            m = rule.search(raw)
+            if m:
+                hits = self.hits.get(rule.id)
+                if hits is None:
+                    hits = self.hits[rule.id] = RuleHits(rule)
+                hits.add(Evidence(line_no, text.clean(raw, focus=m.start())))
+
+    def add_text(self, message: str, line_no: int | None = None) -> None:
+        """Scan text that is not part of the log (a status message, an error envelope)."""
+        for raw_line in message.splitlines():
+            self._evaluate(raw_line.encode("utf-8", errors="replace"), line_no)
+
+    # ------------------------------------------------------------------ tails
+    @staticmethod
+    def _tail_of(window: bytes, first_line: int, min_line: int,
+                 last_line: int | None = None) -> list[tuple[int, str]]:
+        """The last meaningful lines of ``window`` (RPC and byte-count chatter skipped)."""
+        lines = window.split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        out: list[tuple[int, str]] = []
+        for idx in range(len(lines) - 1, -1, -1):
+            line_no = first_line + idx
+            if line_no < min_line:
+                break
+            if last_line is not None and line_no > last_line:
+                continue
+            raw = lines[idx]
+            if _NOISE_LINE.search(raw[:2048]):
+                continue
+            cleaned = text.clean(raw)
+            if not cleaned.strip() or cleaned.strip() in ("==> azure-arm:", "azure-arm:"):
+                continue
+            out.append((line_no, cleaned))
+            if len(out) >= TAIL_LINES:
+                break
+        out.reverse()
+        return out
+
+
+def _exit_code(raw: bytes) -> int | None:
+    if b"xit" not in raw:
+        return None
+    if any(s in raw for s in _EXIT_IGNORED_LINES):
+        return None
+    code = None
+    for m in EXIT_CODE.finditer(raw):
+        value = int(m.group(1))
+        if value not in _EXIT_IGNORED:
+            code = value
+    return code

@@ -1,0 +1,99 @@
+"""Every input shape ``diagnose()`` accepts, turned into a stream of byte chunks.
+
+Chunks are large (``CHUNK_BYTES``) so the scanner does its work in C-level passes over them;
+memory stays bounded by the chunk size whatever the size of the log.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
+
+from aib_pilot.errors import UsageError
+
+CHUNK_BYTES = 4 * 1024 * 1024
+
+
+def _read_file(fh: BinaryIO) -> Iterator[bytes]:
+    while True:
+        block = fh.read(CHUNK_BYTES)
+        if not block:
+            return
+        if isinstance(block, str):  # a text-mode file object handed over by mistake
+            block = block.encode("utf-8", errors="replace")
+        yield block
+
+
+def _join_lines(lines: Iterable[bytes | str]) -> Iterator[bytes]:
+    """Batch an iterable of lines into ~1 MB chunks (lines keep/gain their newline)."""
+    batch: list[bytes] = []
+    size = 0
+    for line in lines:
+        if isinstance(line, str):
+            line = line.encode("utf-8", errors="replace")
+        if not line.endswith(b"\n"):
+            line += b"\n"
+        batch.append(line)
+        size += len(line)
+        if size >= 1024 * 1024:
+            yield b"".join(batch)
+            batch, size = [], 0
+    if batch:
+        yield b"".join(batch)
+
+
+def _utf16_to_utf8(chunks: Iterator[bytes], first: bytes) -> Iterator[bytes]:
+    """PowerShell's `>` writes UTF-16 with a BOM; re-encode it to UTF-8 on the fly."""
+    decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
+    yield decoder.decode(first).encode("utf-8")
+    for chunk in chunks:
+        yield decoder.decode(chunk).encode("utf-8")
+    tail = decoder.decode(b"", final=True)
+    if tail:
+        yield tail.encode("utf-8")
+
+
+def open_chunks(log) -> Iterator[bytes]:
+    """Byte chunks of ``log`` (path, binary file object, iterable of lines, bytes, or None)."""
+    if log is None:
+        return iter(())
+    if isinstance(log, (bytes, bytearray, memoryview)):
+        chunks: Iterator[bytes] = iter([bytes(log)])
+    elif isinstance(log, (str, os.PathLike)):
+        path = os.fspath(log)
+        if os.path.isdir(path):
+            raise UsageError(f"{path} is a directory, not a log file.",
+                             hint="Pass the customization.log file itself (or '-' for stdin).")
+        try:
+            fh = open(path, "rb")  # noqa: SIM115 - closed by the generator below
+        except FileNotFoundError:
+            raise UsageError(f"log file {path} does not exist.",
+                             hint="Check the path, or download it with 'aib-pilot logs'.") from None
+        except OSError as exc:
+            raise UsageError(f"cannot read log file {path}: {exc.strerror}.",
+                             hint="Check the file's permissions.") from None
+        chunks = _closing(fh)
+    elif hasattr(log, "read"):
+        chunks = _read_file(log)
+    else:
+        chunks = _join_lines(log)
+    return _bom_aware(chunks)
+
+
+def _closing(fh: BinaryIO) -> Iterator[bytes]:
+    with fh:
+        yield from _read_file(fh)
+
+
+def _bom_aware(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    for first in chunks:
+        if first[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            yield from _utf16_to_utf8(chunks, first)
+            return
+        if first.startswith(codecs.BOM_UTF8):
+            first = first[3:]
+        yield first
+        yield from chunks
+        return
