@@ -73,12 +73,16 @@ def resume_args(args) -> list[str]:
 
 
 def monitor_templates(session, args, sink, names: list[str], resource_groups: list[str], *,
-                      cancel_on_interrupt: bool = False) -> int:
-    """Watch the given templates; print the result(s); return the exit code."""
+                      cancel_on_interrupt: bool = False, control=None) -> int:
+    """Watch the given templates; print the result(s); return the exit code.
+
+    ``control`` (budget clock + stop event) may be created earlier by the caller, so the budget and
+    signal handling cover work done before monitoring (``run`` submits first).
+    """
     from aib_pilot.monitor import LoopControl, MonitorConfig, TemplateWatch, exit_code_for, watch
 
     fleet = len(names) > 1 or getattr(args, "all", False)
-    control = LoopControl(options.budget_seconds(args))
+    control = control or LoopControl(options.budget_seconds(args))
     interval = options.poll_interval(args)
     watches = [
         TemplateWatch(session, MonitorConfig(

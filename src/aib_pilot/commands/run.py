@@ -25,12 +25,15 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from aib_pilot.commands.monitor import monitor_templates
+    from aib_pilot.commands.monitor import monitor_templates, stop_on_signals
     from aib_pilot.commands.submit import start
+    from aib_pilot.monitor import LoopControl
 
-    session, sink, done = start(args)
-    if done is None:
-        return 1
-    args.all = False
-    return monitor_templates(session, args, sink, [done.name], [options.resource_group(args)],
-                             cancel_on_interrupt=args.cancel_on_interrupt)
+    control = LoopControl(options.budget_seconds(args))  # the budget counts from the job's start
+    with stop_on_signals(control):  # a signal during submit is acted on once the run has started
+        session, sink, done = start(args)
+        if done is None:
+            return 1
+        args.all = False
+        return monitor_templates(session, args, sink, [done.name], [options.resource_group(args)],
+                                 cancel_on_interrupt=args.cancel_on_interrupt, control=control)
