@@ -39,6 +39,7 @@ class Faults:
     log_absent: bool = False
     truncate_log: bool = False
     delete_staging_at_end: bool = False
+    deny_staging_read: bool = False      # for templates created while set (403 on staging RG/storage/blobs)
     # hooks set by the Emulator
     _expire_tokens_hook: object = field(default=None, repr=False)
     _lifetime_hook: object = field(default=None, repr=False)
@@ -103,4 +104,4 @@ class Faults:
             self._request_faults.clear()
             self.latency.clear()
         self.delete_staging_midbuild = self.log_absent = self.truncate_log = False
-        self.delete_staging_at_end = False
+        self.delete_staging_at_end = self.deny_staging_read = False

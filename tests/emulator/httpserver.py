@@ -140,12 +140,12 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Content-Length"] = str(len(resp.body))
         for key, value in headers.items():
             self.send_header(key, value)
-        self.end_headers()
-        sent = 0
-        if req.method != "HEAD" and resp.body:
-            self.wfile.write(resp.body)
-            sent = len(resp.body)
+        # Journal first, so a client that has its answer always finds it in the journal.
+        sent = len(resp.body) if req.method != "HEAD" else 0
         self._record(req, resp.status, sent)
+        self.end_headers()
+        if sent:
+            self.wfile.write(resp.body)
 
     def _record(self, req: Request, status: int, sent: int):
         server: _TLSServer = self.server  # type: ignore[assignment]

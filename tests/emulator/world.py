@@ -251,7 +251,7 @@ class World:
                            "delete templates or raise Emulator(accounts=...).")
         rg.storage_account = self.free_accounts.pop(0)
         self.blob_jobs.put(("wipe", rg.storage_account))
-        rg.deny_read = bool(getattr(tpl.scenario, "deny_staging_read", False))
+        rg.deny_read = bool(getattr(tpl.scenario, "deny_staging_read", False) or self.faults.deny_staging_read)
         if rg.deny_read:
             self.denied_accounts.add(rg.storage_account)
         tpl.staging_rg = rg.name
@@ -373,15 +373,23 @@ class World:
     # -- the simulator ----------------------------------------------------------------------------
     def tick(self):
         """One simulator step: complete due operations, advance runs, then do queued blob work."""
+        finishing: list[Template] = []
         with self.lock:
             now = self.clock.now()
             for op in list(self.ops.values()):
                 if op.status == "InProgress" and op.due is not None and now >= op.due:
                     op.on_done(op)
             for tpl in list(self.templates.values()):
-                if tpl.run and tpl.run.state in ("Running", "Canceling"):
-                    self._advance(tpl, now)
+                if tpl.run and tpl.run.state in ("Running", "Canceling") and self._advance(tpl, now):
+                    finishing.append(tpl)
         self.drain_blob_jobs()
+        if finishing:
+            # The log is complete in the blob before the terminal runState becomes visible.
+            with self.lock:
+                for tpl in finishing:
+                    if tpl.run is not None and tpl.run.state == "Running":
+                        self._finish(tpl, tpl.run)
+            self.drain_blob_jobs()
 
     def drain_blob_jobs(self):
         while True:
@@ -396,7 +404,8 @@ class World:
                     import traceback
                     traceback.print_exc()
 
-    def _advance(self, tpl: Template, now: datetime):
+    def _advance(self, tpl: Template, now: datetime) -> bool:
+        """Write due log events and handle cancel; True when the run reached its outcome."""
         run = tpl.run
         elapsed = (now - run.start).total_seconds()
         stop_at = run.duration
@@ -441,9 +450,8 @@ class World:
                 run.message = "The build was canceled by the user."
                 self.finish_op(run.op, "Canceled", {"code": "BuildCanceled", "message": run.message}, end)
                 self.finish_op(run.cancel_op, "Succeeded", at=end)
-            return
-        if finishing:
-            self._finish(tpl, run)
+            return False
+        return finishing
 
     def _finish(self, tpl: Template, run: Run):
         end = run.start + timedelta(seconds=run.duration)
