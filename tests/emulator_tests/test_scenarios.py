@@ -80,7 +80,9 @@ def test_failure_messages_format_with_the_emulators_keys():
                 location="eastus", storage_account="acct", log_blob="packerlogs/x/customization.log")
     for s in SCENARIOS.values():
         text = s.last_run_message.format_map(keys)
-        assert "{" not in text, s.name
+        assert not re.search(r"\{[a-z_]+\}", text), s.name
+        if s.outcome not in ("Succeeded", "Canceled") and not s.submission_fails:
+            assert keys["log_url"] in text or keys["staging_rg"] in text, s.name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,7 +93,7 @@ def test_failure_messages_format_with_the_emulators_keys():
 @pytest.mark.parametrize("name", BUILDS)
 def test_log_lines_are_aib_shaped_and_timed(name, os_name):
     events = log_of(name, os_name)
-    assert 100 <= len(events) <= 6000
+    assert 60 <= len(events) <= 6000
     duration = SCENARIOS[name].duration_minutes * 60
     previous = 0.0
     for e in events:

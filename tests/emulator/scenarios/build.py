@@ -20,14 +20,17 @@ from .writer import LogWriter
 class Stop:
     """How a failing step ends the build.
 
-    kind ``error``: Packer reports ``message`` (after cleanup unless ``cleanup`` is False);
-    ``cancel``: the context-cancellation ending (deadline or cancel request);
-    ``done``: the plot already wrote the ending itself.
+    kind ``error``: Packer reports ``message`` (after cleanup unless ``cleanup`` is False;
+    ``cancelled`` adds the builder-cancellation line of the guide's "no artifacts" excerpt);
+    ``cancel``: the context-cancellation ending (deadline or cancel request; ``announce`` False
+    when the plot already wrote the cancellation lines); ``done``: the plot wrote the ending.
     """
 
     kind: str
     message: str = ""
     cleanup: bool = True
+    cancelled: bool = False
+    announce: bool = True
 
 
 class Build:
@@ -43,7 +46,7 @@ class Build:
     def run(self) -> None:
         w, ctx, plot = self.w, self.ctx, self.plot
         phases.preamble(w, ctx)
-        phases.deploy(w, ctx)
+        phases.deploy(w, ctx, polls=plot.deploy_polls)
         stop = plot.deploy(self)
         if stop is None:
             phases.deploy_succeeded(w, ctx)
@@ -51,7 +54,6 @@ class Build:
         if stop is None:
             stop = self.customize()
         if stop is None:
-            phases.deprovision_start(w, ctx)
             stop = plot.deprovision(self)
         if stop is None:
             w.elastic = True  # capture and replication times vary as much as customizers do
@@ -94,9 +96,9 @@ class Build:
         if stop.kind == "error":
             if stop.cleanup:
                 phases.cleanup(self.w, self.ctx)
-            phases.finish_error(self.w, self.ctx, stop.message)
+            phases.finish_error(self.w, self.ctx, stop.message, cancelled=stop.cancelled)
         elif stop.kind == "cancel":
-            phases.finish_cancel(self.w, self.ctx, with_cleanup=stop.cleanup)
+            phases.finish_cancel(self.w, self.ctx, with_cleanup=stop.cleanup, announce=stop.announce)
 
 
 class Plot:
@@ -104,9 +106,12 @@ class Plot:
 
     ``needs``: customizer kinds (lower-case AIB type) the failure happens in, in preference order;
     ``prefer``: optional predicate choosing among them (e.g. the customizer that runs ``ufw``).
+    The failing customizer is the first preferred one of a needed kind, else the first of the
+    needed kinds in order, else the template's first customizer.
     """
 
     needs: tuple[str, ...] = ()
+    deploy_polls: int | None = None  # operationStatuses polls (None: a normal 3-5 minute deployment)
 
     def prefer(self, cust: dict) -> bool:
         return False
@@ -135,6 +140,7 @@ class Plot:
         return None
 
     def deprovision(self, b: Build) -> Stop | None:
+        phases.deprovision_start(b.w, b.ctx)
         if b.ctx.windows:
             phases.deprovision_windows_ok(b.w, b.ctx)
         else:

@@ -166,7 +166,8 @@ def connect(w: LogWriter, ctx: BuildContext) -> None:
             w.err(f"[INFO] Attempting SSH connection to {ip}:22...", dt=ctx.rng.uniform(5, 20))
             w.err("[DEBUG] reconnecting to TCP connection for SSH")
             w.err("[DEBUG] handshaking with SSH")
-            w.err("[DEBUG] SSH handshake err: ssh: handshake failed: EOF", dt=ctx.rng.uniform(1, 4))
+            w.err(f"[DEBUG] TCP connection to SSH ip/port failed: dial tcp {ip}:22: i/o timeout",
+                  dt=ctx.rng.uniform(1, 4))
         w.err(f"[INFO] Attempting SSH connection to {ip}:22...", dt=5)
         w.err("[DEBUG] reconnecting to TCP connection for SSH")
         w.err("[DEBUG] handshaking with SSH")
@@ -391,8 +392,11 @@ def finish_ok(w: LogWriter, ctx: BuildContext) -> None:
     exporter_tail(w, ctx)
 
 
-def finish_error(w: LogWriter, ctx: BuildContext, message: str) -> None:
-    """Packer's failure summary for ``message`` (what `Build 'azure-arm' errored:` says)."""
+def finish_error(w: LogWriter, ctx: BuildContext, message: str, *, cancelled: bool = False) -> None:
+    """Packer's failure summary for ``message`` (what `Build 'azure-arm' errored:` says).
+
+    ``cancelled``: AIB's deadline also cancelled the builder (the guide's "no artifacts" excerpt).
+    """
     w.out(f"Build 'azure-arm' errored: {message}", dt=1.0)
     w.errn("==> Some builds didn't complete successfully and had errors:")
     w.out("")
@@ -401,18 +405,27 @@ def finish_error(w: LogWriter, ctx: BuildContext, message: str) -> None:
     w.out("==> Some builds didn't complete successfully and had errors:")
     w.errn("==> Builds finished but no artifacts were created.")
     w.out(f"--> azure-arm: {message}")
+    if cancelled:
+        w.err1("Cancelling builder after context cancellation context canceled")
     w.out("")
     w.out("==> Builds finished but no artifacts were created.")
     exporter_tail(w, ctx)
 
 
-def finish_cancel(w: LogWriter, ctx: BuildContext, *, with_cleanup: bool = True) -> None:
-    """The context-cancellation ending (build timeout hit, run canceled, or AIB gave up)."""
+def announce_cancel(w: LogWriter) -> None:
+    """What Packer logs when AIB cancels it (build deadline reached or run canceled)."""
     w.err1("Cancelling builder after context cancellation context canceled")
     w.out("Cancelling build after receiving terminated")
     w.err("Cancelling provisioning due to context cancellation: context canceled")
     w.say("")
     w.err("Cancelling hook after context cancellation context canceled")
+
+
+def finish_cancel(w: LogWriter, ctx: BuildContext, *, with_cleanup: bool = True,
+                  announce: bool = True) -> None:
+    """The context-cancellation ending (build timeout hit, run canceled, or AIB gave up)."""
+    if announce:
+        announce_cancel(w)
     if with_cleanup:
         cleanup(w, ctx)
     w.out("Build 'azure-arm' errored: build was cancelled", dt=0.5)

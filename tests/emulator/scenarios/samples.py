@@ -34,7 +34,10 @@ _LINUX = {
              "destination": "/tmp/index.html"},
             {"type": "Shell", "name": "publish-page",
              "inline": ["sudo cp /tmp/index.html /var/www/html/index.html",
-                        "echo 'Page published'"]},
+                        "echo 'Page published'",
+                        "sudo ufw allow OpenSSH",
+                        "sudo ufw allow 'Nginx HTTP'",
+                        "sudo ufw --force enable"]},
         ],
         "distribute": [
             {"type": "ManagedImage", "runOutputName": "ubuntu-managed",
@@ -63,7 +66,8 @@ _WINDOWS = {
             {"type": "WindowsRestart", "name": "restart-after-setup", "restartTimeout": "10m"},
             {"type": "PowerShell", "name": "install-iis",
              "inline": ["Install-WindowsFeature -Name Web-Server -IncludeManagementTools",
-                        "Write-Output 'IIS installed'"]},
+                        "Write-Output 'IIS installed'",
+                        "Set-NetFirewallProfile -Profile Domain,Public,Private -Enabled True"]},
             {"type": "WindowsUpdate", "name": "patch",
              "searchCriteria": "IsInstalled=0", "filters": ["include:$true"], "updateLimit": 20},
             {"type": "WindowsRestart", "name": "final-restart"},
@@ -112,4 +116,10 @@ def template_for(scenario_name: str, os_name: str = "linux") -> dict:
 
     distribute = SAMPLE_DISTRIBUTE.get(scenario_name, "ManagedImage")
     make = windows_template if os_name == "windows" else linux_template
-    return make(scenario_name, distribute=distribute)
+    template = make(scenario_name, distribute=distribute)
+    if scenario_name == "windows-logon-slow":
+        # the cause of a slow first logon: updates are the last step, with no restart after them
+        custs = template["properties"]["customize"]
+        while custs and custs[-1]["type"] == "WindowsRestart":
+            custs.pop()
+    return template

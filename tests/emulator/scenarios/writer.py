@@ -108,17 +108,23 @@ class LogWriter:
             weight = sum(r[0] for r in self._recs if r[0] >= _LONG)
             if not weight:
                 extra_e = 0.0
+        delays = []
+        for dt, hdt, el, *_ in self._recs:
+            if el or pool_all:
+                dt = dt * e_scale + (extra_e * dt / weight if extra_e and dt >= _LONG else 0.0)
+            delays.append(dt + hdt * h_scale)
+        natural = sum(delays)
+        if natural > total_seconds > 0:  # still too long (fixed phases alone exceed it): compress
+            delays = [d * total_seconds / natural for d in delays]
         prefix = f"[{self.op}] PACKER "
         out: list[LogEvent] = []
         t = 0.0
         stamp_t = None
         stamp = ""
         frac = start.microsecond / 1e6
-        for dt, hdt, el, kind, body, plugin, sub in self._recs:
-            if el or pool_all:
-                dt = dt * e_scale + (extra_e * dt / weight if extra_e and dt >= _LONG else 0.0)
-            t += dt + hdt * h_scale
-            at = round(t, 3)
+        for delay, (_, _, _, kind, body, plugin, sub) in zip(delays, self._recs):
+            t += delay
+            at = min(round(t, 3), total_seconds)
             if callable(body):
                 body = body(at)
             if kind == OUT:
