@@ -28,6 +28,7 @@ class CiSink(Sink):
         self.progress_used = 0
         self.text = TextSink(io.StringIO(), {"NO_COLOR": "1"})
         self.text._secrets = self._secrets  # one secret set for both
+        self.text._ordered_secrets = self._ordered_secrets
         self.md = Markdown(self.mask)
 
     # -- C3 methods ----------------------------------------------------------------------

@@ -20,7 +20,7 @@ import os
 from aib_pilot.report import facts
 from aib_pilot.report.ci import MAX_MESSAGE, CiSink
 from aib_pilot.report.markdown import truncate_markdown
-from aib_pilot.report.safety import clean_lines, gh_escape_data, gh_escape_property, random_token
+from aib_pilot.report.safety import gh_escape_data, gh_escape_property, random_token
 
 SUMMARY_LIMIT = 1024 * 1024  # runner AttachmentSizeLimit per step summary
 
@@ -45,7 +45,7 @@ class GitHubSink(CiSink):
         if not lines:
             return
         self.say(f"::stop-commands::{self.token}")
-        for line in clean_lines([self.mask(x) for x in lines]):
+        for line in self.safe_lines(lines):
             self.say(line)
         self.say(f"::{self.token}::")
 

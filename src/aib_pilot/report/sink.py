@@ -26,24 +26,30 @@ class Sink:
         self.env = dict(env) if env is not None else {}
         self.progress = self.out  # where live progress goes; json/markdown use stderr
         self._secrets: set[str] = set()
+        self._ordered_secrets: list[str] = []
         self._groups = 0
 
     # -- plumbing ------------------------------------------------------------------------
+    def hide_secrets(self, text) -> str:
+        """Replace the registered secrets (longest first) with ***."""
+        text = "" if text is None else str(text)
+        for value in self._ordered_secrets:
+            if value in text:
+                text = text.replace(value, MASK)
+        return text
+
     def mask(self, text: str) -> str:
         """Replace registered secrets, then redact known secret shapes."""
-        text = "" if text is None else str(text)
-        for value in sorted(self._secrets, key=len, reverse=True):
-            text = text.replace(value, MASK)
-        return redact(text)
+        return redact(self.hide_secrets(text))
 
     def safe_lines(self, text_or_lines) -> list[str]:
-        """Untrusted text -> masked, neutralised lines."""
+        """Untrusted text -> masked, neutralised lines (clean_lines also redacts)."""
         if isinstance(text_or_lines, str):
             text_or_lines = [text_or_lines]
-        return clean_lines([self.mask(t) for t in text_or_lines])
+        return clean_lines([self.hide_secrets(t) for t in text_or_lines])
 
     def safe_inline(self, text, limit: int = 4000) -> str:
-        return clean_inline(self.mask(text), limit)
+        return clean_inline(self.hide_secrets(text), limit)
 
     def write(self, line: str = "", *, stream: TextIO | None = None) -> None:
         print(line, file=stream or self.out, flush=True)
@@ -60,6 +66,7 @@ class Sink:
             for line in str(value).splitlines():
                 if len(line) >= 3:
                     self._secrets.add(line)
+        self._ordered_secrets[:] = sorted(self._secrets, key=len, reverse=True)
 
     def info(self, msg: str) -> None:
         self.say(self.safe_inline(msg))

@@ -1,0 +1,58 @@
+"""Contract C3 surface: FORMATS, make_sink errors, bounded outputs, C2 facts."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+
+import pytest
+
+from aib_pilot.errors import UsageError
+from aib_pilot.report import FORMATS, make_sink, render_diagnosis
+from aib_pilot.report.facts import MAX_OUTPUT_BYTES, bounded_json, headline, worst_state
+
+from . import samples
+
+
+def test_formats_and_sink_methods():
+    assert FORMATS == ("text", "json", "github", "azure-devops", "markdown")
+    for fmt in FORMATS:
+        sink = make_sink(fmt, out=io.StringIO(), env={}, err=io.StringIO())
+        for method in ("info", "warning", "error", "secret", "transition", "heartbeat", "group_start",
+                       "group_end", "log_lines", "result", "fleet_summary"):
+            assert callable(getattr(sink, method))
+
+
+def test_unknown_format_is_a_usage_error():
+    with pytest.raises(UsageError) as info:
+        make_sink("yaml", out=io.StringIO(), env={})
+    assert "yaml" in info.value.one_line() and "text, json, github, azure-devops, markdown" in info.value.one_line()
+    with pytest.raises(UsageError):
+        render_diagnosis(samples.DIAGNOSIS, "xml", io.StringIO())
+
+
+def test_diagnosis_json_output_is_shortened_but_valid():
+    diag = copy.deepcopy(samples.DIAGNOSIS)
+    diag["tail"] = [{"line": i, "text": "x" * 400} for i in range(5000)]
+    text = bounded_json(diag)
+    assert len(text.encode()) <= MAX_OUTPUT_BYTES
+    back = json.loads(text)
+    assert back["category"] == "customizer_failed" and len(back["tail"]) == 20
+    assert json.loads(bounded_json(samples.DIAGNOSIS)) == samples.DIAGNOSIS
+
+
+def test_headline_without_failure_and_worst_state():
+    assert headline({"status": "succeeded", "findings": []}) == "No failure found (succeeded)."
+    assert headline({"status": "failed", "category": "quota_or_capacity", "phase": "deploy"}) == \
+        "quota_or_capacity in phase deploy"
+    assert worst_state([samples.succeeded(), samples.running()]) == "Running"
+    assert worst_state([samples.running(), samples.canceled(), samples.succeeded()]) == "Canceled"
+
+
+def test_succeeded_diagnosis_makes_no_annotation():
+    out = io.StringIO()
+    render_diagnosis({"schema": "aib-pilot/diagnosis/v1", "status": "succeeded", "category": "unknown",
+                      "phase": None, "findings": [], "failed_customizer": None, "failing_section": None,
+                      "tail": [], "timeline": [], "lines_read": 10}, "github", out, env={})
+    assert "::error" not in out.getvalue() and "No failure found" in out.getvalue()
