@@ -6,7 +6,8 @@ import copy
 
 import pytest
 
-from aib_pilot.report.github_checks import GitHubPublishError, comment_marker, publish_check_run
+from aib_pilot.report.github_checks import (GitHubPublishError, comment_marker, publish_check_run,
+                                             publish_from_environment)
 
 from . import samples
 from .fake_github import FakeGitHub
@@ -144,3 +145,27 @@ def test_unreachable_api_is_one_line():
     with pytest.raises(GitHubPublishError, match="Could not reach the GitHub API"):
         publish_check_run(samples.failed(), token="t", repo=REPO, head_sha=SHA,
                           api_url="http://127.0.0.1:9", timeout=2)
+
+
+def test_publish_from_environment_uses_the_runner_variables(github):
+    env = {"GITHUB_TOKEN": github.token, "GITHUB_REPOSITORY": REPO, "GITHUB_API_URL": github.url,
+           "GITHUB_WORKSPACE": "/home/runner/work/images/images"}
+    warnings = []
+    answer = publish_from_environment(samples.failed(), head_sha=SHA, pr="7", comment=True,
+                                      template_path="/home/runner/work/images/images/images/ubuntu.json",
+                                      env=env, warn=warnings.append)
+    assert warnings == [] and answer["created"] and answer["comment_created"]
+    assert only_run(github)["annotations"][0]["path"] == "images/ubuntu.json"
+
+
+def test_publish_from_environment_degrades_to_a_warning(github):
+    warnings = []
+    env = {"GITHUB_TOKEN": github.token, "GITHUB_REPOSITORY": REPO, "GITHUB_API_URL": github.url}
+    assert publish_from_environment(samples.failed(), head_sha=None, env=env, warn=warnings.append) is None
+    assert publish_from_environment(samples.failed(), head_sha=SHA, env={}, warn=warnings.append) is None
+    github.read_only = True  # a fork PR's token
+    assert publish_from_environment(samples.failed(), head_sha=SHA, env=env, warn=warnings.append) is None
+    assert len(warnings) == 3
+    assert "aib-pilot.commit" in warnings[0] and "GITHUB_TOKEN" in warnings[1]
+    assert "HTTP 403" in warnings[2] and "checks: write" in warnings[2]
+    assert github.check_runs == {}

@@ -123,6 +123,42 @@ def publish_check_run(result: dict, *, token: str, repo: str, head_sha: str,
     return answer
 
 
+def publish_from_environment(result: dict, *, head_sha: str | None, pr: int | str | None = None,
+                             comment: bool = False, template_path: str | None = None,
+                             details_url: str | None = None, env=None, warn=None) -> dict | None:
+    """Glue for the monitor: publish with GITHUB_TOKEN, GITHUB_REPOSITORY and GITHUB_API_URL.
+
+    Never fails the build: a missing head SHA/token or an API error is reported through
+    ``warn(message)`` (e.g. ``sink.warning``) and None is returned. ``pr`` is used only when
+    ``comment`` is true.
+    """
+    env = os.environ if env is None else env
+    warn = warn or (lambda message: None)
+    if not head_sha:
+        warn("Not publishing a check run: the template has no aib-pilot.commit tag (submit from the PR "
+             "workflow to record it).")
+        return None
+    token, repo = env.get("GITHUB_TOKEN") or "", env.get("GITHUB_REPOSITORY") or ""
+    if not token or not repo:
+        warn("Not publishing a check run: GITHUB_TOKEN and GITHUB_REPOSITORY are needed "
+             "(pass github-token: ${{ github.token }}).")
+        return None
+    comment_pr = None
+    if comment and pr not in (None, ""):
+        try:
+            comment_pr = int(pr)
+        except (TypeError, ValueError):
+            warn(f"Not commenting: PR number {pr!r} is not a number.")
+    try:
+        return publish_check_run(result, token=token, repo=repo, head_sha=head_sha,
+                                 template_path=template_path, api_url=env.get("GITHUB_API_URL"),
+                                 comment_pr=comment_pr, details_url=details_url,
+                                 workspace=env.get("GITHUB_WORKSPACE"))
+    except GitHubPublishError as exc:
+        warn(f"Could not publish the check run: {exc.one_line()}")
+        return None
+
+
 def upsert_comment(api: "GitHubApi", repo: str, pr: int, template_name: str, summary: str,
                    check_url: str | None) -> tuple[int, bool]:
     """Edit our comment for this template if the PR has one, else add it. Returns (id, created)."""
