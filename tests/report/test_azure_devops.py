@@ -62,7 +62,8 @@ def test_summary_file_uploaded_from_agent_temp(session_factory):
     path = Path(uploads[0].data)
     assert path.parent == session.tmp and path.name.startswith("aib-pilot-ubuntu-nginx-")
     text = path.read_text()
-    assert text.startswith("### ❌ aib-pilot: `ubuntu-nginx` Failed") and "```mermaid" in text
+    assert text.startswith("### ❌ aib-pilot: `ubuntu-nginx` Failed")
+    assert "```mermaid" not in text and "| ↳ `install-nginx` | failed | 50s |" in text
 
 
 def test_groups_and_secret(session_factory):

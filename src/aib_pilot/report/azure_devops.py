@@ -36,6 +36,7 @@ COMPLETE_RESULT = {"Succeeded": "Succeeded", "Running": "Succeeded",
 class AzureDevOpsSink(CiSink):
     fmt = "azure-devops"
     levels = ("error", "warning")  # task.logissue has no notice type
+    mermaid = False  # the Extensions-tab Markdown shows mermaid fences as plain code
 
     def __init__(self, out=None, env=None, err=None):
         super().__init__(out, env, err)

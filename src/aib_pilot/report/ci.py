@@ -21,6 +21,7 @@ MAX_MESSAGE = 4000         # GitHub truncates at 4096; keep both formats under i
 
 class CiSink(Sink):
     levels: tuple[str, ...] = ("error", "warning")
+    mermaid = True  # does the summary renderer draw mermaid charts?
 
     def __init__(self, out=None, env=None, err=None):
         super().__init__(out, env, err)
@@ -29,7 +30,7 @@ class CiSink(Sink):
         self.text = TextSink(io.StringIO(), {"NO_COLOR": "1"})
         self.text._secrets = self._secrets  # one secret set for both
         self.text._ordered_secrets = self._ordered_secrets
-        self.md = Markdown(self.mask)
+        self.md = Markdown(self.mask, mermaid=self.mermaid)
 
     # -- C3 methods ----------------------------------------------------------------------
     def secret(self, value: str) -> None:

@@ -28,8 +28,13 @@ _MERMAID_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()/+=-]+")
 class Markdown:
     """Builds Markdown from C2/C4 dicts; ``scrub`` masks secrets (the sink's mask)."""
 
-    def __init__(self, scrub: Callable[[str], str] = lambda s: s):
+    def __init__(self, scrub: Callable[[str], str] = lambda s: s, *, mermaid: bool = True):
         self.scrub = scrub
+        self.mermaid = mermaid  # Azure DevOps' summary tab does not render mermaid fences
+
+    def timeline(self, timeline: list[dict]) -> list[str]:
+        chart = gantt(timeline) + [""] if self.mermaid else []
+        return ["#### Timeline", ""] + chart + self.timeline_table(timeline) + [""]
 
     # -- inline helpers ------------------------------------------------------------------
     def plain(self, text, limit: int = 2000) -> str:
@@ -95,7 +100,7 @@ class Markdown:
             out += self.block(self.numbered(tail[-MAX_TAIL_LINES:])) + [""]
         timeline = diag.get("timeline") or []
         if timeline:
-            out += ["#### Timeline", ""] + gantt(timeline) + [""] + self.timeline_table(timeline) + [""]
+            out += self.timeline(timeline)
         return out
 
     def finding(self, number: int, finding: dict) -> list[str]:
@@ -157,8 +162,7 @@ class Markdown:
         if isinstance(diag, dict):
             out += self.diagnosis_section(diag, template_path, heading=False)
         elif result.get("timeline"):
-            out += ["#### Timeline", ""] + gantt(result["timeline"]) + [""]
-            out += self.timeline_table(result["timeline"]) + [""]
+            out += self.timeline(result["timeline"])
         return out
 
     def fleet(self, results: list[dict]) -> list[str]:
