@@ -43,12 +43,13 @@ class AzureDevOpsSink(CiSink):
         self.completed = False
         self.summary_paths: list[str] = []
 
-    def command(self, name: str, data: str = "", **props) -> str:
+    def command(self, name: str, data: str = "", *, limit: int | None = None, **props) -> str:
         """``##vso[name k=v;...]data``; every value cleaned, masked and escaped."""
         pairs = [f"{k}={ado_escape_property(self.safe_inline(str(v), 1000))}"
                  for k, v in props.items() if v not in (None, "")]
         body = "\n".join(self.safe_lines(data)) if data else ""
-        return f"##vso[{name}{' ' + ';'.join(pairs) if pairs else ''}]{ado_escape_data(body[:MAX_MESSAGE])}"
+        body = body[:limit] if limit else body
+        return f"##vso[{name}{' ' + ';'.join(pairs) if pairs else ''}]{ado_escape_data(body)}"
 
     def secret_line(self, value: str) -> str:
         return f"##vso[task.setsecret]{ado_escape_data(value)}"  # the exact value, not cleaned
@@ -61,8 +62,8 @@ class AzureDevOpsSink(CiSink):
 
     def issue_line(self, level, message, *, title, file, line, code) -> str:
         text = f"{title}\n{message}" if title else message
-        return self.command("task.logissue", text, type=level, sourcepath=file, linenumber=line,
-                            columnnumber=1 if line else None, code=code)
+        return self.command("task.logissue", text, limit=MAX_MESSAGE, type=level, sourcepath=file,
+                            linenumber=line, columnnumber=1 if line else None, code=code)
 
     def set_outputs(self, values: dict[str, str]) -> None:
         for name, value in values.items():

@@ -28,8 +28,7 @@ class CiSink(Sink):
         self.used = {level: 0 for level in self.levels}
         self.progress_used = 0
         self.text = TextSink(io.StringIO(), {"NO_COLOR": "1"})
-        self.text._secrets = self._secrets  # one secret set for both
-        self.text._ordered_secrets = self._ordered_secrets
+        self.text.share_secrets(self)
         self.md = Markdown(self.mask, mermaid=self.mermaid)
 
     # -- C3 methods ----------------------------------------------------------------------

@@ -33,12 +33,13 @@ class GitHubSink(CiSink):
         super().__init__(out, env, err)
         self.token = random_token()
 
-    def command(self, name: str, data: str = "", **props) -> str:
+    def command(self, name: str, data: str = "", *, limit: int | None = None, **props) -> str:
         """``::name k=v,...::data`` with our own (trusted) name; props/data cleaned and escaped."""
         pairs = [f"{k}={gh_escape_property(self.safe_inline(str(v), 1000))}"
                  for k, v in props.items() if v not in (None, "")]
         body = "\n".join(self.safe_lines(data)) if data else ""
-        return f"::{name}{' ' + ','.join(pairs) if pairs else ''}::{gh_escape_data(body[:MAX_MESSAGE])}"
+        body = body[:limit] if limit else body
+        return f"::{name}{' ' + ','.join(pairs) if pairs else ''}::{gh_escape_data(body)}"
 
     def echo(self, lines: list[str]) -> None:
         """Print untrusted (or mixed) lines with command processing stopped."""
@@ -59,7 +60,7 @@ class GitHubSink(CiSink):
         return "::endgroup::"
 
     def issue_line(self, level, message, *, title, file, line, code) -> str:
-        return self.command(level, message, file=file, line=line, title=title)
+        return self.command(level, message, limit=MAX_MESSAGE, file=file, line=line, title=title)
 
     def finish(self, result: dict) -> None:
         if facts.state_of(result) == "Running" and result.get("resume"):

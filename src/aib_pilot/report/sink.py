@@ -30,6 +30,10 @@ class Sink:
         self._groups = 0
 
     # -- plumbing ------------------------------------------------------------------------
+    def share_secrets(self, other: "Sink") -> None:
+        """Use ``other``'s secret list (a helper sink rendering on our behalf)."""
+        self._secrets, self._ordered_secrets = other._secrets, other._ordered_secrets
+
     def hide_secrets(self, text) -> str:
         """Replace the registered secrets (longest first) with ***."""
         text = "" if text is None else str(text)
