@@ -41,6 +41,13 @@ class Input:
     default: str = ""
     env: str = ""
     help: str = ""
+    quiet_if_unused: bool = False  # dropped silently when the command has no such option
+    ado_default: str | None = None  # task.json defaultValue when it differs from ``default``
+
+    def default_for(self, platform: str) -> str:
+        if platform == "azure-devops" and self.ado_default is not None:
+            return self.ado_default
+        return self.default
 
 
 INPUTS: tuple[Input, ...] = (
@@ -55,13 +62,14 @@ INPUTS: tuple[Input, ...] = (
     Input("name-prefix", "namePrefix", ("--name-prefix",),
           help="base name; a content hash is appended so reruns never hit 'update not supported'"),
     Input("subscription", "subscription", ("--subscription",), help="subscription id"),
-    Input("budget-minutes", "budgetMinutes", ("--budget-minutes", "--budget"), kind="number",
+    Input("budget-minutes", "budgetMinutes", ("--budget-minutes", "--budget"), kind="number", ado_default="50",
           help="minutes to monitor before exiting cleanly with state Running"),
     Input("poll-interval", "pollInterval", ("--poll-interval",), kind="number",
           help="first poll interval in seconds (adaptive afterwards)"),
-    Input("on-conflict", "onConflict", ("--on-conflict",), kind="choice", choices=ON_CONFLICT,
+    Input("on-conflict", "onConflict", ("--on-conflict",), kind="choice", choices=ON_CONFLICT, ado_default="attach",
           help="when a template of that name exists"),
     Input("log-dir", "logDir", ("--log-dir",), default="aib-pilot-logs",
+          ado_default="$(Build.ArtifactStagingDirectory)/aib-pilot-logs",
           help="directory where the full customization.log copy is kept"),
     Input("log-file", "logFile", ("--log-file", "--log", "@positional"),
           help="diagnose/lint: a local customization.log (or template) file"),
@@ -90,7 +98,7 @@ INPUTS: tuple[Input, ...] = (
           help="also post (or update) one PR comment"),
     Input("format", "format", ("--format",), kind="choice",
           choices=("text", "json", "github", "azure-devops", "markdown"),
-          help="output format (the adapter sets its platform's default)"),
+          help="output format (the adapter sets its platform's default)", quiet_if_unused=True),
     Input("extra-args", "extraArgs", kind="args", help="further CLI arguments, shell-quoted"),
 )
 
@@ -146,6 +154,14 @@ def _check_value(spec: Input, value: str, label) -> str | None:
     return None
 
 
+def _is_default(value: str, default: str) -> bool:
+    """``value`` is the input's default; a ``$(Macro)`` prefix in the default (expanded by the
+    agent before we see it) matches any prefix."""
+    if "$(" in default and ")" in default:
+        return value.endswith(default.split(")", 1)[1])
+    return value == default
+
+
 def _lines(value: str) -> list[str]:
     return [ln.strip() for ln in value.replace(",", "\n").splitlines() if ln.strip()]
 
@@ -169,6 +185,9 @@ def build_argv(values: dict[str, str], *, platform: str = "github",
         problem = _check_value(spec, value, label) if spec else None
         if problem:
             inv.errors.append(problem)
+        if spec and spec.kind == "secret":  # masked even when we stop at a bad input
+            inv.env[spec.env] = value
+            inv.secrets.append(value)
     if inv.errors:
         return inv
     parser = parser_for(command)
@@ -184,9 +203,7 @@ def build_argv(values: dict[str, str], *, platform: str = "github",
         if spec is None or name == "command":
             continue
         if spec.kind == "secret":
-            inv.env[spec.env] = value
-            inv.secrets.append(value)
-            continue
+            continue  # already in inv.env
         if spec.kind == "args":
             try:
                 inv.argv.extend(shlex.split(value))
@@ -202,7 +219,7 @@ def build_argv(values: dict[str, str], *, platform: str = "github",
             inv.env[spec.env] = value  # e.g. tenant/client id: azure-identity's own variables
             continue
         if chosen is None:
-            if value != spec.default:
+            if not spec.quiet_if_unused and not _is_default(value, spec.default_for(platform)):
                 inv.errors.append(f"input {label(spec)} is not used by command {command!r}; "
                                   "remove it or choose a command that takes it.")
             continue
