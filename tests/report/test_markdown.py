@@ -123,3 +123,11 @@ def test_fleet_table():
     text = out.getvalue()
     assert "| Template | State | Elapsed | Category | Failing customizer | Log |" in text
     assert "| `ubuntu-nginx` | ❌ Failed | 11m02s | `customizer_failed` | `install-nginx` |" in text
+
+
+def test_rule_prose_keeps_its_code_spans_and_escapes_the_rest():
+    from aib_pilot.report.markdown import Markdown
+    md = Markdown()
+    assert md.plain("Use `apt-get -y` and *not* [links](x) <b> @team") == \
+        "Use `apt-get -y` and \\*not\\* \\[links\\](x) \\<b\\> \\@team"
+    assert md.plain("x `##vso[a.b]c` y") == "x `# #vso[a.b]c` y"  # code spans are cleaned too

@@ -21,7 +21,10 @@ MAX_TAIL_LINES = 60
 MAX_LINE_CHARS = 400
 MAX_EVIDENCE = 6
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~@&])")
+# Characters that can start Markdown/HTML markup in running text. '(' and '!' need no escape
+# because '[' is escaped; '#' and '+' only matter at the start of a line, where our prose never is.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~@&])")
+_CODE_SPAN = re.compile(r"(`[^`]+`)")
 _MERMAID_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()/+=-]+")
 
 
@@ -38,8 +41,12 @@ class Markdown:
 
     # -- inline helpers ------------------------------------------------------------------
     def plain(self, text, limit: int = 2000) -> str:
-        """Our own prose (rule titles, causes, fixes): one line, Markdown-escaped."""
-        return _MD_SPECIAL.sub(r"\\\1", clean_inline(self.scrub(text or ""), limit))
+        """Our own prose (rule titles, causes, fixes): one line, Markdown-escaped, except that
+        `code spans` written in the rule text stay code spans (rebuilt safely by :meth:`code`)."""
+        value = clean_inline(self.scrub("" if text is None else str(text)), limit)
+        pieces = _CODE_SPAN.split(value)
+        return "".join(self.code(piece[1:-1]) if index % 2 else _MD_SPECIAL.sub(r"\\\1", piece)
+                       for index, piece in enumerate(pieces))
 
     def code(self, text, limit: int = 300) -> str:
         """Untrusted or literal text as an inline code span."""
@@ -262,7 +269,7 @@ def gantt(timeline: list[dict]) -> list[str]:
         end = end_t.timestamp() if end_t else start + duration
         end = max(end, start + 1)
         if kind == "phase":
-            phase_start.setdefault(str(item.get("name")), start)
+            phase_start.setdefault(str(item.get("phase") or item.get("name")), start)
             cursors["phase"] = end
             if item.get("name") == "customize" or item.get("phase") == "customize":
                 cursors["customizer"] = None
