@@ -11,9 +11,10 @@ Helpers: ``failing_customizer_index(scenario, template)``, ``is_windows(template
 """
 
 from .build import build_log, failing_customizer_index
-from .catalogue import SCENARIOS
+from .catalogue import LINUX_ONLY, SCENARIOS, WINDOWS_ONLY, sample_os
 from .context import PACKER_NAMES, is_windows
 from .model import OUTCOMES, SUB_STATES, LogEvent, Scenario
 
 __all__ = ["SCENARIOS", "Scenario", "LogEvent", "build_log", "failing_customizer_index",
-           "is_windows", "PACKER_NAMES", "OUTCOMES", "SUB_STATES"]
+           "is_windows", "sample_os", "WINDOWS_ONLY", "LINUX_ONLY", "PACKER_NAMES", "OUTCOMES",
+           "SUB_STATES"]

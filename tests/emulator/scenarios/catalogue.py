@@ -149,7 +149,7 @@ _ALL = [
        outcome="Failed", last_run_message=PACKER_FAILED, duration_minutes=27),
     _s("devops-canceled", "A long build is canceled at 60 minutes, as a hosted CI job's time limit does.",
        seed_section="operation-was-canceled", expected_category="pipeline_timeout",
-       outcome="Canceled", last_run_message="", duration_minutes=60, failing_customizer=4),
+       outcome="Canceled", last_run_message="", duration_minutes=60, failing_customizer=0),
     _s("deprovision-failed", "AIB's hidden deprovisioning step fails (waagent missing / script deleted).",
        seed_section="vms-created-from-aib-images-do-not-create-successfully",
        expected_category="deprovision_failed", outcome="Failed", last_run_message=PACKER_FAILED,
@@ -258,3 +258,14 @@ SAMPLE_DISTRIBUTE.update({name: "SharedImage" for name in
 SAMPLE_DISTRIBUTE["success-vhd"] = "VHD"
 
 SCENARIOS: dict[str, Scenario] = {s.name: s for s in _ALL}
+
+#: Scenarios that only make sense for one OS (the other OS still gets a log, played on its nearest
+#: equivalent step, but it is not what the scenario is about).
+WINDOWS_ONLY = frozenset({"windows-update-low-resources", "windows-update-failed", "sysprep-timing",
+                          "windows-restart-timeout", "windows-logon-slow"})
+LINUX_ONLY = frozenset({"apt-lock"})
+
+
+def sample_os(name: str) -> str:
+    """The OS whose sample template shows scenario ``name`` best ("linux" unless Windows-only)."""
+    return "windows" if name in WINDOWS_ONLY else "linux"

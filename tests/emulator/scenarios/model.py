@@ -17,9 +17,9 @@ class Scenario:
 
     ``last_run_message`` is a ``str.format`` template with the placeholders ``{log_url}``,
     ``{operation_id}``, ``{staging_rg}``, ``{subscription}`` and ``{template_name}``; "" on success.
-    ``failing_customizer`` is the index of the failing customizer in the sample templates of
-    :mod:`.samples`; for any other template use :func:`failing_customizer_index`, which picks the
-    first customizer of the kind the scenario needs.
+    ``failing_customizer`` is the index of the failing customizer in the scenario's sample template
+    (:func:`.samples.template_for` with :func:`.catalogue.sample_os`); for any other template use
+    :func:`failing_customizer_index`, which picks the first customizer of the kind the scenario needs.
     """
 
     name: str

@@ -110,10 +110,14 @@ def _with(base: dict, scenario: str, distribute: str, image: str) -> dict:
     return t
 
 
-def template_for(scenario_name: str, os_name: str = "linux") -> dict:
-    """The sample template a scenario is best shown with (gallery scenarios get a gallery target)."""
-    from .catalogue import SAMPLE_DISTRIBUTE
+def template_for(scenario_name: str, os_name: str | None = None) -> dict:
+    """The sample template a scenario is best shown with (gallery scenarios get a gallery target).
 
+    ``os_name`` "linux" or "windows"; None picks the scenario's own (Windows-only ones: windows).
+    """
+    from .catalogue import SAMPLE_DISTRIBUTE, sample_os
+
+    os_name = os_name or sample_os(scenario_name)
     distribute = SAMPLE_DISTRIBUTE.get(scenario_name, "ManagedImage")
     make = windows_template if os_name == "windows" else linux_template
     template = make(scenario_name, distribute=distribute)
