@@ -105,3 +105,13 @@ def test_fleet_summary_is_a_table():
     # columns line up: every state starts where the STATE header does
     column = lines[0].index("STATE")
     assert all(line[column:].split()[0] == line.split()[1] for line in lines[1:4])
+
+
+def test_long_prose_wraps_only_on_a_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    wrapped = render(samples.DIAGNOSIS, env={"NO_COLOR": "1"}, stream=TtyBuffer()).splitlines()
+    assert max(len(line) for line in wrapped if line.lstrip().startswith(("fix:", "cause:"))) <= 60
+    continuation = [line for line in wrapped if line.startswith(" " * 8) and line.strip()[:1] != "|"]
+    assert continuation  # wrapped prose continues under its label
+    flat = render(samples.DIAGNOSIS).splitlines()
+    assert any(line.startswith("   fix: Wait for cloud-init") and line.endswith("Shell customizer.") for line in flat)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
+
 from aib_pilot.report import facts
 from aib_pilot.report.sink import Sink
 
@@ -12,14 +15,16 @@ _SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "blue"}
 _STATUS_MARK = {"ok": "ok", "failed": "FAILED", "running": "running", "skipped": "skipped"}
 
 
-def wants_colour(stream, env) -> bool:
-    if "NO_COLOR" in env or env.get("TERM") == "dumb":
-        return False
+def is_tty(stream) -> bool:
     isatty = getattr(stream, "isatty", None)
     try:
         return bool(isatty and isatty())
     except (ValueError, OSError):
         return False
+
+
+def wants_colour(stream, env) -> bool:
+    return "NO_COLOR" not in env and env.get("TERM") != "dumb" and is_tty(stream)
 
 
 class TextSink(Sink):
@@ -28,6 +33,15 @@ class TextSink(Sink):
     def __init__(self, out=None, env=None, err=None):
         super().__init__(out, env, err)
         self.colour = wants_colour(self.out, self.env)
+        # Long prose is wrapped only for a person at a terminal; logs and pipes get one line each.
+        self.width = shutil.get_terminal_size((100, 24)).columns if is_tty(self.out) else 0
+
+    def prose(self, label: str, text) -> list[str]:
+        line = f"   {label}: {self.safe_inline(text)}"
+        if not self.width or len(line) <= self.width:
+            return [line]
+        return textwrap.wrap(line, width=max(40, self.width - 1), subsequent_indent=" " * (len(label) + 5),
+                             break_on_hyphens=False)
 
     def paint(self, text: str, colour: str | None) -> str:
         if not self.colour or not colour:
@@ -93,7 +107,7 @@ class TextSink(Sink):
         lines = [self.paint(head, _SEVERITY_COLOUR.get(severity))]
         for label, key in (("cause", "cause"), ("fix", "fix"), ("see", "reference")):
             if finding.get(key):
-                lines.append(f"   {label}: {self.safe_inline(finding[key])}")
+                lines.extend(self.prose(label, finding[key]))
         evidence = finding.get("evidence") or []
         if evidence:
             lines.append("   evidence:")
