@@ -538,3 +538,21 @@ def test_submission_failures_have_no_log_and_a_real_error_code():
             assert set(s.put_error) == {"status", "code", "message"} and 400 <= s.put_error["status"] < 500
         else:
             assert set(s.provisioning_error) == {"provisioningErrorCode", "message"}
+
+
+def test_docs_table_is_current():
+    from pathlib import Path
+
+    from tests.emulator.scenarios.table import markdown_table
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    assert markdown_table() in doc, "regenerate: python -m tests.emulator.scenarios table"
+
+
+def test_cli_shows_a_scenario_log(capsys):
+    from tests.emulator.scenarios.__main__ import main
+
+    assert main(["show", "customizer-failed"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert any("Script exited with non-zero exit status: 1" in line for line in out)
+    assert main(["show", "no-such-scenario"]) == 2
