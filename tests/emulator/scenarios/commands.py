@@ -50,8 +50,18 @@ def apt_update(rng: random.Random) -> Output:
     return lines
 
 
+_DEPENDENCIES = ("libgd3", "libjpeg8", "libtiff5", "libwebp7", "libxpm4", "fontconfig-config",
+                 "fonts-dejavu-core", "libdeflate0", "libjbig0", "libfontconfig1")
+
+
+def _extra(pkgs: list[str]) -> list[str]:
+    """Dependencies apt pulls in (a deterministic handful per package list)."""
+    n = 2 + sum(len(p) for p in pkgs) % 7
+    return [f"lib{p}-common" for p in pkgs[:2]] + list(_DEPENDENCIES[:n])
+
+
 def apt_install_head(pkgs: list[str], rng: random.Random) -> Output:
-    extra = [f"lib{p}-common" for p in pkgs[:2]]
+    extra = _extra(pkgs)
     every = pkgs + extra
     return [
         (rng.uniform(1, 3), "ui", "Reading package lists..."),
@@ -68,7 +78,7 @@ def apt_install_head(pkgs: list[str], rng: random.Random) -> Output:
 
 
 def apt_install_body(pkgs: list[str], rng: random.Random) -> Output:
-    every = pkgs + [f"lib{p}-common" for p in pkgs[:2]]
+    every = pkgs + _extra(pkgs)
     lines: Output = []
     versions = {p: _version(rng) for p in every}
     for i, p in enumerate(every):
@@ -85,7 +95,7 @@ def apt_install_body(pkgs: list[str], rng: random.Random) -> Output:
         lines.append((rng.uniform(3, 12), "ui", f"Unpacking {p} ({versions[p]}) ..."))
     for p in every:
         lines.append((rng.uniform(3, 15), "ui", f"Setting up {p} ({versions[p]}) ..."))
-        if not p.startswith("lib"):
+        if p in pkgs:
             lines.append((0.2, "ui", f"Created symlink /etc/systemd/system/multi-user.target.wants/{p}.service → /lib/systemd/system/{p}.service."))
     lines.append((1.0, "ui", "Processing triggers for man-db (2.10.2-1) ..."))
     lines.append((0.5, "ui", "Processing triggers for libc-bin (2.35-0ubuntu3.8) ..."))

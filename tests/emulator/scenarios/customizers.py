@@ -66,6 +66,10 @@ def shell_prologue(w: LogWriter, ctx: BuildContext, cust: dict) -> tuple[str, st
             else f"/tmp/script_{ctx.rand_digits(4)}.sh")
     w.say(f"Provisioning with shell script: {path}", dt=0.4)
     w.err(f"[INFO] Opening {path} for reading", dt=0.1)
+    size = 40 + 37 * len(inline_lines(cust))
+    w.err(f"[INFO] {size} bytes written for 'uploadData'", dt=0.1)
+    w.err(f"Uploading file to '{path}'")
+    w.err1(f"[INFO] {size} bytes written for 'uploadData'")
     command = remote_shell_command(ctx, path)
     w.err(f"[INFO] starting remote command: {command}", dt=0.3)
     return command, path
@@ -78,6 +82,11 @@ def powershell_prologue(w: LogWriter, ctx: BuildContext, cust: dict) -> tuple[st
         w.say("Provisioning with Powershell...", dt=0.3)
         path = f"C:/Windows/Temp/script-{ctx.names['vm'][5:13]}.ps1"
     w.say(f"Provisioning with powershell script: {path}", dt=0.4)
+    env_vars = f"c:/Windows/Temp/packer-ps-env-vars-{ctx.names['vm'][5:13]}.ps1"
+    w.err(f"Uploading env vars to {env_vars}", dt=0.2)
+    w.err("[INFO] 74 bytes written for 'uploadData'")
+    w.err(f"Uploading file to '{env_vars}'")
+    w.err(f"Uploading file to '{path}'", dt=0.3)
     command = remote_powershell_command(cust, ctx, path)
     w.err(f"[INFO] starting remote command: {command}", dt=0.5)
     return command, path

@@ -49,13 +49,19 @@ LINUX_DEPROVISION_PROBE = (
 )
 
 
+_RESPONSE_STATUS = {"GET": 200, "PUT": 201, "POST": 200, "DELETE": 202, "PATCH": 200}
+
+
 def azure_request(w: LogWriter, ctx: BuildContext, method: str, path: str, dt: float = 0.0,
-                  lower_rg: bool = False) -> None:
-    """One ``Azure request method=... request=...`` debug line of Packer's ARM client."""
+                  lower_rg: bool = False, status: int | None = None) -> None:
+    """One ``Azure request method=... request=...`` debug line of Packer's ARM client and its response."""
     url = ctx.arm + path
     if lower_rg:
         url = url.replace("/resourceGroups/", "/resourcegroups/", 1)
     w.err(f'Azure request method="{method}" request="{url}?[REDACTED]" body=""', dt=dt)
+    code = status or _RESPONSE_STATUS.get(method, 200)
+    w.err(f'Azure response status={code} method="{method}" request="{url}?[REDACTED]"',
+          dt=ctx.rng.uniform(0.05, 0.6))
 
 
 def remote_command_end(w: LogWriter, command: str, code: int, stdout_bytes: int,
