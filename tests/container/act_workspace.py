@@ -178,13 +178,27 @@ def check(args) -> int:
                 problems.append(f"foreign output set: {line.strip()[:200]}")
         elif not re.search(r"::(add-mask|group|endgroup|debug|stop-commands|[A-Za-z0-9]{16,})::", line):
             problems.append(f"unexpected command processed: {line.strip()[:200]}")
+    def ours(line: str) -> bool:
+        """Our own annotation or output: hostile text may appear inside it as (escaped) data."""
+        if "title=AIB" in line:
+            return True
+        m = re.search(r"::set-output::\s*([A-Za-z0-9_-]+)=", line)
+        return bool(m and m.group(1) in outputs)
+
     for marker in args.hostile_marker or []:
         for line in processed:
-            if marker in line:
+            if marker in line and not ours(line):
                 problems.append(f"hostile marker {marker!r} reached a processed command: {line.strip()[:200]}")
         for name, value in outputs.items():
             if marker in value and name not in ("diagnosis-json",):
                 problems.append(f"hostile marker {marker!r} landed in output {name}")
+
+    texts = {"act log": log, "summary": summary.read_text() if summary.is_file() else "",
+             "outputs": json.dumps(outputs)}
+    for secret in args.secret or []:
+        for where, text in texts.items():
+            if secret in text:
+                problems.append(f"secret {secret[:6]}... from the log is printed in the {where}")
 
     for p in problems:
         print(f"act check: FAIL: {p}")
@@ -207,7 +221,8 @@ def main() -> int:
     c = sub.add_parser("check")
     c.add_argument("--workspace", required=True)
     c.add_argument("--act-log", required=True)
-    c.add_argument("--hostile-marker", action="append")
+    c.add_argument("--hostile-marker", action="append", help="text only the hostile log contains")
+    c.add_argument("--secret", action="append", help="a secret planted in the log; must be printed nowhere")
     args = ap.parse_args()
     if args.cmd == "prepare":
         prepare(args)

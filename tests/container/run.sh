@@ -128,7 +128,11 @@ set -e
 log "act finished in $(printf '%.0f' "$(echo "$(date +%s.%N) - $t0" | bc)") s with exit $act_rc (the job fails because the build fails)"
 grep -E '⭐|✅|❌|❗|🏁' "$work/act.log" | sed 's/^/  | /' | cut -c1-220 | head -40
 markers=()
-if [ "$scenario" = "hostile-log" ]; then markers=(--hostile-marker PWNED --hostile-marker pwned); fi
+if [ "$scenario" = "hostile-log" ]; then
+  # What tests/emulator/scenarios (HostileLog) plants in customization.log.
+  markers=(--hostile-marker injected --hostile-marker Injected --hostile-marker nothing-to-see
+           --secret SECRETSIG123 --secret 'SECRETKEY==')
+fi
 if "$tools/bin/python" tests/container/act_workspace.py check --workspace "$ws" --act-log "$work/act.log" "${markers[@]}"; then
   [ "$act_rc" != 0 ] || { log "FAIL: act reported success for a failing build"; exit 1; }
   log "PASS"
