@@ -43,6 +43,14 @@ VERSION_EXISTS = (
     "Original Error: Code=\"Conflict\" Message=\"Gallery image version 'ubuntu2204/versions/1.0.0' "
     "already exists and its source cannot be changed.\"}}. " + LOG_LOCATION)
 
+PARTIAL = (
+    "Failed in distributing 1 images out of total 2: {{[Error 0] [Distribute 1] Error publishing MDI to "
+    "shared image gallery:/subscriptions/{subscription}/resourceGroups/aib-images/providers/"
+    "Microsoft.Compute/galleries/aibGallery/images/ubuntu2204, Location:{location}. Error: "
+    "compute.GalleryImagesClient#Get: Failure responding to request: StatusCode=404 -- Original Error: "
+    "Code=\"GalleryImageNotFound\" Message=\"The gallery image ubuntu2204 is not found in gallery "
+    "aibGallery (resource group aib-images).\"}}. " + LOG_LOCATION)
+
 NIC_MESSAGE = (
     "network.InterfacesClient#UpdateTags: Failure responding to request: StatusCode=404 -- Original Error: "
     "autorest/azure: Service returned an error. Status=404 Code=\"ResourceNotFound\" Message=\"The Resource "
@@ -177,6 +185,9 @@ _ALL = [
     _s("trusted-launch-mismatch", "A Trusted Launch image goes to a gallery definition without TrustedLaunch support.",
        seed_section=None, expected_category="security_type_mismatch",
        outcome="Failed", last_run_message=PACKER_FAILED, duration_minutes=35),
+    _s("distribution-partial", "A managed image is published but the gallery target's image definition is missing.",
+       seed_section=None, expected_category="distribution_failed", outcome="PartiallySucceeded",
+       last_run_message=PARTIAL, duration_minutes=33, run_outputs_on_failure=True),
     _s("apt-lock", "apt-get fails: unattended-upgrades holds /var/lib/dpkg/lock-frontend (exit 100).",
        seed_section=None, expected_category="package_manager_locked",
        outcome="Failed", last_run_message=PACKER_FAILED, duration_minutes=9, failing_customizer=0),
@@ -256,6 +267,7 @@ SAMPLE_DISTRIBUTE.update({name: "SharedImage" for name in
                           ("success-gallery", "sig-replication-timeout", "trusted-launch-mismatch",
                            "image-version-exists")})
 SAMPLE_DISTRIBUTE["success-vhd"] = "VHD"
+SAMPLE_DISTRIBUTE["distribution-partial"] = "ManagedImage+SharedImage"
 
 SCENARIOS: dict[str, Scenario] = {s.name: s for s in _ALL}
 

@@ -620,6 +620,26 @@ class ImageVersionExists(Plot):
         return Stop("error", message)
 
 
+class PartialDistribution(Plot):
+    """One of several distribution targets fails (its gallery image definition is missing); the
+    others are published, so AIB reports PartiallySucceeded."""
+
+    def distribute(self, b: Build) -> Stop | None:
+        w, ctx = b.w, b.ctx
+        failing, _ = _gallery_target(b)
+        for i, dist in enumerate(ctx.distribute):
+            if i != failing or dist.get("type") != "SharedImage":
+                phases.distribute_one(w, ctx, i, dist, phases.sig_version(ctx, dist))
+                continue
+            sig_publish_header(b, i, dist, phases.sig_version(ctx, dist))
+            gid, rg, gallery, image, _ = _gallery_parts(ctx, dist)
+            w.say(f"[Distribute {i}] Error publishing MDI to shared image gallery:{gid}, Location:{ctx.location}. "
+                  f"Error: compute.GalleryImagesClient#Get: Failure responding to request: StatusCode=404 -- "
+                  f"Original Error: Code=\"GalleryImageNotFound\" Message=\"The gallery image {image} is not "
+                  f"found in gallery {gallery} (resource group {rg}).\"", dt=2)
+        return None
+
+
 class AptLock(Plot):
     """apt-get runs while unattended-upgrades holds the dpkg lock."""
 
@@ -799,6 +819,7 @@ _PLOTS: dict[str, Plot] = {
     "policy-denied": DeploymentRejected("RequestDisallowedByPolicy", POLICY),
     "trusted-launch-mismatch": TrustedLaunchMismatch(),
     "apt-lock": AptLock(),
+    "distribution-partial": PartialDistribution(),
     "windows-restart-timeout": WindowsRestartTimeout(),
     "image-version-exists": ImageVersionExists(),
     "storage-public-access-blocked": DownloadRefused(

@@ -88,7 +88,10 @@ _GALLERY = {"type": "SharedImage", "runOutputName": "{os}-gallery",
 
 
 def linux_template(scenario: str = "success", *, distribute: str = "ManagedImage") -> dict:
-    """A Linux (Ubuntu) template tagged with ``scenario``; ``distribute`` ManagedImage|SharedImage|VHD."""
+    """A Linux (Ubuntu) template tagged with ``scenario``.
+
+    ``distribute``: ManagedImage | SharedImage | VHD | ManagedImage+SharedImage.
+    """
     return _with(_LINUX, scenario, distribute, "ubuntu2204")
 
 
@@ -100,11 +103,14 @@ def windows_template(scenario: str = "success", *, distribute: str = "ManagedIma
 def _with(base: dict, scenario: str, distribute: str, image: str) -> dict:
     t = copy.deepcopy(base)
     t["tags"]["aib-emulator-scenario"] = scenario
-    if distribute == "SharedImage":
+    if "SharedImage" in distribute:
         d = copy.deepcopy(_GALLERY)
         d["runOutputName"] = f"{image}-gallery"
         d["galleryImageId"] = GALLERY_IMAGE.format(image=image)
-        t["properties"]["distribute"] = [d]
+        if distribute == "SharedImage":
+            t["properties"]["distribute"] = [d]
+        else:  # "ManagedImage+SharedImage"
+            t["properties"]["distribute"].append(d)
     elif distribute == "VHD":
         t["properties"]["distribute"] = [{"type": "VHD", "runOutputName": f"{image}-vhd"}]
     return t
