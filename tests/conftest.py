@@ -64,23 +64,11 @@ def pytest_sessionfinish(session, exitstatus):
     socket.getaddrinfo = _real_getaddrinfo
 
 
-def _scenarios():
-    try:
-        from tests.emulator import scenarios
-
-        scenarios.SCENARIOS, scenarios.build_log  # noqa: B018 - the module must be complete
-        return scenarios
-    except (ImportError, AttributeError):
-        from tests.emulator_tests import standin_scenarios   # until SCEN's module lands
-
-        return standin_scenarios
-
-
 @pytest.fixture(scope="session")
 def _emulator_session():
     from tests.emulator import Emulator
 
-    emu = Emulator(speed=600, scenarios=_scenarios())
+    emu = Emulator(speed=600)
     emu.start()
     try:
         yield emu

@@ -6,6 +6,7 @@ lifetimes are given in simulated seconds and scaled by the emulator's clock.
 from __future__ import annotations
 
 import base64
+import math
 import time
 import uuid
 
@@ -34,7 +35,8 @@ class TokenMinter:
 
     def mint(self, claims: dict, lifetime_real_seconds: float) -> str:
         now = time.time()
-        body = {"iat": int(now), "nbf": int(now) - 1, "exp": int(now + max(lifetime_real_seconds, 1)),
+        # exp has 1 s resolution: round up and keep at least 2 s so a token is usable right away.
+        body = {"iat": int(now), "nbf": int(now) - 1, "exp": math.ceil(now + max(lifetime_real_seconds, 2)),
                 "jti": uuid.uuid4().hex, **claims}
         body["_mint"] = now
         return jwt.encode(body, self._key, algorithm="RS256", headers={"kid": self.kid})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+import jwt
 import pytest
 import requests
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
@@ -39,9 +40,11 @@ def test_github_oidc_needs_the_request_token(emulator):
 
 
 def test_expired_github_assertion_is_refused_like_entra(emulator):
-    emulator.set_speed(3000)             # GitHub ID tokens live 5 simulated minutes = 0.1 s here
+    emulator.set_speed(3000)             # GitHub ID tokens live 5 simulated minutes (>= 2 s real)
     stale = _github_token(emulator)
-    time.sleep(1.2)                      # JWT exp has 1 s resolution
+    exp = jwt.decode(stale, options={"verify_signature": False})["exp"]
+    assert exp - time.time() <= 3.1
+    time.sleep(max(0.0, exp - time.time()) + 0.2)
     cred = _assertion_credential(emulator, lambda: stale)
     with pytest.raises(ClientAuthenticationError) as err:
         cred.get_token(emulator.info["arm"] + "/.default")
