@@ -6,10 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import _scenarios
+from tests.emulator.scenarios import SCENARIOS
 from tests.flow.conftest import FAST, blob_bytes, run_cli, sample_template
 
-SCENARIOS = _scenarios().SCENARIOS
+
+
+
+def _os_for(scenario) -> str:
+    """The sample OS in which the scenario's failing customizer is the one the catalogue names."""
+    from tests.emulator.scenarios import failing_customizer_index, samples
+
+    if scenario.failing_customizer is not None and not scenario.submission_fails:
+        for os_name in ("linux", "windows"):
+            if failing_customizer_index(scenario, samples.template_for(scenario.name, os_name)) == scenario.failing_customizer:
+                return os_name
+    return "windows" if any(w in scenario.name for w in ("windows", "sysprep")) else "linux"
 
 
 def _speed(scenario) -> float:
@@ -23,7 +34,7 @@ def test_scenario_end_to_end(emulator, rg, tmp_path, name):
 
     scenario = SCENARIOS[name]
     emulator.set_speed(_speed(scenario))
-    template, body = sample_template(tmp_path, name)
+    template, body = sample_template(tmp_path, name, _os_for(scenario))
     logs = tmp_path / "logs"
     submitted = run_cli(emulator, "submit", "--template", str(template), "-g", rg, "--log-dir", str(logs),
                         "--format", "json")
@@ -41,17 +52,26 @@ def test_scenario_end_to_end(emulator, rg, tmp_path, name):
     assert result["state"] == expected_state
     if scenario.expected_category:
         assert result["diagnosis"]["category"] == scenario.expected_category, result["diagnosis"]["findings"][:2]
-    if scenario.failing_customizer is not None and not scenario.submission_fails:
+    log_expected = not (scenario.submission_fails or scenario.log_absent or scenario.deny_staging_read
+                        or scenario.delete_staging_midbuild)
+    if scenario.failing_customizer is not None and log_expected:
         index = failing_customizer_index(scenario, body)
         named = result["diagnosis"]["failed_customizer"]
         assert named and named["name"] == body["properties"]["customize"][index]["name"]
         assert named["line"], "the failing customizer points at its line in the template file"
-    log_expected = not (scenario.submission_fails or scenario.log_absent or scenario.deny_staging_read)
     if log_expected:
         saved = Path(result["log_path"]).read_bytes()
         assert saved.endswith(b"\n") or scenario.truncate_log
         current = blob_bytes(emulator, result["log_url"])
         if current is not None:
             assert saved == current
+    if scenario.delete_staging_midbuild and result["log_path"]:
+        assert Path(result["log_path"]).stat().st_size > 0  # what was read before the deletion is kept
+    if scenario.deny_staging_read:
+        assert result["log_path"] is None
+        assert "az role assignment create --assignee" in monitored.stderr
+        assert '--role "Storage Blob Data Reader"' in monitored.stderr or '--role "Reader"' in monitored.stderr
+    if scenario.expected_category == "sig_replication_timeout":
+        assert result["published_anyway"] is scenario.run_outputs_on_failure
     if scenario.outcome == "Succeeded" and not scenario.submission_fails:
         assert result["outputs"] and result["timeline"]

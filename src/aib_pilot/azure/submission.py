@@ -12,11 +12,16 @@ import json
 from dataclasses import dataclass
 
 from aib_pilot.azure.ci_context import TAG_PREFIX, ci_tags
-from aib_pilot.azure.errors import azure_access, first_line, status_of
+from aib_pilot.azure.errors import azure_access, error_code, first_line, status_of, to_access_error
 from aib_pilot.azure.templates import LoadedTemplate, Templates, is_running
 from aib_pilot.errors import UsageError
 
 ON_CONFLICT = ("attach", "replace", "fail")
+# ARM error codes on the PUT that mean "this template was rejected" (diagnosed, exit 1) rather than
+# "you may not do this here" (AzureAccessError, exit 3), whatever their HTTP status.
+TEMPLATE_REJECTIONS = frozenset({"RequestDisallowedByPolicy", "InvalidTemplate", "ValidationFailed",
+                                 "InvalidParameter", "Conflict", "MissingSubscriptionRegistration",
+                                 "LinkedAuthorizationFailed"})
 
 
 @dataclass
@@ -98,16 +103,21 @@ def submit(session, resource_group: str, template: LoadedTemplate, name: str, *,
 
     from azure.core.exceptions import HttpResponseError
 
-    created: dict | None = None
     try:
-        with azure_access(f"creating image template {name} in {resource_group}"):
-            created = templates.create(resource_group, name, body)
+        created = templates.create(resource_group, name, body)
     except HttpResponseError as exc:
-        if status_of(exc) in (400, 409, 422) or status_of(exc) is None or status_of(exc) == 200:
-            created = templates.find(resource_group, name) if status_of(exc) in (None, 200) else None
-            if created is None or (created.get("properties") or {}).get("provisioningState") != "Failed":
+        status, code = status_of(exc), error_code(exc)
+        if code in TEMPLATE_REJECTIONS or status in (400, 409, 422):
+            raise SubmissionFailed(name, template_id, _error_envelope(exc)) from exc
+        if status in (None, 200, 201, 202):  # the create LRO ended Failed: read provisioningError
+            with azure_access(f"reading image template {name} in {resource_group}"):
+                created = templates.find(resource_group, name)
+            if created is None:
                 raise SubmissionFailed(name, template_id, _error_envelope(exc)) from exc
         else:
+            mapped = to_access_error(exc, f"creating image template {name} in {resource_group}")
+            if mapped is not None:
+                raise mapped from exc
             raise
     props = created.get("properties") or {}
     if props.get("provisioningState") == "Failed":
