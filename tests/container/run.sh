@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The container action on a real runner: build the image with podman from a locally made base,
+# The pipeline surfaces on real runners. The Azure DevOps task: its launcher, on an agent with
+# only python3 and node, installs the bundled wheel into a cached venv and runs `diagnose`.
+# The container action: build the image with podman from a locally made base,
 # then run the PR example workflow with `act` against the emulator. The action executes in its
 # own container (act's docker action path), the next step reads its outputs, and
 # act_workspace.py checks the annotation on the failing customizer's line, the step summary, the
@@ -82,6 +84,29 @@ log "start-up: 'aib-pilot --version' in a new container best of 5: $(printf '%.2
 # act runs a local docker action from the image act-dockeraction:latest (built from ./Dockerfile
 # when absent); tag ours so act uses the image built above with the offline build arguments.
 podman tag "$image" act-dockeraction:latest
+
+# -- Azure DevOps task: the launcher installs the bundled wheel into a venv on a "fresh agent" ----
+task="$work/task"
+cp -r ado-task/AibPilotV0 "$task"
+"$py" -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$task/wheels" .
+mkdir -p "$work/agent-tools" "$work/agent-temp"
+ado_env=(env -i PATH="/usr/local/bin:/usr/bin:/bin" HOME="$work" TF_BUILD=True
+  AGENT_TOOLSDIRECTORY="$work/agent-tools" AGENT_TEMPDIRECTORY="$work/agent-temp"
+  PIP_NO_INDEX=1 PIP_FIND_LINKS="$wheels"
+  INPUT_COMMAND=diagnose INPUT_LOGFILE="$root/examples/logs/linux-customizer-failed.log"
+  INPUT_TEMPLATEFILE="$root/examples/logs/linux-template.json" INPUT_FORMAT=azure-devops
+  INPUT_BUDGETMINUTES=50 INPUT_ONCONFLICT=attach INPUT_LOGDIR="$work/agent-staging/aib-pilot-logs")  # task.json defaults, expanded as the agent does
+for attempt in first second; do
+  t0=$(date +%s.%N)
+  set +e; (cd "$work" && "${ado_env[@]}" node "$task/launcher.js" >"$work/ado-$attempt.out" 2>&1); rc=$?; set -e
+  secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)")
+  if [ "$rc" != 1 ] || ! grep -q '^##vso\[task.setvariable variable=category;isOutput=true\]' "$work/ado-$attempt.out"; then
+    log "FAIL: ADO launcher ($attempt run) exit $rc"; tail -20 "$work/ado-$attempt.out"; exit 1
+  fi
+  log "ADO launcher ($attempt run; the first installs the bundled wheel into a venv): diagnose reported through logging commands in $secs s"
+done
+grep -q "installing aib-pilot" "$work/ado-first.out" && ! grep -q "installing aib-pilot" "$work/ado-second.out" \
+  || { log "FAIL: the launcher should install once and reuse its venv"; exit 1; }
 
 # -- emulator -------------------------------------------------------------------------------------
 "$py" -m tests.emulator --speed 600 >"$work/emulator.json" 2>"$work/emulator.log" &
