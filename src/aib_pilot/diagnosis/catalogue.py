@@ -586,7 +586,7 @@ RULES = (
         "priority": 85,
         "context": ["failing-section"],
         "title": "The File customizer is downloading a large file",
-        "patterns": [r"\S+ \d+ B / \d+ B\s+(?!100\.00%)\d{1,3}\.\d+%"],
+        "patterns": [r" \d{1,15} B / \d{1,15} B\s{1,8}(?!100\.00%)\d{1,3}\.\d+%"],
         "cause": "The File customizer copies its `sourceUri` through Packer's communicator, which "
                  "is only fit for small files (< 20 MB). Large artifacts crawl for hours and the "
                  "build times out.",
@@ -1087,7 +1087,7 @@ RULES = (
         "patterns": [r"(?i)retry(?:ing)? .{0,80}\bDELETE\b", r"method=\"DELETE\".{0,400}(?:StatusCode=(?:409|429|5\d\d)|retry)"],
         "cause": "A DELETE of a staging resource was retried (conflict or throttling while other "
                  "deletions finish). This is normal during cleanup.",
-        "fix": "Nothing.",
+        "fix": "Nothing to do for the build; the retry is part of normal cleanup.",
         "exceptions": "Never a cause.",
         "reference": TROUBLESHOOT + "#understanding-the-customization-log",
         "positives": ["packer: 2020/02/04 02:04:23 Retrying DELETE request to https://management.azure.com/x/networkInterfaces/pkrni (attempt 2)"],

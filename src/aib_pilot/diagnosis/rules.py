@@ -13,12 +13,75 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from re import _constants as _sre_constants  # noqa: PLC2701 - the stdlib's own regex parser
+from re import _parser as _sre_parser
 
 from aib_pilot.diagnosis import catalogue
 
 KINDS = ("specific", "generic", "noise")
 SEVERITIES = ("error", "warning", "info")
 CONTEXTS = ("failing-section", "timeout", "no-timeout", "deprovision", "not-deprovision")
+
+
+MIN_LITERAL = 3
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One compiled rule pattern plus the literals every match must contain.
+
+    ``literals`` (any one of them must occur in a matching line) lets the scanner find candidate
+    lines with ``bytes.find`` -- C speed -- and skip the regex for lines that cannot match.
+    ``icase`` literals are lower case and are looked up in the lower-cased line.
+    """
+
+    rx: re.Pattern[bytes]
+    literals: tuple[bytes, ...] | None
+    icase: bool
+
+    def search(self, raw: bytes, low: bytes | None = None) -> re.Match[bytes] | None:
+        if self.literals is not None:
+            hay = (low if low is not None else raw.lower()) if self.icase else raw
+            if not any(lit in hay for lit in self.literals):
+                return None
+        return self.rx.search(raw)
+
+
+def _runs(items) -> list[tuple[bytes, ...]]:
+    """Candidate literal sets of a parsed (sub)pattern: literal runs and top-level alternations."""
+    out, run = [], []
+    for op, av in list(items) + [(None, None)]:
+        if op is _sre_constants.LITERAL and av < 128:
+            run.append(av)
+            continue
+        if len(run) >= MIN_LITERAL:
+            out.append((bytes(run),))
+        run = []
+        if op is _sre_constants.BRANCH:
+            alts = []
+            for branch in av[1]:
+                best = max(_runs(branch), key=lambda t: min(map(len, t)), default=None)
+                if best is None or len(best) != 1:
+                    break
+                alts.append(best[0])
+            else:
+                out.append(tuple(alts))
+        elif op is _sre_constants.SUBPATTERN and av[1] == 0 and av[2] == 0:  # plain group, no flags
+            out.extend(t for t in _runs(av[3]) if len(t) == 1)
+    return out
+
+
+def required_literals(pattern: str) -> tuple[tuple[bytes, ...] | None, bool]:
+    """The most selective set of literals one of which every match of ``pattern`` contains."""
+    parsed = _sre_parser.parse(pattern)
+    icase = bool(parsed.state.flags & re.IGNORECASE)
+    candidates = _runs(parsed)
+    if not candidates:
+        return None, icase
+    best = max(candidates, key=lambda t: (min(map(len, t)), -len(t)))
+    if icase:
+        best = tuple(lit.lower() for lit in best)
+    return best, icase
 
 
 @dataclass(frozen=True)
@@ -38,14 +101,14 @@ class Rule:
     positives: tuple[str, ...]
     negatives: tuple[str, ...]
     exceptions: str = ""
-    compiled: tuple[re.Pattern[bytes], ...] = field(default=(), compare=False, repr=False)
+    compiled: tuple[Pattern, ...] = field(default=(), compare=False, repr=False)
 
     def match(self, line: bytes) -> bool:
-        return any(p.search(line) for p in self.compiled)
+        return self.search(line) is not None
 
-    def search(self, line: bytes) -> re.Match[bytes] | None:
+    def search(self, line: bytes, low: bytes | None = None) -> re.Match[bytes] | None:
         for p in self.compiled:
-            m = p.search(line)
+            m = p.search(line, low)
             if m:
                 return m
         return None
@@ -80,7 +143,8 @@ def _build(entry: dict) -> Rule:
     for pat in entry["patterns"]:
         if "(?P<" in pat or re.search(r"(?<!\\)\((?!\?)", pat):
             raise CatalogueError(f"rule {rid}: use only non-capturing groups in {pat!r}")
-        compiled.append(re.compile(pat.encode()))
+        literals, icase = required_literals(pat)
+        compiled.append(Pattern(re.compile(pat.encode()), literals, icase))
     return Rule(
         id=rid, category=entry["category"], severity=entry["severity"], title=entry["title"],
         cause=entry["cause"], fix=entry["fix"], reference=entry["reference"], phase=phase,
@@ -116,13 +180,25 @@ def combined(patterns) -> re.Pattern[bytes]:
     return re.compile(b"|".join(_strip_inline_flags(p).encode() for p in patterns), re.MULTILINE)
 
 
-#: One regex for "this line may match some rule" (alternation of every pattern).
+#: One regex for "this line may match some rule" (alternation of every pattern). Slow on big
+#: buffers (the alternation defeats the regex engine's literal search); used on single lines.
 PREFILTER: re.Pattern[bytes] = combined(p for r in RULES for p in r.patterns)
 
-#: Literals searched with ``bytes.find`` inside long customizer sections. A rule pattern that
-#: cannot contain one of them is still found in the head and tail window of every section
-#: (see ``scanner.SECTION_TAIL_BYTES``), which is where such evidence appears in practice.
-TRIGGERS: tuple[bytes, ...] = (b"rror", b"RROR", b"ail", b"xit", b"anic", b"ancel", b"imeout", b"lock")
+#: Literals searched with ``bytes.find`` inside long customizer sections. A pattern whose required
+#: literals all contain a trigger is found anywhere; the others (``WINDOW_PATTERNS``) are searched
+#: in the head and tail window of every section (see ``scanner``), which is where such evidence
+#: appears in practice (a prompt, the last progress line, the deprovision output).
+TRIGGERS: tuple[bytes, ...] = (b"rror", b"RROR", b"ail", b"xit", b"anic", b"ancel", b"imeout", b"lock",
+                               b"denied", b"ot found")
+
+
+def _covered(p: Pattern) -> bool:
+    return p.literals is not None and not p.icase and all(
+        any(t in lit for t in TRIGGERS) for lit in p.literals)
+
+
+ALL_PATTERNS: tuple[Pattern, ...] = tuple(p for r in RULES for p in r.compiled)
+WINDOW_PATTERNS: tuple[Pattern, ...] = tuple(p for p in ALL_PATTERNS if not _covered(p))
 
 
 def rule_patterns_for_grep() -> list[str]:

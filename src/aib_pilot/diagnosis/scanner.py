@@ -1,16 +1,17 @@
 """Streaming scan of an AIB log: sections (the timeline), rule hits, exit codes, tails.
 
-Speed and memory come from working on big byte buffers, not lines:
+Speed and memory come from working on big byte buffers with C-level searches, not line by line:
 
 * the log arrives in multi-MB chunks; each buffer is cut at its last newline;
-* ``(telemetry)`` markers (one literal search) split a buffer into segments: *outside* a
-  customizer (deploy, connect, cleanup, Packer's summary -- small, so every line is matched against
-  ONE combined regex, ``rules.PREFILTER``) and *inside* a customizer (often huge script output);
-* inside a customizer only the head and tail window of the section get the combined regex; the
-  middle is searched for a few trigger literals (``rules.TRIGGERS``) with ``bytes.find`` and only
-  the lines they hit are looked at;
-* line numbers come from counting ``b"\\n"`` between hits; nothing per line happens in Python
-  unless a line is a hit.
+* ``(telemetry)`` markers (one literal regex) split a buffer into segments: *outside* a customizer
+  (deploy, connect, cleanup, Packer's summary -- small) and *inside* a customizer (often huge
+  script output);
+* every rule pattern carries the literals any match must contain (``rules.Pattern``). Outside a
+  customizer all literals are searched with ``bytes.find``; inside one, the head and tail window
+  of the section get the literals of ``rules.WINDOW_PATTERNS`` and the whole body only a handful
+  of trigger words (``rules.TRIGGERS``) that every other pattern contains;
+* only lines hit by a search are decoded and matched against the rules; line numbers come from
+  counting ``b"\\n"`` between hits.
 
 State kept between buffers is bounded: the sections (one small record each), at most
 ``EVIDENCE_PER_RULE`` evidence lines per rule, and the last ``TAIL_BYTES`` of the log.
@@ -24,10 +25,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from aib_pilot.diagnosis import text
-from aib_pilot.diagnosis.rules import PREFILTER, RULES, TRIGGERS, Rule
+from aib_pilot.diagnosis.rules import ALL_PATTERNS, RULES, TRIGGERS, WINDOW_PATTERNS, Pattern, Rule
 
-HEAD_BYTES = 32 * 1024      # start of each customizer section scanned with every rule
-TAIL_BYTES = 128 * 1024     # end of each section scanned with every rule, and source of its tail
+HEAD_BYTES = 16 * 1024      # start of each customizer section scanned with every rule
+TAIL_BYTES = 64 * 1024      # end of each section scanned with every rule, and source of its tail
 TAIL_LINES = 15             # meaningful lines kept as a section's tail
 EVIDENCE_PER_RULE = 5       # the first and the last four matching lines are kept
 MAX_LINE_BYTES = 8 * 1024 * 1024  # a "line" longer than this is cut (memory bound)
@@ -324,10 +325,9 @@ class LogScanner:
             self._outside(buf, start, end)
 
     def _outside(self, buf: bytes, start: int, end: int) -> None:
-        starts = set()
-        for rx in (PREFILTER, _PHASE_MARKERS, EXIT_CODE):
-            for m in rx.finditer(buf, start, end):
-                starts.add(buf.rfind(b"\n", 0, m.start()) + 1)
+        starts = _candidates(buf, start, end, _OUTSIDE_SEARCH)
+        for m in _PHASE_MARKERS.finditer(buf, start, end):
+            starts.add(buf.rfind(b"\n", 0, m.start()) + 1)
         for ls in sorted(starts):
             le = buf.find(b"\n", ls)
             le = len(buf) if le < 0 else le
@@ -361,15 +361,12 @@ class LogScanner:
         if sec.head_left > 0:
             h_end = min(end, start + sec.head_left)
             sec.head_left -= h_end - start
-            for rx in (PREFILTER, DEPROVISION, EXIT_CODE):
-                for m in rx.finditer(buf, start, h_end):
-                    starts.add(buf.rfind(b"\n", 0, m.start()) + 1)
+            starts = _candidates(buf, start, h_end, _WINDOW_SEARCH)
         find = buf.find
         for trig in _SECTION_TRIGGERS:
             i = find(trig, start, end)
             while i >= 0:
-                ls = buf.rfind(b"\n", 0, i) + 1
-                starts.add(ls)
+                starts.add(buf.rfind(b"\n", 0, i) + 1)
                 le = find(b"\n", i)
                 if le < 0:
                     break
@@ -383,8 +380,6 @@ class LogScanner:
                 self._close_at(buf, ls, line_no - 1, ended=False)
                 self._outside(buf, ls, end)
                 return
-            if not (PREFILTER.search(raw) or EXIT_CODE.search(raw) or DEPROVISION.search(raw)):
-                continue
             line_no = self._line_at(buf, ls)
             self._section_line(raw, line_no, sec)
 
@@ -397,13 +392,9 @@ class LogScanner:
         self._evaluate(raw, line_no)
 
     def _scan_window(self, window: bytes, first_line: int, sec: Section, *, min_line: int) -> None:
-        """Every rule over a window of complete lines (a section's tail), own line counting."""
-        starts = set()
-        for rx in (PREFILTER, DEPROVISION, EXIT_CODE):
-            for m in rx.finditer(window):
-                starts.add(window.rfind(b"\n", 0, m.start()) + 1)
+        """The window patterns over a window of complete lines (a section's tail), own line counting."""
         pos, count = 0, 0
-        for ls in sorted(starts):
+        for ls in sorted(_candidates(window, 0, len(window), _WINDOW_SEARCH)):
             count += window.count(b"\n", pos, ls)
             pos = ls
             line_no = first_line + count
@@ -415,10 +406,9 @@ class LogScanner:
 
     # ------------------------------------------------------------------ rules
     def _evaluate(self, raw: bytes, line_no: int | None) -> None:
-        if not PREFILTER.search(raw):
-            return
+        low = raw.lower()
         for rule in RULES:
-            m = rule.search(raw)
+            m = rule.search(raw, low)
             if m:
                 hits = self.hits.get(rule.id)
                 if hits is None:
@@ -456,6 +446,61 @@ class LogScanner:
                 break
         out.reverse()
         return out
+
+
+@dataclass(frozen=True)
+class _Search:
+    """What to look for in a buffer region: literals (exact and lower-cased) and bare regexes."""
+
+    exact: tuple[bytes, ...]
+    folded: tuple[bytes, ...]
+    regexes: tuple[re.Pattern[bytes], ...]
+
+
+def _search_plan(patterns: tuple[Pattern, ...], extra: tuple[bytes, ...]) -> _Search:
+    exact, folded, regexes = set(extra), set(), []
+    for p in patterns:
+        if p.literals is None:
+            regexes.append(p.rx)
+        else:
+            (folded if p.icase else exact).update(p.literals)
+    # a literal that contains another one is found through the shorter one
+    exact = {e for e in exact if not any(o != e and o in e for o in exact)}
+    folded = {f for f in folded if not any(o != f and o in f for o in folded)}
+    return _Search(tuple(sorted(exact)), tuple(sorted(folded)), tuple(regexes))
+
+
+_STRUCTURE_LITERALS = (b"exited with code: ", b"exit status", b"DeprovisioningScript.",
+                       b"waagent -force -deprovision", b"WARNING! The waagent service")
+_WINDOW_SEARCH = _search_plan(WINDOW_PATTERNS, _STRUCTURE_LITERALS)
+_OUTSIDE_SEARCH = _search_plan(ALL_PATTERNS, _STRUCTURE_LITERALS)
+
+
+def _candidates(buf: bytes, start: int, end: int, plan: _Search) -> set[int]:
+    """Start offsets of the lines in ``buf[start:end]`` that contain something of ``plan``."""
+    starts: set[int] = set()
+
+    def scan(hay: bytes, needle: bytes, offset: int) -> None:
+        i = hay.find(needle)
+        while i >= 0:
+            ls = buf.rfind(b"\n", 0, i + offset) + 1
+            starts.add(ls)
+            le = hay.find(b"\n", i)
+            if le < 0:
+                return
+            i = hay.find(needle, le)
+
+    seg = buf[start:end] if (start or end != len(buf)) else buf
+    for lit in plan.exact:
+        scan(seg, lit, start)
+    if plan.folded:
+        low = seg.lower()
+        for lit in plan.folded:
+            scan(low, lit, start)
+    for rx in plan.regexes:
+        for m in rx.finditer(buf, start, end):
+            starts.add(buf.rfind(b"\n", 0, m.start()) + 1)
+    return starts
 
 
 def _exit_code(raw: bytes) -> int | None:

@@ -1,0 +1,148 @@
+"""The streaming reader: any chunking gives the same result; hostile bytes do not break it."""
+
+import codecs
+import io
+import random
+
+import pytest
+
+from aib_pilot.diagnosis import diagnose
+from aib_pilot.diagnosis import scanner as scanner_mod
+
+from .conftest import example_path, log_path
+from .logbuilder import APT_UPDATE, Log
+
+
+class Trickle(io.RawIOBase):
+    """A binary file object that returns at most a few random bytes per read()."""
+
+    def __init__(self, data: bytes, seed: int, most: int):
+        self.data, self.pos, self.rng, self.most = data, 0, random.Random(seed), most
+
+    def readable(self):
+        return True
+
+    def read(self, n=-1):
+        k = self.rng.randint(1, self.most)
+        out = self.data[self.pos:self.pos + k]
+        self.pos += len(out)
+        return out
+
+
+@pytest.mark.parametrize("name", ["sysprep_timing.log", "timeout_prompt.log", "low_windows_resources.log",
+                                  "packer_failed_linux.log", "success_linux.log"])
+def test_result_does_not_depend_on_chunking(name):
+    data = open(log_path(name), "rb").read()
+    whole = diagnose(data).to_dict()
+    for seed, most in ((1, 7), (2, 300), (3, 5000)):
+        assert diagnose(Trickle(data, seed, most)).to_dict() == whole
+
+
+def test_iterable_of_lines_and_path_agree():
+    path = example_path("linux-customizer-failed.log")
+    lines = open(path, "rb").read().splitlines()
+    a = diagnose(path, source="x").to_dict()
+    b = diagnose(iter(lines), source="x").to_dict()
+    c = diagnose([l.decode() for l in lines], source="x").to_dict()
+    assert a == b == c
+
+
+def test_small_tail_window_and_section_spanning_buffers(monkeypatch):
+    """Sections larger than the tail window and than a read chunk still get tail and exit code."""
+    monkeypatch.setattr(scanner_mod, "TAIL_BYTES", 2048)
+    monkeypatch.setattr(scanner_mod, "HEAD_BYTES", 1024)
+    log = Log().deploy().deployment_status().connect()
+    log.shell([f"compiling module {i}" for i in range(2000)] + ["E: Could not get lock /var/lib/dpkg/lock-frontend"]
+              + [f"retrying {i}" for i in range(5)], code=100)
+    log.cleanup(failed=True)
+    log.finish_failed("Script exited with non-zero exit status: 100. Allowed exit codes are: [0]")
+    data = log.text().encode()
+    d = diagnose(Trickle(data, 9, 4096)).to_dict()
+    assert d["category"] == "package_manager_locked"
+    assert d["failing_section"]["exit_code"] == 100
+    assert d["tail"][-1]["text"].endswith("retrying 4")
+
+
+def test_crlf_ansi_and_undecodable_bytes():
+    log = Log().deploy().deployment_status().connect()
+    log.shell(["\x1b[31mE: Could not get lock /var/lib/dpkg/lock-frontend\x1b[0m", "bad byte here"], code=100)
+    log.cleanup(failed=True)
+    log.finish_failed("Script exited with non-zero exit status: 100. Allowed exit codes are: [0]")
+    data = log.text(crlf=True).encode().replace(b"bad byte here", b"bad \xff\xfe byte \x00 here")
+    d = diagnose(data).to_dict()
+    assert d["category"] == "package_manager_locked"
+    texts = [e["text"] for f in d["findings"] for e in f["evidence"]] + [t["text"] for t in d["tail"]]
+    assert all("\r" not in t and "\x1b" not in t and "\x00" not in t for t in texts)
+    assert any("\ufffd" in t for t in texts)
+    assert d["tail"][-1]["line"] == d["failing_section"]["start_line"] + 4
+
+
+def test_megabyte_lines_are_cut_but_still_matched():
+    log = Log().deploy().deployment_status().connect()
+    huge = "x" * 1_500_000 + " E: Could not get lock /var/lib/dpkg/lock-frontend " + "y" * 1_200_000
+    log.shell([huge, "after"], code=100)
+    log.cleanup(failed=True)
+    log.finish_failed("Script exited with non-zero exit status: 100. Allowed exit codes are: [0]")
+    d = diagnose(log.text().encode()).to_dict()
+    assert d["category"] == "package_manager_locked"
+    ev = d["findings"][0]["evidence"][0]["text"]
+    assert "Could not get lock" in ev and len(ev) <= 402
+
+
+def test_utf16_log_from_powershell_redirect():
+    text = open(example_path("linux-customizer-failed.log"), encoding="utf-8").read()
+    data = codecs.BOM_UTF16_LE + text.encode("utf-16-le")
+    assert diagnose(data).to_dict()["category"] == "package_manager_locked"
+
+
+def test_line_numbers_are_exact():
+    path = example_path("linux-customizer-failed.log")
+    lines = open(path, encoding="utf-8").read().splitlines()
+    d = diagnose(path).to_dict()
+    for f in d["findings"]:
+        for e in f["evidence"]:
+            assert e["text"].strip().split(": ", 1)[-1][:30] in lines[e["line"] - 1]
+    assert d["lines_read"] == len(lines)
+    for item in d["timeline"]:
+        if item["kind"] == "customizer":
+            assert "(telemetry) Starting provisioner" in lines[item["start_line"] - 1]
+
+
+def test_empty_and_none_inputs():
+    assert diagnose(b"").status == "unknown"
+    assert diagnose(None).to_dict()["findings"] == []
+
+
+def test_secrets_in_log_text_are_redacted():
+    log = Log().deploy().deployment_status().connect()
+    log.shell(["curl: (22) The requested URL returned error: 403 https://acct.blob.core.windows.net/c/app.zip?sv=2022&sig=SECRETSIG123%3D&se=x"], code=22)
+    log.cleanup(failed=True)
+    log.finish_failed("Script exited with non-zero exit status: 22. Allowed exit codes are: [0]")
+    out = str(diagnose(log.text().encode()).to_dict())
+    assert "SECRETSIG123" not in out and "sig=***" in out
+
+
+def _big_section_log(line: str, where: str) -> bytes:
+    filler = [f"compiling unit {i} of 4000 [ok]" for i in range(4000)]
+    body = filler[:2000] + [line] + filler[2000:] if where == "middle" else filler + [line]
+    log = Log().deploy().deployment_status().connect()
+    log.shell(body, code=0, end=False)
+    return log.text().encode()
+
+
+@pytest.mark.parametrize("rule", [r for r in __import__("aib_pilot.diagnosis.rules", fromlist=["RULES"]).RULES
+                                  if r.kind == "specific" and not r.context
+                                  and r.id != "AIB216"],  # a panic inside VM output is not Packer's
+                         ids=lambda r: r.id)
+def test_every_rule_is_found_deep_inside_a_long_section(rule, monkeypatch):
+    """Evidence in the middle of a section (trigger search) or at its end (tail window) is found."""
+    from aib_pilot.diagnosis.rules import WINDOW_PATTERNS
+    from aib_pilot.diagnosis.scanner import LogScanner
+    monkeypatch.setattr(scanner_mod, "TAIL_BYTES", 4096)
+    monkeypatch.setattr(scanner_mod, "HEAD_BYTES", 1024)
+    covered = all(p not in WINDOW_PATTERNS for p in rule.compiled)
+    line = rule.positives[0]
+    scan = LogScanner()
+    scan.feed(_big_section_log(line, "middle" if covered else "end"))
+    scan.finish()
+    assert rule.id in scan.hits, "not found in the middle" if covered else "not found in the tail"
