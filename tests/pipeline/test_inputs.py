@@ -37,7 +37,9 @@ def test_run_inputs_map_onto_run_options():
     # Secrets and identities travel in the environment, never on the command line.
     assert "s3cret" not in inv.argv and "ghs_x" not in inv.argv
     assert inv.env == {"AZURE_CLIENT_SECRET": "s3cret", "GITHUB_TOKEN": "ghs_x",
-                       "AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c"}
+                       "AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c",
+                       # PR publishing switches, for commands that have no such option
+                       "AIB_PILOT_ANNOTATE_PR": "true", "AIB_PILOT_PR_COMMENT": "false"}
     assert set(inv.secrets) == {"s3cret", "ghs_x"}
 
 

@@ -92,9 +92,9 @@ INPUTS: tuple[Input, ...] = (
     Input("authority-host", "authorityHost", ("--authority-host",), help="custom Entra authority"),
     Input("github-token", "", kind="secret", env="GITHUB_TOKEN",
           help="token for check runs and PR comments"),
-    Input("annotate-pr", "", ("--annotate-pr",), kind="bool", default="true",
+    Input("annotate-pr", "", ("--annotate-pr",), kind="bool", default="true", env="AIB_PILOT_ANNOTATE_PR",
           help="create a check run with annotations on the PR head commit when monitoring later"),
-    Input("pr-comment", "", ("--pr-comment",), kind="bool", default="false",
+    Input("pr-comment", "", ("--pr-comment",), kind="bool", default="false", env="AIB_PILOT_PR_COMMENT",
           help="also post (or update) one PR comment"),
     Input("format", "format", ("--format",), kind="choice",
           choices=("text", "json", "github", "azure-devops", "markdown"),
@@ -216,7 +216,8 @@ def build_argv(values: dict[str, str], *, platform: str = "github",
             inv.argv.append(value)
             continue
         if chosen is None and spec.env:
-            inv.env[spec.env] = value  # e.g. tenant/client id: azure-identity's own variables
+            # e.g. tenant/client id: azure-identity's own variables; PR publishing switches
+            inv.env[spec.env] = ("true" if value.lower() in BOOL_TRUE else "false") if spec.kind == "bool" else value
             continue
         if chosen is None:
             if not spec.quiet_if_unused and not _is_default(value, spec.default_for(platform)):
