@@ -474,8 +474,9 @@ class World:
         if run.outcome in ("Succeeded", "PartiallySucceeded"):
             self.finish_op(run.op, "Succeeded", at=end)
         else:
-            self.finish_op(run.op, "Failed", {"code": "BuildFailed" if run.outcome == "Failed" else run.outcome,
-                                              "message": run.message}, end)
+            status = "Canceled" if run.outcome == "Canceled" else "Failed"
+            self.finish_op(run.op, status, {"code": "BuildCanceled" if status == "Canceled" else "BuildFailed",
+                                            "message": run.message or f"The build ended {run.outcome}."}, end)
         if run.delete_at_end and not run.staging_deleted:
             self._drop_staging(tpl)
             run.staging_deleted = True

@@ -1,0 +1,65 @@
+"""``python -m tests.emulator``: one JSON line (contract C5), serves until SIGTERM, stops what it started."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+
+from azure.mgmt.imagebuilder import ImageBuilderClient
+
+from tests.emulator.scenarios import SCENARIOS
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+C5_KEYS = {"arm", "authority", "ca_bundle", "blob", "subscription", "tenant", "client_id", "client_secret",
+           "resource_group"}
+
+
+def _port_open(url: str) -> bool:
+    host, port = url.split("//")[1].split(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def test_list_scenarios():
+    out = subprocess.run([sys.executable, "-m", "tests.emulator", "--list-scenarios"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    names = [line.split("\t")[0] for line in out.splitlines()]
+    assert names == sorted(SCENARIOS)
+    assert {"success", "slow-success", "customizer-failed"} <= set(names)
+
+
+def test_bad_speed_is_one_clear_line():
+    proc = subprocess.run([sys.executable, "-m", "tests.emulator", "--speed", "0"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "--speed" in proc.stderr
+
+
+def test_runs_by_hand_and_stops_on_sigterm():
+    proc = subprocess.Popen([sys.executable, "-m", "tests.emulator", "--speed", "600"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        info = json.loads(proc.stdout.readline())
+        assert C5_KEYS <= set(info)
+        assert info["startup_seconds"] < 10        # the 3 s target is measured by measure_startup
+        from azure.identity import ClientSecretCredential
+
+        cred = ClientSecretCredential(info["tenant"], info["client_id"], info["client_secret"],
+                                      authority=info["authority"], disable_instance_discovery=True,
+                                      connection_verify=info["ca_bundle"])
+        client = ImageBuilderClient(cred, info["subscription"], base_url=info["arm"],
+                                    credential_scopes=[info["arm"] + "/.default"],
+                                    connection_verify=info["ca_bundle"])
+        assert list(client.virtual_machine_image_templates.list_by_resource_group(info["resource_group"])) == []
+        assert _port_open(info["azurite"])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
+    assert not _port_open(info["azurite"]) and not _port_open(info["arm"])
+    assert not os.path.exists(info["ca_bundle"])      # its temp dir is gone too
