@@ -11,6 +11,10 @@ from .model import Scenario
 
 GUIDE = "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot"
 
+#: put_error / provisioning_error messages are passed through literally (no placeholders): resource
+#: ids in them use the sample subscription.
+SAMPLE_SUB = "00000000-0000-0000-0000-000000000000"
+
 LOG_LOCATION = ("Image Build log location: {log_url}. OperationId: {operation_id}. "
                 "Use this operationId to search packer logs.")
 
@@ -64,19 +68,19 @@ STAGING_GONE = (
     "Message=\"Resource group '{staging_rg}' could not be found.\"")
 
 MANAGED_IMAGE_403 = (
-    "Build (Managed Image) step failed: Error getting Managed Image '/subscriptions/{subscription}/resourceGroups/"
+    "Build (Managed Image) step failed: Error getting Managed Image '/subscriptions/" + SAMPLE_SUB + "/resourceGroups/"
     "images/providers/Microsoft.Compute/images/golden-base': Error getting managed image (golden-base): "
     "compute.ImagesClient#Get: Failure responding to request: StatusCode=403 -- Original Error: autorest/azure: "
     "Service returned an error. Status=403 Code=\"AuthorizationFailed\" Message=\"The client "
     "'5d1e0f3a-7b2c-4e8d-9a61-0c3f2b7d8e14' with object id '5d1e0f3a-7b2c-4e8d-9a61-0c3f2b7d8e14' does not "
     "have authorization to perform action 'Microsoft.Compute/images/read' over scope '/subscriptions/"
-    "{subscription}/resourceGroups/images/providers/Microsoft.Compute/images/golden-base' or the scope is "
+    + SAMPLE_SUB + "/resourceGroups/images/providers/Microsoft.Compute/images/golden-base' or the scope is "
     "invalid. If access was recently granted, please refresh your credentials.\"")
 
 IMAGE_VERSION_404 = (
-    "Build (Shared Image Version) step failed for Image Version '/subscriptions/{subscription}/resourceGroups/"
+    "Build (Shared Image Version) step failed for Image Version '/subscriptions/" + SAMPLE_SUB + "/resourceGroups/"
     "images/providers/Microsoft.Compute/galleries/golden/images/ubuntu-base/versions/0.24012.1730': Error "
-    "getting Image Version '/subscriptions/{subscription}/resourceGroups/images/providers/Microsoft.Compute/"
+    "getting Image Version '/subscriptions/" + SAMPLE_SUB + "/resourceGroups/images/providers/Microsoft.Compute/"
     "galleries/golden/images/ubuntu-base/versions/0.24012.1730': Error getting image version "
     "'golden:ubuntu-base:0.24012.1730': compute.GalleryImageVersionsClient#Get: Failure responding to "
     "request: StatusCode=404 -- Original Error: autorest/azure: Service returned an error. Status=404 "
@@ -178,10 +182,8 @@ _ALL = [
     _s("policy-denied-submit", "Azure Policy denies the image template itself: 403 RequestDisallowedByPolicy on PUT.",
        seed_section=None, expected_category="policy_denied", outcome="Failed",
        put_error={"status": 403, "code": "RequestDisallowedByPolicy",
-                  "message": "Resource '{template_name}' was disallowed by policy. Policy identifiers: "
-                             "'[{\"policyAssignment\":{\"name\":\"Require tag CostCenter\",\"id\":"
-                             "\"/subscriptions/{subscription}/providers/Microsoft.Authorization/"
-                             "policyAssignments/require-costcenter\"}}]'."}),
+                  "message": "Resource 'aib-template' was disallowed by policy. Reasons: 'Require a "
+                             "CostCenter tag on resources'. See error details for policy resource IDs."}),
     _s("trusted-launch-mismatch", "A Trusted Launch image goes to a gallery definition without TrustedLaunch support.",
        seed_section=None, expected_category="security_type_mismatch",
        outcome="Failed", last_run_message=PACKER_FAILED, duration_minutes=35),
@@ -214,7 +216,7 @@ _ALL = [
        outcome="Failed",
        put_error={"status": 400, "code": "ValidationFailed",
                   "message": "Validation failed: 'ImageTemplate.properties.source': Field 'imageId' has a bad "
-                             "value: '/subscriptions/{subscription}/resourceGroups/images/providers/"
+                             "value: '/subscriptions/" + SAMPLE_SUB + "/resourceGroups/images/providers/"
                              "Microsoft.Compute/images/missing'. Please review http://aka.ms/azvmimagebuildertshoot "
                              "for more details on fields requirements in the Image Builder Template."}),
     # ---- what the product must survive --------------------------------------------------------

@@ -1,5 +1,12 @@
 """The fixed parts of every AIB build log, phase by phase, in the order the guide lists them.
 
+Source of the structure and of the quoted strings: the troubleshooting guide (seed; English
+original https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot),
+sections "Understanding the customization log" and "Sysprep command: Windows" /
+"Deprovision command: Linux". Packer's azure-arm step texts ("Deploying deployment template",
+"Capturing image", "Publishing to Shared Image Gallery", "deleting individual resources") are
+what the builder prints; the rest of the wording is the project's own.
+
 1 deploy the build VM into the staging RG (ARM requests, ``Deploying deployment template``),
 2 deployment status polling, 3 connect (SSH or WinRM), [4 customizers: see customizers.py],
 5 the hidden deprovisioning provisioner, capture + distribution, 6 cleanup, then Packer's summary.
@@ -212,6 +219,9 @@ def deprovision_linux_ok(w: LogWriter, ctx: BuildContext) -> None:
 
 
 def deprovision_windows_ok(w: LogWriter, ctx: BuildContext) -> None:
+    # A successful Sysprep also prints IMAGE_STATE_UNDEPLOYABLE a few times before
+    # IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE (hashicorp/packer#8128: "The build of my image is
+    # successful, however in the build output I see ... IMAGE_STATE_UNDEPLOYABLE").
     for svc in ("RdAgent", "WindowsAzureTelemetryService", "WindowsAzureGuestAgent"):
         w.ui(f">>> Waiting for GA Service ({svc}) to start ...", dt=ctx.rng.uniform(0.5, 4))
     w.ui(">>> Sysprepping VM ...", dt=1.0)

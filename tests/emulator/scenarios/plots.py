@@ -496,7 +496,12 @@ class ConnectionLost(Plot):
 
 
 class DevopsCanceled(Plot):
-    """A long build is canceled at 60 minutes, as when a hosted CI job's time limit kills the pipeline."""
+    """A long build is canceled at 60 minutes, as when a hosted CI job's time limit kills the pipeline.
+
+    In reality the hosted job dies and the AIB run keeps going until someone cancels it
+    (danielsollondon/azvmimagebuilder#116: "a pipeline build hit the 60 minute time limit ... the
+    build run state was still 'building'. I clicked 'Stop Build'"); the emulator plays the cancel.
+    """
 
     needs = ("windowsupdate", "shell", "powershell")
 
