@@ -208,12 +208,19 @@ class World:
                                "the 'source' and 'distribute' fields are required.")
             put_error = getattr(scenario, "put_error", None)
             if put_error:
-                raise ApiError(int(put_error["status"]), put_error["code"], put_error["message"])
+                values = _Placeholders(template_name=name, subscription=self.sub, resource_group=rg.name,
+                                       location=location)
+                raise ApiError(int(put_error["status"]), put_error["code"],
+                               put_error["message"].format_map(values))
             tpl = Template(self.sub, rg.name, name, location, dict(tags), _identity_out(identity),
                            _props_in(props), scenario, self.clock.now())
             problem = validate_properties(props, self) or getattr(scenario, "provisioning_error", None)
+            operation_error = None
             if problem:
-                tpl.provisioning_error = dict(problem)
+                problem = dict(problem)
+                # optional ARM error object for the create LRO (e.g. ResourceDeploymentFailure + details)
+                operation_error = problem.pop("operation_error", None)
+                tpl.provisioning_error = problem
             else:
                 self._make_staging(tpl, props.get("stagingResourceGroup"))
             self.templates[key] = tpl
@@ -221,9 +228,9 @@ class World:
             def done(op: Operation, tpl=tpl):
                 if tpl.provisioning_error:
                     tpl.provisioning_state = "Failed"
-                    self.finish_op(op, "Failed", {"code": tpl.provisioning_error["provisioningErrorCode"],
-                                                  "message": tpl.provisioning_error["message"]},
-                                   self.clock.now())
+                    self.finish_op(op, "Failed", operation_error or {
+                        "code": tpl.provisioning_error["provisioningErrorCode"],
+                        "message": tpl.provisioning_error["message"]}, self.clock.now())
                 else:
                     tpl.provisioning_state = "Succeeded"
                     self.finish_op(op, "Succeeded", at=self.clock.now())
@@ -503,7 +510,11 @@ class World:
                 artifact_uri = dist.get("uri") or (
                     f"{self.blob_url}/{self.staging_account(tpl) or 'deleted'}/vhds/"
                     f"{tpl.name}-{run.operation_id}.vhd")
-            outs.append({"name": name, "artifactId": artifact_id, "artifactUri": artifact_uri})
+            outs.append({"name": name, "artifactId": artifact_id, "artifactUri": artifact_uri,
+                         "provisioningState": "Succeeded"})
+        if run.outcome == "PartiallySucceeded" and len(outs) > 1:
+            # The last distribution target is the one that failed: its run output says so.
+            outs[-1].update(artifactId=None, artifactUri=None, provisioningState="Failed")
         return outs
 
     # -- JSON shapes ------------------------------------------------------------------------------
@@ -533,7 +544,7 @@ class World:
         }
 
     def run_output_json(self, tpl: Template, out: dict) -> dict:
-        props = {"provisioningState": "Succeeded"}
+        props = {"provisioningState": out.get("provisioningState", "Succeeded")}
         if out.get("artifactId"):
             props["artifactId"] = out["artifactId"]
         if out.get("artifactUri"):

@@ -62,6 +62,12 @@ def test_scenario_end_to_end(emulator, name):
     outputs = list(client.virtual_machine_image_templates.list_run_outputs(rg, tname))
     if sc.outcome in ("Succeeded", "PartiallySucceeded") or sc.run_outputs_on_failure:
         assert {o.name for o in outputs} == {d["runOutputName"] for d in done.properties.distribute}
+        states = {o.name: o.properties.provisioning_state for o in outputs}
+        if sc.outcome == "PartiallySucceeded" and len(outputs) > 1:
+            assert states[done.properties.distribute[-1]["runOutputName"]] == "Failed"
+            assert list(states.values()).count("Succeeded") == len(outputs) - 1
+        else:
+            assert set(states.values()) == {"Succeeded"}
     else:
         assert outputs == []
     if sc.log_absent or sc.delete_staging_midbuild or sc.deny_staging_read:
