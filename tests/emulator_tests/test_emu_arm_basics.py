@@ -110,3 +110,30 @@ def test_msal_requests_only_discovery_and_token(emulator):
     paths = [e.path for e in emulator.journal.entries(service="login")]
     tenant = emulator.info["tenant"]
     assert paths == [f"/{tenant}/v2.0/.well-known/openid-configuration", f"/{tenant}/oauth2/v2.0/token"]
+
+
+def test_ca_bundle_from_requests_ca_bundle_alone(emulator, monkeypatch):
+    """No connection_verify anywhere: the CA comes only from REQUESTS_CA_BUNDLE, as a user would set it."""
+    from azure.identity import ClientSecretCredential
+    from azure.mgmt.imagebuilder import ImageBuilderClient
+
+    i = emulator.info
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", i["ca_bundle"])
+    cred = ClientSecretCredential(i["tenant"], i["client_id"], i["client_secret"], authority=i["authority"],
+                                  disable_instance_discovery=True)
+    client = ImageBuilderClient(cred, i["subscription"], base_url=i["arm"], credential_scopes=[i["arm"] + "/.default"])
+    assert list(client.virtual_machine_image_templates.list()) == []
+    assert [o.name for o in client.operations.list()][0] == "Microsoft.VirtualMachineImages/imageTemplates/read"
+
+
+def test_untrusted_without_the_ca(emulator, monkeypatch):
+    from azure.core.exceptions import ServiceRequestError
+    from azure.identity import ClientSecretCredential
+
+    i = emulator.info
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    cred = ClientSecretCredential(i["tenant"], i["client_id"], i["client_secret"], authority=i["authority"],
+                                  disable_instance_discovery=True)
+    with pytest.raises((ClientAuthenticationError, ServiceRequestError)):
+        cred.get_token(i["arm"] + "/.default")
