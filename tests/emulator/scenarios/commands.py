@@ -45,7 +45,8 @@ def apt_update(rng: random.Random) -> Output:
     for j in range(rng.randint(4, 9)):
         lines.append((rng.uniform(0.2, 1.5), "ui",
                       f"Get:{j + 5} {_UBUNTU_MIRROR} jammy-updates/main amd64 Packages [{rng.randint(200, 1800)} kB]"))
-    lines.append((rng.uniform(0.5, 2.0), "ui", f"Fetched {rng.randint(5, 40)}.{rng.randint(0, 9)} MB in {rng.randint(3, 12)}s ({rng.randint(1, 9)} MB/s)"))
+    fetched = f"{rng.randint(5, 40)}.{rng.randint(0, 9)} MB in {rng.randint(3, 12)}s ({rng.randint(1, 9)} MB/s)"
+    lines.append((rng.uniform(0.5, 2.0), "ui", f"Fetched {fetched}"))
     lines.append((rng.uniform(8, 20), "ui", "Reading package lists..."))
     return lines
 
@@ -140,7 +141,7 @@ def shell_command(command: str, rng: random.Random) -> Output:
         if head == "curl":
             return [(rng.uniform(1, 6), "say", "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current"),
                     (0.0, "say", "                                 Dload  Upload   Total   Spent    Left  Speed"),
-                    (rng.uniform(1, 8), "say", f"100 {rng.randint(10, 900)}k  100 {rng.randint(10, 900)}k    0     0  {rng.randint(1, 9)}.{rng.randint(0, 9)}M      0 --:--:-- --:--:-- --:--:-- {rng.randint(1, 9)}.{rng.randint(0, 9)}M")]
+                    (rng.uniform(1, 8), "say", _curl_progress(rng))]
         host = url.split("/")[2] if url.count("/") >= 2 else "example.invalid"
         return [(0.5, "say", f"--  {url.split('?', 1)[0]}"),
                 (0.5, "say", f"Resolving {host} ({host})... 20.{rng.randint(1, 250)}.{rng.randint(1, 250)}.{rng.randint(1, 250)}"),
@@ -163,6 +164,12 @@ def shell_command(command: str, rng: random.Random) -> Output:
     if head == "sleep" and len(words) > 1:
         return [(_seconds(words[1]), "none", "")]
     return [(rng.uniform(0.2, 2.0), "none", "")]
+
+
+def _curl_progress(rng: random.Random) -> str:
+    size = f"{rng.randint(10, 900)}k"
+    speed = f"{rng.randint(1, 9)}.{rng.randint(0, 9)}M"
+    return f"100 {size}  100 {size}    0     0  {speed}      0 --:--:-- --:--:-- --:--:-- {speed}"
 
 
 def _seconds(text: str) -> float:

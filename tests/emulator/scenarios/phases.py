@@ -168,7 +168,7 @@ def connect(w: LogWriter, ctx: BuildContext) -> None:
         w.say("Waiting for WinRM to become available...", dt=0.5)
         w.err("Waiting for WinRM, up to timeout: 10m0s", dt=0.2)
         for _ in range(ctx.rng.randint(2, 5)):
-            w.err(f"[DEBUG] connecting to remote shell using WinRM", dt=ctx.rng.uniform(15, 40))
+            w.err("[DEBUG] connecting to remote shell using WinRM", dt=ctx.rng.uniform(15, 40))
         w.ui("WinRM connected.", dt=5)
         w.err("Connected to machine")
         w.say("Connected to WinRM!")
