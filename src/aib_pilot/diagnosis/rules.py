@@ -5,8 +5,8 @@ The compiled form offers three things the scanner needs:
 * ``Rule.match(line)`` -- does this raw line (bytes) match any of the rule's patterns;
 * ``PREFILTER`` -- ONE bytes regex that is the alternation of every rule pattern, used to find
   candidate lines in a buffer with a single C-level pass;
-* ``TRIGGERS`` -- short literals; every line carrying an error in the middle of a huge customizer
-  section contains one of them (see ``scanner``).
+* ``Pattern.literals`` -- what every match must contain, so candidate lines are found with
+  ``bytes.find`` (see ``scanner``).
 """
 
 from __future__ import annotations
@@ -184,21 +184,8 @@ def combined(patterns) -> re.Pattern[bytes]:
 #: buffers (the alternation defeats the regex engine's literal search); used on single lines.
 PREFILTER: re.Pattern[bytes] = combined(p for r in RULES for p in r.patterns)
 
-#: Literals searched with ``bytes.find`` inside long customizer sections. A pattern whose required
-#: literals all contain a trigger is found anywhere; the others (``WINDOW_PATTERNS``) are searched
-#: in the head and tail window of every section (see ``scanner``), which is where such evidence
-#: appears in practice (a prompt, the last progress line, the deprovision output).
-TRIGGERS: tuple[bytes, ...] = (b"rror", b"RROR", b"ail", b"xit", b"anic", b"ancel", b"imeout", b"lock",
-                               b"denied", b"ot found")
-
-
-def _covered(p: Pattern) -> bool:
-    return p.literals is not None and not p.icase and all(
-        any(t in lit for t in TRIGGERS) for lit in p.literals)
-
-
+#: Every compiled pattern, in catalogue order.
 ALL_PATTERNS: tuple[Pattern, ...] = tuple(p for r in RULES for p in r.compiled)
-WINDOW_PATTERNS: tuple[Pattern, ...] = tuple(p for p in ALL_PATTERNS if not _covered(p))
 
 
 def rule_patterns_for_grep() -> list[str]:

@@ -6,12 +6,14 @@ Speed and memory come from working on big byte buffers with C-level searches, no
 * ``(telemetry)`` markers (one literal regex) split a buffer into segments: *outside* a customizer
   (deploy, connect, cleanup, Packer's summary -- small) and *inside* a customizer (often huge
   script output);
-* every rule pattern carries the literals any match must contain (``rules.Pattern``). Outside a
-  customizer all literals are searched with ``bytes.find``; inside one, the head and tail window
-  of the section get the literals of ``rules.WINDOW_PATTERNS`` and the whole body only a handful
-  of trigger words (``rules.TRIGGERS``) that every other pattern contains;
-* only lines hit by a search are decoded and matched against the rules; line numbers come from
-  counting ``b"\\n"`` between hits.
+* every rule pattern carries the literals any match must contain (``rules.Pattern``); regions are
+  searched for those literals with ``bytes.find`` and only lines with a hit are decoded and matched.
+  Outside customizers every literal is searched. Inside a customizer only the first
+  ``HEAD_BYTES`` are searched (for the deprovision marker and exit codes); the last ``TAIL_BYTES``
+  of the *last* customizer section are searched with every rule once the log ends, because AIB
+  stops at the first failing customizer: an earlier section that was followed by another one
+  succeeded. The bulk of long script output is therefore never looked at line by line;
+* line numbers come from counting ``b"\\n"`` between hits.
 
 State kept between buffers is bounded: the sections (one small record each), at most
 ``EVIDENCE_PER_RULE`` evidence lines per rule, and the last ``TAIL_BYTES`` of the log.
@@ -25,10 +27,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from aib_pilot.diagnosis import text
-from aib_pilot.diagnosis.rules import ALL_PATTERNS, RULES, TRIGGERS, WINDOW_PATTERNS, Pattern, Rule
+from aib_pilot.diagnosis.rules import ALL_PATTERNS, RULES, Pattern, Rule
 
-HEAD_BYTES = 16 * 1024      # start of each customizer section scanned with every rule
-TAIL_BYTES = 64 * 1024      # end of each section scanned with every rule, and source of its tail
+HEAD_BYTES = 16 * 1024        # start of each customizer section: searched for structure (deprovision, exit)
+TAIL_BYTES = 1024 * 1024      # end of the last customizer section: searched with every rule; its tail
 TAIL_LINES = 15             # meaningful lines kept as a section's tail
 EVIDENCE_PER_RULE = 5       # the first and the last four matching lines are kept
 MAX_LINE_BYTES = 8 * 1024 * 1024  # a "line" longer than this is cut (memory bound)
@@ -42,7 +44,7 @@ _EXIT_IGNORED = {0, 1115, 1190, 2300218}
 _EXIT_IGNORED_LINES = (b"packer restart", b"Retryable error", b"windows-update-elevated")
 DEPROVISION = re.compile(
     rb"DeprovisioningScript\.(?:ps1|sh)|waagent -force -deprovision|WARNING! The waagent service will be stopped")
-_SECTION_TRIGGERS = TRIGGERS + (b"DeprovisioningScript", b"individual resources", b"Removing the created")
+_SECTION_TRIGGERS = (b"individual resources", b"Removing the created", b"' errored")
 # Packer starts cleaning up (or reports the error) while the provisioner's "ending" marker may come
 # later or never: such a line closes the open customizer section.
 _SECTION_END = re.compile(
@@ -148,6 +150,7 @@ class LogScanner:
         self.global_tail: list[tuple[int, str]] = []
         self.saw_any_line = False
         self._open: Section | None = None      # customizer section being read
+        self._pending: tuple | None = None     # tail window of the last closed customizer section
         self._phase: Section | None = None     # outside phase section being read
         self._phase_name: str | None = None
         self._carry = b""
@@ -179,6 +182,7 @@ class LogScanner:
         end_line = self.lines_read
         if self._open is not None:
             self._close_section(self._open, end_line, self._prev, self._prev_first_line, ended=False)
+        self._flush_pending()
         if self._phase is not None:
             self._phase.end_line = max(self._phase.start_line, end_line)
             self._phase.end = self._last_ts or self._phase.start
@@ -241,7 +245,8 @@ class LogScanner:
         if started:
             name = started.decode("ascii", "replace")
             if self._open is not None:  # no "ending" seen: close it just before this one
-                self._close_at(buf, ls, line_no - 1, ended=False)
+                self._close_at(buf, ls, line_no, ended=False)
+            self._pending = None  # the previous customizer succeeded: the build went on
             self._end_phase(line_no - 1, ts)
             if len(self.sections) < MAX_SECTIONS:
                 sec = Section(kind="customizer", name=name, phase="customize", start_line=line_no,
@@ -257,35 +262,41 @@ class LogScanner:
         elif finalizing:
             self.finalized = True
             if self._open is not None:
-                self._close_at(buf, ls, line_no - 1, ended=False)
+                self._close_at(buf, ls, line_no, ended=False)
             self._end_phase(line_no, ts)
 
-    def _close_at(self, buf: bytes, ls: int, end_line: int, *, ended: bool) -> None:
-        """Close the open section whose last line ends right before ``buf[ls]``."""
-        sec = self._open
+    def _close_at(self, buf: bytes, ls: int, line_at_ls: int, *, ended: bool) -> None:
+        """Close the open section; ``buf[ls]`` starts line ``line_at_ls`` (its "ending" marker when
+        ``ended``, else the first line after the section)."""
+        # The window may start inside a (huge) line: that partial line is kept; its number is right.
         if ls >= TAIL_BYTES:
-            start = buf.find(b"\n", ls - TAIL_BYTES) + 1
-            window, first_line = buf[start:ls], self._line_base + buf.count(b"\n", 0, start) + 1
+            window = buf[ls - TAIL_BYTES:ls]
         else:
-            window = self._prev + buf[:ls]
-            first_line = self._prev_first_line if self._prev else self._line_base + 1
-            if len(window) > TAIL_BYTES:
-                cut = window.find(b"\n", len(window) - TAIL_BYTES) + 1
-                first_line += window.count(b"\n", 0, cut)
-                window = window[cut:]
-        # The marker line itself belongs to the section when it is an "ending" marker.
-        last_line = end_line if not ended else end_line - 1
-        self._close_section(sec, end_line, window, first_line, ended=ended, last_body_line=last_line)
+            keep = TAIL_BYTES - ls
+            window = (self._prev[-keep:] if len(self._prev) > keep else self._prev) + buf[:ls]
+        first_line = line_at_ls - window.count(b"\n")
+        end_line = line_at_ls if ended else line_at_ls - 1
+        self._close_section(self._open, end_line, window, first_line, ended=ended, last_body_line=line_at_ls - 1)
 
     def _close_section(self, sec: Section, end_line: int, window: bytes, first_line: int, *,
                        ended: bool, last_body_line: int | None = None) -> None:
+        """Record the section's end. Its tail window is kept, not scanned: only the last section
+        of a build can be the one that failed (AIB stops at the first failing customizer), so the
+        window is scanned when no other section follows (``_flush_pending``)."""
         sec.end_line = max(sec.start_line, end_line)
         sec.ended = ended
         if sec.end is None:
             sec.end = self._last_ts
+        self._pending = (window, first_line, sec, last_body_line)
+        self._open = None
+
+    def _flush_pending(self) -> None:
+        if self._pending is None:
+            return
+        window, first_line, sec, last_body_line = self._pending
+        self._pending = None
         self._scan_window(window, first_line, sec, min_line=sec.start_line)
         sec.tail = self._tail_of(window, first_line, sec.start_line + 1, last_body_line)
-        self._open = None
 
     # ------------------------------------------------------------------ outside phases
     def _start_phase(self, phase: str, line_no: int, ts: datetime | None) -> None:
@@ -361,7 +372,7 @@ class LogScanner:
         if sec.head_left > 0:
             h_end = min(end, start + sec.head_left)
             sec.head_left -= h_end - start
-            starts = _candidates(buf, start, h_end, _WINDOW_SEARCH)
+            starts = _candidates(buf, start, h_end, _HEAD_SEARCH)
         find = buf.find
         for trig in _SECTION_TRIGGERS:
             i = find(trig, start, end)
@@ -377,7 +388,7 @@ class LogScanner:
             raw = buf[ls:le]
             if _SECTION_END.search(raw):
                 line_no = self._line_at(buf, ls)
-                self._close_at(buf, ls, line_no - 1, ended=False)
+                self._close_at(buf, ls, line_no, ended=False)
                 self._outside(buf, ls, end)
                 return
             line_no = self._line_at(buf, ls)
@@ -394,7 +405,7 @@ class LogScanner:
     def _scan_window(self, window: bytes, first_line: int, sec: Section, *, min_line: int) -> None:
         """The window patterns over a window of complete lines (a section's tail), own line counting."""
         pos, count = 0, 0
-        for ls in sorted(_candidates(window, 0, len(window), _WINDOW_SEARCH)):
+        for ls in sorted(_candidates(window, 0, len(window), _OUTSIDE_SEARCH)):
             count += window.count(b"\n", pos, ls)
             pos = ls
             line_no = first_line + count
@@ -472,7 +483,7 @@ def _search_plan(patterns: tuple[Pattern, ...], extra: tuple[bytes, ...]) -> _Se
 
 _STRUCTURE_LITERALS = (b"exited with code: ", b"exit status", b"DeprovisioningScript.",
                        b"waagent -force -deprovision", b"WARNING! The waagent service")
-_WINDOW_SEARCH = _search_plan(WINDOW_PATTERNS, _STRUCTURE_LITERALS)
+_HEAD_SEARCH = _search_plan((), _STRUCTURE_LITERALS)
 _OUTSIDE_SEARCH = _search_plan(ALL_PATTERNS, _STRUCTURE_LITERALS)
 
 

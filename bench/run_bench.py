@@ -1,0 +1,93 @@
+"""Benchmark: `aib-pilot diagnose --format json` against GNU `grep -E -c` with the same patterns.
+
+Generates realistic customization.log files (50 MB and 200 MB by default, cached in bench/out/),
+runs both tools several times on each, and prints the median wall time, CPU time, their ratio
+and each process's peak RSS (from wait4's rusage, per child). Targets: wall-time ratio <= 2,
+peak RSS <= 100 MB and flat between the two sizes.
+
+    .venv/bin/python bench/run_bench.py [--sizes 50 200] [--runs 5]
+
+The pattern set given to grep is the rule catalogue's patterns translated to POSIX ERE
+(``aib_pilot.diagnosis.rules.rule_patterns_for_grep``; patterns with look-arounds are left out
+and case-insensitive ones are searched case-sensitively, which only makes grep's job easier).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+OUT = os.path.join(HERE, "out")
+PYTHON = sys.executable
+
+
+def measure(argv: list[str], env: dict) -> tuple[float, float, float, int]:
+    """(wall seconds, cpu seconds, peak RSS MB, exit code) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, ru = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0, proc.returncode
+
+
+def ensure_log(mb: int) -> str:
+    path = os.path.join(OUT, f"customization-{mb}mb.log")
+    if not os.path.exists(path):
+        subprocess.run([PYTHON, os.path.join(HERE, "make_big_log.py"), path, "--mb", str(mb)], check=True)
+    return path
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[50, 200])
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    os.makedirs(OUT, exist_ok=True)
+    sys.path.insert(0, os.path.join(ROOT, "src"))
+    from aib_pilot.diagnosis.rules import rule_patterns_for_grep
+
+    patterns = os.path.join(OUT, "patterns.ere")
+    with open(patterns, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(rule_patterns_for_grep() + [r"\(telemetry\)"]) + "\n")
+    env = dict(os.environ, LC_ALL="C")
+    rows = []
+    for mb in args.sizes:
+        log = ensure_log(mb)
+        ours_cmd = [PYTHON, "-m", "aib_pilot", "diagnose", log, "--format", "json"]
+        grep_cmd = ["grep", "-E", "-c", "-f", patterns, log]
+        ours, ref = [], []
+        for _ in range(args.runs):  # interleaved so both see the same machine load
+            ours.append(measure(ours_cmd, env))
+            ref.append(measure(grep_cmd, env))
+        codes = {r[3] for r in ours}
+        assert codes == {1}, f"aib-pilot should diagnose the failure (exit 1), got {codes}"
+        row = {
+            "size_mb": os.path.getsize(log) / 1e6,
+            "ours_wall": statistics.median(r[0] for r in ours), "grep_wall": statistics.median(r[0] for r in ref),
+            "ours_cpu": statistics.median(r[1] for r in ours), "grep_cpu": statistics.median(r[1] for r in ref),
+            "ours_rss": max(r[2] for r in ours), "grep_rss": max(r[2] for r in ref),
+        }
+        row["wall_ratio"] = row["ours_wall"] / row["grep_wall"]
+        row["cpu_ratio"] = row["ours_cpu"] / row["grep_cpu"]
+        rows.append(row)
+    print(f"{'log':>9} {'aib-pilot':>10} {'grep -E -c':>10} {'ratio':>6} {'cpu ratio':>9} {'peak RSS':>9} {'grep RSS':>9}")
+    for r in rows:
+        print(f"{r['size_mb']:>7.1f}MB {r['ours_wall']:>9.2f}s {r['grep_wall']:>9.2f}s {r['wall_ratio']:>6.2f} "
+              f"{r['cpu_ratio']:>9.2f} {r['ours_rss']:>7.1f}MB {r['grep_rss']:>7.1f}MB")
+    worst = max(r["wall_ratio"] for r in rows)
+    rss = [r["ours_rss"] for r in rows]
+    print(f"median of {args.runs} runs each; worst wall-time ratio {worst:.2f} (target <= 2); "
+          f"peak RSS {max(rss):.1f} MB (target <= 100), growth {rss[-1] - rss[0]:+.1f} MB "
+          f"from {rows[0]['size_mb']:.0f} MB to {rows[-1]['size_mb']:.0f} MB")
+    return 0 if worst <= 2 and max(rss) <= 100 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
