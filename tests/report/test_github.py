@@ -166,3 +166,11 @@ def test_fleet_summary_outputs_and_summary(session_factory):
     rows = json.loads(values["fleet-json"])
     assert [r["state"] for r in rows] == ["Succeeded", "Failed", "Running"]
     assert "| Template | State |" in session.summary_file.read_text()
+
+
+def test_customizer_line_output_when_the_diagnosis_has_no_file(session_factory):
+    result = samples.failed()
+    del result["diagnosis"]["failed_customizer"]["file"]
+    session = play(session_factory("github"), result, hostile=False)
+    values = parse_env_file(session.output_file.read_text())
+    assert values["failed-customizer-line"] == "41"

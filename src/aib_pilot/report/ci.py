@@ -71,7 +71,7 @@ class CiSink(Sink):
         self.close()
         self.publish(facts.annotations(result.get("diagnosis"), template_path, result))
         self.echo(self.text.result_lines(result, template_path=template_path))
-        self.set_outputs(facts.run_outputs(result))
+        self.set_outputs(facts.run_outputs(result, template_path))
         self.summary(self.md.result(result, template_path), result.get("template_name") or "result")
         self.finish(result)
 

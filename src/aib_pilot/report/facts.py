@@ -198,9 +198,9 @@ def worst_state(results: list[dict]) -> str:
     return next(iter(states), "Unknown")
 
 
-def run_outputs(result: dict, diag: dict | None = None) -> dict[str, str]:
+def run_outputs(result: dict, template_path: str | None = None) -> dict[str, str]:
     """The step outputs for a run result (names from OUTPUT_NAMES); values are strings."""
-    diag = diag if diag is not None else result.get("diagnosis")
+    diag = result.get("diagnosis")
     first = (result.get("outputs") or [{}])[0] or {}
     elapsed = result.get("elapsed_seconds")
     values = {
@@ -218,7 +218,7 @@ def run_outputs(result: dict, diag: dict | None = None) -> dict[str, str]:
         "resume-command": result.get("resume") or "",
         "elapsed-seconds": "" if elapsed is None else f"{float(elapsed):g}",
     }
-    values.update(diagnosis_outputs(diag))
+    values.update(diagnosis_outputs(diag, template_path))
     return {name: redact(str(values.get(name, ""))) for name in OUTPUT_NAMES}
 
 
