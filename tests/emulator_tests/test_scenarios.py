@@ -528,8 +528,17 @@ def test_submission_failures_have_no_log_and_a_real_error_code():
         assert s.duration_minutes >= 0
         if s.put_error:
             assert set(s.put_error) == {"status", "code", "message"} and 400 <= s.put_error["status"] < 500
+            # the emulator formats put_error messages with these keys only
+            keys = set(re.findall(r"\{([a-z_]+)\}", s.put_error["message"]))
+            assert keys <= {"template_name", "subscription", "resource_group", "location"}, s.name
         else:
-            assert set(s.provisioning_error) == {"provisioningErrorCode", "message"}
+            assert {"provisioningErrorCode", "message"} <= set(s.provisioning_error) \
+                <= {"provisioningErrorCode", "message", "operation_error"}
+            # passed through literally: no placeholders
+            assert not re.search(r"\{[a-z_]+\}", s.provisioning_error["message"]), s.name
+            error = s.provisioning_error.get("operation_error")
+            if error:
+                assert error["code"] and error["message"], s.name
 
 
 def test_docs_table_is_current():

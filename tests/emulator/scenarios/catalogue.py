@@ -11,8 +11,9 @@ from .model import Scenario
 
 GUIDE = "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot"
 
-#: put_error / provisioning_error messages are passed through literally (no placeholders): resource
-#: ids in them use the sample subscription.
+#: provisioning_error messages are passed through literally (put_error messages may use
+#: {template_name}, {subscription}, {resource_group}, {location}); resource ids in them use the
+#: sample subscription.
 SAMPLE_SUB = "00000000-0000-0000-0000-000000000000"
 
 LOG_LOCATION = ("Image Build log location: {log_url}. OperationId: {operation_id}. "
@@ -182,7 +183,7 @@ _ALL = [
     _s("policy-denied-submit", "Azure Policy denies the image template itself: 403 RequestDisallowedByPolicy on PUT.",
        seed_section=None, expected_category="policy_denied", outcome="Failed",
        put_error={"status": 403, "code": "RequestDisallowedByPolicy",
-                  "message": "Resource 'aib-template' was disallowed by policy. Reasons: 'Require a "
+                  "message": "Resource '{template_name}' was disallowed by policy. Reasons: 'Require a "
                              "CostCenter tag on resources'. See error details for policy resource IDs."}),
     _s("trusted-launch-mismatch", "A Trusted Launch image goes to a gallery definition without TrustedLaunch support.",
        seed_section=None, expected_category="security_type_mismatch",
@@ -247,7 +248,14 @@ _ALL = [
        provisioning_error={"provisioningErrorCode": "Other",
                            "message": "ResourceDeploymentFailure: The resource operation completed with terminal "
                                       "provisioning state 'Failed'. Details: InternalOperationError: Internal "
-                                      "error occurred."}),
+                                      "error occurred.",
+                           # what the create LRO's status document carries (the guide's excerpt)
+                           "operation_error": {
+                               "code": "ResourceDeploymentFailure",
+                               "message": "The resource operation completed with terminal provisioning "
+                                          "state 'Failed'.",
+                               "details": [{"code": "InternalOperationError",
+                                            "message": "Internal error occurred."}]}}),
     _s("managed-image-403", "The source managed image cannot be read: 403 AuthorizationFailed.",
        seed_section="error-getting-managed-image", expected_category="missing_permissions",
        outcome="Failed",
