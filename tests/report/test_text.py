@@ -115,3 +115,13 @@ def test_long_prose_wraps_only_on_a_terminal(monkeypatch):
     assert continuation  # wrapped prose continues under its label
     flat = render(samples.DIAGNOSIS).splitlines()
     assert any(line.startswith("   fix: Wait for cloud-init") and line.endswith("Shell customizer.") for line in flat)
+
+
+def test_live_progress_lines(session_factory):
+    from .conftest import play
+    session = play(session_factory("text"), samples.running(), hostile=False)
+    lines = session.stdout.splitlines()
+    assert "[22:04:30] Running / Building" in lines and "[22:04:30] Running / Customizing" in lines
+    assert "--- update-packages" in lines and "still building, 3m10s elapsed" in lines
+    assert "warning: ARM throttled the request; retrying" in lines
+    assert lines.index("--- update-packages") < lines.index("    azure-arm: benign line 0")
