@@ -44,9 +44,8 @@ _EXIT_IGNORED = {0, 1115, 1190, 2300218}
 _EXIT_IGNORED_LINES = (b"packer restart", b"Retryable error", b"windows-update-elevated")
 DEPROVISION = re.compile(
     rb"DeprovisioningScript\.(?:ps1|sh)|waagent -force -deprovision|WARNING! The waagent service will be stopped")
-_SECTION_TRIGGERS = (b"individual resources", b"Removing the created", b"' errored")
 # Packer starts cleaning up (or reports the error) while the provisioner's "ending" marker may come
-# later or never: such a line closes the open customizer section.
+# later or never: such a line ends an unfinished customizer section.
 _SECTION_END = re.compile(
     rb"[Dd]eleting individual resources|Removing the created Deployment object|Build '[\w-]+' errored")
 
@@ -181,7 +180,9 @@ class LogScanner:
             self._process(data)
         end_line = self.lines_read
         if self._open is not None:
-            self._close_section(self._open, end_line, self._prev, self._prev_first_line, ended=False)
+            sec, self._open = self._open, None
+            sec.end_line, sec.end = max(sec.start_line, end_line), sec.end or self._last_ts
+            self._pending = (self._prev, end_line + 1, sec)
         self._flush_pending()
         if self._phase is not None:
             self._phase.end_line = max(self._phase.start_line, end_line)
@@ -211,7 +212,8 @@ class LogScanner:
             self._telemetry(buf, m, ls, le)
             pos = le
         self._segment(buf, pos, len(buf))
-        nl = buf.count(b"\n")
+        cpos, cnt = self._cursor
+        nl = cnt + buf.count(b"\n", cpos)
         self._line_base += nl
         self.lines_read = self._line_base
         ts = text.last_timestamp(buf, len(buf))
@@ -274,29 +276,52 @@ class LogScanner:
         else:
             keep = TAIL_BYTES - ls
             window = (self._prev[-keep:] if len(self._prev) > keep else self._prev) + buf[:ls]
-        first_line = line_at_ls - window.count(b"\n")
         end_line = line_at_ls if ended else line_at_ls - 1
-        self._close_section(self._open, end_line, window, first_line, ended=ended, last_body_line=line_at_ls - 1)
-
-    def _close_section(self, sec: Section, end_line: int, window: bytes, first_line: int, *,
-                       ended: bool, last_body_line: int | None = None) -> None:
-        """Record the section's end. Its tail window is kept, not scanned: only the last section
-        of a build can be the one that failed (AIB stops at the first failing customizer), so the
-        window is scanned when no other section follows (``_flush_pending``)."""
+        sec = self._open
         sec.end_line = max(sec.start_line, end_line)
         sec.ended = ended
         if sec.end is None:
             sec.end = self._last_ts
-        self._pending = (window, first_line, sec, last_body_line)
+        self._pending = (window, line_at_ls, sec)
         self._open = None
 
     def _flush_pending(self) -> None:
+        """Scan the tail window of the last customizer section with every rule.
+
+        Only the last section of a build can be the one that failed (AIB stops at the first
+        failing customizer), so earlier windows are dropped unscanned when the next starts. A
+        section without an "ending" marker may run into Packer's cleanup and summary: those lines
+        are split off into the cleanup phase here.
+        """
         if self._pending is None:
             return
-        window, first_line, sec, last_body_line = self._pending
+        window, line_at_ls, sec = self._pending
         self._pending = None
+        first_line = line_at_ls - window.count(b"\n")
+        body_end = line_at_ls - 1
+        if not sec.ended:
+            m = _SECTION_END.search(window)
+            if m:
+                ls = window.rfind(b"\n", 0, m.start()) + 1
+                split_line = first_line + window.count(b"\n", 0, ls)
+                if split_line > sec.start_line:
+                    sec.end_line = body_end = split_line - 1
+                    self._trailer(window[ls:], split_line)
         self._scan_window(window, first_line, sec, min_line=sec.start_line)
-        sec.tail = self._tail_of(window, first_line, sec.start_line + 1, last_body_line)
+        sec.tail = self._tail_of(window, first_line, sec.start_line + 1, body_end)
+
+    def _trailer(self, data: bytes, first_line: int) -> None:
+        """Phase markers and Packer's summary in lines that followed an unfinished customizer."""
+        pos, count = 0, 0
+        for m in _PHASE_MARKERS.finditer(data):
+            ls = data.rfind(b"\n", 0, m.start()) + 1
+            if ls < pos:
+                continue
+            count += data.count(b"\n", pos, ls)
+            pos = ls
+            le = data.find(b"\n", ls)
+            raw = data[ls:le if le >= 0 else len(data)]
+            self._marker_line(raw, first_line + count, text.timestamp(raw) or text.last_timestamp(data, ls))
 
     # ------------------------------------------------------------------ outside phases
     def _start_phase(self, phase: str, line_no: int, ts: datetime | None) -> None:
@@ -344,22 +369,25 @@ class LogScanner:
             le = len(buf) if le < 0 else le
             raw = buf[ls:le]
             line_no = self._line_at(buf, ls)
-            pm = _PHASE_MARKERS.search(raw)
-            if pm:
-                kind = pm.lastgroup
-                if kind == "success":
-                    self.success_marker = True
-                elif kind == "errored":
-                    self.errored = True
-                else:
-                    phase = kind.replace("_", "-")
-                    self._advance_phase(phase, line_no, text.timestamp(raw) or text.last_timestamp(buf, ls))
+            if _PHASE_MARKERS.search(raw):
+                self._marker_line(raw, line_no, text.timestamp(raw) or text.last_timestamp(buf, ls))
             self._evaluate(raw, line_no)
-            if b"xit" in raw and (b"errored" in raw or b"-->" in raw or b"Allowed exit codes" in raw):
-                code = _exit_code(raw)
-                last = self._last_customizer()
-                if code is not None and last is not None and last.exit_code is None:
-                    last.exit_code = code
+
+    def _marker_line(self, raw: bytes, line_no: int, ts: datetime | None) -> None:
+        pm = _PHASE_MARKERS.search(raw)
+        if pm:
+            kind = pm.lastgroup
+            if kind == "success":
+                self.success_marker = True
+            elif kind == "errored":
+                self.errored = True
+            else:
+                self._advance_phase(kind.replace("_", "-"), line_no, ts)
+        if b"xit" in raw and (b"errored" in raw or b"-->" in raw or b"Allowed exit codes" in raw):
+            code = _exit_code(raw)
+            last = self._last_customizer()
+            if code is not None and last is not None and last.exit_code is None:
+                last.exit_code = code
 
     def _last_customizer(self) -> Section | None:
         for sec in reversed(self.sections):
@@ -373,26 +401,10 @@ class LogScanner:
             h_end = min(end, start + sec.head_left)
             sec.head_left -= h_end - start
             starts = _candidates(buf, start, h_end, _HEAD_SEARCH)
-        find = buf.find
-        for trig in _SECTION_TRIGGERS:
-            i = find(trig, start, end)
-            while i >= 0:
-                starts.add(buf.rfind(b"\n", 0, i) + 1)
-                le = find(b"\n", i)
-                if le < 0:
-                    break
-                i = find(trig, le, end)
         for ls in sorted(starts):
-            le = find(b"\n", ls)
-            le = len(buf) if le < 0 else le
-            raw = buf[ls:le]
-            if _SECTION_END.search(raw):
-                line_no = self._line_at(buf, ls)
-                self._close_at(buf, ls, line_no, ended=False)
-                self._outside(buf, ls, end)
-                return
-            line_no = self._line_at(buf, ls)
-            self._section_line(raw, line_no, sec)
+            le = buf.find(b"\n", ls)
+            raw = buf[ls:len(buf) if le < 0 else le]
+            self._section_line(raw, self._line_at(buf, ls), sec)
 
     def _section_line(self, raw: bytes, line_no: int, sec: Section) -> None:
         if DEPROVISION.search(raw):
