@@ -56,3 +56,14 @@ def test_succeeded_diagnosis_makes_no_annotation():
                       "phase": None, "findings": [], "failed_customizer": None, "failing_section": None,
                       "tail": [], "timeline": [], "lines_read": 10}, "github", out, env={})
     assert "::error" not in out.getvalue() and "No failure found" in out.getvalue()
+
+
+@pytest.mark.parametrize("text,seconds", [("2026-11-25T22:00:05.1234567Z", 5.123456),
+                                          ("2026-11-25T22:00:05Z", 5.0),
+                                          ("2026-11-25T23:00:05.5+01:00", 5.5)])
+def test_azure_timestamps(text, seconds):
+    from datetime import datetime, timezone
+    from aib_pilot.report.facts import parse_time
+    base = datetime(2026, 11, 25, 22, 0, 0, tzinfo=timezone.utc)
+    assert abs((parse_time(text) - base).total_seconds() - seconds) < 1e-6
+    assert parse_time("not a time") is None

@@ -7,11 +7,13 @@ first, where in the template does it point, what are the step outputs) so that t
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any
 
 from aib_pilot.redact import redact
 
+_FRACTION = re.compile(r"\.(\d+)(?=[+-]\d\d:?\d\d$|$)")
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 FAILED_STATES = {"Failed", "Canceled"}
 
@@ -127,7 +129,9 @@ def template_location(diag: dict | None, template_path: str | None) -> tuple[str
 def parse_time(value: Any) -> datetime | None:
     if not value or not isinstance(value, str):
         return None
-    text = value.strip().replace("Z", "+00:00")
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    # Azure writes 7 fractional digits; Python 3.10's fromisoformat takes only 3 or 6.
+    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
