@@ -174,3 +174,16 @@ def test_customizer_line_output_when_the_diagnosis_has_no_file(session_factory):
     session = play(session_factory("github"), result, hostile=False)
     values = parse_env_file(session.output_file.read_text())
     assert values["failed-customizer-line"] == "41"
+
+
+def test_generic_findings_are_not_annotated_beside_a_specific_one():
+    diag = copy.deepcopy(samples.DIAGNOSIS)
+    summary = dict(diag["findings"][1], rule="AIB203", title="Packer reported that the build errored",
+                   category="unknown", phase="pipeline")
+    wrapper = dict(diag["findings"][1], rule="AIB201", title="Packer build command failed", kind="generic")
+    diag["findings"] += [summary, wrapper]
+    out = io.StringIO()
+    render_diagnosis(diag, "github", out, template_path=TEMPLATE, env={})
+    issued = [c for c in github_commands(out.getvalue()) if c.name in ("error", "warning", "notice")]
+    assert [c.props["title"].split()[0] for c in issued] == ["AIB101"]
+    assert "AIB203" in out.getvalue() and "AIB201" in out.getvalue()  # still in the echoed report

@@ -260,6 +260,25 @@ def bounded_json(diag: dict) -> str:
 LEVEL_OF_SEVERITY = {"error": "error", "warning": "warning", "info": "notice"}
 
 
+def is_specific(finding: dict) -> bool:
+    """False for wrapper/summary/noise findings (category 'unknown', or kind generic/noise)."""
+    return finding.get("category") not in (None, "", "unknown") and finding.get("kind") not in ("generic", "noise")
+
+
+def annotatable(findings: list[dict]) -> list[dict]:
+    """The findings worth an annotation: errors/warnings before info, specific before generic.
+
+    Generic findings (a wrapper such as "Packer build command has failed", a closing summary
+    line, cleanup noise) and info findings are annotated only when nothing better exists; they
+    stay in the text and Markdown reports.
+    """
+    if any(is_specific(f) for f in findings):
+        findings = [f for f in findings if is_specific(f)]
+    if any(f.get("severity") in ("error", "warning") for f in findings):
+        findings = [f for f in findings if f.get("severity") in ("error", "warning")]
+    return findings
+
+
 def annotations(diag: dict | None, template_path: str | None = None, result: dict | None = None,
                 limit: int = 10, group: bool = True) -> list[dict]:
     """Annotations to publish, most important first (at most ``limit``).
@@ -267,18 +286,16 @@ def annotations(diag: dict | None, template_path: str | None = None, result: dic
     Each: {"level": error|warning|notice, "file": str|None, "line": int|None, "title", "message",
     "rule"}. A finding of the customize phase (or without a phase) points at the failing
     customizer's line in the template; other findings at the template file without a line.
-    Info findings are left out when there is an error or a warning. With ``group`` (workflow
-    commands: 10 per step, shown inline in the diff) findings at the same place share ONE
-    annotation: the top finding's title, cause, fix and evidence, then the others by rule and
+    Generic and info findings are left out when better ones exist (see annotatable). With
+    ``group`` (workflow commands: 10 per step, shown inline in the diff) findings at the same
+    place share ONE annotation: the top finding's title, cause, fix and evidence, then the others by rule and
     title. Without it (check runs) every finding is its own annotation. A failed/canceled run
     with no finding gets one annotation from its status message. Text is raw here: each format
     escapes and cleans it.
     """
     path, line = template_location(diag, template_path)
     fc = customizer(diag)
-    findings = ordered_findings(diag)
-    if any(f.get("severity") in ("error", "warning") for f in findings):
-        findings = [f for f in findings if f.get("severity") in ("error", "warning")]
+    findings = annotatable(ordered_findings(diag))
     places: dict[tuple, list[dict]] = {}
     for finding in findings:
         on_customizer = fc is not None and finding.get("phase") in (None, "customize")
