@@ -25,6 +25,7 @@ work="$(mktemp -d /tmp/aib-container.XXXXXX)"
 sock="$work/podman.sock"
 pids=()
 log() { echo "container: $*"; }
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'; }  # seconds since $1
 
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -68,7 +69,7 @@ t0=$(date +%s.%N)
 podman build --quiet -t "$image" --build-arg BASE_IMAGE="$base" \
   --build-arg PIP_NO_INDEX=1 --build-arg PIP_FIND_LINKS=/wheels -v "$wheels:/wheels:ro" \
   -f Dockerfile . >/dev/null
-log "image built in $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s"
+log "image built in $(since "$t0") s"
 size=$(podman image inspect "$image" --format '{{.Size}}')
 base_size=$(podman image inspect "$base" --format '{{.Size}}')
 log "image size: $((size / 1000000)) MB (base $((base_size / 1000000)) MB, aib-pilot layer $(((size - base_size) / 1000000)) MB)"
@@ -76,11 +77,11 @@ best=""
 for _ in 1 2 3 4 5; do
   t0=$(date +%s.%N)
   podman run --rm --entrypoint /opt/aib-pilot/bin/aib-pilot "$image" --version >/dev/null
-  t=$(echo "$(date +%s.%N) - $t0" | bc)
-  if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
+  t=$(since "$t0")
+  if [ -z "$best" ] || awk -v t="$t" -v b="$best" 'BEGIN { exit !(t < b) }'; then best=$t; fi
 done
-t0=$(date +%s.%N); podman run --rm --entrypoint /bin/true "$image"; floor=$(echo "$(date +%s.%N) - $t0" | bc)
-log "start-up: 'aib-pilot --version' in a new container best of 5: $(printf '%.2f' "$best") s (empty container: $(printf '%.2f' "$floor") s)"
+t0=$(date +%s.%N); podman run --rm --entrypoint /bin/true "$image"; floor=$(since "$t0")
+log "start-up: 'aib-pilot --version' in a new container best of 5: $best s (empty container: $floor s)"
 # act runs a local docker action from the image act-dockeraction:latest (built from ./Dockerfile
 # when absent); tag ours so act uses the image built above with the offline build arguments.
 podman tag "$image" act-dockeraction:latest
@@ -99,7 +100,7 @@ ado_env=(env -i PATH="/usr/local/bin:/usr/bin:/bin" HOME="$work" TF_BUILD=True
 for attempt in first second; do
   t0=$(date +%s.%N)
   set +e; (cd "$work" && "${ado_env[@]}" node "$task/launcher.js" >"$work/ado-$attempt.out" 2>&1); rc=$?; set -e
-  secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)")
+  secs=$(since "$t0")
   if [ "$rc" != 1 ] || ! grep -q '^##vso\[task.setvariable variable=category;isOutput=true\]' "$work/ado-$attempt.out"; then
     log "FAIL: ADO launcher ($attempt run) exit $rc"; tail -20 "$work/ado-$attempt.out"; exit 1
   fi
@@ -150,7 +151,7 @@ set +e
    --container-daemon-socket - >"$work/act.log" 2>&1)
 act_rc=$?
 set -e
-log "act finished in $(printf '%.0f' "$(echo "$(date +%s.%N) - $t0" | bc)") s with exit $act_rc (the job fails because the build fails)"
+log "act finished in $(since "$t0") s with exit $act_rc (the job fails because the build fails)"
 grep -E '⭐|✅|❌|❗|🏁' "$work/act.log" | sed 's/^/  | /' | cut -c1-220 | head -40
 markers=()
 if [ "$scenario" = "hostile-log" ]; then
