@@ -80,6 +80,7 @@ def test_gantt_uses_real_times_and_durations():
 
 def test_gantt_with_durations_only_is_sequential():
     timeline = [{"kind": "phase", "name": "deploy", "duration_seconds": 60, "status": "ok"},
+                {"kind": "customizer", "name": "never-ran", "phase": "customize", "status": "skipped"},
                 {"kind": "phase", "name": "customize", "duration_seconds": 100, "status": "running"},
                 {"kind": "customizer", "name": "a", "phase": "customize", "duration_seconds": 30, "status": "ok"},
                 {"kind": "customizer", "name": "b", "phase": "customize", "duration_seconds": 0, "status": "running"}]

@@ -247,7 +247,7 @@ def gantt(timeline: list[dict]) -> list[str]:
     previous item of their kind (customizers start at their phase's start). Every bar is at least
     one second long so mermaid draws it.
     """
-    items = [i for i in timeline if isinstance(i, dict)]
+    items = [i for i in timeline if isinstance(i, dict) and i.get("status") != "skipped"]  # never ran
     if not items:
         return []
     known = [facts.parse_time(i.get("start")) for i in items]
