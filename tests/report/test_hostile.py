@@ -123,3 +123,16 @@ def test_render_diagnosis_hostile(fmt, tmp_path):
         back = json.loads(outputs["hostile"])
         assert back["findings"][1]["evidence"][0]["text"] == "::error::pwned"
         assert back["tail"][9]["text"] == "##vso[task.setvariable variable=x]y"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_fleet_summary_hostile(fmt, session_factory):
+    benign, hostile = session_factory(fmt), session_factory(fmt)
+    benign.sink.fleet_summary([samples.failed(), samples.running()])
+    hostile.sink.fleet_summary([samples.hostile_failed(), dict(samples.running(), template_name="##[error]x")])
+    for stream in ("stdout", "stderr"):
+        b, h = getattr(benign, stream), getattr(hostile, stream)
+        assert shape(github_commands(h)) == shape(github_commands(b)), (fmt, stream)
+        assert shape(ado_commands(h)) == shape(ado_commands(b)), (fmt, stream)
+        assert ado_format_commands(h) == ado_format_commands(b), (fmt, stream)
+    assert_no_secret(hostile.everything())
