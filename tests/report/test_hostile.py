@@ -38,6 +38,15 @@ def shape(commands) -> list[tuple]:
     return out
 
 
+def assert_same_commands(benign, hostile, fmt) -> None:
+    """The runners would execute the same commands for both sessions, on both streams."""
+    for stream in ("stdout", "stderr"):
+        b, h = getattr(benign, stream), getattr(hostile, stream)
+        assert shape(github_commands(h)) == shape(github_commands(b)), (fmt, stream)
+        assert shape(ado_commands(h)) == shape(ado_commands(b)), (fmt, stream)
+        assert ado_format_commands(h) == ado_format_commands(b), (fmt, stream)
+
+
 def assert_no_secret(text: str) -> None:
     """No secret anywhere, except on the lines that register it with the runner as a secret."""
     text = "\n".join(line for line in text.splitlines()
@@ -52,11 +61,7 @@ def test_hostile_text_changes_no_command(fmt, state, session_factory):
     benign_result, hostile_result = RESULTS[state]
     benign = play(session_factory(fmt), benign_result(), hostile=False)
     hostile = play(session_factory(fmt), hostile_result(), hostile=True)
-    for stream in ("stdout", "stderr"):
-        b, h = getattr(benign, stream), getattr(hostile, stream)
-        assert shape(github_commands(h)) == shape(github_commands(b)), (fmt, stream)
-        assert shape(ado_commands(h)) == shape(ado_commands(b)), (fmt, stream)
-        assert ado_format_commands(h) == ado_format_commands(b), (fmt, stream)
+    assert_same_commands(benign, hostile, fmt)
     assert_no_secret(hostile.everything())
 
 
@@ -130,9 +135,5 @@ def test_fleet_summary_hostile(fmt, session_factory):
     benign, hostile = session_factory(fmt), session_factory(fmt)
     benign.sink.fleet_summary([samples.failed(), samples.running()])
     hostile.sink.fleet_summary([samples.hostile_failed(), dict(samples.running(), template_name="##[error]x")])
-    for stream in ("stdout", "stderr"):
-        b, h = getattr(benign, stream), getattr(hostile, stream)
-        assert shape(github_commands(h)) == shape(github_commands(b)), (fmt, stream)
-        assert shape(ado_commands(h)) == shape(ado_commands(b)), (fmt, stream)
-        assert ado_format_commands(h) == ado_format_commands(b), (fmt, stream)
+    assert_same_commands(benign, hostile, fmt)
     assert_no_secret(hostile.everything())
