@@ -104,3 +104,12 @@ def test_entrypoint_exits_2_with_one_line_per_bad_input(tmp_path):
     out = proc.stdout.splitlines()
     assert out[0] == "::add-mask::hunter2-secret"
     assert sum(line.startswith("::error::input '") for line in out) == 2
+
+
+def test_monitor_jobs_never_cancel_the_build_by_default():
+    """cancel-on-interrupt defaults to true for run; a monitor job that hits its timeout must not
+    cancel the build it watches (the next job would find it Canceled)."""
+    inv = build_argv(dict(GH_DEFAULTS, command="monitor", **{"template-name": "t", "resource-group": "rg"}))
+    assert inv.errors == [] and "--cancel-on-interrupt" not in inv.argv
+    inv = build_argv(dict(GH_DEFAULTS, command="run", template="t.json"))
+    assert "--cancel-on-interrupt" in inv.argv

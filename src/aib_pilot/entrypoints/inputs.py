@@ -43,6 +43,7 @@ class Input:
     help: str = ""
     quiet_if_unused: bool = False  # dropped silently when the command has no such option
     ado_default: str | None = None  # task.json defaultValue when it differs from ``default``
+    only_for: tuple[str, ...] = ()  # commands the input applies to (others ignore its default)
 
     def default_for(self, platform: str) -> str:
         if platform == "azure-devops" and self.ado_default is not None:
@@ -78,7 +79,8 @@ INPUTS: tuple[Input, ...] = (
     Input("all", "all", ("--all",), kind="bool", default="false",
           help="monitor every template matching the tag filter"),
     Input("cancel-on-interrupt", "cancelOnInterrupt", ("--cancel-on-interrupt",), kind="bool",
-          default="true", help="run: cancel the Azure build when the job is cancelled"),
+          default="true", only_for=("run",),
+          help="run: cancel the Azure build when the job is cancelled"),
     Input("auth", "auth", ("--auth",), kind="choice", choices=AUTH_MODES,
           help="credential type; empty = inferred from the environment"),
     Input("tenant-id", "tenantId", ("--tenant-id",), env="AZURE_TENANT_ID", help="Entra tenant"),
@@ -210,6 +212,12 @@ def build_argv(values: dict[str, str], *, platform: str = "github",
             except ValueError as exc:
                 inv.errors.append(f"input {label(spec)} cannot be split into arguments ({exc}); "
                                   "check its quotes.")
+            continue
+        if spec.only_for and command not in spec.only_for:
+            # e.g. a monitor job that hits its timeout must not cancel the build it watches
+            if spec.kind != "bool" and not _is_default(value, spec.default_for(platform)):
+                inv.errors.append(f"input {label(spec)} only applies to command(s) "
+                                  f"{', '.join(spec.only_for)}; remove it for {command!r}.")
             continue
         chosen = next((o for o in spec.options if o in options), None)
         if chosen is None and "@positional" in spec.options and positionals:
