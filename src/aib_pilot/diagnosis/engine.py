@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 
 from aib_pilot.diagnosis.rules import RULES_BY_ID, Rule
@@ -23,6 +24,8 @@ from aib_pilot.redact import redact
 
 SCHEMA = "aib-pilot/diagnosis/v1"
 JSON_SNIFF_LIMIT = 16 * 1024 * 1024
+# An object, or an array of objects -- not "[<operationId>] PACKER OUT" log lines.
+_JSON_START = re.compile(rb"\s*(?:\{|\[\s*[{\]])")
 _KIND_RANK = {"specific": 2, "generic": 1, "noise": 0}
 _SEVERITY_RANK = {"error": 2, "warning": 1, "info": 0}
 _FAILED_RUN_STATES = {"failed", "canceled", "partiallysucceeded"}
@@ -91,7 +94,7 @@ def _scan_log(log, scanner: LogScanner) -> tuple[StatusInfo | None, bytes | None
     first = next(chunks, None)
     if first is None:
         return None, None
-    if first.lstrip()[:1] in (b"{", b"["):
+    if _JSON_START.match(first):
         parts, size = [first], len(first)
         for chunk in chunks:
             parts.append(chunk)

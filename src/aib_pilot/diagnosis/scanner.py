@@ -159,6 +159,7 @@ class LogScanner:
         self._cursor = (0, 0)                  # (position, newline count) inside the current buffer
         self._last_ts: datetime | None = None
         self._first_line_checked = False
+        self._sections_without_start = True  # the first phase gets the log's first timestamp
 
     # ------------------------------------------------------------------ input
     def feed(self, chunk: bytes) -> None:
@@ -198,9 +199,14 @@ class LogScanner:
             self._first_line_checked = True
             head = buf[:65536]
             if _PIPELINE_LINE.match(buf.lstrip()[:64]):
-                self._start_phase("pipeline", 1, text.timestamp(head[:64]))
+                self._start_phase("pipeline", 1, None)
             elif b"PACKER " in head or b"azure-arm" in head or b"(telemetry)" in head:
-                self._start_phase("deploy", 1, text.timestamp(head[:4096]))
+                self._start_phase("deploy", 1, None)
+        if self._sections_without_start and self._phase is not None and self._phase.start is None:
+            first = text.first_timestamp(buf)
+            if first:
+                self._phase.start = first
+                self._sections_without_start = False
         pos = 0
         for m in TELEMETRY.finditer(buf):
             ls = buf.rfind(b"\n", 0, m.start()) + 1
@@ -321,7 +327,7 @@ class LogScanner:
             pos = ls
             le = data.find(b"\n", ls)
             raw = data[ls:le if le >= 0 else len(data)]
-            self._marker_line(raw, first_line + count, text.timestamp(raw) or text.last_timestamp(data, ls))
+            self._marker_line(raw, first_line + count, text.timestamp(raw) or text.last_timestamp(data, ls) or self._last_ts)
 
     # ------------------------------------------------------------------ outside phases
     def _start_phase(self, phase: str, line_no: int, ts: datetime | None) -> None:
@@ -370,7 +376,7 @@ class LogScanner:
             raw = buf[ls:le]
             line_no = self._line_at(buf, ls)
             if _PHASE_MARKERS.search(raw):
-                self._marker_line(raw, line_no, text.timestamp(raw) or text.last_timestamp(buf, ls))
+                self._marker_line(raw, line_no, text.timestamp(raw) or text.last_timestamp(buf, ls) or self._last_ts)
             self._evaluate(raw, line_no)
 
     def _marker_line(self, raw: bytes, line_no: int, ts: datetime | None) -> None:

@@ -83,5 +83,10 @@ def last_timestamp(buf: bytes, end: int, window: int = 16384) -> datetime | None
     return timestamp(last.group(0)) if last else None
 
 
+def first_timestamp(buf: bytes) -> datetime | None:
+    m = _ANY_TS.search(buf)
+    return timestamp(m.group(0)) if m else None
+
+
 def iso(ts: datetime | None) -> str | None:
     return ts.strftime("%Y-%m-%dT%H:%M:%SZ") if ts else None
