@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
+import pytest
+
+yaml = pytest.importorskip("yaml")  # PyYAML: test extra
 
 from aib_pilot.entrypoints.inputs import INPUTS
 from aib_pilot.report import facts
