@@ -78,7 +78,8 @@ class Operation:
 @dataclass
 class Run:
     op: Operation
-    operation_id: str              # run GUID: log folder and the OperationId in messages
+    operation_id: str              # the OperationId of messages and of the log's line prefix
+    log_folder: str                # packerlogs/<log_folder>/ (a different GUID, as in real messages)
     scenario: object
     start: datetime
     duration: float                # simulated seconds until the outcome
@@ -341,7 +342,7 @@ class World:
             timeout_min = int(tpl.properties.get("buildTimeoutInMinutes") or 0) or 240
             if duration > timeout_min * 60:
                 duration, outcome, override = timeout_min * 60.0, "Failed", TIMEOUT_MESSAGE
-            tpl.run = Run(op=op, operation_id=run_id, scenario=sc, start=start, duration=duration,
+            tpl.run = Run(op=op, operation_id=run_id, log_folder=str(uuid.uuid4()), scenario=sc, start=start, duration=duration,
                           outcome=outcome, message_override=override, events=events,
                           delete_midbuild=bool(sc.delete_staging_midbuild or self.faults.delete_staging_midbuild),
                           log_absent=bool(sc.log_absent or self.faults.log_absent),
@@ -364,7 +365,7 @@ class World:
             return run.cancel_op
 
     def log_blob_name(self, run: Run) -> str:
-        return f"packerlogs/{run.operation_id}/customization.log"
+        return f"packerlogs/{run.log_folder}/customization.log"
 
     def log_url(self, tpl: Template) -> str | None:
         rg = self.rgs.get((tpl.staging_rg or "").lower())
@@ -372,6 +373,13 @@ class World:
             return None
         account = rg.storage_account if rg else "deleted"
         return f"{self.blob_url}/{account}/{self.log_blob_name(tpl.run)}"
+
+    def log_resource_path(self, tpl: Template) -> str:
+        """The log as an ARM path: .../storageAccounts/<a>/blobServices/default/containers/packerlogs/<f>/customization.log"""
+        account = self.staging_account(tpl) or "deleted"
+        folder = tpl.run.log_folder if tpl.run else ""
+        return (f"/subscriptions/{self.sub}/resourceGroups/{tpl.staging_rg}/providers/Microsoft.Storage/"
+                f"storageAccounts/{account}/blobServices/default/containers/packerlogs/{folder}/customization.log")
 
     def staging_account(self, tpl: Template) -> str | None:
         rg = self.rgs.get((tpl.staging_rg or "").lower())
@@ -394,7 +402,7 @@ class World:
             # The log is complete in the blob before the terminal runState becomes visible.
             with self.lock:
                 for tpl in finishing:
-                    if tpl.run is not None and tpl.run.state == "Running":
+                    if tpl.run is not None and tpl.run.state in ("Running", "Canceling") and tpl.run.end is None:
                         self._finish(tpl, tpl.run)
             self.drain_blob_jobs()
 
@@ -440,6 +448,9 @@ class World:
             text = event.text if event.text.endswith("\n") else event.text + "\n"
             chunk.append(text)
         finishing = run.cancel_requested_at is None and elapsed >= run.duration
+        if (run.outcome == "Canceled" and run.cancel_requested_at is None and run.state == "Running"
+                and elapsed >= run.duration - CANCEL_SECONDS):
+            run.state = "Canceling"      # a scenario that ends Canceled passes through Canceling
         if finishing and run.truncate:
             # The final write stops mid-line: drop what is left and cut the last line in half.
             run.next_event = len(run.events)
@@ -469,7 +480,7 @@ class World:
                                staging_rg=tpl.staging_rg or "", subscription=self.sub,
                                template_name=tpl.name, resource_group=tpl.rg, location=tpl.location,
                                storage_account=self.staging_account(tpl) or "",
-                               log_blob=self.log_blob_name(run))
+                               log_blob=self.log_blob_name(run), log_resource_path=self.log_resource_path(tpl))
         if run.message_override:
             run.message = run.message_override
         elif run.outcome == "Succeeded":
@@ -481,9 +492,18 @@ class World:
         if run.outcome in ("Succeeded", "PartiallySucceeded"):
             self.finish_op(run.op, "Succeeded", at=end)
         else:
-            status = "Canceled" if run.outcome == "Canceled" else "Failed"
-            self.finish_op(run.op, status, {"code": "BuildCanceled" if status == "Canceled" else "BuildFailed",
-                                            "message": run.message or f"The build ended {run.outcome}."}, end)
+            if run.outcome == "Canceled":
+                error = {"code": "BuildCanceled", "message": run.message or "The build was canceled."}
+            else:
+                # The run operation's own error uses the second form seen in the wild: the log as an
+                # ARM resource path (Azure/azure-powershell#24244, Start-AzImageBuilderTemplate debug output).
+                error = {"code": "PackerBuildFailed", "message": (
+                    "During the image build a failure has occurred. Packer build logs are at location "
+                    f"{self.log_resource_path(tpl)}. Please navigate to this location using portal or other "
+                    "tools to download logs for identifying which build/customization step failed. Use this "
+                    f"operationId {run.operation_id} to search packer logs. For more troubleshooting steps go "
+                    "to https://aka.ms/azvmimagebuilderts.")}
+            self.finish_op(run.op, "Canceled" if run.outcome == "Canceled" else "Failed", error, end)
         if run.delete_at_end and not run.staging_deleted:
             self._drop_staging(tpl)
             run.staging_deleted = True

@@ -137,3 +137,31 @@ def test_untrusted_without_the_ca(emulator, monkeypatch):
                                   disable_instance_discovery=True)
     with pytest.raises((ClientAuthenticationError, ServiceRequestError)):
         cred.get_token(i["arm"] + "/.default")
+
+
+def test_failed_run_reports_the_log_in_both_forms(emulator):
+    """lastRunStatus.message: blob URL + OperationId; the run operation's error: the ARM resource path."""
+    import re
+
+    client = aib_client(emulator)
+    rg = emulator.info["resource_group"]
+    create(emulator, client, "tpl-forms", "customizer-failed")
+    poller = client.virtual_machine_image_templates.begin_run(rg, "tpl-forms")
+    url = poller.polling_method()._initial_response.http_response.headers["Azure-AsyncOperation"]
+    message = wait_terminal(emulator, client, "tpl-forms").properties.last_run_status.message
+    blob_url = re.search(r"(https://\S+?/customization\.log)", message).group(1)
+    folder = blob_url.split("/")[-2]
+    token = secret_credential(emulator).get_token(emulator.info["arm"] + "/.default").token
+    ctx = ssl.create_default_context(cafile=emulator.info["ca_bundle"])
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"}), context=ctx) as r:
+        doc = json.loads(r.read())
+    assert doc["status"] == "Failed" and doc["error"]["code"] == "PackerBuildFailed"
+    path = re.search(r"location (/subscriptions/\S+?/customization\.log)", doc["error"]["message"]).group(1)
+    assert "/providers/Microsoft.Storage/storageAccounts/" in path and f"/containers/packerlogs/{folder}/" in path
+    operation_id = re.search(r"operationId (\S+) ", doc["error"]["message"]).group(1)
+    assert operation_id != folder                       # two different GUIDs, as in real messages
+    if "OperationId:" in message:
+        assert f"OperationId: {operation_id}" in message
+    with pytest.raises(HttpResponseError) as err:
+        poller.result()
+    assert "PackerBuildFailed" in str(err.value)

@@ -52,7 +52,7 @@ def test_scenario_end_to_end(emulator, name):
     assert status.run_state == sc.outcome
     record = emulator.template(rg, tname)
     log_url = (f"{emulator.info['blob']}/{emulator.world.staging_account(record) or ''}/packerlogs/"
-               f"{record.run.operation_id}/customization.log")
+               f"{record.run.log_folder}/customization.log")
     if sc.outcome == "Succeeded":
         assert status.message == ""
     elif sc.outcome == "Failed":

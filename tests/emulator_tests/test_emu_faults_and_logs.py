@@ -16,7 +16,7 @@ def _log_blob(emu, tpl) -> BlobClient:
     i = emu.info
     rg = tpl.properties.exact_staging_resource_group.split("/")[-1]
     record = emu.template(i["resource_group"], tpl.name)
-    url = f"{i['blob']}/{emu.world.staging_account(record) or 'gone'}/packerlogs/{record.run.operation_id}/customization.log"
+    url = f"{i['blob']}/{emu.world.staging_account(record) or 'gone'}/packerlogs/{record.run.log_folder}/customization.log"
     assert rg
     return BlobClient.from_blob_url(url, credential=secret_credential(emu), connection_verify=i["ca_bundle"])
 
