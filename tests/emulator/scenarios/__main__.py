@@ -44,8 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     if not events:
         print(f"{args.name} fails at submission; no log. put_error={s.put_error} "
               f"provisioning_error={s.provisioning_error}", file=sys.stderr)
-    for e in events:
-        print(f"[{e.at_seconds:9.1f} {e.sub_state or '':12}] {e.text}" if args.timed else e.text)
+    try:
+        for e in events:
+            print(f"[{e.at_seconds:9.1f} {e.sub_state or '':12}] {e.text}" if args.timed else e.text)
+    except BrokenPipeError:  # e.g. piped into head
+        sys.stderr.close()
     return 0
 
 

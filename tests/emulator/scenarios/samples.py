@@ -127,9 +127,51 @@ def template_for(scenario_name: str, os_name: str | None = None) -> dict:
     distribute = SAMPLE_DISTRIBUTE.get(scenario_name, "ManagedImage")
     make = windows_template if os_name == "windows" else linux_template
     template = make(scenario_name, distribute=distribute)
-    if scenario_name == "windows-logon-slow":
-        # the cause of a slow first logon: updates are the last step, with no restart after them
-        custs = template["properties"]["customize"]
-        while custs and custs[-1]["type"] == "WindowsRestart":
-            custs.pop()
+    tweak = _TWEAKS.get(scenario_name)
+    if tweak:
+        tweak(template["properties"], os_name)
     return template
+
+
+def _no_restart_after_updates(props: dict, os_name: str) -> None:
+    """The cause of a slow first logon: updates are the last step, with no restart after them."""
+    custs = props["customize"]
+    while custs and custs[-1]["type"] == "WindowsRestart":
+        custs.pop()
+
+
+def _default_vm_size(props: dict, os_name: str) -> None:
+    """No vmSize: AIB's small default build VM, the guide's condition for these failures."""
+    props.pop("vmProfile", None)
+
+
+def _big_file(props: dict, os_name: str) -> None:
+    """The File customizer fetches a large archive (the guide's myBigFile.zip)."""
+    for c in props["customize"]:
+        if c["type"] == "File":
+            c["sourceUri"] = "https://aibartifacts.blob.core.windows.net/media/myBigFile.zip"
+            c["destination"] = "C:\\buildArtifacts\\myBigFile.zip" if os_name == "windows" else "/tmp/myBigFile.zip"
+            c["name"] = "big-archive"
+            return
+
+
+def _file_source(uri: str):
+    def tweak(props: dict, os_name: str) -> None:
+        for c in props["customize"]:
+            if c["type"] == "File":
+                c["sourceUri"] = uri
+                return
+    return tweak
+
+
+_TWEAKS = {
+    # a blob in an account whose anonymous access is disabled, referenced without SAS or identity
+    "storage-public-access-blocked": _file_source("https://aibartifacts.blob.core.windows.net/config/app-settings.json"),
+    # a mistyped path
+    "file-download-failed": _file_source("https://raw.githubusercontent.com/contoso/aib-assets/main/indx.html"),
+    "windows-logon-slow": _no_restart_after_updates,
+    "vm-resources-exhausted": _default_vm_size,
+    "windows-update-low-resources": _default_vm_size,
+    "sysprep-timing": _default_vm_size,
+    "large-file-customizer": _big_file,
+}
