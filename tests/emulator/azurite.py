@@ -68,7 +68,7 @@ class Azurite:
         cmd = [AZURITE_BIN, "--blobHost", "127.0.0.1", "--blobPort", str(self.port),
                "--location", self.data, "--cert", self.tls.cert, "--key", self.tls.key,
                "--oauth", "basic", "--skipApiVersionCheck", "--loose", "--silent",
-               "--disableProductStyleUrl"]
+               "--disableProductStyleUrl", "--disableTelemetry"]  # telemetry would reach the internet
         self.proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.monotonic() + timeout
