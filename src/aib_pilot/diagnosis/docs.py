@@ -68,6 +68,18 @@ def rule_section(rule: Rule) -> str:
     return "\n".join(parts)
 
 
+def lint_section() -> str:
+    from aib_pilot.diagnosis.lint import LINT_RULES
+
+    parts = ["## Template checks (`aib-pilot lint`)", "",
+             "`aib-pilot lint TEMPLATE.json` applies the same knowledge before a build. Each check names the",
+             "template line; errors make the command exit 1, warnings do not.", "",
+             "| check | category | severity | title | why | fix |", "| --- | --- | --- | --- | --- | --- |"]
+    for r in LINT_RULES:
+        parts.append(f"| {r.id} | `{r.category}` | {r.severity} | {r.title} | {r.cause} | {r.fix} |")
+    return "\n".join(parts) + "\n"
+
+
 def render() -> str:
     index = ["## Index", "", "| rule | category | severity | title |", "| --- | --- | --- | --- |"]
     for r in RULES:
@@ -77,7 +89,7 @@ def render() -> str:
     cats = ["## Categories", "", "The JSON output's `category` is one of:", "",
             ", ".join(f"`{c}`" for c in CATEGORIES), ""]
     body = [rule_section(r) for r in RULES]
-    return "\n".join([HEADER, *index, "", *cats, *body]).rstrip() + "\n"
+    return "\n".join([HEADER, *index, "", *cats, *body, lint_section()]).rstrip() + "\n"
 
 
 def default_path() -> str:
