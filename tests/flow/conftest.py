@@ -90,7 +90,7 @@ def rg(emulator) -> str:
 
 def blob_bytes(emu, url: str) -> bytes | None:
     """The log blob's current content read independently with azure-storage-blob (None if gone)."""
-    from azure.core.exceptions import ResourceNotFoundError
+    from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
     from azure.identity import ClientSecretCredential
     from azure.storage.blob import BlobClient
 
@@ -102,6 +102,10 @@ def blob_bytes(emu, url: str) -> bytes | None:
         return BlobClient.from_blob_url(url, credential=cred, connection_verify=info["ca_bundle"]).download_blob().readall()
     except ResourceNotFoundError:
         return None
+    except HttpResponseError as exc:
+        if exc.status_code == 403:  # a scenario denying data access to the staging account
+            return None
+        raise
 
 
 def sample_template(tmp_path: Path, scenario_name: str, os_name: str = "linux") -> tuple[Path, dict]:

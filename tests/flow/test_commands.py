@@ -105,7 +105,7 @@ def test_cleanup_saves_the_log_first_and_never_deletes_a_running_template(emulat
 
 
 def test_logs_and_cancel_commands(emulator, rg, tmp_path):
-    emulator.set_speed(60)
+    emulator.set_speed(150)
     template, _ = sample_template(tmp_path, "success")
     name = _submit(emulator, rg, template, tmp_path).json["template_name"]
     assert emulator.wait_until(lambda: emulator.template(rg, name).run.sub_state == "Customizing", timeout=30)
@@ -118,7 +118,7 @@ def test_logs_and_cancel_commands(emulator, rg, tmp_path):
 
 
 def test_fleet_monitor_by_tag(emulator, rg, tmp_path):
-    emulator.set_speed(600)
+    emulator.set_speed(1000)
     names = []
     for scenario in ("success", "customizer-failed", "success-vhd"):
         template, _ = sample_template(tmp_path, scenario)
@@ -148,7 +148,7 @@ def test_access_errors_have_exit_code_3_and_one_line(emulator, rg, tmp_path):
 
 
 def test_transient_arm_errors_are_retried(emulator, rg, tmp_path):
-    emulator.set_speed(600)
+    emulator.set_speed(1000)
     template, _ = sample_template(tmp_path, "success")
     name = _submit(emulator, rg, template, tmp_path).json["template_name"]
     emulator.faults.throttle(count=3, retry_after=0.3, method="GET", path=f"/imageTemplates/{name}$")

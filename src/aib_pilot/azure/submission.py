@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from aib_pilot.azure.ci_context import TAG_PREFIX, ci_tags
-from aib_pilot.azure.errors import azure_access, error_code, first_line, status_of, to_access_error
+from aib_pilot.azure.errors import azure_access, error_code, first_line, status_of
 from aib_pilot.azure.templates import LoadedTemplate, Templates, is_running
 from aib_pilot.errors import UsageError
 
@@ -114,11 +114,9 @@ def submit(session, resource_group: str, template: LoadedTemplate, name: str, *,
                 created = templates.find(resource_group, name)
             if created is None:
                 raise SubmissionFailed(name, template_id, _error_envelope(exc)) from exc
-        else:
-            mapped = to_access_error(exc, f"creating image template {name} in {resource_group}")
-            if mapped is not None:
-                raise mapped from exc
-            raise
+        else:  # auth/permission/not found -> exit 3; throttling/5xx after retries -> exit 3 "try again"
+            with azure_access(f"creating image template {name} in {resource_group}"):
+                raise
     props = created.get("properties") or {}
     if props.get("provisioningState") == "Failed":
         raise SubmissionFailed(name, created.get("id") or template_id,
