@@ -159,3 +159,30 @@ def test_transient_arm_errors_are_retried(emulator, rg, tmp_path):
     assert r.code == 0, r.stderr[-2000:]
     assert r.json["state"] == "Succeeded"
     assert emulator.journal.count(service="arm", status=429) == 3
+
+
+def test_remote_diagnose_of_a_failed_run_and_of_a_rejected_template(emulator, rg, tmp_path):
+    emulator.set_speed(3000)
+    template, _ = sample_template(tmp_path, "customizer-failed")
+    name = _submit(emulator, rg, template, tmp_path).json["template_name"]
+    assert emulator.wait_until(lambda: emulator.template(rg, name).run.state == "Failed", timeout=20)
+    r = run_cli(emulator, "diagnose", "-g", rg, "-n", name, "--template", str(template), "--format", "json",
+                "--log-dir", str(tmp_path / "logs"))
+    assert r.code == 1, r.stderr
+    diag = r.json
+    assert diag["schema"] == "aib-pilot/diagnosis/v1" and diag["category"] == "customizer_failed"
+    assert diag["failed_customizer"]["name"] == "update-and-install-nginx"
+    assert diag["source"].startswith("azure:/subscriptions/")
+
+    rejected, _ = sample_template(tmp_path, "invalid-template")
+    sub = _submit(emulator, rg, rejected, tmp_path)
+    assert sub.code == 1 and sub.json["diagnosis"]["category"] == "invalid_template"
+    failed_provisioning, _ = sample_template(tmp_path, "image-version-404")
+    sub = _submit(emulator, rg, failed_provisioning, tmp_path)
+    assert sub.code == 1 and sub.json["diagnosis"]["category"] == "source_image_not_found"
+    remote = run_cli(emulator, "diagnose", "-g", rg, "-n", sub.json["template_name"], "--format", "json")
+    assert remote.code == 1 and remote.json["category"] == "source_image_not_found"  # the template stays, Failed
+    again = _submit(emulator, rg, failed_provisioning, tmp_path)  # attach cannot run a Failed template
+    assert again.code == 1 and "deleting the existing template" in again.stderr
+    both = run_cli(emulator, "diagnose", "some.log", "-g", rg, "-n", name)
+    assert both.code == 2 and "not both" in both.stderr

@@ -37,11 +37,20 @@ def register(subparsers) -> None:
                    help="output format (default: text)")
     p.add_argument("--status-message", metavar="TEXT",
                    help="lastRunStatus.message (or any pasted error text) to diagnose with the log")
+    from aib_pilot.commands.monitor import add_remote_options
+
+    add_remote_options(p)  # remote mode: -g RG -n NAME diagnoses a template in Azure
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    # Remote mode (AZURE) is dispatched here when its options are present.
+    if getattr(args, "resource_group", None) or getattr(args, "name", None):
+        if args.log:
+            raise UsageError("give either a log FILE or --resource-group/--name, not both.",
+                             hint="Remote mode downloads the log itself: aib-pilot diagnose -g RG -n NAME")
+        from aib_pilot.commands.monitor import diagnose_remote
+
+        return diagnose_remote(args)
     return diagnose_local(args)
 
 

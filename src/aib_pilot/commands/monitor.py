@@ -142,7 +142,7 @@ def run(args) -> int:
 def add_remote_options(parser) -> None:
     """Options ``aib-pilot diagnose`` needs for its remote mode (``--resource-group RG --name NAME``)."""
     options.add_target_options(parser)
-    parser.add_argument("--log-dir", metavar="DIR", help="where the fetched log is saved (remote mode)")
+    parser.add_argument("--log-dir", metavar="DIR", help="remote mode: where the fetched log is saved")
     options.add_azure_options(parser)
 
 
@@ -158,8 +158,7 @@ def diagnose_remote(args) -> int:
     session = options.make_session(args)
     sink = make_sink(args)
     rg, name = options.resource_group(args), options.template_name(args)
-    template_path = getattr(args, "template", None) or getattr(args, "file", None)
-    template_path = template_path if template_path and template_path != "-" and template_path.endswith(".json") else None
+    template_path = getattr(args, "template", None)
     w = TemplateWatch(session, MonitorConfig(rg, name, options.log_dir(args), template_path=template_path,
                                              live_log=False), sink, fleet=True)
     w.refresh(transient_retry(base=1.0))
