@@ -78,7 +78,9 @@ def test_slow_success_outlasts_a_hosted_agent_job():
 def test_failure_messages_format_with_the_emulators_keys():
     keys = dict(log_url="https://127.0.0.1:1/acct/packerlogs/x/customization.log", operation_id=OP,
                 staging_rg=STAGING, subscription=SUB, template_name="tpl", resource_group="rg",
-                location="eastus", storage_account="acct", log_blob="packerlogs/x/customization.log")
+                location="eastus", storage_account="acct", log_blob="packerlogs/x/customization.log",
+                log_resource_path=f"/subscriptions/{SUB}/resourceGroups/{STAGING}/providers/Microsoft.Storage/"
+                                  "storageAccounts/acct/blobServices/default/containers/packerlogs/x/customization.log")
     for s in SCENARIOS.values():
         text = s.last_run_message.format_map(keys)
         assert not re.search(r"\{[a-z_]+\}", text), s.name
@@ -355,7 +357,7 @@ def test_failure_text_sits_inside_the_failing_customizer(name, os_name):
 def _phase_bounds(lines: list[str], phase: str) -> tuple[int, int]:
     end = index_of(lines, "(telemetry) Finalizing.") if any("Finalizing." in t for t in lines) else len(lines)
     if phase == "deploy":
-        return index_of(lines, "Deploying deployment template"), end
+        return index_of(lines, "Validating deployment template"), end
     if phase == "connect":
         return index_of(lines, "Waiting for "), end
     if phase == "deprovision":

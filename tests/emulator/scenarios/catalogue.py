@@ -27,6 +27,14 @@ PACKER_FAILED = (
     "step failed. For more troubleshooting steps go to https://aka.ms/azvmimagebuilderts. "
     + LOG_LOCATION)
 
+#: The same failure in the newer wording, naming the log by its ARM resource path (seen in the run
+#: operation's error, code PackerBuildFailed: Azure/azure-powershell#24244).
+PACKER_FAILED_ARM = (
+    "During the image build a failure has occurred. Packer build logs are at location "
+    "{log_resource_path}. Please navigate to this location using portal or other tools to download "
+    "logs for identifying which build/customization step failed. Use this operationId {operation_id} "
+    "to search packer logs. For more troubleshooting steps go to https://aka.ms/azvmimagebuilderts.")
+
 #: lastRunStatus.message when buildTimeoutInMinutes ran out (the guide's "timeout exceeded").
 TIMED_OUT = ("Failed in building/customizing image: Failed while waiting for packerizer: Timeout "
              "waiting for microservice to complete: 'context deadline exceeded'. " + LOG_LOCATION)
@@ -165,7 +173,7 @@ _ALL = [
        outcome="Canceled", last_run_message="", duration_minutes=60, failing_customizer=0),
     _s("deprovision-failed", "AIB's hidden deprovisioning step fails (waagent missing / script deleted).",
        seed_section="vms-created-from-aib-images-do-not-create-successfully",
-       expected_category="deprovision_failed", outcome="Failed", last_run_message=PACKER_FAILED,
+       expected_category="deprovision_failed", outcome="Failed", last_run_message=PACKER_FAILED_ARM,
        duration_minutes=22),
     _s("windows-logon-slow", "Succeeds, but Windows updates are the last step with no restart after them.",
        seed_section="slow-windows-logon-please-wait-for-the-windows-modules-installer",
@@ -193,10 +201,10 @@ _ALL = [
        last_run_message=PARTIAL, duration_minutes=33, run_outputs_on_failure=True),
     _s("apt-lock", "apt-get fails: unattended-upgrades holds /var/lib/dpkg/lock-frontend (exit 100).",
        seed_section=None, expected_category="package_manager_locked",
-       outcome="Failed", last_run_message=PACKER_FAILED, duration_minutes=9, failing_customizer=0),
+       outcome="Failed", last_run_message=PACKER_FAILED_ARM, duration_minutes=9, failing_customizer=0),
     _s("windows-restart-timeout", "The VM does not come back from a windows-restart within restartTimeout.",
        seed_section=None, expected_category="windows_restart_timeout",
-       outcome="Failed", last_run_message=PACKER_FAILED, duration_minutes=30, failing_customizer=2),
+       outcome="Failed", last_run_message=PACKER_FAILED_ARM, duration_minutes=30, failing_customizer=2),
     _s("image-version-exists", "The gallery already holds the image version the build publishes (409).",
        seed_section=None, expected_category="image_version_exists",
        outcome="Failed", last_run_message=VERSION_EXISTS, duration_minutes=30),
@@ -211,7 +219,7 @@ _ALL = [
        outcome="Failed", last_run_message=PACKER_FAILED, duration_minutes=10, failing_customizer=1),
     _s("packer-crash", "Packer's Azure plugin panics in a customizer (PACKER CRASH).",
        seed_section=None, expected_category="packer_crash",
-       outcome="Failed", last_run_message=PACKER_FAILED, duration_minutes=12, failing_customizer=0),
+       outcome="Failed", last_run_message=PACKER_FAILED_ARM, duration_minutes=12, failing_customizer=0),
     _s("invalid-template", "The template is rejected on PUT: 400 ValidationFailed (bad source imageId).",
        seed_section="troubleshoot-image-template-submission-errors", expected_category="invalid_template",
        outcome="Failed",

@@ -107,12 +107,16 @@ def preamble(w: LogWriter, ctx: BuildContext) -> None:
     w.err1("[INFO] (telemetry) Starting builder azure-arm")
 
 
-def _deploy_template(w: LogWriter, ctx: BuildContext, deployment: str, polls: int) -> None:
+def _deploy_template(w: LogWriter, ctx: BuildContext, deployment: str, polls: int,
+                     validate_only: bool = False) -> None:
     rg = ctx.rg_path
     w.say("Validating deployment template ...", dt=1.2)
     w.say(f" -> ResourceGroupName : '{ctx.staging_rg}'")
     w.say(f" -> DeploymentName    : '{deployment}'")
-    azure_request(w, ctx, "POST", f"{rg}/providers/Microsoft.Resources/deployments/{deployment}/validate")
+    azure_request(w, ctx, "POST", f"{rg}/providers/Microsoft.Resources/deployments/{deployment}/validate",
+                  status=400 if validate_only else None)
+    if validate_only:
+        return
     w.say("Deploying deployment template ...", dt=2.5)
     w.say(f" -> ResourceGroupName : '{ctx.staging_rg}'")
     w.say(f" -> DeploymentName    : '{deployment}'")
@@ -124,8 +128,10 @@ def _deploy_template(w: LogWriter, ctx: BuildContext, deployment: str, polls: in
                       dt=ctx.rng.uniform(6.0, 12.0), lower_rg=True)
 
 
-def deploy(w: LogWriter, ctx: BuildContext, *, polls: int | None = None) -> None:
-    """Phases 1 and 2: the ARM deployment of the build VM and its status polling (runSubState Building)."""
+def deploy(w: LogWriter, ctx: BuildContext, *, polls: int | None = None, validate_only: bool = False) -> None:
+    """Phases 1 and 2: the ARM deployment of the build VM and its status polling (runSubState Building).
+
+    ``validate_only``: the build VM's deployment is refused at validation (stop after it)."""
     n = ctx.names
     rg = ctx.rg_path
     w.sub_state("Building")
@@ -145,7 +151,8 @@ def deploy(w: LogWriter, ctx: BuildContext, *, polls: int | None = None) -> None
         w.say(" -> Key Vault Secret Name : 'packerKeyVaultSecret'")
         azure_request(w, ctx, "GET", f"{rg}/providers/Microsoft.KeyVault/vaults/{n['kv']}", dt=0.5)
         w.say("Setting the certificate's URL ...")
-    _deploy_template(w, ctx, n["dp"], polls if polls is not None else ctx.rng.randint(18, 30))
+    _deploy_template(w, ctx, n["dp"], polls if polls is not None else ctx.rng.randint(18, 30),
+                     validate_only=validate_only)
 
 
 def deploy_succeeded(w: LogWriter, ctx: BuildContext) -> None:

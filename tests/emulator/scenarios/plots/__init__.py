@@ -38,7 +38,7 @@ _PLOTS: dict[str, Plot] = {
     "deprovision-failed": DeprovisionFailed(),
     "quota-exceeded": DeploymentRejected("OperationNotAllowed", QUOTA),
     "sku-not-available": DeploymentRejected("SkuNotAvailable", SKU),
-    "policy-denied": DeploymentRejected("RequestDisallowedByPolicy", POLICY),
+    "policy-denied": DeploymentRejected("RequestDisallowedByPolicy", POLICY, at_validation=True),
     "trusted-launch-mismatch": GalleryPublishRejected(TRUSTED_LAUNCH),
     "apt-lock": AptLock(),
     "distribution-partial": PartialDistribution(),

@@ -109,24 +109,35 @@ def vm_family(size: str) -> str:
 
 
 class DeploymentRejected(Plot):
-    """ARM rejects the build VM's deployment in the staging RG (quota, SKU capacity, policy)."""
+    """ARM rejects the build VM's deployment in the staging RG (quota, SKU capacity, policy).
+
+    ``at_validation``: refused when Packer validates the deployment template (policy), reported as
+    InvalidTemplateDeployment (the shape of a real AIB log: danielsollondon/azvmimagebuilder#11);
+    otherwise the deployment runs and fails (DeploymentFailed).
+    """
 
     deploy_polls = 3
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, at_validation: bool = False) -> None:
         self.code, self.message = code, message
+        self.refused_at_validation = at_validation
 
     def deploy(self, b: Build) -> Stop | None:
         w, ctx = b.w, b.ctx
         detail = self.message.format(size=ctx.vm_size, family=vm_family(ctx.vm_size), location=ctx.location,
                                      vm=ctx.names["vm"], subscription=ctx.subscription)
-        w.say("ERROR: -> DeploymentFailed : At least one resource deployment operation failed. Please list "
-              "deployment operations for details. Please see https://aka.ms/arm-deployment-operations for "
-              "usage details.", dt=2)
+        if self.refused_at_validation:
+            outer, summary = ("InvalidTemplateDeployment", "The template deployment failed because of policy "
+                              "violation. Please see details for more information.")
+        else:
+            outer, summary = ("DeploymentFailed", "At least one resource deployment operation failed. Please "
+                              "list deployment operations for details. Please see "
+                              "https://aka.ms/arm-deployment-operations for usage details.")
+        w.say(f"ERROR: -> {outer} : {summary}", dt=2)
         w.say(f"ERROR:   -> {self.code} : {detail}")
         w.say("")
-        return Stop("error", f"Code=\"DeploymentFailed\" Message=\"At least one resource deployment operation "
-                             f"failed.\" Details=[{{\"code\":\"{self.code}\",\"message\":\"{detail}\"}}]")
+        return Stop("error", f"Code=\"{outer}\" Message=\"{summary}\" "
+                             f"Details=[{{\"code\":\"{self.code}\",\"message\":\"{detail}\"}}]")
 
 
 QUOTA = ("Operation could not be completed as it results in exceeding approved {family} Cores quota. "
