@@ -559,3 +559,68 @@ def test_cli_shows_a_scenario_log(capsys):
     out = capsys.readouterr().out.splitlines()
     assert any("Script exited with non-zero exit status: 1" in line for line in out)
     assert main(["show", "no-such-scenario"]) == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# templates other than the samples
+
+
+def _custom_template(customize: list[dict], **props) -> dict:
+    t = linux_template()
+    t["properties"]["customize"] = customize
+    t["properties"].update(props)
+    return t
+
+
+def test_inline_commands_print_plausible_output():
+    template = _custom_template([{"type": "Shell", "name": "mine", "inline": [
+        "echo 'hello from the build'", "sudo apt-get install -y nginx", "sleep 30", "pip3 install requests"]}])
+    events = log_of("success", template=template)
+    lines = texts(events)
+    assert contains(lines, "    azure-arm: hello from the build")
+    assert contains(lines, re.compile(r"azure-arm: Setting up nginx \("))
+    assert contains(lines, re.compile(r"azure-arm: Successfully installed requests-\d"))
+    # `sleep 30` takes at least 30 simulated seconds before pip's first line
+    pip = next(e for e in events if "Collecting requests" in e.text)
+    before = [e for e in events if e.at_seconds < pip.at_seconds and "azure-arm:" in e.text]
+    assert pip.at_seconds - before[-1].at_seconds >= 30
+
+
+def test_powershell_commands_print_plausible_output():
+    template = windows_template()
+    template["properties"]["customize"] = [{"type": "PowerShell", "name": "ps", "inline": [
+        "Write-Host 'Hello Windows'", "choco install -y git"]}]
+    lines = texts(log_of("success", template=template))
+    assert contains(lines, "    azure-arm: Hello Windows")
+    assert contains(lines, "    azure-arm:  The install of git was successful.")
+
+
+def test_a_template_given_as_bare_properties_works():
+    template = linux_template()
+    assert texts(log_of("success", template=template["properties"])) == texts(log_of("success", template=template))
+
+
+def test_template_without_customizers_still_fails_where_the_scenario_says():
+    template = _custom_template([])
+    lines = texts(log_of("customizer-failed", template=template))
+    assert contains(lines, "Script exited with non-zero exit status: 1")
+    assert failing_customizer_index(SCENARIOS["customizer-failed"], template) is None
+    assert telemetry(texts(log_of("success", template=template))) == [("start", "shell"), ("end", "shell")]
+
+
+def test_optimize_and_validate_add_their_sub_states():
+    template = _custom_template(linux_template()["properties"]["customize"],
+                                optimize={"vmBoot": {"state": "Enabled"}},
+                                validate={"inVMValidations": [{"type": "Shell", "name": "smoke",
+                                                               "inline": ["nginx -v"]}]})
+    subs = [e.sub_state for e in log_of("success", template=template) if e.sub_state]
+    assert subs == ["Queued", "Building", "Customizing", "Optimizing", "Validating", "Distributing"]
+
+
+def test_every_distributor_is_distributed():
+    template = template_for("success-gallery")
+    template["properties"]["distribute"].insert(0, {"type": "VHD", "runOutputName": "vhd-out"})
+    lines = texts(log_of("success-gallery", template=template))
+    assert contains(lines, "[Distribute 0] VHD -> runOutputName 'vhd-out'")
+    assert contains(lines, "[Distribute 1] SharedImage -> runOutputName 'ubuntu2204-gallery'")
+    assert contains(lines, re.compile(r"SIG replication regions +: '\['eastus', 'westus2'\]'"))

@@ -192,7 +192,7 @@ def powershell_command(command: str, rng: random.Random) -> Output:
                 (0.0, "ui", "------- -------------- ---------      --------------"),
                 (0.0, "ui", "True    No             Success        {Common HTTP Features, Default Document, D...")]
     if low.startswith("choco install") or low.startswith("choco.exe install"):
-        pkg = (stripped.split()[2:] or ["7zip"])[0]
+        pkg = next((w for w in stripped.split()[2:] if not w.startswith("-")), "7zip")
         return [(rng.uniform(2, 5), "ui", "Chocolatey v2.2.2"),
                 (0.2, "ui", "Installing the following packages:"),
                 (0.0, "ui", pkg),
