@@ -273,6 +273,18 @@ class TemplateWatch:
         with azure_access(f"reading image template {self.cfg.name} in {self.cfg.resource_group}"):
             self.template = retrying(self.templates.get, self.cfg.resource_group, self.cfg.name)
 
+    def check_started(self) -> None:
+        """A template that never ran and will not run by itself cannot be monitored."""
+        auto = ((self.props.get("autoRun") or {}).get("state") or "").lower() == "enabled"
+        if not self.status and not auto and self.props.get("provisioningState") == "Succeeded":
+            from aib_pilot.errors import UsageError
+
+            raise UsageError(
+                f"Image template {self.cfg.name} has never been run, so there is nothing to monitor.",
+                hint=f"Start it with 'aib-pilot submit --template FILE -g {self.cfg.resource_group} --name "
+                f"{self.cfg.name}' (it attaches and runs) or 'az image builder run -g {self.cfg.resource_group} "
+                f"-n {self.cfg.name} --no-wait'.")
+
     def provisioning_failed(self) -> bool:
         return self.props.get("provisioningState") == "Failed"
 
@@ -479,6 +491,7 @@ def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_inte
                     w.result = w.provisioning_result()
                     active.remove(w)
                     continue
+                w.check_started()
                 changed |= w.observe()
                 state, _sub = run_state(w.template)
                 if state in TERMINAL_STATES:

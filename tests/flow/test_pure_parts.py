@@ -240,3 +240,12 @@ def test_ci_tags_github_and_azure_devops(tmp_path):
                    "BUILD_REPOSITORY_NAME": "repo"})
     assert ado["aib-pilot.run-url"] == "https://dev.azure.com/org/p/_build/results?buildId=9" and ado["aib-pilot.pr"] == "3"
     assert ci_tags({}) == {}
+
+
+def test_live_log_names_groups_by_customizer_kind_not_position():
+    sink = RecordingSink()
+    live = LiveLog(sink, customizers=[{"type": "File", "name": "copy"}, {"type": "Shell", "name": "install"}])
+    live.feed(b"(telemetry) Starting provisioner shell\n(telemetry) ending shell\n"
+              b"(telemetry) Starting provisioner shell\n")  # the hidden deprovisioning step
+    titles = [e[1] for e in sink.events if e[0] == "start"]
+    assert titles == ["customizer 2/2: install (shell)", "provisioner 2: shell"]

@@ -34,9 +34,9 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def find_repo_root() -> Path:
+def find_repo_root(starts: list[Path] | None = None) -> Path:
     """The checkout holding tests/emulator: searched from the current directory, then the package."""
-    starts = [Path.cwd(), Path(__file__).resolve()]
+    starts = starts or [Path.cwd(), Path(__file__).resolve()]
     for start in starts:
         for folder in [start, *start.parents]:
             if (folder / "tests" / "emulator" / "__init__.py").is_file() and (folder / DEMO_TEMPLATE).is_file():

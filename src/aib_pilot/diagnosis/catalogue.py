@@ -364,7 +364,7 @@ RULES = (
         "category": "storage_access_blocked",
         "severity": "error",
         "phase": None,
-        "priority": 80,
+        "priority": 86,
         "title": "Storage access blocked (shared keys disabled, public access or firewall)",
         "patterns": [
             r"KeyBasedAuthenticationNotPermitted",
@@ -564,9 +564,12 @@ RULES = (
             r"(?i)Which services should be restarted\?",
             r"(?i)enter (?:passphrase|password) for",
             r"(?i)press enter to continue",
+            r"Are you sure you want to perform this action\?",
+            r"\[Y\] Yes\s+\[A\] Yes to All",
         ],
         "cause": "The last running customizer printed an interactive prompt (apt-get without -y, "
-                 "an installer asking yes/no, a needrestart dialog). Nobody answers in an AIB "
+                 "an installer asking yes/no, a needrestart dialog, PowerShell's Confirm prompt of "
+                 "Remove-Item without -Recurse/-Confirm:$false). Nobody answers in an AIB "
                  "build, so the script waits until the build times out.",
         "fix": "Make the command non-interactive: `apt-get install -y`, "
                "`DEBIAN_FRONTEND=noninteractive`, `yum -y`, installer silent switches (`/quiet`, "
@@ -575,7 +578,9 @@ RULES = (
         "exceptions": "A prompt that was answered (followed by further output) is not a cause; the "
                       "rule only ranks inside the failing customizer.",
         "reference": TROUBLESHOOT + "#timeout-exceeded",
-        "positives": ["PACKER OUT     azure-arm: Do you want to continue? [Y/n]", "    azure-arm: Are you sure you want to continue connecting (yes/no/[fingerprint])?"],
+        "positives": ["PACKER OUT     azure-arm: Do you want to continue? [Y/n]",
+                      "    azure-arm: Are you sure you want to continue connecting (yes/no/[fingerprint])?",
+                      '    azure-arm: [Y] Yes  [A] Yes to All  [N] No  [L] No to All  [S] Suspend  [?] Help (default is "Y"): '],
         "negatives": ["    azure-arm: Reading package lists... Done", "Continuing without prompt (yes)"],
     },
     {
@@ -613,6 +618,8 @@ RULES = (
             r"Out of memory: Killed process",
             r"(?i)\bcannot allocate memory\b",
             r"No space left on device",
+            r"System\.OutOfMemoryException",
+            r"Insufficient system resources exist to complete the requested service",
         ],
         "cause": "The build VM is saturated: on the default size (Standard_D1_v2, 1 vCPU, 3.5 GB) "
                  "Windows Update or big installs starve the machine, its WinRM/SSH service stops "
@@ -766,9 +773,8 @@ RULES = (
         "severity": "error",
         "phase": "customize",
         "priority": 50,
-        "context": ["no-timeout"],
         "title": "The connection to the build VM was lost (SSH/WinRM)",
-        "patterns": [r"Remote command exited without exit status or exit signal", r"Cancelling builder after context cancellation"],
+        "patterns": [r"Remote command exited without exit status or exit signal"],
         "cause": "AIB lost its SSH (port 22) or WinRM (port 5986) connection to the build VM while a "
                  "customizer ran, and the build was cancelled. Scripts that enable or reconfigure "
                  "the firewall, sshd or WinRM, or reboot without a WindowsRestart customizer, "
@@ -777,12 +783,12 @@ RULES = (
                "Set-NetFirewallProfile), sshd_config or WinRM changes and keep ports 22/5986 open "
                "to the build; reboot only through a WindowsRestart customizer (Linux: end the "
                "script and use `expect_disconnect`-free designs).",
-        "exceptions": "When the build had already exceeded its timeout, the cancellation is a "
-                      "consequence; the timeout finding ranks first.",
+        "exceptions": "A command killed by AIB's own cancellation can end the same way; a more "
+                      "specific cause in the failing customizer (a prompt, a large download, a "
+                      "saturated VM) ranks first.",
         "reference": TROUBLESHOOT + "#cancelling-builder-after-context-cancellation-context-canceled",
         "positives": [
             "PACKER ERR 2020/03/26 22:11:25 packer-builder-azure-arm plugin: [ERROR] Remote command exited without exit status or exit signal.",
-            "PACKER ERR 2020/03/26 22:11:23 Cancelling builder after context cancellation context canceled",
         ],
         "negatives": ["PACKER ERR 2020/03/26 22:11:25 [INFO] RPC client: Communicator ended with: 2300218"],
     },
@@ -843,6 +849,27 @@ RULES = (
         "positives": ["Please wait for the Windows Modules Installer"],
         "negatives": ["    azure-arm: Waiting for the Windows Modules Installer to exit..."],
     },
+    {
+        "id": "AIB218",
+        "category": "connection_lost",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 45,
+        "context": ["no-timeout"],
+        "title": "The build was cancelled while a customizer ran (context canceled)",
+        "patterns": [r"Cancelling builder after context cancellation", r"Cancelling provisioning due to context cancellation"],
+        "cause": "Packer was cancelled in the middle of a customizer. Without a timeout or a cancel "
+                 "request, this is how a lost SSH/WinRM connection to the build VM ends (the guide's "
+                 "'context canceled' case): a script changed the firewall, sshd or WinRM, or "
+                 "rebooted the VM.",
+        "fix": "Check the failing customizer for firewall/SSH/WinRM changes or reboots (use a "
+               "WindowsRestart customizer to reboot); if you cancelled the run yourself, ignore it.",
+        "exceptions": "After a build timeout (lastRunStatus 'context deadline exceeded') the "
+                      "cancellation is a consequence of the timeout and this rule does not count.",
+        "reference": TROUBLESHOOT + "#cancelling-builder-after-context-cancellation-context-canceled",
+        "positives": ["PACKER ERR 2020/03/26 22:11:23 Cancelling builder after context cancellation context canceled"],
+        "negatives": ["PACKER OUT Cancelling build after receiving terminated"],
+    },
     # ------------------------------------------------------------------ AIB3xx: deprovision, distribution
     {
         "id": "AIB301",
@@ -850,6 +877,7 @@ RULES = (
         "severity": "error",
         "phase": "deprovision",
         "priority": 90,
+        "context": ["failing-section"],
         "title": "Sysprep failed: image state UNDEPLOYABLE / guest agent not installed yet",
         "patterns": [
             r"IMAGE_STATE_UNDEPLOYABLE",
@@ -862,7 +890,9 @@ RULES = (
                  "image IMAGE_STATE_UNDEPLOYABLE and the wait loop never ends.",
         "fix": "Use a bigger `vmProfile.vmSize`, or add a PowerShell customizer `Start-Sleep "
                "-Seconds 60` as the last customizer so the guest agent is up before Sysprep.",
-        "exceptions": "None.",
+        "exceptions": "Sysprep passes through IMAGE_STATE_UNDEPLOYABLE on its way to "
+                      "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE in healthy builds; the rule only counts "
+                      "when the deprovisioning step is the one that failed.",
         "reference": TROUBLESHOOT + "#sysprep-timing",
         "positives": ["PACKER OUT     azure-arm: IMAGE_STATE_UNDEPLOYABLE", "PACKER OUT ==> azure-arm: Get-Service : Cannot find any service with service name 'WindowsAzureGuestAgent'."],
         "negatives": ["PACKER OUT     azure-arm: IMAGE_STATE_COMPLETE", "azure-arm:   if ($imageState -eq 'IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE') { break }"],

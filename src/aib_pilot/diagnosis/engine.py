@@ -159,8 +159,14 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
                 status_phases[rid] = _default_status_phase(body, origin)
 
     findings = _collect(scanner, status_scan, json_hits, status_phases)
-    timeout = any(f.rule.category == "build_timeout" for f in findings)
     nonzero = [s for s in scanner.sections if s.provisioner and s.exit_code not in (None, 0)]
+    if scanner.success_marker and not scanner.errored and not nonzero:
+        # Packer built the artifacts: error-looking lines in the log (a Sysprep state passing
+        # through IMAGE_STATE_UNDEPLOYABLE, a retried download) were not fatal. Only the status
+        # texts can still report a failure (e.g. gallery replication after the build).
+        findings = [Finding(f.rule, ev, f.from_status, f.phase) for f in findings
+                    if (ev := [e for e in f.evidence if e.line is None])]
+    timeout = any(f.rule.category == "build_timeout" for f in findings)
     failure = (scanner.errored or bool(nonzero)
                or (run_state or "").lower() in _FAILED_RUN_STATES
                or any(f.rule.severity == "error" and f.rule.kind != "noise" for f in findings))
