@@ -18,6 +18,7 @@ PUBLISHED = {
     "AIB202": "customizer_failed", "AIB204": "build_timeout", "AIB205": "waiting_for_input",
     "AIB206": "large_file_customizer", "AIB207": "vm_resources_exhausted",
     "AIB210": "windows_restart_timeout", "AIB211": "package_manager_locked", "AIB214": "connection_lost",
+    "AIB218": "connection_lost",
     "AIB215": "communicator_timeout", "AIB216": "packer_crash", "AIB301": "sysprep_failed",
     "AIB303": "deprovision_failed", "AIB304": "deprovision_failed", "AIB305": "sig_replication_timeout",
     "AIB307": "image_version_exists", "AIB401": "pipeline_timeout", "AIB402": "token_expired",

@@ -83,7 +83,7 @@ def test_timeout_status_with_prompt_log_is_waiting_for_input_and_not_connection_
     rules = [f["rule"] for f in d["findings"]]
     assert rules[0] == "AIB205"
     assert "AIB204" in rules
-    assert "AIB214" not in rules  # the cancellation is a consequence of the timeout
+    assert "AIB218" not in rules  # the cancellation is a consequence of the timeout
 
 
 def test_sig_replication_timeout_with_successful_log():
