@@ -166,7 +166,7 @@ def build_log(scenario: Scenario, *, template: dict, operation_id: str, staging_
     if scenario.submission_fails:
         return []
     ctx = BuildContext.create(template, scenario_name=scenario.name, operation_id=operation_id,
-                              staging_rg=staging_rg, subscription=subscription)
+                              staging_rg=staging_rg, subscription=subscription, start=start)
     w = LogWriter(operation_id)
     Build(scenario, plot_for(scenario.name), ctx, w).run()
     return w.events(start, scenario.duration_minutes * 60.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 #: Packer provisioner name of each AIB customizer type (what `(telemetry) Starting provisioner` shows).
 PACKER_NAMES = {
@@ -59,11 +60,13 @@ class BuildContext:
     distribute: list[dict]
     location: str
     vm_size: str
+    start: datetime
+    template_name: str
     names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def create(cls, template: dict, *, scenario_name: str, operation_id: str, staging_rg: str,
-               subscription: str) -> "BuildContext":
+               subscription: str, start: datetime | None = None) -> "BuildContext":
         props = template_properties(template)
         seed = hashlib.sha256(f"{scenario_name}|{operation_id}".encode()).digest()
         rng = random.Random(int.from_bytes(seed[:8], "big"))
@@ -74,7 +77,9 @@ class BuildContext:
                   subscription=subscription, rng=rng, windows=windows,
                   customizers=list(props.get("customize") or []),
                   distribute=list(props.get("distribute") or []), location=location,
-                  vm_size=vm_size)
+                  vm_size=vm_size, start=start or datetime(2026, 1, 1, tzinfo=timezone.utc),
+                  template_name=str(template.get("name") or "template") if isinstance(template, dict)
+                  else "template")
         suffix = "".join(rng.choice(_ALNUM) for _ in range(10))
         for key in ("dp", "vm", "ni", "ip", "vn", "sn", "os", "kv", "ns"):
             ctx.names[key] = "pkr" + key + suffix

@@ -298,11 +298,17 @@ def mdi_id(ctx: BuildContext) -> str:
 
 
 def sig_version(ctx: BuildContext, dist: dict) -> str:
-    """The gallery image version a SharedImage distributor publishes (deterministic per run)."""
+    """The gallery image version a SharedImage distributor publishes.
+
+    The same rule as the emulator's run output (tests/emulator/world.py ``_outputs``) for a
+    template's first run, so the log and ``runOutputs[].artifactId`` agree: ``<major>.0.1`` with
+    versioning Latest/major, else ``0.<yyyymmdd of the run's start>.1``.
+    """
     versioning = dist.get("versioning") or {}
     major = versioning.get("major", -1) if versioning.get("scheme") == "Latest" else -1
-    major = major if isinstance(major, int) and major >= 0 else 0
-    return f"{major}.{ctx.rng.randint(20000, 29999)}.{ctx.rng.randint(1000, 9999)}"
+    if isinstance(major, int) and major >= 0:
+        return f"{major}.0.1"
+    return f"0.{ctx.start:%Y%m%d}.1"
 
 
 def distribute_start(w: LogWriter, ctx: BuildContext) -> None:
@@ -340,7 +346,8 @@ def distribute_one(w: LogWriter, ctx: BuildContext, index: int, dist: dict, vers
                 azure_request(w, ctx, "GET", path, dt=ctx.rng.uniform(20, 45))
             w.say(f" -> SIG image version '{version}' replicated to {len(regions)} region(s)", dt=2.0)
     elif kind == "VHD":
-        uri = dist.get("uri") or f"https://{ctx.names['storage']}.blob.core.windows.net/vhds/{ctx.names['vm']}.vhd"
+        uri = dist.get("uri") or (f"https://{ctx.names['storage']}.blob.core.windows.net/vhds/"
+                                  f"{ctx.template_name}-{ctx.operation_id}.vhd")
         w.say("Exporting the OS disk as a VHD ...")
         w.say(f" -> VHD URI : '{uri}'")
         for pct in (10, 35, 60, 85, 100):
