@@ -125,6 +125,9 @@ class RuleHits:
                 e.line == ev.line and e.text == ev.text for e in self.last):
             return
         self.count += 1
+        # a line repeated many times (a polling loop) is shown once, at its first occurrence
+        if self.first is not None and ev.text == (self.last[-1].text if self.last else self.first.text):
+            return
         if self.first is None:
             self.first = ev
         else:
