@@ -15,6 +15,10 @@ holding the example workflow with only what cannot work offline changed:
 ``check``: asserts what the issue's done-when asks, from act's log and the workspace:
 the annotation on the failing customizer's line, the summary file, the outputs, and no command
 injected by the scenario's hostile log text.
+
+``check-chain``: long-build.yml: one template across submit -> monitor-1 (ends on its budget with
+state Running and a resume command) -> monitor-2 (gated on that output; finishes Succeeded with
+an artifact), and the "still running" job skipped.
 """
 
 from __future__ import annotations
@@ -31,10 +35,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 OUR_ACTION = re.compile(r"^aib-pilot/aib-pilot@")
-TEMPLATE_IN_REPO = "images/ubuntu-web.json"
+TEMPLATE_IN_REPO = "images/ubuntu-web.json"  # what pr-build.yml builds
+TEMPLATES = {"images/ubuntu-web.json": "linux-ubuntu.json", "images/win2022-iis.json": "windows-server.json"}
 RECORD_STEP = "Record outputs for the container test"
 SUMMARY_FILE = "runner-step-summary.md"  # copied out of act's volume by run.sh
-OUTPUTS_FILE = "act-outputs.json"
+OUTPUTS_FILE = "act-outputs-{job}.json"  # one per job: the action step's outputs, read by a later step
 
 
 def load_workflow(path: Path) -> dict:
@@ -53,13 +58,15 @@ def prepare(args) -> None:
     (ws / "images").mkdir()
     for name in ("action.yml", "Dockerfile"):
         shutil.copy(ROOT / name, ws / name)
-    shutil.copy(ROOT / "examples/templates/linux-ubuntu.json", ws / TEMPLATE_IN_REPO)
+    for in_repo, example in TEMPLATES.items():
+        shutil.copy(ROOT / "examples/templates" / example, ws / in_repo)
     shutil.copy(info["ca_bundle"], ws / "emulator-ca.pem")
 
     wf = load_workflow(ROOT / "examples/github" / args.example)
     action_fields = set(yaml.safe_load((ROOT / "action.yml").read_text())["outputs"])
-    for job in wf["jobs"].values():
-        steps = []
+    budgets = dict(b.split("=", 1) for b in args.budget or [])
+    for job_id, job in wf["jobs"].items():
+        steps, step_id = [], None
         for step in job.get("steps", []):
             uses = str(step.get("uses", ""))
             if OUR_ACTION.match(uses):
@@ -72,11 +79,13 @@ def prepare(args) -> None:
                     "client-secret": info["client_secret"],
                     "arm-endpoint": info["arm"],
                     "authority-host": info["authority"],
-                    "tag": f"aib-emulator-scenario={args.scenario}",
-                    "poll-interval": "1",
-                    "budget-minutes": "4",
                     "github-token": "",
                 })
+                command = step["with"].get("command", "run")
+                if command in ("run", "submit"):
+                    step["with"]["tag"] = f"aib-emulator-scenario={args.scenario}"
+                if command in ("run", "monitor"):
+                    step["with"].update({"poll-interval": "1", "budget-minutes": budgets.get(job_id, "4")})
                 step["env"] = {
                     "REQUESTS_CA_BUNDLE": "${{ github.workspace }}/emulator-ca.pem",
                     "SSL_CERT_FILE": "${{ github.workspace }}/emulator-ca.pem",
@@ -85,6 +94,9 @@ def prepare(args) -> None:
             elif uses:
                 continue  # remote action: not reachable offline
             steps.append(step)
+        if step_id is None:
+            job["steps"] = steps
+            continue
         env = {name.upper().replace("-", "_"): f"${{{{ steps.{step_id}.outputs.{name} }}}}"
                for name in sorted(action_fields)}
         script = "\n".join(f'  "{name}": os.environ["{name.upper().replace("-", "_")}"],'
@@ -92,7 +104,7 @@ def prepare(args) -> None:
         steps.append({
             "name": RECORD_STEP, "if": "always()", "env": env,
             "run": "python3 - <<'PY'\nimport json, os\njson.dump({\n" + script
-                   + f"\n}}, open('{OUTPUTS_FILE}', 'w'), indent=1)\nPY",
+                   + f"\n}}, open('{OUTPUTS_FILE.format(job=job_id)}', 'w'), indent=1)\nPY",
         })
         job["steps"] = steps
         job.pop("timeout-minutes", None)
@@ -122,9 +134,9 @@ def check(args) -> int:
     ws = Path(args.workspace)
     log = Path(args.act_log).read_text(errors="replace")
     problems: list[str] = []
-    outputs_path = ws / OUTPUTS_FILE
+    outputs_path = ws / OUTPUTS_FILE.format(job=args.job)
     if not outputs_path.exists():
-        print(f"act check: FAIL: the step after the action did not run ({OUTPUTS_FILE} missing)")
+        print(f"act check: FAIL: the step after the action did not run ({outputs_path.name} missing)")
         return 1
     outputs = json.loads(outputs_path.read_text())
 
@@ -210,6 +222,39 @@ def check(args) -> int:
     return 1 if problems else 0
 
 
+def check_chain(args) -> int:
+    """long-build.yml: submit, monitor-1 ends on its budget (Running), monitor-2 resumes and finishes."""
+    ws = Path(args.workspace)
+    problems = []
+    out = {}
+    for job in ("submit", "monitor-1", "monitor-2"):
+        path = ws / OUTPUTS_FILE.format(job=job)
+        if not path.exists():
+            problems.append(f"job {job} did not record outputs (it did not run or its action step failed early)")
+            continue
+        out[job] = json.loads(path.read_text())
+    if len(out) == 3:
+        names = {o["template-name"] for o in out.values()}
+        if len(names) != 1 or "" in names:
+            problems.append(f"the jobs did not work on one template: {names}")
+        if out["monitor-1"]["state"] != "Running":
+            problems.append(f"monitor-1 should end on its budget with Running, got {out['monitor-1']['state']!r}")
+        if not out["monitor-1"]["resume-command"]:
+            problems.append("monitor-1 gave no resume-command")
+        if out["monitor-2"]["state"] != "Succeeded" or not out["monitor-2"]["artifact-id"]:
+            problems.append(f"monitor-2 should finish Succeeded with an artifact, got {out['monitor-2']['state']!r}")
+    log = Path(args.act_log).read_text(errors="replace")
+    if re.search(r"/still-running\]\s+⭐ Run Main", log):
+        problems.append("the still-running job ran although monitor-2 finished")
+    for p in problems:
+        print(f"act chain check: FAIL: {p}")
+    if not problems:
+        print(f"act chain check: PASS: {out['submit']['template-name']}: monitor-1 Running "
+              f"(resume: {out['monitor-1']['resume-command'][:60]}...), monitor-2 Succeeded, "
+              f"artifact {out['monitor-2']['artifact-id'].rsplit('/', 1)[-1]}")
+    return 1 if problems else 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -218,16 +263,21 @@ def main() -> int:
     p.add_argument("--workspace", required=True)
     p.add_argument("--example", default="pr-build.yml")
     p.add_argument("--scenario", required=True)
+    p.add_argument("--budget", action="append", help="JOB=MINUTES budget for that job's action step")
     c = sub.add_parser("check")
     c.add_argument("--workspace", required=True)
+    c.add_argument("--job", default="build")
     c.add_argument("--act-log", required=True)
     c.add_argument("--hostile-marker", action="append", help="text only the hostile log contains")
     c.add_argument("--secret", action="append", help="a secret planted in the log; must be printed nowhere")
+    ch = sub.add_parser("check-chain")
+    ch.add_argument("--workspace", required=True)
+    ch.add_argument("--act-log", required=True)
     args = ap.parse_args()
     if args.cmd == "prepare":
         prepare(args)
         return 0
-    return check(args)
+    return check(args) if args.cmd == "check" else check_chain(args)
 
 
 if __name__ == "__main__":

@@ -110,7 +110,8 @@ grep -q "installing aib-pilot" "$work/ado-first.out" && ! grep -q "installing ai
   || { log "FAIL: the launcher should install once and reuse its venv"; exit 1; }
 
 # -- emulator -------------------------------------------------------------------------------------
-"$py" -m tests.emulator --speed 600 >"$work/emulator.json" 2>"$work/emulator.log" &
+# speed 200: the 95-minute slow-success build takes ~30 s, long enough for a budgeted monitor job
+"$py" -m tests.emulator --speed 200 >"$work/emulator.json" 2>"$work/emulator.log" &
 pids+=($!)
 for _ in $(seq 1 100); do [ -s "$work/emulator.json" ] && break; sleep 0.2; done
 [ -s "$work/emulator.json" ] || { log "emulator did not start"; cat "$work/emulator.log"; exit 1; }
@@ -161,8 +162,31 @@ if [ "$scenario" = "hostile-log" ]; then
 fi
 if "$tools/bin/python" tests/container/act_workspace.py check --workspace "$ws" --act-log "$work/act.log" "${markers[@]}"; then
   [ "$act_rc" != 0 ] || { log "FAIL: act reported success for a failing build"; exit 1; }
-  log "PASS"
+  log "PR example: PASS"
 else
   log "FAIL; act log tail:"; tail -60 "$work/act.log" | cut -c1-300
   exit 1
 fi
+
+# -- act: a build longer than one job, split across jobs chained on the state output -------------
+ws="$work/repo-long"
+"$tools/bin/python" tests/container/act_workspace.py prepare --emulator-info "$work/emulator.json" \
+  --workspace "$ws" --example long-build.yml --scenario slow-success \
+  --budget monitor-1=0.1 --budget monitor-2=4
+log "running examples/github/long-build.yml with act (submit -> monitor-1 budget 6 s -> monitor-2)"
+t0=$(date +%s.%N)
+set +e
+(cd "$ws" && DOCKER_HOST="unix://$sock" timeout 240 "$tools/bin/act" workflow_dispatch \
+   -W .github/workflows/long-build.yml -P ubuntu-latest="$base" --pull=false --rebuild=false --bind \
+   --network host --container-daemon-socket - >"$work/act-long.log" 2>&1)
+act_rc=$?
+set -e
+log "act finished in $(since "$t0") s with exit $act_rc"
+grep -E '⭐|❌|🏁' "$work/act-long.log" | sed 's/^/  | /' | cut -c1-160 | head -30
+if [ "$act_rc" = 0 ] && "$tools/bin/python" tests/container/act_workspace.py check-chain --workspace "$ws" --act-log "$work/act-long.log"; then
+  log "long-build example: PASS"
+else
+  log "FAIL; act log tail:"; tail -60 "$work/act-long.log" | cut -c1-300
+  exit 1
+fi
+log "PASS"
