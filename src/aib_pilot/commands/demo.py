@@ -25,9 +25,9 @@ DEMO_TEMPLATE = Path("examples") / "demo" / "failing-template.json"
 def register(subparsers) -> None:
     p = subparsers.add_parser("demo", help="run the full flow against the local emulator (needs a repo checkout)",
                               description=__doc__.split("\n\n", 1)[1])
-    p.add_argument("--speed", type=float, default=300.0, help="simulated seconds per real second (default 300)")
-    p.add_argument("--first-budget", type=float, default=0.04, metavar="MINUTES",
-                   help="budget of the first monitor step, shorter than the build (default 0.04)")
+    p.add_argument("--speed", type=float, default=120.0, help="simulated seconds per real second (default 120: the 14-minute build takes 7 s)")
+    p.add_argument("--first-budget", type=float, default=0.03, metavar="MINUTES",
+                   help="budget of the first monitor step, shorter than the build (default 0.03)")
     p.add_argument("--format", "-f", default="text", choices=("text", "json", "github", "azure-devops", "markdown"),
                    help="output format of the steps (default text)")
     p.add_argument("--log-dir", metavar="DIR", help="where the build log is saved (default: a new temp dir)")
@@ -105,6 +105,9 @@ def run(args) -> int:
         monitor = ["monitor", "--name", "demo-web", "--template", template, "--poll-interval", "0.25", *common]
         code = _step(f"job 2: monitor with a {args.first_budget:g}-minute budget (ends before the build, exit 0)",
                      [*monitor, "--budget", str(args.first_budget)], env, root)
+        if code == 1:  # a slow machine: the build ended within the first budget and was diagnosed
+            print(f"\ndemo finished early: the build ended inside the first budget; saved log under {log_dir}")
+            return 0
         if code != 0:
             return code
         code = _step("job 3: a later job resumes the same monitor and gets the diagnosis", monitor, env, root)
