@@ -160,28 +160,41 @@ class LogScanner:
         self._prev_first_line = 1
         self._line_base = 0                    # lines before the current buffer
         self._cursor = (0, 0)                  # (position, newline count) inside the current buffer
+        self._buf_start = 0                    # where the current buffer's unprocessed lines begin
         self._last_ts: datetime | None = None
         self._first_line_checked = False
         self._sections_without_start = True  # the first phase gets the log's first timestamp
 
     # ------------------------------------------------------------------ input
     def feed(self, chunk: bytes) -> None:
+        """Take the next piece of the log. Complete lines are processed in place (no copy of the
+        chunk); an incomplete last line waits for the next chunk."""
         if not chunk:
             return
-        buf = self._carry + chunk if self._carry else chunk
-        cut = buf.rfind(b"\n") + 1
-        if cut == 0:
-            if len(buf) <= MAX_LINE_BYTES:
-                self._carry = buf
+        start = 0
+        if self._carry:
+            nl = chunk.find(b"\n")
+            if nl < 0:
+                self._carry += chunk
+                if len(self._carry) > MAX_LINE_BYTES:  # pathological line without newline: cut it
+                    data, self._carry = self._carry, b""
+                    self._process(data, 0, len(data))
                 return
-            cut = len(buf)  # pathological line without newline: cut it
-        self._carry = buf[cut:]
-        self._process(buf[:cut] if cut < len(buf) else buf)
+            data, self._carry = self._carry + chunk[:nl + 1], b""
+            self._process(data, 0, len(data))
+            start = nl + 1
+        cut = chunk.rfind(b"\n", start) + 1
+        if cut <= start:
+            self._carry = chunk[start:]
+            return
+        self._process(chunk, start, cut)
+        if cut < len(chunk):
+            self._carry = chunk[cut:]
 
     def finish(self) -> None:
         if self._carry:
             data, self._carry = self._carry + b"\n", b""
-            self._process(data)
+            self._process(data, 0, len(data))
         end_line = self.lines_read
         if self._open is not None:
             sec, self._open = self._open, None
@@ -195,44 +208,50 @@ class LogScanner:
         self.global_tail = self._tail_of(self._prev, self._prev_first_line, 1)
 
     # ------------------------------------------------------------------ buffers
-    def _process(self, buf: bytes) -> None:
+    def _process(self, buf: bytes, start: int, end: int) -> None:
+        """Process the complete lines ``buf[start:end]`` (``start`` is a line start, ``end`` follows
+        a newline)."""
         self.saw_any_line = True
-        self._cursor = (0, 0)
+        self._cursor = (start, 0)
+        self._buf_start = start
         if not self._first_line_checked:
             self._first_line_checked = True
-            head = buf[:65536]
-            if _PIPELINE_LINE.match(buf.lstrip()[:64]):
+            head = buf[start:start + 65536]
+            if _PIPELINE_LINE.match(head.lstrip()[:64]):
                 self._start_phase("pipeline", 1, None)
             elif b"PACKER " in head or b"azure-arm" in head or b"(telemetry)" in head:
                 self._start_phase("deploy", 1, None)
         if self._sections_without_start and self._phase is not None and self._phase.start is None:
-            first = text.first_timestamp(buf)
+            first = text.first_timestamp(buf[start:start + 65536])
             if first:
                 self._phase.start = first
                 self._sections_without_start = False
-        pos = 0
-        for m in TELEMETRY.finditer(buf):
-            ls = buf.rfind(b"\n", 0, m.start()) + 1
-            le = buf.find(b"\n", m.end())
-            le = len(buf) if le < 0 else le + 1
+        pos = start
+        for m in TELEMETRY.finditer(buf, start, end):
+            ls = max(buf.rfind(b"\n", start, m.start()) + 1, start)
+            le = buf.find(b"\n", m.end(), end)
+            le = end if le < 0 else le + 1
             if ls < pos:  # two markers on one line: the first one already handled it
                 continue
             self._segment(buf, pos, ls)
             self._telemetry(buf, m, ls, le)
             pos = le
-        self._segment(buf, pos, len(buf))
+        self._segment(buf, pos, end)
         cpos, cnt = self._cursor
-        nl = cnt + buf.count(b"\n", cpos)
+        nl = cnt + buf.count(b"\n", cpos, end)
         self._line_base += nl
         self.lines_read = self._line_base
-        ts = text.last_timestamp(buf, len(buf))
+        ts = text.last_timestamp(buf, end, window=min(4096, end - start))
         if ts:
             self._last_ts = ts
         # keep the last TAIL_BYTES of the log, starting at a line start
-        keep = self._prev + buf if len(buf) < TAIL_BYTES else buf[-TAIL_BYTES - 1:]
+        if end - start < TAIL_BYTES:
+            keep = self._prev + buf[start:end]
+        else:
+            keep = buf[end - TAIL_BYTES - 1:end] if end - TAIL_BYTES - 1 >= start else buf[start:end]
         if len(keep) > TAIL_BYTES:
-            start = keep.find(b"\n", len(keep) - TAIL_BYTES) + 1
-            keep = keep[start:] if start > 0 else keep[-TAIL_BYTES:]
+            cut = keep.find(b"\n", len(keep) - TAIL_BYTES) + 1
+            keep = keep[cut:] if cut > 0 else keep[-TAIL_BYTES:]
         self._prev = keep
         self._prev_first_line = self._line_base - keep.count(b"\n") + 1
 
@@ -240,7 +259,7 @@ class LogScanner:
         """1-based line number of the line holding ``buf[pos]`` (positions must not go back)."""
         cpos, cnt = self._cursor
         if pos < cpos:
-            cpos, cnt = 0, 0
+            cpos, cnt = self._buf_start, 0
         cnt += buf.count(b"\n", cpos, pos)
         self._cursor = (pos, cnt)
         return self._line_base + cnt + 1
@@ -280,11 +299,12 @@ class LogScanner:
         """Close the open section; ``buf[ls]`` starts line ``line_at_ls`` (its "ending" marker when
         ``ended``, else the first line after the section)."""
         # The window may start inside a (huge) line: that partial line is kept; its number is right.
-        if ls >= TAIL_BYTES:
+        start = self._buf_start
+        if ls - start >= TAIL_BYTES:
             window = buf[ls - TAIL_BYTES:ls]
         else:
-            keep = TAIL_BYTES - ls
-            window = (self._prev[-keep:] if len(self._prev) > keep else self._prev) + buf[:ls]
+            keep = TAIL_BYTES - (ls - start)
+            window = (self._prev[-keep:] if len(self._prev) > keep else self._prev) + buf[start:ls]
         end_line = line_at_ls if ended else line_at_ls - 1
         sec = self._open
         sec.end_line = max(sec.start_line, end_line)
