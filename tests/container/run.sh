@@ -7,7 +7,10 @@
 # act_workspace.py checks the annotation on the failing customizer's line, the step summary, the
 # outputs and that the scenario's hostile log text executed no workflow command.
 #
-#   bash tests/container/run.sh            # ~1-2 min when the base image is cached, +1 min without
+# Then the long-build example: submit -> monitor-1 ends on its budget with state Running ->
+# monitor-2 (gated on that output) resumes and finishes; act_workspace.py check-chain.
+#
+#   bash tests/container/run.sh     # ~2 min with a warm cache; ~5 min on a new machine (debootstrap)
 #
 # Needs root, podman (installed with apt-get when missing) and the project venv (./dev.sh setup).
 # Measures and prints the image size and the start-up time of `aib-pilot --version` in the image.
@@ -85,6 +88,7 @@ log "start-up: 'aib-pilot --version' in a new container best of 5: $best s (empt
 # act runs a local docker action from the image act-dockeraction:latest (built from ./Dockerfile
 # when absent); tag ours so act uses the image built above with the offline build arguments.
 podman tag "$image" act-dockeraction:latest
+podman image prune -f >/dev/null 2>&1 || true  # untagged leftovers of earlier builds of this image
 
 # -- Azure DevOps task: the launcher installs the bundled wheel into a venv on a "fresh agent" ----
 task="$work/task"
@@ -110,8 +114,8 @@ grep -q "installing aib-pilot" "$work/ado-first.out" && ! grep -q "installing ai
   || { log "FAIL: the launcher should install once and reuse its venv"; exit 1; }
 
 # -- emulator -------------------------------------------------------------------------------------
-# speed 200: the 95-minute slow-success build takes ~30 s, long enough for a budgeted monitor job
-"$py" -m tests.emulator --speed 200 >"$work/emulator.json" 2>"$work/emulator.log" &
+# speed 300: the 95-minute slow-success build takes ~19 s, longer than monitor-1 (6 s budget)
+"$py" -m tests.emulator --speed 300 >"$work/emulator.json" 2>"$work/emulator.log" &
 pids+=($!)
 for _ in $(seq 1 100); do [ -s "$work/emulator.json" ] && break; sleep 0.2; done
 [ -s "$work/emulator.json" ] || { log "emulator did not start"; cat "$work/emulator.log"; exit 1; }
