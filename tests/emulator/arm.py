@@ -75,7 +75,9 @@ class ArmApp:
         except ApiError as err:
             resp = error_response(err.status, err.code, err.message, err.headers)
         resp.headers.setdefault("x-ms-request-id", rid)
-        resp.headers.setdefault("x-ms-correlation-request-id", req.header("x-ms-client-request-id") or rid)
+        resp.headers.setdefault("x-ms-correlation-request-id", rid)
+        if req.header("x-ms-client-request-id"):
+            resp.headers.setdefault("x-ms-client-request-id", req.header("x-ms-client-request-id"))
         resp.headers.setdefault("x-ms-routing-request-id", f"EMULATOR:{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}:{rid}")
         if req.method in ("GET", "HEAD"):
             resp.headers["x-ms-ratelimit-remaining-subscription-reads"] = str(self.buckets.take("reads"))

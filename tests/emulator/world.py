@@ -140,6 +140,7 @@ class World:
         self.faults = faults
         self.principal_id = principal_id
         self.blob_jobs: queue.Queue = queue.Queue()
+        self._drain_lock = threading.Lock()
         self.reset()
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -407,17 +408,19 @@ class World:
             self.drain_blob_jobs()
 
     def drain_blob_jobs(self):
-        while True:
-            try:
-                job = self.blob_jobs.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                self.blob_writer.do(job)
-            except Exception as exc:   # the account may have been deleted meanwhile
-                if not getattr(exc, "status_code", None) in (404, 409):
-                    import traceback
-                    traceback.print_exc()
+        """Perform queued blob work in order (one drainer at a time: the simulator, or a reset)."""
+        with self._drain_lock:
+            while True:
+                try:
+                    job = self.blob_jobs.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    self.blob_writer.do(job)
+                except Exception as exc:   # the account may have been deleted meanwhile
+                    if getattr(exc, "status_code", None) not in (404, 409):
+                        import traceback
+                        traceback.print_exc()
 
     def _advance(self, tpl: Template, now: datetime) -> bool:
         """Write due log events and handle cancel; True when the run reached its outcome."""
