@@ -1,12 +1,10 @@
 """Load, validate and compile the rule catalogue (``catalogue.py``) into :class:`Rule` objects.
 
-The compiled form offers three things the scanner needs:
+The compiled form offers what the scanner needs:
 
-* ``Rule.match(line)`` -- does this raw line (bytes) match any of the rule's patterns;
-* ``PREFILTER`` -- ONE bytes regex that is the alternation of every rule pattern, used to find
-  candidate lines in a buffer with a single C-level pass;
+* ``Rule.search(line)`` -- the first match of any of the rule's patterns in a raw line (bytes);
 * ``Pattern.literals`` -- what every match must contain, so candidate lines are found with
-  ``bytes.find`` (see ``scanner``).
+  ``bytes.find`` (see ``scanner``) and lines without them skip the regex.
 """
 
 from __future__ import annotations
@@ -167,22 +165,6 @@ def load_rules() -> tuple[Rule, ...]:
 RULES: tuple[Rule, ...] = load_rules()
 RULES_BY_ID = {r.id: r for r in RULES}
 
-
-def _strip_inline_flags(pat: str) -> str:
-    """Turn a leading ``(?i)`` into a scoped ``(?i:...)`` so patterns can be alternated."""
-    m = re.match(r"\(\?([aiLmsux]+)\)", pat)
-    if m:
-        return f"(?{m.group(1)}:{pat[m.end():]})"
-    return f"(?:{pat})"
-
-
-def combined(patterns) -> re.Pattern[bytes]:
-    return re.compile(b"|".join(_strip_inline_flags(p).encode() for p in patterns), re.MULTILINE)
-
-
-#: One regex for "this line may match some rule" (alternation of every pattern). Slow on big
-#: buffers (the alternation defeats the regex engine's literal search); used on single lines.
-PREFILTER: re.Pattern[bytes] = combined(p for r in RULES for p in r.patterns)
 
 #: Every compiled pattern, in catalogue order.
 ALL_PATTERNS: tuple[Pattern, ...] = tuple(p for r in RULES for p in r.compiled)
