@@ -102,3 +102,10 @@ def test_explicit_task_inputs_win_over_the_connection():
     assert inv.argv[inv.argv.index("--subscription") + 1] == "sub-explicit"
     assert inv.argv[inv.argv.index("--auth") + 1] == "secret"
     assert inv.argv[inv.argv.index("--format") + 1] == "azure-devops"
+
+
+def test_empty_file_path_inputs_rooted_to_the_sources_directory_count_as_not_given(tmp_path):
+    """The agent turns an empty filePath input into the sources directory."""
+    inv, _ = build({"INPUT_COMMAND": "monitor", "INPUT_TEMPLATENAME": "t", "INPUT_RESOURCEGROUP": "rg",
+                    "INPUT_TEMPLATEFILE": str(tmp_path), "INPUT_LOGFILE": str(tmp_path)})
+    assert inv.errors == [] and "--template" not in inv.argv and str(tmp_path) not in inv.argv

@@ -38,6 +38,10 @@ def agent_env(tmp_path: Path, inputs: dict[str, str]) -> dict[str, str]:
         default = default.replace("$(Build.ArtifactStagingDirectory)", str(tmp_path / "a"))
         env["INPUT_" + spec["name"].upper()] = default
     env.update({"INPUT_" + k.upper(): v for k, v in inputs.items()})
+    for spec in TASK["inputs"]:  # the agent roots filePath inputs; an empty one becomes the sources dir
+        key = "INPUT_" + spec["name"].upper()
+        if spec["type"] == "filePath" and not env[key]:
+            env[key] = str(tmp_path)
     return env
 
 

@@ -167,9 +167,18 @@ def connection_settings(environ: Mapping[str, str]) -> tuple[dict[str, str], dic
     return values, env, secrets, errors
 
 
+# filePath inputs (task.json). The agent roots them; an empty one becomes the sources directory
+# (azure-pipelines-agent TaskRunner.TranslateFilePathInput + the build job extension's
+# GetRootedPath), so a directory here means "not given".
+FILE_PATH_INPUTS = ("template", "log-file")
+
+
 def build(environ: Mapping[str, str]) -> tuple[Invocation, str]:
     """The CLI invocation and output format for this task step."""
     values = ado_values(environ)
+    for key in FILE_PATH_INPUTS:
+        if values.get(key, "").strip() and os.path.isdir(values[key].strip()):
+            values[key] = ""
     fmt = (values.get("format") or "").strip() or "azure-devops"
     values["format"] = fmt
     conn_values, env, secrets, errors = connection_settings(environ)
