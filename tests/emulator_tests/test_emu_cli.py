@@ -63,3 +63,27 @@ def test_runs_by_hand_and_stops_on_sigterm():
         assert proc.wait(15) == 0
     assert not _port_open(info["azurite"]) and not _port_open(info["arm"])
     assert not os.path.exists(info["ca_bundle"])      # its temp dir is gone too
+
+
+def test_port_base_fixes_the_ports():
+    import socket as _s
+
+    with _s.socket() as probe:            # find a free block of five ports
+        probe.bind(("127.0.0.1", 0))
+        base = probe.getsockname()[1]
+    base = max(20000, min(base, 60000))
+    proc = subprocess.Popen([sys.executable, "-m", "tests.emulator", "--port-base", str(base)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        if not line:
+            import pytest
+            pytest.skip(f"ports {base}..{base + 4} busy: {proc.stderr.read()[-200:]}")
+        info = json.loads(line)
+        assert info["arm"] == f"https://127.0.0.1:{base}"
+        assert info["authority"] == f"https://127.0.0.1:{base + 1}"
+        assert info["blob"] == f"https://127.0.0.1:{base + 3}"
+        assert info["azurite"] == f"https://127.0.0.1:{base + 4}"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(15)

@@ -152,3 +152,24 @@ def test_denied_staging_read_gives_403_everywhere(emulator):
     with pytest.raises(HttpResponseError) as err:
         _log_blob(emulator, tpl).download_blob().readall()
     assert err.value.status_code == 403 and err.value.error_code == "AuthorizationPermissionMismatch"
+
+
+def test_delete_staging_at_end_removes_group_and_log(emulator):
+    emulator.faults.delete_staging_at_end = True
+    client = aib_client(emulator)
+    _run(emulator, client, "tpl-end", "success")
+    tpl = wait_terminal(emulator, client, "tpl-end")
+    assert tpl.properties.last_run_status.run_state == "Succeeded"
+    i = emulator.info
+    rm = ResourceManagementClient(secret_credential(emulator), i["subscription"], base_url=i["arm"],
+                                  credential_scopes=[i["arm"] + "/.default"], connection_verify=i["ca_bundle"])
+    assert rm.resource_groups.check_existence(tpl.properties.exact_staging_resource_group.split("/")[-1]) is False
+
+
+def test_auto_run_starts_a_build_after_creation(emulator):
+    client = aib_client(emulator)
+    tpl = create(emulator, client, "tpl-auto", autoRun={"state": "Enabled"})
+    assert tpl.properties.auto_run.state == "Enabled"
+    assert emulator.wait_until(lambda: client.virtual_machine_image_templates.get(
+        emulator.info["resource_group"], "tpl-auto").properties.last_run_status is not None, timeout=5)
+    assert emulator.journal.count(service="arm", method="POST", path_contains="/run") == 0
