@@ -14,8 +14,7 @@ import os
 import sys
 
 from aib_pilot.errors import EXIT_BUILD_FAILED, EXIT_OK, UsageError
-
-FORMATS = ("text", "json", "github", "azure-devops", "markdown")
+from aib_pilot.report import FORMATS
 
 
 def register(subparsers) -> None:

@@ -6,8 +6,7 @@ import argparse
 import sys
 
 from aib_pilot.errors import EXIT_BUILD_FAILED, EXIT_OK
-
-FORMATS = ("text", "json", "github", "azure-devops", "markdown")
+from aib_pilot.report import FORMATS
 
 
 def register(subparsers) -> None:
