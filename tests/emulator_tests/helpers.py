@@ -71,3 +71,10 @@ def wait_terminal(emu, client, name: str, timeout: float = 20.0):
 
     assert emu.wait_until(done, timeout=timeout, interval=0.05), "build did not finish in time"
     return result["tpl"]
+
+
+def mgmt_client(emu, cls):
+    """Any azure-mgmt-* client class (subscription-scoped) pointed at the emulator."""
+    i = emu.info
+    return cls(secret_credential(emu), i["subscription"], base_url=i["arm"],
+               credential_scopes=[i["arm"] + "/.default"], connection_verify=i["ca_bundle"])

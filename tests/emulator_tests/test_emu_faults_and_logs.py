@@ -8,7 +8,7 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.storage.blob import BlobClient
 
-from tests.emulator_tests.helpers import aib_client, create, secret_credential, wait_terminal
+from tests.emulator_tests.helpers import aib_client, create, mgmt_client, secret_credential, wait_terminal
 
 
 def _log_blob(emu, tpl) -> BlobClient:
@@ -125,9 +125,7 @@ def test_staging_group_deleted_mid_build(emulator):
     tpl = wait_terminal(emulator, client, "tpl-del")
     assert tpl.properties.last_run_status.run_state == "Failed"
     staging = tpl.properties.exact_staging_resource_group.split("/")[-1]
-    i = emulator.info
-    rm = ResourceManagementClient(secret_credential(emulator), i["subscription"], base_url=i["arm"],
-                                  credential_scopes=[i["arm"] + "/.default"], connection_verify=i["ca_bundle"])
+    rm = mgmt_client(emulator, ResourceManagementClient)
     assert rm.resource_groups.check_existence(staging) is False
 
 
@@ -138,14 +136,12 @@ def test_denied_staging_read_gives_403_everywhere(emulator):
     client = aib_client(emulator)
     _run(emulator, client, "tpl-deny")
     tpl = wait_terminal(emulator, client, "tpl-deny")
-    i = emulator.info
     staging = tpl.properties.exact_staging_resource_group.split("/")[-1]
-    kwargs = {"base_url": i["arm"], "credential_scopes": [i["arm"] + "/.default"], "connection_verify": i["ca_bundle"]}
-    rm = ResourceManagementClient(secret_credential(emulator), i["subscription"], **kwargs)
+    rm = mgmt_client(emulator, ResourceManagementClient)
     with pytest.raises(HttpResponseError) as err:
         rm.resource_groups.get(staging)
     assert err.value.status_code == 403 and err.value.error.code == "AuthorizationFailed"
-    storage = StorageManagementClient(secret_credential(emulator), i["subscription"], **kwargs)
+    storage = mgmt_client(emulator, StorageManagementClient)
     with pytest.raises(HttpResponseError) as err:
         list(storage.storage_accounts.list_by_resource_group(staging))
     assert err.value.status_code == 403
@@ -160,9 +156,7 @@ def test_delete_staging_at_end_removes_group_and_log(emulator):
     _run(emulator, client, "tpl-end", "success")
     tpl = wait_terminal(emulator, client, "tpl-end")
     assert tpl.properties.last_run_status.run_state == "Succeeded"
-    i = emulator.info
-    rm = ResourceManagementClient(secret_credential(emulator), i["subscription"], base_url=i["arm"],
-                                  credential_scopes=[i["arm"] + "/.default"], connection_verify=i["ca_bundle"])
+    rm = mgmt_client(emulator, ResourceManagementClient)
     assert rm.resource_groups.check_existence(tpl.properties.exact_staging_resource_group.split("/")[-1]) is False
 
 
