@@ -172,8 +172,11 @@ def build_argv(values: dict[str, str], *, platform: str = "github",
                parser_for=subcommand_parser) -> Invocation:
     """Validate ``values`` (keyed by GitHub input name) and build the CLI invocation.
 
-    ``platform`` only chooses how inputs are named in messages (``github`` kebab-case or
-    ``azure-devops`` camelCase). Empty values count as not given.
+    ``platform`` (``github`` or ``azure-devops``) chooses how inputs are named in messages
+    (kebab-case or camelCase) and which defaults count as "not set by the user" (action.yml or
+    task.json; both platforms always pass every input with its default filled in). An input the
+    command does not take is an error unless it still has that default. Empty values count as not
+    given.
     """
     def label(spec: Input) -> str:
         return f"'{spec.ado or spec.github}'" if platform == "azure-devops" else f"'{spec.github}'"
