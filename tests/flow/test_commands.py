@@ -135,6 +135,14 @@ def test_fleet_monitor_by_tag(emulator, rg, tmp_path):
     assert states == {names[0]: "Succeeded", names[1]: "Failed", names[2]: "Succeeded"}
     failed = next(x for x in summary["results"] if x["state"] == "Failed")
     assert failed["diagnosis"]["category"] == "customizer_failed"
+    gets_before = emulator.journal.count(service="arm", method="GET", path_contains="/imageTemplates/")
+    by_name = run_cli(emulator, "monitor", "-n", names[0], "-n", names[2], "-g", rg, "--log-dir",
+                      str(tmp_path / "logs"), *FAST, "--format", "json")
+    assert by_name.code == 0, by_name.stderr[-2000:]  # both succeeded: the failed one is not watched
+    assert [x["state"] for x in by_name.json["results"]] == ["Succeeded", "Succeeded"]
+    template_gets = [e for e in emulator.journal.entries(service="arm", method="GET", path_contains="/imageTemplates/")
+                     [gets_before:] if e.path.rstrip("/").rsplit("/", 1)[-1] in names]
+    assert len(template_gets) == 2, "one GET per template per poll (both were finished at the first poll)"
 
 
 def test_access_errors_have_exit_code_3_and_one_line(emulator, rg, tmp_path):
