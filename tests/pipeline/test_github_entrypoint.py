@@ -3,6 +3,7 @@ tests/container/run.sh runs the same through act and podman)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -77,3 +78,41 @@ def test_oidc_run_writes_outputs_summary_and_annotation(emulator, tmp_path):
     name_at = next(i for i, t in enumerate(template_lines) if '"name": "apt-upgrade"' in t)  # 0-based
     opening = max(i for i in range(name_at) if template_lines[i].strip() == "{")
     assert opening + 1 <= line <= name_at + 1
+
+
+def test_nightly_fleet_submit_then_monitor_all_by_tag(emulator, tmp_path):
+    """nightly-fleet-submit.yml then nightly-fleet-monitor.yml, through the action's inputs."""
+    info = emulator.info
+    (tmp_path / "images").mkdir()
+    azure = {"resource-group": info["resource_group"], "subscription": info["subscription"],
+             "tenant-id": info["tenant"], "client-id": info["client_id"], "client-secret": info["client_secret"],
+             "arm-endpoint": info["arm"], "authority-host": info["authority"]}
+
+    def action(workdir: Path, inputs: dict[str, str]) -> tuple[subprocess.CompletedProcess, dict[str, str]]:
+        env = runner_env(workdir, {**azure, **inputs})
+        env["REQUESTS_CA_BUNDLE"] = info["ca_bundle"]
+        proc = subprocess.run([sys.executable, "-m", "aib_pilot.entrypoints.github"], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=180)
+        return proc, read_outputs(workdir / "file_commands/set_output_1")
+
+    for image, example, scenario in (("ubuntu-web", "linux-ubuntu.json", "customizer-failed"),
+                                     ("win2022-iis", "windows-server.json", "success")):
+        shutil.copy(ROOT / "examples/templates" / example, tmp_path / f"images/{image}.json")
+        job = tmp_path / f"submit-{image}"
+        job.mkdir()
+        proc, outputs = action(job, {"command": "submit", "template": f"images/{image}.json",
+                                     "name-prefix": f"{image}-nightly", "on-conflict": "replace",
+                                     "tag": f"fleet=nightly\nimage={image}\naib-emulator-scenario={scenario}"})
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert outputs["template-name"].startswith(f"{image}-nightly")
+
+    job = tmp_path / "monitor"
+    job.mkdir()
+    proc, outputs = action(job, {"command": "monitor", "all": "true", "tag": "fleet=nightly",
+                                 "budget-minutes": "4", "poll-interval": "0.5"})
+    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]  # one of the two failed
+    rows = json.loads(outputs["fleet-json"])
+    assert len(rows) == 2 and outputs["state"] == "Failed"
+    assert any("ubuntu-web-nightly" in json.dumps(r) and "Failed" in json.dumps(r) for r in rows)
+    assert any("win2022-iis-nightly" in json.dumps(r) and "Succeeded" in json.dumps(r) for r in rows)
+    assert "Traceback" not in proc.stderr
