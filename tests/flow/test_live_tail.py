@@ -35,3 +35,19 @@ def test_saved_log_survives_staging_group_deletion(emulator, rg, tmp_path):
     saved = Path(result["log_path"]).read_bytes()
     assert b"(telemetry) Starting provisioner" in saved
     assert result["diagnosis"]["category"] == "customizer_failed"
+
+
+def test_falls_back_to_the_account_key_when_entra_data_access_is_refused(emulator, rg, tmp_path):
+    emulator.set_speed(3000)
+    template, _ = sample_template(tmp_path, "customizer-failed")
+    logs = tmp_path / "logs"
+    r = run_cli(emulator, "submit", "--template", str(template), "-g", rg, "--log-dir", str(logs), "--format", "json")
+    name = r.json["template_name"]
+    assert emulator.wait_until(lambda: emulator.template(rg, name).run.state == "Failed", timeout=20)
+    emulator.faults.server_error(403, count=1, service="blob")  # the first data-plane call is refused
+    m = run_cli(emulator, "monitor", "-g", rg, "-n", name, "--log-dir", str(logs), *FAST, "--format", "json")
+    assert m.code == 1, m.stderr[-2000:]
+    assert emulator.journal.count(service="arm", method="POST", path_contains="/listKeys") == 1
+    saved = Path(m.json["log_path"]).read_bytes()
+    assert saved and saved == blob_bytes(emulator, m.json["log_url"])
+    assert "AccountKey" not in m.stdout + m.stderr

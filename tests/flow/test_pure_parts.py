@@ -10,7 +10,7 @@ import pytest
 from aib_pilot.azure.auth import infer_mode, make_credential
 from aib_pilot.azure.ci_context import ci_tags
 from aib_pilot.azure.cloud import resolve_cloud
-from aib_pilot.azure.staging_logs import parse_log_location, rg_name
+from aib_pilot.azure.staging_logs import account_from_url, parse_log_location, rg_name
 from aib_pilot.azure.templates import choose_name, load_template, parse_tag
 from aib_pilot.errors import UsageError
 from aib_pilot.monitor import LiveLog, PollSchedule, iso_or_none, retry_after_seconds
@@ -249,3 +249,9 @@ def test_live_log_names_groups_by_customizer_kind_not_position():
               b"(telemetry) Starting provisioner shell\n")  # the hidden deprovisioning step
     titles = [e[1] for e in sink.events if e[0] == "start"]
     assert titles == ["customizer 2/2: install (shell)", "provisioner 2: shell"]
+
+
+def test_account_name_from_virtual_host_and_path_style_urls():
+    assert account_from_url("https://abc123.blob.core.windows.net/packerlogs/g/customization.log") == "abc123"
+    assert account_from_url("https://127.0.0.1:10000/devstoreacct1/packerlogs/g/customization.log") == "devstoreacct1"
+    assert account_from_url("https://localhost:1/acct999/packerlogs/x.log") == "acct999"

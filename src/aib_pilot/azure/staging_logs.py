@@ -72,6 +72,22 @@ def rg_name(resource_id: str | None) -> str | None:
     return match.group(1) if match else None
 
 
+def account_from_url(url: str) -> str | None:
+    """Storage account name of a blob URL: the host's first label, or the first path segment for
+    path-style URLs (an IP address or localhost host, as with Azurite or Azure Stack)."""
+    import ipaddress
+
+    parsed = urlparse(url)
+    host = (parsed.hostname or "").lower()
+    try:
+        ipaddress.ip_address(host)
+        path_style = True
+    except ValueError:
+        path_style = host in ("localhost",)
+    name = parsed.path.strip("/").split("/", 1)[0] if path_style else host.split(".", 1)[0]
+    return name if re.fullmatch(r"[a-z0-9]{3,24}", name or "") else None
+
+
 def role_hint(principal: str | None, role: str, scope: str) -> str:
     return (f'az role assignment create --assignee {principal or "<client id of this identity>"} '
             f'--role "{role}" --scope {scope}')
@@ -190,11 +206,16 @@ class StagingLog:
         except Exception as exc:  # noqa: BLE001
             if status_of(exc) in (401, 403):
                 raise self._denied(exc) from exc
+            if status_of(exc) == 404:
+                raise LogNotFound(f"storage account {account} is gone") from exc
             raise
-        key = next(iter(getattr(keys, "keys", None) or []), None)
+        from aib_pilot.azure.templates import as_json
+
+        # SDK models are mappings: ``keys.keys`` would be the dict method, so read the JSON shape.
+        key = next((k.get("value") for k in as_json(keys).get("keys") or [] if k.get("value")), None)
         if key is None:
             raise self._denied(None)
-        return {"account_name": account, "account_key": key.value}
+        return {"account_name": account, "account_key": key}
 
     def _with_key(self, client):
         self.access = "key"
@@ -222,13 +243,10 @@ class StagingLog:
             self.account_id = account_id
         elif not self.account_id and resource_group:
             # Blob URL form: find the account id (for listKeys and role hints) lazily, cheaply.
-            host_account = urlparse(self.url).netloc.split(".", 1)[0]
-            path_account = urlparse(self.url).path.strip("/").split("/", 1)[0]
-            for name in (host_account, path_account):
-                if re.fullmatch(r"[a-z0-9]{3,24}", name or ""):
-                    self.account_id = (f"/subscriptions/{self.session.subscription_id}/resourceGroups/{resource_group}"
-                                       f"/providers/Microsoft.Storage/storageAccounts/{name}")
-                    break
+            name = account_from_url(self.url)
+            if name:
+                self.account_id = (f"/subscriptions/{self.session.subscription_id}/resourceGroups/{resource_group}"
+                                   f"/providers/Microsoft.Storage/storageAccounts/{name}")
         from azure.storage.blob import BlobClient
 
         self.blob = BlobClient.from_blob_url(self.url, credential=self._data_credential(resource_group),
