@@ -14,6 +14,7 @@ import http.client
 import os
 import secrets
 import shutil
+import signal
 import socket
 import string
 import subprocess
@@ -63,6 +64,11 @@ class Azurite:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 15.0):
+        self.spawn()
+        return self.wait_ready(timeout)
+
+    def spawn(self):
+        """Start the node process (call from a long-lived thread: Azurite dies with that thread)."""
         env = dict(os.environ)
         env["AZURITE_ACCOUNTS"] = ";".join(f"{n}:{k1}:{k2}" for n, (k1, k2) in self.accounts.items())
         cmd = [AZURITE_BIN, "--blobHost", "127.0.0.1", "--blobPort", str(self.port),
@@ -70,7 +76,10 @@ class Azurite:
                "--oauth", "basic", "--skipApiVersionCheck", "--loose", "--silent",
                "--disableProductStyleUrl", "--disableTelemetry"]  # telemetry would reach the internet
         self.proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, start_new_session=True)
+                                     stderr=subprocess.PIPE, start_new_session=True,
+                                     preexec_fn=_die_with_parent)
+
+    def wait_ready(self, timeout: float = 15.0):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -96,6 +105,16 @@ class Azurite:
             self.proc.stderr.close()
         self.proc = None
         shutil.rmtree(self.data, ignore_errors=True)
+
+
+def _die_with_parent():
+    """Linux: SIGTERM Azurite if the process (thread) that started it dies, so no node is orphaned."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 _HOP_HEADERS = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te",

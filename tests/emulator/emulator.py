@@ -80,10 +80,11 @@ class Emulator:
         accounts = make_accounts(self._n_accounts)
         self._azurite = Azurite(self.tls, self.workdir, accounts, port=self._port(4))
         self._azurite_error: BaseException | None = None
+        self._azurite.spawn()           # in this thread: Azurite is tied to it (PDEATHSIG)
 
         def start_azurite():
             try:
-                self._azurite.start()
+                self._azurite.wait_ready()
             except BaseException as exc:    # reported after join
                 self._azurite_error = exc
 
