@@ -224,10 +224,20 @@ class ArmApp:
         canonical = next((n for n in types if n.lower() == namespace.lower()), None)
         if canonical is None:
             raise ApiError(404, "InvalidResourceNamespace", f"The resource namespace '{namespace}' is invalid.")
+        state = "NotRegistered" if self._unregistered(canonical) else "Registered"
         return {"id": f"/subscriptions/{self.world.sub}/providers/{canonical}", "namespace": canonical,
-                "registrationState": "Registered", "registrationPolicy": "RegistrationRequired",
+                "registrationState": state, "registrationPolicy": "RegistrationRequired",
                 "resourceTypes": [{"resourceType": t, "locations": LOCATIONS, "apiVersions": list(reversed(v)),
                                    "capabilities": "None"} for t, v in types[canonical]]}
+
+    def _unregistered(self, namespace: str) -> bool:
+        return namespace.lower() in {n.lower() for n in self.world.faults.unregistered_providers}
+
+    def _require_registered(self, namespace: str):
+        if self._unregistered(namespace):
+            raise ApiError(409, "MissingSubscriptionRegistration",
+                           f"The subscription is not registered to use namespace '{namespace}'. See "
+                           "https://aka.ms/rps-not-found for how to register subscriptions.")
 
     def _subscription_providers(self, req: Request, rest, low, api) -> Response:
         if not rest:
@@ -238,8 +248,12 @@ class ArmApp:
         if len(rest) == 1 and req.method == "GET":
             return json_response(200, self._provider_json(rest[0]))
         if len(rest) == 2 and low[1] == "register" and req.method == "POST":
+            faults = self.world.faults
+            faults.unregistered_providers = {n for n in faults.unregistered_providers
+                                             if n.lower() != rest[0].lower()}
             return json_response(200, self._provider_json(rest[0]))
         if low[0] == AIB:
+            self._require_registered("Microsoft.VirtualMachineImages")
             self._check_aib_api(api, "imageTemplates" if low[1:2] == ["imagetemplates"] else "locations/operations")
             if low[1:] == ["imagetemplates"] and req.method == "GET":
                 return json_response(200, {"value": [self.world.template_json(t) for t in self._templates()]})
@@ -311,6 +325,7 @@ class ArmApp:
             raise ApiError(404, "NotFound", f"No route for {req.method} {req.path}.")
         namespace, rtype, tail = low[2], low[3], rest[4:]
         if namespace == AIB and rtype == "imagetemplates":
+            self._require_registered("Microsoft.VirtualMachineImages")
             self._check_aib_api(api)
             return self._image_templates(req, rg.name, tail, [t.lower() for t in tail], api)
         if namespace == "microsoft.storage" and rtype == "storageaccounts":

@@ -40,6 +40,9 @@ class Faults:
     truncate_log: bool = False
     delete_staging_at_end: bool = False
     deny_staging_read: bool = False      # for templates created while set (403 on staging RG/storage/blobs)
+    # resource provider namespaces shown NotRegistered (their resource calls get 409
+    # MissingSubscriptionRegistration) until a client POSTs .../providers/<ns>/register
+    unregistered_providers: set = field(default_factory=set)
     # hooks set by the Emulator
     _expire_tokens_hook: object = field(default=None, repr=False)
     _lifetime_hook: object = field(default=None, repr=False)
@@ -105,3 +108,4 @@ class Faults:
             self.latency.clear()
         self.delete_staging_midbuild = self.log_absent = self.truncate_log = False
         self.delete_staging_at_end = self.deny_staging_read = False
+        self.unregistered_providers.clear()

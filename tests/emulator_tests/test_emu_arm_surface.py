@@ -232,3 +232,16 @@ def test_user_staging_resource_group_is_used_and_kept(emulator):
     assert rm.resource_groups.check_existence("my-staging") is True
     storage = _rm(emulator, StorageManagementClient)
     assert list(storage.storage_accounts.list_by_resource_group("my-staging")) == []
+
+
+def test_unregistered_provider_until_registered(emulator):
+    emulator.faults.unregistered_providers.add("Microsoft.VirtualMachineImages")
+    rm = _rm(emulator, ResourceManagementClient)
+    assert rm.providers.get("Microsoft.VirtualMachineImages").registration_state == "NotRegistered"
+    client = aib_client(emulator)
+    with pytest.raises(HttpResponseError) as err:
+        client.virtual_machine_image_templates.begin_create_or_update(
+            emulator.info["resource_group"], "tpl-unreg", template_body(emulator))
+    assert err.value.status_code == 409 and err.value.error.code == "MissingSubscriptionRegistration"
+    assert rm.providers.register("Microsoft.VirtualMachineImages").registration_state == "Registered"
+    assert create(emulator, client, "tpl-unreg").properties.provisioning_state == "Succeeded"
