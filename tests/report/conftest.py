@@ -10,7 +10,7 @@ import pytest
 
 from aib_pilot.report import make_sink
 
-from .samples import HOSTILE_LINES
+from .samples import HOSTILE_LINES, PREFIXED_HOSTILE_LINES
 
 TEMPLATE = "images/ubuntu.json"
 SECRET = "s3cr3t-client-value-123"
@@ -19,7 +19,7 @@ SECRET = "s3cr3t-client-value-123"
 class Session:
     """Everything one sink printed or wrote."""
 
-    def __init__(self, fmt: str, tmp: Path, with_env: bool = True):
+    def __init__(self, fmt: str, tmp: Path, with_env: bool = True, live_log: str | None = None):
         self.fmt = fmt
         self.tmp = tmp
         tmp.mkdir(parents=True, exist_ok=True)
@@ -32,7 +32,7 @@ class Session:
             self.output_file.write_text("")
             self.summary_file.write_text("")
         self.out, self.err = io.StringIO(), io.StringIO()
-        self.sink = make_sink(fmt, out=self.out, env=self.env, err=self.err)
+        self.sink = make_sink(fmt, out=self.out, env=self.env, err=self.err, live_log=live_log)
 
     @property
     def stdout(self) -> str:
@@ -58,7 +58,8 @@ def play(session: Session, result: dict, *, hostile: bool) -> Session:
     """A monitor-like sequence of calls ending with result()."""
     sink = session.sink
     at = datetime(2026, 11, 25, 22, 4, 30, tzinfo=timezone.utc)
-    lines = HOSTILE_LINES if hostile else [f"    azure-arm: benign line {i}" for i in range(len(HOSTILE_LINES))]
+    hostile_lines = HOSTILE_LINES + PREFIXED_HOSTILE_LINES
+    lines = hostile_lines if hostile else [f"    azure-arm: benign line {i}" for i in range(len(hostile_lines))]
     sink.secret(SECRET)
     sink.info("Submitting image template ubuntu-nginx")
     sink.transition("Running", "Building", at)
@@ -80,9 +81,9 @@ def play(session: Session, result: dict, *, hostile: bool) -> Session:
 def session_factory(tmp_path):
     counter = {"n": 0}
 
-    def make(fmt: str, *, with_env: bool = True) -> Session:
+    def make(fmt: str, *, with_env: bool = True, live_log: str | None = None) -> Session:
         counter["n"] += 1
-        return Session(fmt, tmp_path / f"s{counter['n']}", with_env)
+        return Session(fmt, tmp_path / f"s{counter['n']}", with_env, live_log)
 
     return make
 

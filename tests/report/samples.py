@@ -46,6 +46,19 @@ HOSTILE_LINES = [
     f"token {JWT}",
 ]
 
+# The same text as it arrives in a live customization.log: behind the prefixes that the filtered
+# live log strips (so a '::' command ends up at the start of the printed line).
+_OPID = "[45f485cf-5a8c-4379-9937-8d85493bc791]"
+LOG_PREFIXES = (
+    f"{_OPID} PACKER OUT ",
+    f"{_OPID} PACKER OUT     azure-arm: ",
+    f"{_OPID} PACKER ERR ==> azure-arm: ",
+    f"{_OPID} PACKER ERR 2026/11/25 21:06:48 packer: 2026/11/25 21:06:48 ",
+    f"{_OPID} PACKER ERR 2026/11/25 21:06:48 packer-provisioner-shell: 2026/11/25 21:06:48 [INFO] ",
+    f"{_OPID} PACKER ERR 2026/11/25 21:06:48 [INFO] (telemetry) ending ",
+)
+PREFIXED_HOSTILE_LINES = [prefix + line for prefix in LOG_PREFIXES for line in HOSTILE_LINES]
+
 DIAGNOSIS = {
     "schema": "aib-pilot/diagnosis/v1",
     "source": "customization.log",

@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from aib_pilot.report import FORMATS, render_diagnosis
+from aib_pilot.report import FORMATS, LIVE_LOG_MODES, render_diagnosis
 from aib_pilot.report.facts import OUTPUT_NAMES, ado_name
 
 from . import samples
@@ -55,14 +55,27 @@ def assert_no_secret(text: str) -> None:
         assert fragment not in text, f"secret fragment {fragment[:12]}... leaked"
 
 
+@pytest.mark.parametrize("live_log", LIVE_LOG_MODES)
 @pytest.mark.parametrize("state", sorted(RESULTS))
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_hostile_text_changes_no_command(fmt, state, session_factory):
+def test_hostile_text_changes_no_command(fmt, state, live_log, session_factory):
     benign_result, hostile_result = RESULTS[state]
-    benign = play(session_factory(fmt), benign_result(), hostile=False)
-    hostile = play(session_factory(fmt), hostile_result(), hostile=True)
+    benign = play(session_factory(fmt, live_log=live_log), benign_result(), hostile=False)
+    hostile = play(session_factory(fmt, live_log=live_log), hostile_result(), hostile=True)
     assert_same_commands(benign, hostile, fmt)
     assert_no_secret(hostile.everything())
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_filtered_live_log_really_prints_the_hostile_lines(fmt, session_factory):
+    """The filtered mode is not safe by dropping everything: the prefixed hostile lines reach the
+    output (prefix stripped, command broken) and still change no command."""
+    session = play(session_factory(fmt, live_log="filtered"), samples.hostile_failed(), hostile=True)
+    progress = session.stderr if fmt in ("json", "markdown") else session.stdout
+    # each hostile marker is printed once bare and once per log prefix (the group repeats 5 lines)
+    assert progress.count("pwned-upper") >= 1 + len(samples.LOG_PREFIXES)
+    assert progress.count("variable=pwnedzw") >= 1 + len(samples.LOG_PREFIXES)
+    assert not [line for line in progress.splitlines() if line.startswith("[45f485cf")]  # stripped
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown"])

@@ -14,6 +14,7 @@ import sys
 from typing import Mapping, TextIO
 
 from aib_pilot.errors import UsageError
+from aib_pilot.report.livelog import LIVE_LOG_MODES
 from aib_pilot.report.sink import Sink
 
 FORMATS = ("text", "json", "github", "azure-devops", "markdown")
@@ -39,10 +40,15 @@ def _sink_class(fmt: str) -> type[Sink]:
 
 
 def make_sink(fmt: str, out: TextIO | None = None, env: Mapping[str, str] | None = None,
-              *, err: TextIO | None = None) -> Sink:
-    """A sink for live progress and the final result in format ``fmt`` (one of FORMATS)."""
+              *, err: TextIO | None = None, live_log: str | None = None) -> Sink:
+    """A sink for live progress and the final result in format ``fmt`` (one of FORMATS).
+
+    ``live_log``: ``filtered`` (default; readable customizer output, see report/livelog.py),
+    ``full`` (every log line) or ``off``. When None, ``$AIB_PILOT_LIVE_LOG`` from ``env`` decides.
+    A value that is not a mode raises UsageError.
+    """
     return _sink_class(fmt)(out if out is not None else sys.stdout,
-                            env if env is not None else os.environ, err)
+                            env if env is not None else os.environ, err, live_log=live_log)
 
 
 def render_diagnosis(diag: dict, fmt: str, out: TextIO, *, template_path: str | None = None,
@@ -55,4 +61,4 @@ def render_diagnosis(diag: dict, fmt: str, out: TextIO, *, template_path: str | 
     make_sink(fmt, out, env).diagnosis(diag, template_path=template_path)
 
 
-__all__ = ["FORMATS", "Sink", "make_sink", "render_diagnosis"]
+__all__ = ["FORMATS", "LIVE_LOG_MODES", "Sink", "make_sink", "render_diagnosis"]

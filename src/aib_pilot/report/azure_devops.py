@@ -38,8 +38,8 @@ class AzureDevOpsSink(CiSink):
     levels = ("error", "warning")  # task.logissue has no notice type
     mermaid = False  # the Extensions-tab Markdown shows mermaid fences as plain code
 
-    def __init__(self, out=None, env=None, err=None):
-        super().__init__(out, env, err)
+    def __init__(self, out=None, env=None, err=None, *, live_log=None):
+        super().__init__(out, env, err, live_log=live_log)
         self.completed = False
         self.summary_paths: list[str] = []
 

@@ -23,8 +23,8 @@ class CiSink(Sink):
     levels: tuple[str, ...] = ("error", "warning")
     mermaid = True  # does the summary renderer draw mermaid charts?
 
-    def __init__(self, out=None, env=None, err=None):
-        super().__init__(out, env, err)
+    def __init__(self, out=None, env=None, err=None, *, live_log=None):
+        super().__init__(out, env, err, live_log=live_log)
         self.used = {level: 0 for level in self.levels}
         self.progress_used = 0
         self.text = TextSink(io.StringIO(), {"NO_COLOR": "1"})
@@ -47,6 +47,8 @@ class CiSink(Sink):
         self._progress_issue("error", msg)
 
     def group_start(self, title: str) -> None:
+        if self.live_log == "off":
+            return
         if self._groups:  # neither system nests groups
             self.group_end()
         self._groups = 1
@@ -57,8 +59,8 @@ class CiSink(Sink):
             self._groups = 0
             self.say(self.endgroup_line())
 
-    def log_lines(self, lines: list[str]) -> None:
-        self.echo(list(lines))
+    def show_log(self, lines: list[str]) -> None:
+        self.echo(lines)
 
     def diagnosis(self, diag: dict, *, template_path: str | None = None) -> None:
         self.close()

@@ -29,8 +29,8 @@ class GitHubSink(CiSink):
     fmt = "github"
     levels = ("error", "warning", "notice")
 
-    def __init__(self, out=None, env=None, err=None):
-        super().__init__(out, env, err)
+    def __init__(self, out=None, env=None, err=None, *, live_log=None):
+        super().__init__(out, env, err, live_log=live_log)
         self.token = random_token()
 
     def command(self, name: str, data: str = "", *, limit: int | None = None, **props) -> str:

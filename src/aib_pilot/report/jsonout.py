@@ -13,8 +13,8 @@ from aib_pilot.report.sink import Sink
 class JsonSink(Sink):
     fmt = "json"
 
-    def __init__(self, out=None, env=None, err=None):
-        super().__init__(out, env, err)
+    def __init__(self, out=None, env=None, err=None, *, live_log=None):
+        super().__init__(out, env, err, live_log=live_log)
         self.progress = self.err
 
     def emit(self, obj) -> None:

@@ -292,8 +292,8 @@ class MarkdownSink(Sink):
 
     fmt = "markdown"
 
-    def __init__(self, out=None, env=None, err=None):
-        super().__init__(out, env, err)
+    def __init__(self, out=None, env=None, err=None, *, live_log=None):
+        super().__init__(out, env, err, live_log=live_log)
         self.progress = self.err
         self.md = Markdown(self.mask)
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Mapping, TextIO
 
 from aib_pilot.redact import MASK, redact
+from aib_pilot.report.livelog import curate, live_log_mode
 from aib_pilot.report.safety import clean_inline, clean_lines
 
 
@@ -20,10 +21,11 @@ class Sink:
     fmt = "base"
 
     def __init__(self, out: TextIO | None = None, env: Mapping[str, str] | None = None,
-                 err: TextIO | None = None):
+                 err: TextIO | None = None, *, live_log: str | None = None):
         self.out = out if out is not None else sys.stdout
         self.err = err if err is not None else sys.stderr
         self.env = dict(env) if env is not None else {}
+        self.live_log = live_log_mode(live_log, self.env)  # filtered | full | off (livelog.py)
         self.progress = self.out  # where live progress goes; json/markdown use stderr
         self._secrets: set[str] = set()
         self._ordered_secrets: list[str] = []
@@ -88,6 +90,8 @@ class Sink:
         self.info(text)
 
     def group_start(self, title: str) -> None:
+        if self.live_log == "off":
+            return
         self._groups += 1
         self.say("--- " + self.safe_inline(title, 200))
 
@@ -95,6 +99,16 @@ class Sink:
         self._groups = max(0, self._groups - 1)
 
     def log_lines(self, lines: list[str]) -> None:
+        """Untrusted live-log lines: curated (mode ``filtered``), all (``full``) or none (``off``)."""
+        if self.live_log == "off":
+            return
+        if self.live_log == "filtered":
+            lines = curate(lines, in_group=self._groups > 0)
+        if lines:
+            self.show_log(list(lines))
+
+    def show_log(self, lines: list[str]) -> None:
+        """Print selected live-log lines, cleaned."""
         for line in self.safe_lines(lines):
             self.say(line)
 

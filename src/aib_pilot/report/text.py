@@ -30,8 +30,8 @@ def wants_colour(stream, env) -> bool:
 class TextSink(Sink):
     fmt = "text"
 
-    def __init__(self, out=None, env=None, err=None):
-        super().__init__(out, env, err)
+    def __init__(self, out=None, env=None, err=None, *, live_log=None):
+        super().__init__(out, env, err, live_log=live_log)
         self.colour = wants_colour(self.out, self.env)
         # Long prose is wrapped only for a person at a terminal; logs and pipes get one line each.
         self.width = shutil.get_terminal_size((100, 24)).columns if is_tty(self.out) else 0
@@ -55,6 +55,8 @@ class TextSink(Sink):
         self.say(self.paint("error: ", "red") + self.safe_inline(msg))
 
     def group_start(self, title: str) -> None:
+        if self.live_log == "off":
+            return
         self._groups += 1
         self.say(self.paint("--- " + self.safe_inline(title, 200), "bold"))
 
