@@ -65,7 +65,7 @@ def powershell_failure(line: str, path: str, lineno: int) -> list[tuple[float, s
     arg = next((w for w in words[1:] if not w.startswith("-")), head).strip("'\"")
     known = _PS_ERRORS.get(head.lower())
     if known:
-        message, category, fqid = (x.format(arg=arg) for x in known)
+        message, category, fqid = (x.replace("{arg}", arg) for x in known)
     else:
         message = (f"The term '{head}' is not recognized as the name of a cmdlet, function, script file, "
                    "or operable program. Check the spelling of the name, or if a path was included, "
