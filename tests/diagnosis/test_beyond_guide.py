@@ -83,3 +83,32 @@ def test_timeout_on_a_saturated_vm_is_vm_resources_exhausted():
     d = diagnose(log.text().encode(), status_message=SEED_TIMEOUT).to_dict()
     rules = [f["rule"] for f in d["findings"]]
     assert d["category"] == "vm_resources_exhausted" and rules.index("AIB207") < rules.index("AIB204")
+
+
+def _cancelled_run_log() -> bytes:
+    log = Log().deploy().deployment_status().connect()
+    log.shell(APT_UPDATE)
+    log.shell(["building"] * 3, end=False)
+    log.err("Cancelling builder after context cancellation context canceled", plugin=None)
+    log.out("Cancelling build after receiving terminated")
+    log.cleanup(failed=True)
+    log.finish_failed("build was cancelled")
+    return log.text().encode()
+
+
+def test_cancelled_run_is_a_pipeline_cancel_not_a_lost_connection():
+    without = diagnose(_cancelled_run_log()).to_dict()
+    assert without["category"] == "connection_lost"  # the guide's reading of 'context canceled' alone
+    d = diagnose(_cancelled_run_log(), run_state="Canceled").to_dict()
+    assert (d["category"], d["findings"][0]["rule"]) == ("pipeline_timeout", "AIB406")
+    assert d["failed_customizer"]["index"] == 1
+
+
+def test_run_state_from_pasted_json():
+    import json
+    doc = {"properties": {"lastRunStatus": {"runState": "Canceled", "message": ""}}}
+    d = diagnose(json.dumps(doc).encode()).to_dict()
+    assert d["status"] == "failed" and d["category"] == "pipeline_timeout"
+    doc["properties"]["lastRunStatus"]["runState"] = "Canceling"
+    d = diagnose(json.dumps(doc).encode()).to_dict()
+    assert d["status"] == "running" and d["findings"][0]["rule"] == "AIB108"

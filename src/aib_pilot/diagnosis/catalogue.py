@@ -1088,6 +1088,27 @@ RULES = (
         "negatives": ["2024-01-01T10:00:00.0000000Z ##[section]Starting: Build image"],
     },
     {
+        "id": "AIB406",
+        "category": "pipeline_timeout",
+        "severity": "error",
+        "phase": "pipeline",
+        "priority": 60,
+        "title": "The run was canceled (CI job limit or a cancel request)",
+        "patterns": [r"\brunState\W{1,4}Canceled\b"],
+        "cause": "lastRunStatus.runState is Canceled: someone or something cancelled the build. If "
+                 "nobody did it by hand, the CI job that waited for the build hit its time limit "
+                 "and its cancellation stopped the run (Microsoft-hosted Azure DevOps agents stop "
+                 "jobs after 60 minutes). The 'context canceled' lines in customization.log are the "
+                 "consequence.",
+        "fix": "Give aib-pilot a time budget below the job's limit (it exits cleanly and a later "
+               "job resumes with `aib-pilot monitor -g RG -n NAME`) instead of cancelling the job, "
+               "or use a self-hosted agent / a longer job timeout.",
+        "exceptions": "A run you cancelled on purpose.",
+        "reference": TROUBLESHOOT + "#operation-was-canceled",
+        "positives": ["runState: Canceled", '"runState": "Canceled",'],
+        "negatives": ['"runState": "Canceling",', "runState: Succeeded"],
+    },
+    {
         "id": "AIB403",
         "category": "unknown",
         "severity": "info",

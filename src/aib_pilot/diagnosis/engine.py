@@ -132,19 +132,28 @@ def _default_status_phase(text: str, origin: str) -> str | None:
 
 # ---------------------------------------------------------------------------------------- main
 def diagnose(log=None, *, status_message: str | None = None, provisioning_error: dict | None = None,
-             template_path: str | os.PathLike | None = None, source: str | None = None) -> Diagnosis:
-    """Diagnose an AIB run from its log and/or status texts. See module and C1 docs."""
+             template_path: str | os.PathLike | None = None, source: str | None = None,
+             run_state: str | None = None) -> Diagnosis:
+    """Diagnose an AIB run from its log and/or status texts. See module and C1 docs.
+
+    ``run_state`` (optional, an extension of C1) is ``lastRunStatus.runState`` when the caller
+    knows it: ``Canceled`` explains cancellation lines in the log, ``Failed`` marks the run failed
+    even when no text says why.
+    """
     template = load_template(template_path) if template_path else None
     scanner = LogScanner()
     json_info, json_data = _scan_log(log, scanner)
 
     status_scan = LogScanner()  # hits from texts that are not the log (line numbers: None)
     status_phases: dict[str, str | None] = {}
-    run_state = None
     texts: list[tuple[str, str, int | None]] = []
     if json_info is not None:
-        run_state = json_info.run_state
+        run_state = run_state or json_info.run_state
         texts += [(origin, t, _line_of(json_data, t)) for origin, t in json_info.texts]
+    if run_state:
+        run_state = str(run_state)
+        if run_state.lower() in ("canceled", "canceling"):
+            texts.append(("run", f"runState: {run_state}", None))
     if status_message:
         texts.append(("run", status_message, None))
     if provisioning_error:
@@ -175,7 +184,7 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
     findings = _apply_context(findings, failing, scanner.sections, timeout)
     findings.sort(key=lambda f: _score(f, failing), reverse=True)
     reported = [f for f in findings if f.rule.kind != "noise"]
-    failure = failure and (bool(nonzero) or scanner.errored or bool(run_state)
+    failure = failure and (bool(nonzero) or scanner.errored or (run_state or "").lower() in _FAILED_RUN_STATES
                            or any(f.rule.severity == "error" for f in reported))
 
     status = _status(scanner, failure, run_state)

@@ -43,6 +43,8 @@ def _walk(node: object, info: StatusInfo, origin: str, depth: int) -> None:
     if isinstance(lrs, dict):
         if isinstance(lrs.get("runState"), str):
             info.run_state = lrs["runState"]
+            if lrs["runState"].lower() in ("canceled", "canceling"):
+                info.texts.append(("run", f"runState: {lrs['runState']}"))
         if isinstance(lrs.get("message"), str) and lrs["message"]:
             info.texts.append(("run", lrs["message"]))
     if isinstance(node.get("runState"), str) and info.run_state is None:
