@@ -27,7 +27,8 @@ import tenacity
 
 from aib_pilot.azure.errors import azure_access, is_transient
 from aib_pilot.azure.run_outputs import DISTRIBUTION_CATEGORIES, list_run_outputs, published_anyway
-from aib_pilot.azure.staging_logs import LogAccessDenied, LogNotFound, StagingLog, parse_log_location, rg_name
+from aib_pilot.azure.staging_logs import (LOG_NAME, LogAccessDenied, LogNotFound, StagingLog, parse_log_location,
+                                           rg_name)
 from aib_pilot.azure.templates import RUNNING_STATES, Templates, run_state
 from aib_pilot.redact import redact
 
@@ -353,7 +354,18 @@ class TemplateWatch:
                 self._settled = True
                 time.sleep(min(1.0, self.cfg.poll_interval))
         self.live.close()
+        if self.log.local_path is None:
+            self.log.local_path = self._saved_copy(location)
         return str(self.log.local_path) if self.log.local_path and self.log.local_path.exists() else None
+
+    def _saved_copy(self, location) -> Path | None:
+        """The log an earlier monitor saved, when Azure no longer has it (staging group deleted):
+        the run the status message names, else the most recently written run folder."""
+        folder = self.log.save_dir
+        if location and location.run_folder and (folder / location.run_folder / LOG_NAME).is_file():
+            return folder / location.run_folder / LOG_NAME
+        copies = sorted(folder.glob(f"*/{LOG_NAME}"), key=lambda p: p.stat().st_mtime) if folder.is_dir() else []
+        return copies[-1] if copies else None
 
     # -- results ----------------------------------------------------------------------------------
     def base_result(self) -> dict:

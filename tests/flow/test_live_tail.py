@@ -57,3 +57,24 @@ def test_falls_back_to_the_account_key_when_entra_data_access_is_refused(emulato
     saved = Path(m.json["log_path"]).read_bytes()
     assert saved and saved == blob_bytes(emulator, m.json["log_url"])
     assert "AccountKey" not in m.stdout + m.stderr
+
+
+def test_resuming_after_the_staging_group_is_gone_uses_the_saved_copy(emulator, rg, tmp_path):
+    emulator.set_speed(150)
+    emulator.faults.delete_staging_at_end = True
+    template, _ = sample_template(tmp_path, "customizer-failed")
+    logs = tmp_path / "logs"
+    r = run_cli(emulator, "run", "--template", str(template), "-g", rg, "--log-dir", str(logs), *FAST,
+                "--budget", "0.04", "--format", "json")
+    assert r.code == 0 and r.json["state"] == "Running", r.stderr[-2000:]
+    first_copy = Path(r.json["log_path"]).read_bytes()
+    name = r.json["template_name"]
+    emulator.set_speed(3000)
+    assert emulator.wait_until(lambda: emulator.template(rg, name).run.state == "Failed", timeout=20)
+    assert emulator.wait_until(lambda: emulator.template(rg, name).run.staging_deleted, timeout=5)
+    m = run_cli(emulator, "monitor", "-g", rg, "-n", name, "--log-dir", str(logs), "--template", str(template),
+                *FAST, "--format", "json")
+    assert m.code == 1, m.stderr[-2000:]
+    assert m.json["log_path"] == r.json["log_path"]
+    assert Path(m.json["log_path"]).read_bytes() == first_copy  # kept, not truncated or duplicated
+    assert m.json["diagnosis"]["lines_read"] > 0
