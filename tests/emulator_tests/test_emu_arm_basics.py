@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import ssl
+import time
 import urllib.request
 
 import pytest
@@ -165,3 +166,32 @@ def test_failed_run_reports_the_log_in_both_forms(emulator):
     with pytest.raises(HttpResponseError) as err:
         poller.result()
     assert "PackerBuildFailed" in str(err.value)
+
+
+def test_every_observed_state_is_in_the_sdk_enums(emulator):
+    """runState / runSubState / provisioningState values seen while a gallery build runs (reference §5)."""
+    from azure.mgmt.imagebuilder.models import ProvisioningState, RunState, RunSubState
+
+    client = aib_client(emulator)
+    rg = emulator.info["resource_group"]
+    emulator.set_speed(1200)
+    client.virtual_machine_image_templates.begin_create_or_update(rg, "tpl-enum", template_body(emulator, "success-gallery"))
+    seen_prov, seen_run, seen_sub = set(), set(), set()
+    started = False
+    for _ in range(400):
+        props = client.virtual_machine_image_templates.get(rg, "tpl-enum").properties
+        seen_prov.add(props.provisioning_state)
+        if props.provisioning_state == "Succeeded" and not started:
+            client.virtual_machine_image_templates.begin_run(rg, "tpl-enum")
+            started = True
+        status = props.last_run_status
+        if status is not None:
+            seen_run.add(status.run_state)
+            seen_sub.add(status.run_sub_state)
+            if status.run_state not in ("Running", "Canceling"):
+                break
+        time.sleep(0.02)
+    assert seen_prov <= {e.value for e in ProvisioningState} and "Succeeded" in seen_prov
+    assert seen_run <= {e.value for e in RunState} and {"Running", "Succeeded"} <= seen_run
+    assert seen_sub <= {e.value for e in RunSubState}
+    assert {"Building", "Customizing", "Distributing"} <= seen_sub
