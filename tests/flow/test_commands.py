@@ -194,3 +194,24 @@ def test_remote_diagnose_of_a_failed_run_and_of_a_rejected_template(emulator, rg
     assert again.code == 1 and "deleting the existing template" in again.stderr
     both = run_cli(emulator, "diagnose", "some.log", "-g", rg, "-n", name)
     assert both.code == 2 and "not both" in both.stderr
+
+
+def test_submit_an_arm_deployment_template(emulator, rg, tmp_path):
+    emulator.set_speed(60)
+    _, body = sample_template(tmp_path, "success")
+    resource = {"type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2025-10-01",
+                "name": "[parameters('imageTemplateName')]", "location": "[resourceGroup().location]",
+                "tags": "[variables('tags')]", "identity": body["identity"], "properties": body["properties"]}
+    doc = {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+           "contentVersion": "1.0.0.0",
+           "parameters": {"imageTemplateName": {"type": "string", "defaultValue": "from-arm"}},
+           "variables": {"tags": {"aib-emulator-scenario": "success"}},
+           "resources": [{"type": "Microsoft.ManagedIdentity/userAssignedIdentities", "name": "id",
+                          "apiVersion": "2023-01-31", "location": "[resourceGroup().location]"}, resource]}
+    path = tmp_path / "azuredeploy.json"
+    path.write_text(json.dumps(doc, indent=2))
+    r = _submit(emulator, rg, path, tmp_path)
+    assert r.code == 0, r.stderr
+    assert r.json["template_name"].startswith("from-arm-")
+    created = emulator.template(rg, r.json["template_name"])
+    assert created.location == emulator.info["location"]  # resolved from the resource group
