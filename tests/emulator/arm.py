@@ -456,9 +456,52 @@ class ArmApp:
                         return json_response(200, w.run_output_json(tpl, out))
             raise ApiError(404, "ResourceNotFound", f"The run output '{tail[2]}' of image template '{name}' "
                            "was not found.")
-        if action == "triggers" and req.method == "GET" and len(tail) == 2:
-            return json_response(200, {"value": []})
+        if action == "triggers":
+            return self._triggers(req, tpl, tail[2:], api)
         raise ApiError(404, "NotFound", f"No route for {req.method} {req.path}.")
+
+    def _trigger_json(self, tpl: Template, name: str, props: dict) -> dict:
+        return {"id": f"{tpl.id}/triggers/{name}", "name": name,
+                "type": "Microsoft.VirtualMachineImages/imageTemplates/triggers", "properties": props}
+
+    def _triggers(self, req: Request, tpl: Template, tail, api) -> Response:
+        """Source-image triggers: stored and echoed (the emulator never fires them)."""
+        w = self.world
+        if not tail:
+            if req.method != "GET":
+                raise ApiError(405, "MethodNotAllowed", f"{req.method} is not supported on the collection.")
+            with w.lock:
+                return json_response(200, {"value": [self._trigger_json(tpl, n, p) for n, p in tpl.triggers.values()]})
+        name, key = tail[0], tail[0].lower()
+        if not NAME_RX.match(name) or len(tail) > 1:
+            raise ApiError(400, "InvalidResourceName", f"Trigger name '{name}' is invalid.")
+        with w.lock:
+            if req.method == "PUT":
+                body = req.json() or {}
+                kind = (body.get("properties") or {}).get("kind")
+                if kind != "SourceImage":
+                    raise ApiError(400, "InvalidParameter", f"Trigger kind '{kind}' is not supported; the only "
+                                   "kind is 'SourceImage'.")
+                status = 200 if key in tpl.triggers else 201
+                props = {"kind": kind, "provisioningState": "Succeeded",
+                         "status": {"code": "Healthy", "message": "", "time": iso(self.clock.now())}}
+                tpl.triggers[key] = (name, props)
+                op = w.new_op("create")
+                w.finish_op(op, "Succeeded", at=self.clock.now())
+                return json_response(status, self._trigger_json(tpl, name, props), self._op_headers(op, api, location=False))
+            if key not in tpl.triggers:
+                if req.method == "DELETE":
+                    return Response(204)
+                raise ApiError(404, "ResourceNotFound", f"The trigger '{name}' of image template '{tpl.name}' "
+                               "was not found.")
+            if req.method == "GET":
+                return json_response(200, self._trigger_json(tpl, *tpl.triggers[key]))
+            if req.method == "DELETE":
+                del tpl.triggers[key]
+                op = w.new_op("delete")
+                w.finish_op(op, "Succeeded", at=self.clock.now())
+                return Response(202, b"", self._op_headers(op, api, async_op=False))
+        raise ApiError(405, "MethodNotAllowed", f"{req.method} is not supported on a trigger.")
 
     def _patch(self, req: Request, tpl: Template) -> Response:
         body = req.json() or {}

@@ -119,6 +119,7 @@ class Template:
     run: Run | None = None
     run_outputs: list = field(default_factory=list)
     version_counter: int = 0
+    triggers: dict = field(default_factory=dict)     # lower-case name -> (name, properties)
 
     @property
     def id(self) -> str:

@@ -245,3 +245,20 @@ def test_unregistered_provider_until_registered(emulator):
     assert err.value.status_code == 409 and err.value.error.code == "MissingSubscriptionRegistration"
     assert rm.providers.register("Microsoft.VirtualMachineImages").registration_state == "Registered"
     assert create(emulator, client, "tpl-unreg").properties.provisioning_state == "Succeeded"
+
+
+def test_triggers_crud(emulator):
+    rg = emulator.info["resource_group"]
+    client = aib_client(emulator)
+    create(emulator, client, "tpl-trig")
+    trig = client.triggers.begin_create_or_update(rg, "tpl-trig", "on-new-source",
+                                                  {"properties": {"kind": "SourceImage"}}).result()
+    assert trig.properties.kind == "SourceImage" and trig.properties.provisioning_state == "Succeeded"
+    assert [t.name for t in client.triggers.list_by_image_template(rg, "tpl-trig")] == ["on-new-source"]
+    assert client.triggers.get(rg, "tpl-trig", "on-new-source").properties.status.code == "Healthy"
+    client.triggers.begin_delete(rg, "tpl-trig", "on-new-source").result()
+    with pytest.raises(ResourceNotFoundError):
+        client.triggers.get(rg, "tpl-trig", "on-new-source")
+    with pytest.raises(HttpResponseError) as err:
+        client.triggers.begin_create_or_update(rg, "tpl-trig", "bad", {"properties": {"kind": "Schedule"}})
+    assert err.value.status_code == 400
