@@ -217,7 +217,7 @@ class World:
                                put_error["message"].format_map(values))
             tpl = Template(self.sub, rg.name, name, location, dict(tags), _identity_out(identity),
                            _props_in(props), scenario, self.clock.now())
-            problem = validate_properties(props, self) or getattr(scenario, "provisioning_error", None)
+            problem = validate_properties(props, self, location) or getattr(scenario, "provisioning_error", None)
             operation_error = None
             if problem:
                 problem = dict(problem)
@@ -244,6 +244,9 @@ class World:
             return tpl, op
 
     def _make_staging(self, tpl: Template, requested: str | None):
+        if not self.free_accounts:
+            raise ApiError(500, "InternalServerError", "Emulator storage account pool exhausted; "
+                           "delete templates or raise Emulator(accounts=...).")
         if requested:
             rg_name = requested.rstrip("/").split("/")[-1]
             existing = self.get_rg(rg_name)
@@ -256,9 +259,6 @@ class World:
                         "imageTemplateResourceGroupName": tpl.rg})
         rg.tags.update(tpl.properties.get("managedResourceTags") or {})
         rg.managed_by_template = tpl.id if tpl.staging_owned else None
-        if not self.free_accounts:
-            raise ApiError(500, "InternalServerError", "Emulator storage account pool exhausted; "
-                           "delete templates or raise Emulator(accounts=...).")
         rg.storage_account = self.free_accounts.pop(0)
         self.blob_jobs.put(("wipe", rg.storage_account))
         rg.deny_read = bool(getattr(tpl.scenario, "deny_staging_read", False) or self.faults.deny_staging_read)
@@ -614,7 +614,7 @@ def _perr(code: str, message: str) -> dict:
     return {"provisioningErrorCode": code, "message": message}
 
 
-def validate_properties(props: dict, world: World) -> dict | None:
+def validate_properties(props: dict, world: World, location: str) -> dict | None:
     """The template checks AIB makes at submission, as provisioningError (code, message)."""
     source = props.get("source") or {}
     stype = source.get("type")
@@ -672,6 +672,6 @@ def validate_properties(props: dict, world: World) -> dict | None:
                 for t in world.templates.values())):
             return _perr("BadStagingResourceGroup", f"The staging resource group '{existing.name}' is not "
                          "empty. Use an empty resource group, or leave stagingResourceGroup empty.")
-        if existing is not None and existing.location.lower() != (props.get("_location") or existing.location).lower():
+        if existing is not None and existing.location.lower() != location.lower():
             return _perr("BadStagingResourceGroup", "The staging resource group must be in the template's region.")
     return None

@@ -262,3 +262,16 @@ def test_triggers_crud(emulator):
     with pytest.raises(HttpResponseError) as err:
         client.triggers.begin_create_or_update(rg, "tpl-trig", "bad", {"properties": {"kind": "Schedule"}})
     assert err.value.status_code == 400
+
+
+def test_user_staging_group_must_be_empty_and_in_region(emulator):
+    i = emulator.info
+    rm = _rm(emulator, ResourceManagementClient)
+    rm.resource_groups.create_or_update("far-staging", {"location": "westeurope"})
+    client = aib_client(emulator)
+    tpl = create(emulator, client, "tpl-far",
+                 stagingResourceGroup=f"/subscriptions/{i['subscription']}/resourceGroups/far-staging")
+    assert tpl.properties.provisioning_error.provisioning_error_code == "BadStagingResourceGroup"
+    tpl = create(emulator, client, "tpl-home",
+                 stagingResourceGroup=f"/subscriptions/{i['subscription']}/resourceGroups/{i['resource_group']}")
+    assert tpl.properties.provisioning_error.provisioning_error_code == "BadStagingResourceGroup"
