@@ -35,6 +35,9 @@ def test_short_lived_tokens_over_a_long_build_for_every_credential(emulator, rg,
         assert f"auth: {expected_mode} " in err
     assert emulator.journal.count(service="arm", status=401) == 0, "no request went out with an expired token"
     exchanges = emulator.journal.count(service="login", method="POST")
+    print(f"token requests: {exchanges}; GitHub ID tokens minted: "
+          f"{emulator.journal.count(service='oidc', path_contains=OidcApp.GITHUB_PATH)}; ADO: "
+          f"{emulator.journal.count(service='oidc', path_contains=OidcApp.ADO_PATH)}")
     assert exchanges >= 3 * 10, f"tokens were renewed throughout the build ({exchanges} token requests)"
     github_mints = emulator.journal.count(service="oidc", path_contains=OidcApp.GITHUB_PATH)
     ado_mints = emulator.journal.count(service="oidc", path_contains=OidcApp.ADO_PATH)

@@ -17,6 +17,8 @@ def test_ranged_reads_download_each_byte_once(emulator, rg, tmp_path):
     reads = emulator.journal.entries(service="blob", method="GET", path_contains="customization.log")
     assert len(reads) > 3, "the log was tailed while it grew, not read once at the end"
     downloaded = sum(e.bytes for e in reads)
+    print(f"live tail: {len(reads)} ranged reads, {downloaded} bytes downloaded for a {len(saved)}-byte log "
+          f"(ratio {downloaded / len(saved):.3f})")
     assert downloaded <= 1.05 * len(saved), (downloaded, len(saved))
     assert saved == blob_bytes(emulator, r.json["log_url"])
     # the tail showed the customizers as groups, in the text progress on stderr
