@@ -99,6 +99,7 @@ class Run:
     truncate: bool = False
     delete_at_end: bool = False
     blob_created: bool = False
+    last_index: int = -1           # index of the last event written before the outcome
 
 
 @dataclass
@@ -350,6 +351,7 @@ class World:
                           log_absent=bool(sc.log_absent or self.faults.log_absent),
                           truncate=bool(sc.truncate_log or self.faults.truncate_log),
                           delete_at_end=self.faults.delete_staging_at_end)
+            tpl.run.last_index = max((i for i, e in enumerate(events) if e.at_seconds <= duration), default=-1)
             tpl.run_outputs = []
             return op
 
@@ -445,6 +447,8 @@ class World:
                     "Do not delete the staging resource group; delete the image template instead.")
         chunk: list[str] = []
         while run.next_event < len(run.events) and run.events[run.next_event].at_seconds <= min(elapsed, stop_at):
+            if run.truncate and run.next_event == run.last_index:
+                break                    # the last line is held back to be written cut in half
             event = run.events[run.next_event]
             run.next_event += 1
             if event.sub_state:
@@ -455,12 +459,13 @@ class World:
         if (run.outcome == "Canceled" and run.cancel_requested_at is None and run.state == "Running"
                 and elapsed >= run.duration - CANCEL_SECONDS):
             run.state = "Canceling"      # a scenario that ends Canceled passes through Canceling
-        if finishing and run.truncate:
-            # The final write stops mid-line: drop what is left and cut the last line in half.
+        if finishing and run.truncate and 0 <= run.last_index and run.next_event <= run.last_index:
+            # The final write stops mid-line: the last line cut in half, no newline, nothing after it.
+            event = run.events[run.last_index]
+            if event.sub_state:
+                run.sub_state = event.sub_state
+            chunk.append(event.text[: max(1, len(event.text) // 2)])
             run.next_event = len(run.events)
-            if chunk:
-                last = chunk[-1].rstrip("\n")
-                chunk[-1] = last[: max(1, len(last) // 2)]
         if chunk and account and not run.log_absent and not run.staging_deleted:
             first = not run.blob_created
             run.blob_created = True
