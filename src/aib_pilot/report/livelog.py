@@ -45,7 +45,6 @@ DEFAULT_MODE = "filtered"
 DEBUG_CHATTER = (
     "Azure request ",                       # every ARM call ...
     "Azure response status=2",              # ... and its 2xx answer (errors stay)
-    "[INFO] RPC ", "RPC client:", "RPC endpoint:", "RPC server:",
     "[DEBUG]",                              # SSH/WinRM handshakes and reconnects
     "[INFO] PACKER_CONFIG", "[WARN] Config file doesn't exist", "[INFO] Setting cache directory",
     "[INFO] found external [", "Loading plugin config", "[INFO] Packer version",
@@ -58,7 +57,9 @@ DEBUG_CHATTER = (
     "==> ", "--> ",                         # the debug log's copy of a UI line
 )
 # Debug-log chatter recognised by a fragment anywhere in the text.
-DEBUG_CHATTER_INSIDE = (" bytes written for '", "plugin process exited", "/operationStatuses/")
+# (RPC lines also come behind a 'packer-builder-azure-arm plugin: ' prefix without a second date.)
+DEBUG_CHATTER_INSIDE = (" bytes written for '", "plugin process exited", "/operationStatuses/",
+                        "RPC client: ", "RPC endpoint: ", "RPC server: ")
 # Lines of either stream that carry nothing.
 ANY_CHATTER = ("Done exporting Packer logs",)
 TELEMETRY = "(telemetry) "
