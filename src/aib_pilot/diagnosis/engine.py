@@ -130,6 +130,31 @@ def _default_status_phase(text: str, origin: str) -> str | None:
     return None
 
 
+def _scan_status_texts(json_info: StatusInfo | None, json_data: bytes | None, run_state: str | None,
+                       status_message: str | None, provisioning_error: dict | None):
+    """Match the texts that are not a log. Returns (hits without line numbers, hits located in a
+    pasted JSON file, the default phase of each rule hit by them)."""
+    texts: list[tuple[str, str, int | None]] = []
+    if json_info is not None:
+        texts += [(origin, t, _line_of(json_data, t)) for origin, t in json_info.texts]
+    if run_state and str(run_state).lower() in ("canceled", "canceling"):
+        texts.append(("run", f"runState: {run_state}", None))
+    if status_message:
+        texts.append(("run", status_message, None))
+    if provisioning_error:
+        texts.append(("submission", provisioning_error_text(provisioning_error), None))
+    status_scan, json_hits = LogScanner(), LogScanner()
+    phases: dict[str, str | None] = {}
+    for origin, body, line in texts:
+        target = json_hits if line is not None else status_scan
+        before = {k: v.count for k, v in target.hits.items()}
+        target.add_text(body, line)
+        for rid, hits in target.hits.items():
+            if hits.count != before.get(rid, 0) and rid not in phases:
+                phases[rid] = _default_status_phase(body, origin)
+    return status_scan, json_hits, phases
+
+
 # ---------------------------------------------------------------------------------------- main
 def diagnose(log=None, *, status_message: str | None = None, provisioning_error: dict | None = None,
              template_path: str | os.PathLike | None = None, source: str | None = None,
@@ -143,29 +168,11 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
     template = load_template(template_path) if template_path else None
     scanner = LogScanner()
     json_info, json_data = _scan_log(log, scanner)
-
-    status_scan = LogScanner()  # hits from texts that are not the log (line numbers: None)
-    status_phases: dict[str, str | None] = {}
-    texts: list[tuple[str, str, int | None]] = []
+    run_state = getattr(run_state, "value", run_state)  # the SDK's RunState enum or a plain string
     if json_info is not None:
         run_state = run_state or json_info.run_state
-        texts += [(origin, t, _line_of(json_data, t)) for origin, t in json_info.texts]
-    if run_state:
-        run_state = str(run_state)
-        if run_state.lower() in ("canceled", "canceling"):
-            texts.append(("run", f"runState: {run_state}", None))
-    if status_message:
-        texts.append(("run", status_message, None))
-    if provisioning_error:
-        texts.append(("submission", provisioning_error_text(provisioning_error), None))
-    json_hits = LogScanner()  # texts from a JSON *log* keep the line where they are in the file
-    for origin, body, line in texts:
-        target = json_hits if line is not None else status_scan
-        before = {k: v.count for k, v in target.hits.items()}
-        target.add_text(body, line)
-        for rid, hits in target.hits.items():
-            if hits.count != before.get(rid, 0) and rid not in status_phases:
-                status_phases[rid] = _default_status_phase(body, origin)
+    status_scan, json_hits, status_phases = _scan_status_texts(
+        json_info, json_data, run_state, status_message, provisioning_error)
 
     findings = _collect(scanner, status_scan, json_hits, status_phases)
     nonzero = [s for s in scanner.sections if s.provisioner and s.exit_code not in (None, 0)]
@@ -196,8 +203,8 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
 
     customizers = _number_customizers(scanner.sections)
     failed_customizer = _failed_customizer(failing, customizers, template)
-    if failing is not None and failing.phase != "pipeline":
-        phase = failing.phase
+    if failing is not None and failing.phase != "pipeline":  # a pipeline log quoting e.g. an ARM
+        phase = failing.phase                                  # error: the error's own phase wins
     elif top is not None and status == "failed":
         phase = top.phase or (failing.phase if failing else None)
     else:
