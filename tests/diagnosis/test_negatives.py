@@ -87,3 +87,14 @@ def test_running_build_is_running():
     d = diagnose(log.text().encode()).to_dict()
     assert d["status"] == "running" and not d["findings"]
     assert d["timeline"][-1]["status"] == "running"
+
+
+def test_non_zero_exit_code_allowed_by_valid_exit_codes_is_not_a_failure():
+    log = Log().deploy().deployment_status().connect(windows=True)
+    log.powershell(["Installing .NET 4.8", "Reboot required"], code=3010)  # validExitCodes: [0, 3010]
+    log.windows_restart()
+    log.deprovision_windows().distribute().cleanup()
+    log.finish_ok()
+    d = diagnose(log.text().encode()).to_dict()
+    assert d["status"] == "succeeded" and d["findings"] == []
+    assert d["timeline"][3]["exit_code"] == 3010 and d["timeline"][3]["status"] == "ok"

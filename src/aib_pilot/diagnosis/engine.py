@@ -175,7 +175,8 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
         json_info, json_data, run_state, status_message, provisioning_error)
 
     findings = _collect(scanner, status_scan, json_hits, status_phases)
-    nonzero = [s for s in scanner.sections if s.provisioner and s.exit_code not in (None, 0)]
+    # a customizer followed by another one did not stop the build (e.g. validExitCodes [0, 3010])
+    nonzero = [s for s in scanner.sections if s.provisioner and s.exit_code not in (None, 0) and not s.followed]
     if scanner.success_marker and not scanner.errored and not nonzero:
         # Packer built the artifacts: error-looking lines in the log (a Sysprep state passing
         # through IMAGE_STATE_UNDEPLOYABLE, a retried download) were not fatal. Only the status

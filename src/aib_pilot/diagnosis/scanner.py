@@ -93,6 +93,7 @@ class Section:
     ended: bool = False             # its end marker was seen (customizers: "(telemetry) ending X")
     provisioner: str | None = None  # Packer provisioner name (customizers)
     ordinal: int = -1               # n-th "Starting provisioner" of the log (customizers)
+    followed: bool = False          # another provisioner started after it: it did not fail the build
     tail: list[tuple[int, str]] = field(default_factory=list)
     head_left: int = HEAD_BYTES
 
@@ -277,6 +278,9 @@ class LogScanner:
             if self._open is not None:  # no "ending" seen: close it just before this one
                 self._close_at(buf, ls, line_no, ended=False)
             self._pending = None  # the previous customizer succeeded: the build went on
+            previous = self._last_customizer()
+            if previous is not None:
+                previous.followed = True
             self._end_phase(line_no - 1, ts)
             if len(self.sections) < MAX_SECTIONS:
                 sec = Section(kind="customizer", name=name, phase="customize", start_line=line_no,
