@@ -260,9 +260,67 @@ def bounded_json(diag: dict) -> str:
 LEVEL_OF_SEVERITY = {"error": "error", "warning": "warning", "info": "notice"}
 
 
+_WRAPPER_TITLE = re.compile(r"\b(?:wrapper|summary)\b", re.IGNORECASE)
+
+
 def is_specific(finding: dict) -> bool:
-    """False for wrapper/summary/noise findings (category 'unknown', or kind generic/noise)."""
-    return finding.get("category") not in (None, "", "unknown") and finding.get("kind") not in ("generic", "noise")
+    """False for wrapper/summary/noise findings.
+
+    The finding's ``kind`` (generic/noise) decides when diagnosis gives it; otherwise category
+    ``unknown`` or a title that calls itself a wrapper or summary line (e.g. AIB201 "Packer build
+    command failed (wrapper message)") marks a generic finding.
+    """
+    kind = finding.get("kind")
+    if kind in ("generic", "noise"):
+        return False
+    if finding.get("category") in (None, "", "unknown"):
+        return False
+    return kind == "specific" or not _WRAPPER_TITLE.search(str(finding.get("title") or ""))
+
+
+def report_findings(diag: dict | None) -> tuple[list[dict], list[dict]]:
+    """(findings shown in full, generic findings folded into one 'Also reported' line).
+
+    Generic findings get a full entry only when there is no specific one to show.
+    """
+    findings = ordered_findings(diag)
+    if not any(is_specific(f) for f in findings):
+        return findings, []
+    return [f for f in findings if is_specific(f)], [f for f in findings if not is_specific(f)]
+
+
+def rule_and_title(finding: dict) -> str:
+    return f"{finding.get('rule') or ''} {finding.get('title') or finding.get('category') or ''}".strip()
+
+
+def evidence_label(item: dict) -> str:
+    """Where an evidence line comes from: its log line number, or 'status' (the status message)."""
+    line = item.get("line")
+    return "status" if line is None or line == "" else str(line)
+
+
+_LATE_PHASES = ("deprovision", "distribute", "cleanup")
+
+
+def display_timeline(timeline: list[dict] | None) -> list[dict]:
+    """Timeline items in the order a person reads them.
+
+    Diagnosis appends the customizers that never ran (status ``skipped``) after every section, so
+    they would follow Cleanup. Shown here in template order right after the last customizer that
+    ran (or, when none ran, before the first late phase: deprovision, distribute, cleanup).
+    """
+    items = [i for i in timeline or [] if isinstance(i, dict)]
+    skipped = [i for i in items if i.get("kind") == "customizer" and i.get("status") == "skipped"]
+    if not skipped:
+        return items
+    rest = [i for i in items if not (i.get("kind") == "customizer" and i.get("status") == "skipped")]
+    ran = [n for n, i in enumerate(rest) if i.get("kind") == "customizer"]
+    if ran:
+        at = ran[-1] + 1
+    else:
+        late = [n for n, i in enumerate(rest) if i.get("phase") in _LATE_PHASES]
+        at = late[0] if late else len(rest)
+    return rest[:at] + skipped + rest[at:]
 
 
 def annotatable(findings: list[dict]) -> list[dict]:
@@ -314,7 +372,7 @@ def annotations(diag: dict | None, template_path: str | None = None, result: dic
                 parts.append(f"log line {ev.get('line')}: {ev.get('text', '')}")
         if top.get("reference"):
             parts.append(f"See {top['reference']}")
-        others = [f"{f.get('rule')} {f.get('title') or ''}".strip() for f in group_findings[1:]]
+        others = [rule_and_title(f) for f in group_findings[1:]]
         if others:
             parts.append("Also found here: " + "; ".join(others))
         title = f"{top.get('rule') or 'AIB'} {top.get('title') or top.get('category') or ''}".strip()

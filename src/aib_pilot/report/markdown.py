@@ -66,12 +66,14 @@ class Markdown:
 
     @staticmethod
     def numbered(items: list[dict]) -> list[str]:
-        width = max((len(str(i.get("line", ""))) for i in items if isinstance(i, dict)), default=1)
+        """'NNNN | text' per log line ('status | text' for the status message)."""
+        items = [i for i in items if isinstance(i, dict)]
+        width = max((len(facts.evidence_label(i)) for i in items), default=1)
         out = []
         for item in items:
-            if isinstance(item, dict):
-                for text in str(item.get("text", "")).splitlines() or [""]:
-                    out.append(f"{str(item.get('line', '')).rjust(width)} | {text}")
+            label = facts.evidence_label(item).rjust(width)
+            for text in str(item.get("text", "")).splitlines() or [""]:
+                out.append(f"{label} | {text}")
         return out
 
     # -- sections ------------------------------------------------------------------------
@@ -86,16 +88,23 @@ class Markdown:
         fc = facts.customizer(diag)
         if fc:
             path, line = facts.template_location(diag, template_path)
-            where = self.code(f"{path}:{line}" if path and line else (path or "")) or "(no template given)"
-            rows.append(("Failing customizer", f"{self.code(facts.customizer_label(fc))} at {where}"))
+            if path:
+                where = ("at " if line else "in ") + self.code(f"{path}:{line}" if line else path)
+            else:
+                where = "(pass `--template` to point at its line)"
+            rows.append(("Failing customizer", f"{self.code(facts.customizer_label(fc))} {where}"))
         if diag.get("source"):
             rows.append(("Log", self.code(diag["source"])))
         out += table(("", ""), rows) + [""]
-        findings = facts.ordered_findings(diag)
+        findings, folded = facts.report_findings(diag)
         if findings:
             out += ["#### Findings", ""]
             for number, finding in enumerate(findings, 1):
                 out += self.finding(number, finding)
+        if folded:
+            names = "; ".join(f"{self.code(f.get('rule'))} {self.plain(f.get('title') or f.get('category'))}"
+                              for f in folded)
+            out += [f"_Also reported (wrappers of the cause above):_ {names}", ""]
         tail = diag.get("tail") or []
         if tail:
             section = diag.get("failing_section") or {}
@@ -130,7 +139,7 @@ class Markdown:
 
     def timeline_table(self, timeline: list[dict]) -> list[str]:
         rows = []
-        for item in timeline:
+        for item in facts.display_timeline(timeline):
             if isinstance(item, dict):
                 indent = "↳ " if item.get("kind") == "customizer" else ""
                 rows.append((indent + self.code(item.get("name"), 80),

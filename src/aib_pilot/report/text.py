@@ -77,8 +77,9 @@ class TextSink(Sink):
         fc = facts.customizer(diag)
         path, line = facts.template_location(diag, template_path)
         if fc:
-            where = f"{path}:{line}" if path and line else (path or "template not given (--template)")
-            lines.append(f"  failing customizer: {self.safe_inline(facts.customizer_label(fc))} at {self.safe_inline(where)}")
+            where = (f"at {path}:{line}" if path and line else f"in {path}" if path
+                     else "(pass --template to point at its line)")
+            lines.append(f"  failing customizer: {self.safe_inline(facts.customizer_label(fc))} {self.safe_inline(where)}")
         section = diag.get("failing_section")
         if isinstance(section, dict):
             code = section.get("exit_code")
@@ -87,9 +88,13 @@ class TextSink(Sink):
                 f" (log lines {section.get('start_line')}-{section.get('end_line')}"
                 + (f", exit code {code}" if code is not None else "") + ")"
             )
-        for number, finding in enumerate(facts.ordered_findings(diag), 1):
+        shown, folded = facts.report_findings(diag)
+        for number, finding in enumerate(shown, 1):
             lines.append("")
             lines.extend(self.finding_lines(number, finding))
+        if folded:
+            lines.append("")
+            lines.append(self.also_reported(folded))
         tail = diag.get("tail") or []
         if tail:
             lines.append("")
@@ -116,22 +121,26 @@ class TextSink(Sink):
             lines.extend("   " + line for line in self.numbered(evidence[:8]))
         return lines
 
+    def also_reported(self, folded: list[dict]) -> str:
+        """One line for the generic findings (wrappers, summary lines) behind a specific cause."""
+        names = "; ".join(self.safe_inline(facts.rule_and_title(f), 200) for f in folded)
+        return self.paint("Also reported", "dim") + f" (wrappers of the cause above): {names}"
+
     def numbered(self, items: list[dict]) -> list[str]:
-        """Log lines as 'NNNN | text' (never starting with '::', markers broken)."""
-        width = max((len(str(i.get("line", ""))) for i in items if isinstance(i, dict)), default=1)
+        """Log lines as 'NNNN | text' ('status | text' for the status message; never starting
+        with '::', markers broken)."""
+        items = [i for i in items if isinstance(i, dict)]
+        width = max((len(facts.evidence_label(i)) for i in items), default=1)
         out = []
         for item in items:
-            if not isinstance(item, dict):
-                continue
+            label = facts.evidence_label(item).rjust(width)
             for text in self.safe_lines(str(item.get("text", ""))):
-                out.append(f"  {str(item.get('line', '')).rjust(width)} | {text}")
+                out.append(f"  {label} | {text}")
         return out
 
     def timeline_lines(self, timeline: list[dict]) -> list[str]:
         out = []
-        for item in timeline:
-            if not isinstance(item, dict):
-                continue
+        for item in facts.display_timeline(timeline):
             indent = "    " if item.get("kind") == "customizer" else "  "
             status = str(item.get("status") or "")
             mark = _STATUS_MARK.get(status, status)
