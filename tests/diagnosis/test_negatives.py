@@ -98,3 +98,14 @@ def test_non_zero_exit_code_allowed_by_valid_exit_codes_is_not_a_failure():
     d = diagnose(log.text().encode()).to_dict()
     assert d["status"] == "succeeded" and d["findings"] == []
     assert d["timeline"][3]["exit_code"] == 3010 and d["timeline"][3]["status"] == "ok"
+
+
+def test_errors_inside_customizers_that_succeeded_are_not_evidence():
+    log = Log().deploy().deployment_status().connect()
+    log.shell(["W: Failed to fetch http://mirror/x  Temporary failure resolving 'mirror'", "retry ok"])
+    log.shell(["compiling", "make: *** [all] Error 2"], code=2)
+    log.cleanup(failed=True)
+    log.finish_failed("Script exited with non-zero exit status: 2. Allowed exit codes are: [0]")
+    d = diagnose(log.text().encode()).to_dict()
+    assert d["category"] == "customizer_failed" and d["failed_customizer"]["index"] == 1
+    assert "AIB212" not in [f["rule"] for f in d["findings"]]

@@ -286,10 +286,12 @@ def _failing_section(scanner: LogScanner, findings: list[Finding], nonzero: list
 def _apply_context(findings: list[Finding], failing: Section | None, sections: list[Section],
                    timeout: bool) -> list[Finding]:
     deprov = [s for s in sections if s.phase == "deprovision"]
+    # lines inside a customizer that another one followed were not fatal: the build went on
+    passed = [s for s in sections if s.followed]
     out = []
     for f in findings:
         ctx = f.rule.context
-        ev = f.evidence
+        ev = [e for e in f.evidence if not any(s.contains(e.line) for s in passed)]
         if "timeout" in ctx and not timeout:
             continue
         if "no-timeout" in ctx and timeout:
