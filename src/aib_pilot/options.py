@@ -65,10 +65,60 @@ def add_monitor_options(parser: argparse.ArgumentParser) -> None:
                        help=f"where the full customization.log is saved as it grows (default: AIB_PILOT_LOG_DIR or ./{DEFAULT_LOG_DIR})")
     group.add_argument("--poll-interval", type=float, metavar="SECONDS",
                        help="first poll interval; it grows to 4x while nothing changes (default 15)")
-    group.add_argument("--no-live-log", action="store_true",
-                       help="do not print the live log (it is still saved)")
     group.add_argument("--template", metavar="FILE",
                        help="the template JSON file, to point diagnoses at the failing customizer's line")
+    add_live_log_and_pr_options(group)
+
+
+LIVE_LOG_MODES = ("filtered", "full", "off")
+
+
+def add_live_log_and_pr_options(group) -> None:
+    """``--live-log``, ``--annotate-pr``, ``--pr-comment``: shared by ``monitor`` and ``run``."""
+    group.add_argument("--live-log", choices=LIVE_LOG_MODES, default=None,
+                       help="what of the live log to print: filtered (the customizers' output and errors, "
+                       "default), full (every line) or off; the whole log is saved either way "
+                       "(default: AIB_PILOT_LIVE_LOG)")
+    group.add_argument("--no-live-log", action="store_true", help="same as --live-log off")
+    group.add_argument("--annotate-pr", nargs="?", const="true", type=_true_or_false, metavar="true|false",
+                       help="when the run has ended, create or update a GitHub check run with annotations on the "
+                       "PR head commit recorded at submit (needs GITHUB_TOKEN with checks: write); skipped inside "
+                       "the workflow run that submitted (default: AIB_PILOT_ANNOTATE_PR, else false)")
+    group.add_argument("--pr-comment", nargs="?", const="true", type=_true_or_false, metavar="true|false",
+                       help="also create or update one comment on that PR (needs pull-requests: write) "
+                       "(default: AIB_PILOT_PR_COMMENT, else false)")
+
+
+_TRUE = ("true", "yes", "1", "on")
+_FALSE = ("false", "no", "0", "off")
+
+
+def _true_or_false(value: str) -> str:
+    if str(value).strip().lower() not in _TRUE + _FALSE:
+        raise argparse.ArgumentTypeError(f"{value!r} is not true or false")
+    return str(value).strip().lower()
+
+
+def flag(args, attr: str, env_name: str, env: Mapping[str, str] | None = None) -> bool:
+    """A true/false option: the command line, else the variable ``env_name``, else false."""
+    env = os.environ if env is None else env
+    value = getattr(args, attr, None)
+    source = "--" + attr.replace("_", "-")
+    if value is None:
+        value, source = env.get(env_name, "").strip(), env_name
+    if value in (None, ""):
+        return False
+    if str(value).lower() not in _TRUE + _FALSE:
+        raise UsageError(f"{source}={value!r} is not true or false.", hint=f"Set {source} to true or false.")
+    return str(value).lower() in _TRUE
+
+
+def live_log(args, env: Mapping[str, str] | None = None) -> str | None:
+    """The live-log mode chosen on the command line, else None (the report layer then reads
+    AIB_PILOT_LIVE_LOG and defaults to filtered)."""
+    if getattr(args, "no_live_log", False):
+        return "off"
+    return getattr(args, "live_log", None)
 
 
 def env_or(value, env: Mapping[str, str], *names: str):

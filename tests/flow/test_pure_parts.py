@@ -255,3 +255,39 @@ def test_account_name_from_virtual_host_and_path_style_urls():
     assert account_from_url("https://abc123.blob.core.windows.net/packerlogs/g/customization.log") == "abc123"
     assert account_from_url("https://127.0.0.1:10000/devstoreacct1/packerlogs/g/customization.log") == "devstoreacct1"
     assert account_from_url("https://localhost:1/acct999/packerlogs/x.log") == "acct999"
+
+
+def test_live_log_and_pr_switches_from_options_and_environment():
+    import pytest
+
+    from aib_pilot.cli import build_parser
+    from aib_pilot.commands.monitor import pr_publishing, resume_args
+    from aib_pilot.errors import UsageError
+    from aib_pilot.options import live_log
+
+    parse = build_parser().parse_args
+    args = parse(["monitor", "-n", "t", "--live-log", "full", "--annotate-pr"])
+    assert live_log(args) == "full" and pr_publishing(args, env={}) == "check"
+    assert resume_args(args)[-4:] == ["--live-log", "full", "--annotate-pr", "true"]
+    assert live_log(parse(["run", "-t", "x.json", "--no-live-log"])) == "off"
+    assert live_log(parse(["monitor", "-n", "t"])) is None  # the report layer reads AIB_PILOT_LIVE_LOG
+    quiet = parse(["monitor", "-n", "t", "--annotate-pr", "false"])
+    assert pr_publishing(quiet, env={"AIB_PILOT_ANNOTATE_PR": "true"}) is None, "the option beats the variable"
+    assert pr_publishing(parse(["monitor", "-n", "t"]), env={"AIB_PILOT_PR_COMMENT": "yes"}) == "comment"
+    assert pr_publishing(parse(["monitor", "-n", "t"]), env={}) is None
+    with pytest.raises(UsageError, match="AIB_PILOT_ANNOTATE_PR='sure' is not true or false"):
+        pr_publishing(parse(["monitor", "-n", "t"]), env={"AIB_PILOT_ANNOTATE_PR": "sure"})
+
+
+def test_pr_target_prefers_the_tags_written_at_submit():
+    from aib_pilot.azure.ci_context import pr_target
+
+    tags = {"aib-pilot.commit": "a" * 40, "aib-pilot.pr": "7", "aib-pilot.repo": "o/r",
+            "aib-pilot.run-url": "https://github.com/o/r/actions/runs/5/attempts/1"}
+    later = {"GITHUB_RUN_ID": "9", "GITHUB_REPOSITORY": "o/r", "GITHUB_SHA": "b" * 40}
+    assert pr_target(tags, later) == {"head_sha": "a" * 40, "pr": "7", "repo": "o/r", "same_run": False,
+                                      "details_url": "https://github.com/o/r/actions/runs/5/attempts/1"}
+    same = dict(later, GITHUB_RUN_ID="5", GITHUB_RUN_ATTEMPT="2")
+    assert pr_target(tags, same)["same_run"] is True
+    fallback = pr_target({}, dict(later, GITHUB_REF="refs/pull/3/merge"))
+    assert fallback["head_sha"] == "b" * 40 and fallback["pr"] == "3" and not fallback["same_run"]

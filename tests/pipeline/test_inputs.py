@@ -37,10 +37,14 @@ def test_run_inputs_map_onto_run_options():
     # Secrets and identities travel in the environment, never on the command line.
     assert "s3cret" not in inv.argv and "ghs_x" not in inv.argv
     assert inv.env == {"AZURE_CLIENT_SECRET": "s3cret", "GITHUB_TOKEN": "ghs_x",
-                       "AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c",
-                       # PR publishing switches, for commands that have no such option
-                       "AIB_PILOT_ANNOTATE_PR": "true", "AIB_PILOT_PR_COMMENT": "false"}
+                       "AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c"}
     assert set(inv.secrets) == {"s3cret", "ghs_x"}
+    # PR publishing: options of run/monitor (an explicit false overrides the environment) ...
+    assert args.annotate_pr == "true" and args.pr_comment == "false"
+    # ... and variables for commands that have no such option
+    submit = build_argv(dict(GH_DEFAULTS, command="submit", template="t.json"))
+    assert submit.errors == [] and "--annotate-pr" not in submit.argv
+    assert submit.env["AIB_PILOT_ANNOTATE_PR"] == "true" and submit.env["AIB_PILOT_PR_COMMENT"] == "false"
 
 
 def test_false_flags_and_defaults_of_unused_inputs_are_left_out():

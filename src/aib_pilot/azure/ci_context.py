@@ -69,3 +69,26 @@ def ci_tags(env: Mapping[str, str] | None = None) -> dict[str, str]:
     if not facts and (env.get("TF_BUILD") or env.get("BUILD_BUILDID")):
         facts = _azure_devops(env)
     return {TAG_PREFIX + k: v[:MAX_TAG_VALUE] for k, v in facts.items() if v}
+
+
+def _same_run(a: str | None, b: str | None) -> bool:
+    """Two run URLs name the same workflow run (attempts aside)."""
+    if not a or not b:
+        return False
+    return re.sub(r"/attempts/\d+$", "", a) == re.sub(r"/attempts/\d+$", "", b)
+
+
+def pr_target(template_tags: Mapping[str, str] | None, env: Mapping[str, str] | None = None) -> dict:
+    """Where a check run for this template belongs: the commit, PR, repository and run URL that
+    ``submit`` recorded in the template's ``aib-pilot.*`` tags, each falling back to the current
+    GitHub run's (GITHUB_SHA, the PR of GITHUB_REF / the event, GITHUB_REPOSITORY).
+
+    ``same_run`` is true when this process runs in the workflow run that submitted the template:
+    its own workflow annotations already show on the PR, so a check run would repeat them.
+    """
+    env = os.environ if env is None else env
+    current = _github(env) if env.get("GITHUB_ACTIONS") == "true" or env.get("GITHUB_RUN_ID") or env.get("GITHUB_SHA") else {}
+    tags = {k[len(TAG_PREFIX):]: v for k, v in (template_tags or {}).items() if k.startswith(TAG_PREFIX) and v}
+    merged = {**current, **{k: tags[k] for k in ("commit", "pr", "run-url", "repo") if k in tags}}
+    return {"head_sha": merged.get("commit"), "pr": merged.get("pr"), "details_url": merged.get("run-url"),
+            "repo": merged.get("repo"), "same_run": _same_run(tags.get("run-url"), current.get("run-url"))}

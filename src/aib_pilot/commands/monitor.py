@@ -32,7 +32,7 @@ def register(subparsers) -> None:
 def make_sink(args):
     from aib_pilot.report import make_sink as _make_sink
 
-    return _make_sink(options.resolve_format(args))
+    return _make_sink(options.resolve_format(args), live_log=options.live_log(args))
 
 
 @contextmanager
@@ -68,7 +68,55 @@ def resume_args(args) -> list[str]:
         out += ["--budget", str(args.budget)]
     if getattr(args, "format", None):
         out += ["--format", args.format]
+    if options.live_log(args):
+        out += ["--live-log", options.live_log(args)]
+    for opt in ("annotate_pr", "pr_comment"):
+        if getattr(args, opt, None):
+            out += ["--" + opt.replace("_", "-"), getattr(args, opt)]
     return out
+
+
+def pr_publishing(args, env=None) -> str | None:
+    """None, "check" (--annotate-pr) or "comment" (--pr-comment: a check run and a PR comment)."""
+    if options.flag(args, "pr_comment", "AIB_PILOT_PR_COMMENT", env):
+        return "comment"
+    return "check" if options.flag(args, "annotate_pr", "AIB_PILOT_ANNOTATE_PR", env) else None
+
+
+def publish_to_pull_requests(watches, args, sink, *, comment: bool = False, env=None) -> None:
+    """``--annotate-pr`` / ``--pr-comment``: a check run (and comment) for each finished run, on the
+    PR head commit that ``submit`` recorded in the template's tags. Never changes the exit code:
+    problems are warnings (report/github_checks.py)."""
+    import os
+
+    from aib_pilot.azure.ci_context import pr_target
+    from aib_pilot.monitor import TERMINAL_STATES
+    from aib_pilot.report.github_checks import publish_from_environment
+
+    env = os.environ if env is None else env
+
+    for w in watches:
+        result = w.result or {}
+        if result.get("state") not in TERMINAL_STATES:
+            continue  # the check run is published by the monitor that sees the end
+        target = pr_target(w.template.get("tags") or {}, env)
+        if target["same_run"]:
+            sink.info(f"{w.cfg.name}: no check run needed; this workflow run submitted the build, so its "
+                      "annotations already show on the pull request")
+            continue
+        publish_env = dict(env)
+        if target["repo"] and "/" in target["repo"]:
+            publish_env["GITHUB_REPOSITORY"] = target["repo"]
+        published = publish_from_environment(
+            result, head_sha=target["head_sha"], pr=target["pr"], comment=comment,
+            template_path=getattr(args, "template", None), details_url=target["details_url"],
+            env=publish_env, warn=sink.warning)
+        if published:
+            what = "created" if published.get("created") else "updated"
+            sink.info(f"{w.cfg.name}: check run {what} on commit {target['head_sha'][:12]}"
+                      + (f" ({published['check_run_url']})" if published.get("check_run_url") else "")
+                      + (f"; PR #{target['pr']} comment {'added' if published.get('comment_created') else 'updated'}"
+                         if published.get("comment_id") else ""))
 
 
 def monitor_templates(session, args, sink, names: list[str], resource_groups: list[str], *,
@@ -87,15 +135,18 @@ def monitor_templates(session, args, sink, names: list[str], resource_groups: li
         TemplateWatch(session, MonitorConfig(
             resource_group=rg, name=name, log_dir=options.log_dir(args), poll_interval=interval,
             budget_seconds=control.budget_seconds, template_path=getattr(args, "template", None),
-            live_log=not getattr(args, "no_live_log", False), resume_args=resume_args(args)), sink, fleet=fleet)
+            live_log=options.live_log(args) != "off", resume_args=resume_args(args)), sink, fleet=fleet)
         for name, rg in zip(names, resource_groups)
     ]
+    publishing = pr_publishing(args)  # a bad AIB_PILOT_ANNOTATE_PR fails now, not after the build
     with stop_on_signals(control):
         results = watch(watches, sink, control, poll_interval=interval, cancel_on_interrupt=cancel_on_interrupt)
     if fleet:
         sink.fleet_summary(results)
     else:
         sink.result(results[0], template_path=getattr(args, "template", None))
+    if publishing:
+        publish_to_pull_requests(watches, args, sink, comment=publishing == "comment")
     return exit_code_for(results)
 
 

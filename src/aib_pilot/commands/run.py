@@ -16,7 +16,7 @@ def register(subparsers) -> None:
     g = p.add_argument_group("monitoring")
     g.add_argument("--budget", type=float, metavar="MINUTES", help="stop cleanly before this many minutes")
     g.add_argument("--poll-interval", type=float, metavar="SECONDS", help="first poll interval (default 15)")
-    g.add_argument("--no-live-log", action="store_true", help="do not print the live log (it is still saved)")
+    options.add_live_log_and_pr_options(g)
     g.add_argument("--cancel-on-interrupt", action="store_true",
                    help="on SIGTERM/SIGINT cancel the Azure run and wait for Canceled")
     options.add_azure_options(p)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 COMMANDS = ("run", "submit", "monitor", "diagnose", "lint", "cancel", "cleanup")
 AUTH_MODES = ("secret", "certificate", "oidc-github", "oidc-azure-devops", "managed-identity", "cli")
 ON_CONFLICT = ("attach", "replace", "fail")
+LIVE_LOG_MODES = ("filtered", "full", "off")
 CLOUDS = ("AzureCloud", "AzureChinaCloud", "AzureUSGovernment")
 BOOL_TRUE = ("true", "yes", "1", "on")
 BOOL_FALSE = ("false", "no", "0", "off")
@@ -67,6 +68,8 @@ INPUTS: tuple[Input, ...] = (
           help="minutes to monitor before exiting cleanly with state Running"),
     Input("poll-interval", "pollInterval", ("--poll-interval",), kind="number",
           help="first poll interval in seconds (adaptive afterwards)"),
+    Input("live-log", "liveLog", ("--live-log",), kind="choice", choices=LIVE_LOG_MODES, default="filtered",
+          env="AIB_PILOT_LIVE_LOG", help="live log shown while monitoring: filtered, full or off (always saved)"),
     Input("on-conflict", "onConflict", ("--on-conflict",), kind="choice", choices=ON_CONFLICT, ado_default="attach",
           help="when a template of that name exists"),
     Input("log-dir", "logDir", ("--log-dir",), default="aib-pilot-logs",
