@@ -112,3 +112,16 @@ def test_run_state_from_pasted_json():
     doc["properties"]["lastRunStatus"]["runState"] = "Canceling"
     d = diagnose(json.dumps(doc).encode()).to_dict()
     assert d["status"] == "running" and d["findings"][0]["rule"] == "AIB108"
+
+
+def test_linux_deprovision_hanging_until_timeout():
+    log = Log().deploy().deployment_status().connect()
+    log.shell(APT_UPDATE)
+    log.deprovision_linux(["WARNING! The waagent service will be stopped."], end=False)
+    log.tick(14000).err("Cancelling builder after context cancellation context canceled", plugin=None)
+    log.err("Cancelling provisioning due to context cancellation: context canceled")
+    log.cleanup(failed=True)
+    log.finish_failed("context canceled")
+    d = diagnose(log.text().encode(), status_message=SEED_TIMEOUT).to_dict()
+    assert (d["category"], d["findings"][0]["rule"], d["phase"]) == ("deprovision_failed", "AIB308", "deprovision")
+    assert d["failed_customizer"] is None and d["failing_section"]["name"] == "deprovision"

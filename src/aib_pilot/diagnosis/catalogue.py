@@ -1027,6 +1027,29 @@ RULES = (
         "positives": ["Code=\"Conflict\" Message=\"Gallery image version '/subscriptions/x/galleries/g/images/i/versions/1.0.0' already exists.\""],
         "negatives": ["Image version 1.0.1 created"],
     },
+    {
+        "id": "AIB308",
+        "category": "deprovision_failed",
+        "severity": "error",
+        "phase": "deprovision",
+        "priority": 55,
+        "context": ["deprovision"],
+        "title": "The deprovisioning step hung until the build was cancelled",
+        "patterns": [r"Cancelling provisioning due to context cancellation", r"Cancelling builder after context cancellation"],
+        "cause": "AIB's hidden last step (Sysprep on Windows, `waagent -force -deprovision+user` on "
+                 "Linux) never finished, so the build ran into its timeout (or was cancelled) "
+                 "there: the Azure agent is missing or stuck, a service blocks shutdown, or Sysprep "
+                 "waits for something a customizer left running.",
+        "fix": "Check that the image's Azure agent (waagent / WindowsAzureGuestAgent) is installed "
+               "and running at the end of your customizers; stop services you started; on Windows "
+               "add a WindowsRestart as last customizer. Set `errorHandling.onCustomizerError` to "
+               "`abort` to keep the build VM and inspect it.",
+        "exceptions": "Sysprep's IMAGE_STATE_UNDEPLOYABLE loop (AIB301) is the more specific cause "
+                      "when it is visible.",
+        "reference": TROUBLESHOOT + "#vms-created-from-aib-images-do-not-create-successfully",
+        "positives": ["PACKER ERR 2026/01/01 03:57:56 packer: 2026/01/01 03:57:56 Cancelling provisioning due to context cancellation: context canceled"],
+        "negatives": ["PACKER OUT Cancelling build after receiving terminated"],
+    },
     # ------------------------------------------------------------------ AIB4xx: pipeline, auth, noise
     {
         "id": "AIB401",
