@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
+
+import pytest
 
 from aib_pilot.report import make_sink, render_diagnosis
 
@@ -129,3 +132,56 @@ def test_live_progress_lines(session_factory):
     assert "--- update-packages" in lines and "still building, 3m10s elapsed" in lines
     assert "warning: ARM throttled the request; retrying" in lines
     assert lines.index("--- update-packages") < lines.index("    azure-arm: benign line 0")
+
+
+def screen(raw: str) -> list[str]:
+    """What a terminal shows: '\\r\\x1b[K' erases the current line, '\\n' moves on."""
+    rows, current = [], ""
+    for piece in re.split(r"(\r\x1b\[K|\n)", raw):
+        if piece == "\n":
+            rows.append(current)
+            current = ""
+        elif piece == "\r\x1b[K":
+            current = ""
+        else:
+            current += piece
+    return rows + ([current] if current else [])
+
+
+def test_heartbeats_update_one_status_line_on_a_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    out = TtyBuffer()
+    sink = make_sink("text", out=out, env={"NO_COLOR": "1"})
+    sink.heartbeat("web: Running / Building, log 100 bytes saved")
+    sink.heartbeat("web: Running / Customizing, log 900 bytes saved")
+    sink.heartbeat("db: Running / Building\r::error::pwned")
+    assert screen(out.getvalue()) == [
+        "[watching 0s] web: Running / Customizing, log 900 bytes saved | db: Running / Building : :error::pwned"]
+    sink.group_start("customizer 1/1: install (shell)")
+    sink.log_lines(["[a1b2c3d4-0000] PACKER OUT     azure-arm: hello"])
+    shown = screen(out.getvalue())
+    assert shown[:2] == ["--- customizer 1/1: install (shell)", "    azure-arm: hello"]
+    assert shown[2].startswith("[watching 0s] web: Running / Customizing")  # redrawn below the log
+    sink.heartbeat("web: Running / Customizing, log 2000 bytes saved")
+    assert sum(1 for row in screen(out.getvalue()) if row.startswith("[watching")) == 1
+    sink.result(samples.failed(), template_path=TEMPLATE)
+    final = screen(out.getvalue())
+    assert not [row for row in final if row.startswith("[watching")]  # erased for good
+    assert final[2].startswith("ubuntu-nginx: Failed")
+
+
+def test_status_line_never_wraps(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    out = TtyBuffer()
+    make_sink("text", out=out, env={"NO_COLOR": "1"}).heartbeat("web: Running / Customizing, " + "x" * 80)
+    (row,) = screen(out.getvalue())
+    assert len(row) < 40 and row.endswith("…")
+
+
+@pytest.mark.parametrize("env, stream", [({}, io.StringIO), ({"TERM": "dumb"}, TtyBuffer)])
+def test_heartbeats_are_plain_lines_elsewhere(env, stream):
+    out = stream()
+    sink = make_sink("text", out=out, env=env)
+    sink.heartbeat("web: Running / Building")
+    sink.heartbeat("web: Running / Customizing")
+    assert out.getvalue() == "web: Running / Building\nweb: Running / Customizing\n"

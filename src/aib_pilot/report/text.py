@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+import time
 
 from aib_pilot.report import facts
 from aib_pilot.report.sink import Sink
@@ -35,6 +36,12 @@ class TextSink(Sink):
         self.colour = wants_colour(self.out, self.env)
         # Long prose is wrapped only for a person at a terminal; logs and pipes get one line each.
         self.width = shutil.get_terminal_size((100, 24)).columns if is_tty(self.out) else 0
+        # At a terminal, heartbeats update ONE status line (elapsed time, state / sub-state) under
+        # the live log instead of adding a line each; logs and pipes get plain lines as before.
+        self.live_status = is_tty(self.progress) and self.env.get("TERM") != "dumb"
+        self._status: dict[str, str] = {}  # latest heartbeat per template (fleets watch many)
+        self._status_shown = False
+        self._started = time.monotonic()
 
     def prose(self, label: str, text) -> list[str]:
         line = f"   {label}: {self.safe_inline(text)}"
@@ -47,6 +54,47 @@ class TextSink(Sink):
         if not self.colour or not colour:
             return text
         return f"\x1b[{_COLOURS[colour]}m{text}\x1b[0m"
+
+    # -- the status line (tty only) --------------------------------------------------------
+    def write(self, line: str = "", *, stream=None) -> None:
+        self._clear_status()
+        super().write(line, stream=stream)
+
+    def say(self, line: str) -> None:
+        """A line of live progress; at a terminal the status line is redrawn below it."""
+        super().say(line)
+        self._draw_status()
+
+    def heartbeat(self, text: str) -> None:
+        if not self.live_status:
+            super().heartbeat(text)
+            return
+        text = self.safe_inline(text, 300)
+        self._status[text.split(": ", 1)[0] if ": " in text else ""] = text
+        self._draw_status()
+
+    def _draw_status(self) -> None:
+        if not self.live_status or not self._status:
+            return
+        elapsed = facts.human_duration(time.monotonic() - self._started)
+        text = f"[watching {elapsed}] " + " | ".join(self._status.values())
+        columns = shutil.get_terminal_size((100, 24)).columns
+        if len(text) >= columns:  # a wrapped line could not be erased with one CR
+            text = text[: max(10, columns - 2)] + "…"
+        self.progress.write("\r\x1b[K" + self.paint(text, "dim"))
+        self.progress.flush()
+        self._status_shown = True
+
+    def _clear_status(self) -> None:
+        if self._status_shown:
+            self._status_shown = False
+            self.progress.write("\r\x1b[K")
+
+    def close(self) -> None:
+        """End of live progress: the status line is erased for good."""
+        super().close()
+        self._status.clear()
+        self._clear_status()
 
     def warning(self, msg: str) -> None:
         self.say(self.paint("warning: ", "yellow") + self.safe_inline(msg))
