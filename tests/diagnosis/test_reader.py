@@ -155,3 +155,16 @@ def test_output_of_a_customizer_that_was_followed_by_another_is_not_searched(mon
     log.finish_ok()
     d = diagnose(log.text().encode()).to_dict()
     assert d["status"] == "succeeded" and d["findings"] == []
+
+
+def test_long_text_without_telemetry_markers_is_searched_lite_then_in_full_at_the_end(monkeypatch):
+    monkeypatch.setattr(scanner_mod, "OUTSIDE_FULL_BYTES", 2048)
+    lines = [f"2026-11-25T21:{i // 60 % 60:02d}:{i % 60:02d}.0000000Z step output {i}" for i in range(3000)]
+    lines[1500] = ("2026-11-25T21:25:00.0000000Z ERROR: Code=\"RequestDisallowedByPolicy\" Message=\"Resource "
+                   "'aibsa' was disallowed by policy.\"")
+    lines.append("2026-11-25T22:00:00.0000000Z ##[error]The operation was canceled.")
+    d = diagnose(("\n".join(lines) + "\n").encode()).to_dict()
+    rules = {f["rule"]: f for f in d["findings"]}
+    assert rules["AIB110"]["evidence"][0]["line"] == 1501  # found in the middle by an error word
+    assert rules["AIB401"]["evidence"][0]["line"] == 3001  # found by the full search of the tail
+    assert d["category"] == "policy_denied"

@@ -8,7 +8,9 @@ Speed and memory come from working on big byte buffers with C-level searches, no
   script output);
 * every rule pattern carries the literals any match must contain (``rules.Pattern``); regions are
   searched for those literals with ``bytes.find`` and only lines with a hit are decoded and matched.
-  Outside customizers every literal is searched. Inside a customizer only the first
+  Outside customizers every literal is searched (for the first ``OUTSIDE_FULL_BYTES``; beyond
+  that -- a huge log without telemetry markers -- only error words, plus every rule over the last
+  ``TAIL_BYTES`` at the end). Inside a customizer only the first
   ``HEAD_BYTES`` are searched (for the deprovision marker and exit codes); the last ``TAIL_BYTES``
   of the *last* customizer section are searched with every rule once the log ends, because AIB
   stops at the first failing customizer: an earlier section that was followed by another one
@@ -35,6 +37,7 @@ TAIL_LINES = 15             # meaningful lines kept as a section's tail
 EVIDENCE_PER_RULE = 5       # the first and the last four matching lines are kept
 MAX_LINE_BYTES = 8 * 1024 * 1024  # a "line" longer than this is cut (memory bound)
 MAX_SECTIONS = 5000
+OUTSIDE_FULL_BYTES = 8 * 1024 * 1024  # text outside customizers searched with every rule
 
 TELEMETRY = re.compile(rb"\(telemetry\) (?:Starting provisioner ([\w.-]+)|ending ([\w.-]+)|(Finalizing))")
 EXIT_CODE = re.compile(
@@ -69,6 +72,16 @@ _PHASE_MARKERS = re.compile(
     rb"|(?P<success>Builds finished\. The artifacts of successful builds are|Build '[\w-]+' finished)"
     rb"|(?P<errored>Build '[\w-]+' errored)"
 )
+# Literals of _PHASE_MARKERS: lines holding one are then matched with the regex (C-speed search).
+_MARKER_LITERALS = (
+    b"Deploying deployment template", b"Creating resource group", b"Using existing resource group",
+    b"Validating deployment template", b"Running builder ...", b"' is starting", b"/operationStatuses/",
+    b"Getting the VM's IP address", b"Waiting for SSH", b"Waiting for WinRM", b"Connected to SSH!",
+    b"WinRM connected", b"Connected to WinRM", b"Querying the machine's properties", b"Powering off machine",
+    b"Capturing image", b"Generalizing machine", b"Copying the OS disk", b"Publishing to Shared Image Gallery",
+    b'method="DELETE"', b"eleting individual resources", b"Removing the created Deployment object",
+    b"Deleting resource group", b"Cleanup requested", b"Builds finished. The artifacts", b"' finished",
+    b"' errored")
 _PIPELINE_LINE = re.compile(rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")
 _NOISE_LINE = re.compile(
     rb"RPC (?:client|endpoint|server): |bytes written for '(?:stdout|stderr)'|Azure request method="
@@ -164,6 +177,8 @@ class LogScanner:
         self._buf_start = 0                    # where the current buffer's unprocessed lines begin
         self._last_ts: datetime | None = None
         self._first_line_checked = False
+        self._outside_budget = OUTSIDE_FULL_BYTES
+        self._outside_skipped = False
         self._sections_without_start = True  # the first phase gets the log's first timestamp
 
     # ------------------------------------------------------------------ input
@@ -202,6 +217,8 @@ class LogScanner:
             sec.end_line, sec.end = max(sec.start_line, end_line), sec.end or self._last_ts
             self._pending = (self._prev, end_line + 1, sec)
         self._flush_pending()
+        if self._outside_skipped:
+            self._outside_tail()
         if self._phase is not None:
             self._phase.end_line = max(self._phase.start_line, end_line)
             self._phase.end = self._last_ts or self._phase.start
@@ -343,6 +360,25 @@ class LogScanner:
         self._scan_window(window, first_line, sec, min_line=sec.start_line)
         sec.tail = self._tail_of(window, first_line, sec.start_line + 1, body_end)
 
+    def _outside_tail(self) -> None:
+        """Every rule over the end of a log whose text outside customizers was too long to search
+        in full (only lines after the last customizer section)."""
+        window, first_line = self._prev, self._prev_first_line
+        last = self._last_customizer()
+        min_line = (last.end_line or 0) + 1 if last is not None else 1
+        pos, count = 0, 0
+        for ls in sorted(_candidates(window, 0, len(window), _OUTSIDE_SEARCH)):
+            count += window.count(b"\n", pos, ls)
+            pos = ls
+            line_no = first_line + count
+            if line_no < min_line:
+                continue
+            le = window.find(b"\n", ls)
+            raw = window[ls:le if le >= 0 else len(window)]
+            if _PHASE_MARKERS.search(raw):
+                self._marker_line(raw, line_no, text.timestamp(raw) or self._last_ts)
+            self._evaluate(raw, line_no)
+
     def _trailer(self, data: bytes, first_line: int) -> None:
         """Phase markers and Packer's summary in lines that followed an unfinished customizer."""
         pos, count = 0, 0
@@ -394,10 +430,12 @@ class LogScanner:
             self._outside(buf, start, end)
 
     def _outside(self, buf: bytes, start: int, end: int) -> None:
-        starts = _candidates(buf, start, end, _OUTSIDE_SEARCH)
-        for m in _PHASE_MARKERS.finditer(buf, start, end):
-            starts.add(buf.rfind(b"\n", 0, m.start()) + 1)
-        for ls in sorted(starts):
+        if self._outside_budget >= end - start:
+            self._outside_budget -= end - start
+            plan = _OUTSIDE_SEARCH
+        else:
+            self._outside_budget, self._outside_skipped, plan = 0, True, _OUTSIDE_LITE
+        for ls in sorted(_candidates(buf, start, end, plan)):
             le = buf.find(b"\n", ls)
             le = len(buf) if le < 0 else le
             raw = buf[ls:le]
@@ -529,7 +567,13 @@ def _search_plan(patterns: tuple[Pattern, ...], extra: tuple[bytes, ...]) -> _Se
 _STRUCTURE_LITERALS = (b"exited with code: ", b"exit status", b"DeprovisioningScript.",
                        b"waagent -force -deprovision", b"WARNING! The waagent service")
 _HEAD_SEARCH = _search_plan((), _STRUCTURE_LITERALS)
-_OUTSIDE_SEARCH = _search_plan(ALL_PATTERNS, _STRUCTURE_LITERALS)
+_OUTSIDE_SEARCH = _search_plan(ALL_PATTERNS, _STRUCTURE_LITERALS + _MARKER_LITERALS)
+# After OUTSIDE_FULL_BYTES of text outside customizers (a huge log without "(telemetry)" markers,
+# e.g. a CI log), only error words and the end-of-build markers are searched; the last TAIL_BYTES
+# of the log get the full search at the end.
+_OUTSIDE_LITE = _search_plan((), (b"rror", b"RROR", b"ail", b"xit", b"##[", b"::error", b"anic",
+                                  b"eleting individual resources", b"' errored", b"' finished",
+                                  b"Builds finished. The artifacts"))
 
 
 def _candidates(buf: bytes, start: int, end: int, plan: _Search) -> set[int]:
