@@ -135,3 +135,12 @@ def test_mode_from_argument_environment_and_default():
     assert "AIB_PILOT_LIVE_LOG" in caught.value.one_line() and "filtered, full, off" in caught.value.one_line()
     with pytest.raises(UsageError):
         make_sink("github", out=io.StringIO(), env={}, live_log="everything")
+
+
+def test_render_diagnosis_ignores_the_live_log_setting():
+    from aib_pilot.report import render_diagnosis
+    from .samples import DIAGNOSIS
+
+    out = io.StringIO()
+    render_diagnosis(DIAGNOSIS, "text", out, env={"AIB_PILOT_LIVE_LOG": "bogus", "NO_COLOR": "1"})
+    assert out.getvalue().startswith("Diagnosis: customizer_failed")

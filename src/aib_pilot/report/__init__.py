@@ -58,7 +58,8 @@ def render_diagnosis(diag: dict, fmt: str, out: TextIO, *, template_path: str | 
     For ``github``/``azure-devops`` this also writes the diagnosis step outputs and the summary
     when the runner's environment provides them (GITHUB_OUTPUT / GITHUB_STEP_SUMMARY; agent vars).
     """
-    make_sink(fmt, out, env).diagnosis(diag, template_path=template_path)
+    # No live log here, so AIB_PILOT_LIVE_LOG is not consulted (nor validated).
+    make_sink(fmt, out, env, live_log="off").diagnosis(diag, template_path=template_path)
 
 
 __all__ = ["FORMATS", "LIVE_LOG_MODES", "Sink", "make_sink", "render_diagnosis"]
