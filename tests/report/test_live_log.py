@@ -100,6 +100,7 @@ def test_prefix_stripping():
     assert curate([
         "[827429c0-aaaa-bbbb] PACKER ERR 2026/11/26 01:13:52 packer: 2026/11/26 01:13:52 [INFO] command 'x' exited with code: 1",
         "[827429c0-aaaa-bbbb] PACKER ERR 2026/11/26 01:13:52 packer-provisioner-shell: 2026/11/26 01:13:52 [ERROR] boom",
+        "[827429c0-aaaa-bbbb] PACKER ERR 2026/11/26 01:13:52 packer: 2026/11/26 01:13:52 [INFO] command 'y' exited with code: 0",
         "[827429c0-aaaa-bbbb] PACKER OUT     azure-arm: hello",
         "[827429c0-aaaa-bbbb] PACKER OUT ",
         "[827429c0-aaaa-bbbb] PACKER OUT ==> azure-arm: ",

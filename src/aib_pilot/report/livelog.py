@@ -99,7 +99,8 @@ def curate(lines: Iterable[str], *, in_group: bool = False) -> list[str]:
             continue
         # The debug log is the only stream whose prefix holds a 'YYYY/MM/DD' stamp.
         if end and line.find("/", 0, end) >= 0:
-            if text.startswith(DEBUG_CHATTER) or any(part in text for part in DEBUG_CHATTER_INSIDE):
+            if (text.startswith(DEBUG_CHATTER) or any(part in text for part in DEBUG_CHATTER_INSIDE)
+                    or text.endswith(" exited with code: 0")):  # a failing exit code stays
                 continue
         if TELEMETRY in text:
             marker = text[text.index(TELEMETRY):]
