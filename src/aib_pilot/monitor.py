@@ -163,6 +163,8 @@ class LiveLog:
                 self.cursor = index + 1
                 label = item.get("name") or item.get("type")
                 return f"customizer {index + 1}/{len(self.customizers)}: {label} ({provisioner})"
+        if self.customizers:  # every customizer of that kind has run: Image Builder's own step
+            return f"Image Builder's own {provisioner} step (deprovisioning; not in your template)"
         return f"provisioner {self.started}: {provisioner}"
 
     def feed(self, data: bytes) -> None:
@@ -246,6 +248,9 @@ class TemplateWatch:
         self.last_seen: tuple[str | None, str | None] | None = None
         self.result: dict | None = None
         self.log_warning_given = False
+        self.log_access_problem: str | None = None
+        self._log_drained = False
+        self._drained: str | None = None
         customizers = []
         if cfg.template_path:
             try:
@@ -299,7 +304,10 @@ class TemplateWatch:
         if self.fleet:
             self.sink.info(f"{self.cfg.name}: {state or 'not started'}{' / ' + sub if sub else ''}")
         else:
-            self.sink.transition(state or "NotStarted", sub, datetime.now(timezone.utc))
+            # A finished run keeps its last runSubState: worth showing for a failure (where it
+            # stopped), misleading for a success ("Succeeded / Distributing").
+            shown_sub = None if state == "Succeeded" else sub
+            self.sink.transition(state or "NotStarted", shown_sub, datetime.now(timezone.utc))
         return True
 
     # -- log --------------------------------------------------------------------------------------
@@ -315,7 +323,8 @@ class TemplateWatch:
         if found and not self.resumed:
             self.resumed = True
             if self.log.saved_size:
-                self.sink.info(f"resuming the log at byte {self.log.saved_size} of {self.log.local_path}")
+                self.sink.info(f"resuming the log at byte {self.log.saved_size}: an earlier monitor saved the "
+                               f"start in {self.log.local_path}")
             self.live.resume_from(self.log.local_path)
         return found
 
@@ -326,9 +335,11 @@ class TemplateWatch:
                 return False
             data = self.log.read_new()
         except LogAccessDenied as exc:
-            if not self.log_warning_given:
+            self.log_access_problem = exc.one_line()
+            if not self.log_warning_given and run_state(self.template)[0] in RUNNING_STATES:
                 self.log_warning_given = True
-                self.sink.warning(f"live log unavailable: {exc.one_line()}")
+                self.sink.warning("cannot read the build log, so there is no live log (the build goes on and "
+                                  f"monitoring continues): {self.log_access_problem}")
             return False
         except LogNotFound:
             return False
@@ -404,21 +415,30 @@ class TemplateWatch:
                       message=redact(error.get("message") or "") or None)
         return result
 
+    def drain_log(self) -> str | None:
+        """The run ended: read (and print) the rest of the log into the saved copy; its path."""
+        if not self._log_drained:
+            self._log_drained = True
+            try:
+                self._drained = self._complete_log()
+            except LogAccessDenied as exc:
+                self.log_access_problem = exc.one_line()
+                self._drained = None
+        return self._drained
+
     def finish(self) -> dict:
         """The run ended: complete and save the log, list outputs, diagnose."""
         from aib_pilot.diagnosis import diagnose
 
-        state, _sub = run_state(self.template)
+        state, sub = run_state(self.template)
         access_problem = None
-        try:
-            log_path = self._complete_log()
-        except LogAccessDenied as exc:
-            access_problem = exc.one_line()
-            log_path = None
+        log_path = self.drain_log()
+        if not log_path:
+            access_problem = self.log_access_problem
         result = self.base_result()
         message = self.status.get("message")
         diag = diagnose(log_path, status_message=message, template_path=self.cfg.template_path,
-                        source=f"azure:{self.template_id}").to_dict()
+                        source=f"azure:{self.template_id}", run_state=state).to_dict()
         result["timeline"] = diag.get("timeline") or []
         if state != "Succeeded":
             result["diagnosis"] = diag
@@ -434,11 +454,17 @@ class TemplateWatch:
             if state == "Succeeded":
                 self.sink.warning(f"could not list run outputs: {exc}")
         if state in ("Failed", "PartiallySucceeded") and (diag.get("category") in DISTRIBUTION_CATEGORIES
-                                                          or self.last_seen and self.last_seen[1] == "Distributing"):
+                                                          or "Distributing" in (sub, (self.last_seen or (None, None))[1])):
             result["published_anyway"] = published_anyway(raw_outputs)
         if access_problem:
-            self.sink.warning(f"the build log could not be read: {access_problem}")
             result["log_access_error"] = access_problem
+            if self.log_warning_given:
+                self.sink.warning("the build log could not be read (see the warning above), so the diagnosis "
+                                  "below uses only the status message; grant that access and run "
+                                  f"'aib-pilot diagnose -g {self.cfg.resource_group} -n {self.cfg.name}' for the full one")
+            else:
+                self.sink.warning("the build log could not be read, so the diagnosis below uses only the status "
+                                  f"message: {access_problem}")
         if not log_path and state != "Succeeded" and not access_problem:
             self.sink.warning("no build log was found (the staging resource group may already be deleted); "
                               "the diagnosis uses lastRunStatus.message only")
@@ -504,12 +530,15 @@ def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_inte
                     active.remove(w)
                     continue
                 w.check_started()
-                changed |= w.observe()
                 state, _sub = run_state(w.template)
                 if state in TERMINAL_STATES:
+                    w.drain_log()  # the rest of the log first, then the end state, then the result
+                    w.observe()
                     w.result = w.finish()
                     active.remove(w)
-                elif not w.fleet:
+                    continue
+                changed |= w.observe()
+                if not w.fleet:
                     changed |= w.tail()
             if not active:
                 break
@@ -520,9 +549,9 @@ def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_inte
                     state, sub = run_state(w.template)
                     elapsed = w.base_result()["elapsed_seconds"]
                     size = w.log.saved_size
-                    sink.heartbeat(f"{w.cfg.name}: {state or 'not started'}{' / ' + sub if sub else ''}"
-                                   f"{f', {elapsed:.0f}s since start' if elapsed is not None else ''}"
-                                   f"{f', log {size} bytes saved' if size else ''}")
+                    sink.heartbeat(f"{w.cfg.name}: still {state or 'not started'}{' / ' + sub if sub else ''}"
+                                   f"{f' after {_duration(elapsed)}' if elapsed is not None else ''}"
+                                   f"{f' ({size} bytes of log saved)' if size else ''}")
             delay = schedule.next(changed=changed)
             if not canceling and control.remaining() <= delay:
                 break
@@ -554,6 +583,12 @@ def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_inte
             w.result = w.running_result()
         results.append(w.result)
     return results
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
 
 
 def exit_code_for(results: list[dict]) -> int:

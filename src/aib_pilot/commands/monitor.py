@@ -76,6 +76,16 @@ def resume_args(args) -> list[str]:
     return out
 
 
+def monitoring_line(names: list[str], groups: list[str], budget: float | None, log_dir) -> str:
+    """What this monitor watches, until when, and where the log goes: the first line a reader sees."""
+    if len(names) == 1:
+        what = f"monitoring image template {names[0]} in resource group {groups[0]}"
+    else:
+        what = f"monitoring {len(names)} image templates: {', '.join(names[:10])}{' ...' if len(names) > 10 else ''}"
+    until = f"for up to {budget / 60:g} minutes, then exiting with state Running" if budget else "until the run ends"
+    return f"{what} {until}; the build log is saved under {log_dir}"
+
+
 def pr_publishing(args, env=None) -> str | None:
     """None, "check" (--annotate-pr) or "comment" (--pr-comment: a check run and a PR comment)."""
     if options.flag(args, "pr_comment", "AIB_PILOT_PR_COMMENT", env):
@@ -139,6 +149,7 @@ def monitor_templates(session, args, sink, names: list[str], resource_groups: li
         for name, rg in zip(names, resource_groups)
     ]
     publishing = pr_publishing(args)  # a bad AIB_PILOT_ANNOTATE_PR fails now, not after the build
+    sink.info(monitoring_line(names, resource_groups, control.budget_seconds, options.log_dir(args)))
     with stop_on_signals(control):
         results = watch(watches, sink, control, poll_interval=interval, cancel_on_interrupt=cancel_on_interrupt)
     if fleet:
@@ -225,7 +236,7 @@ def diagnose_remote(args) -> int:
         elif state:
             diag = w.finish().get("diagnosis") or diagnose(
                 w.log.local_path if w.log.local_path and w.log.local_path.exists() else None,
-                template_path=template_path, source=f"azure:{w.template_id}").to_dict()
+                template_path=template_path, source=f"azure:{w.template_id}", run_state=state).to_dict()
         else:
             raise UsageError(f"Image template {name} has never run; there is nothing to diagnose.",
                              hint=f"Start it with: aib-pilot submit or az image builder run -g {rg} -n {name}.")
