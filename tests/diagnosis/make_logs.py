@@ -13,6 +13,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from tests.emulator.scenarios.phases import SYSPREP_SCRIPT  # noqa: E402  AIB's Sysprep script, one copy
 from logbuilder import APT_INSTALL, APT_UPDATE, Log  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -345,24 +347,7 @@ def _sysprep():
     log.windows_restart()
     log.deprovision_windows_start()
     body = [
-        "Write-Output '>>> Waiting for GA Service (RdAgent) to start ...'",
-        "while ((Get-Service RdAgent) -and ((Get-Service RdAgent).Status -ne 'Running')) { Start-Sleep -s 5 }",
-        "Write-Output '>>> Waiting for GA Service (WindowsAzureTelemetryService) to start ...'",
-        "while ((Get-Service WindowsAzureTelemetryService) -and ((Get-Service WindowsAzureTelemetryService).Status -ne 'Running')) { Start-Sleep -s 5 }",
-        "Write-Output '>>> Waiting for GA Service (WindowsAzureGuestAgent) to start ...'",
-        "while ((Get-Service WindowsAzureGuestAgent) -and ((Get-Service WindowsAzureGuestAgent).Status -ne 'Running')) { Start-Sleep -s 5 }",
-        "Write-Output '>>> Sysprepping VM ...'",
-        "if( Test-Path $Env:SystemRoot\\system32\\Sysprep\\unattend.xml ) {",
-        "  Remove-Item $Env:SystemRoot\\system32\\Sysprep\\unattend.xml -Force",
-        "}",
-        "& $Env:SystemRoot\\System32\\Sysprep\\Sysprep.exe /oobe /generalize /quiet /quit",
-        "while($true) {",
-        "  $imageState = (Get-ItemProperty HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Setup\\State).ImageState",
-        "  Write-Output $imageState",
-        "  if ($imageState -eq 'IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE') { break }",
-        "  Start-Sleep -s 5",
-        "}",
-        "Write-Output '>>> Sysprep complete ...'",
+        *SYSPREP_SCRIPT,
         ">>> Waiting for GA Service (RdAgent) to start ...",
         ">>> Waiting for GA Service (WindowsAzureTelemetryService) to start ...",
         ">>> Waiting for GA Service (WindowsAzureGuestAgent) to start ...",
