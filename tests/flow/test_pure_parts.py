@@ -248,7 +248,8 @@ def test_live_log_names_groups_by_customizer_kind_not_position():
     live.feed(b"(telemetry) Starting provisioner shell\n(telemetry) ending shell\n"
               b"(telemetry) Starting provisioner shell\n")  # the hidden deprovisioning step
     titles = [e[1] for e in sink.events if e[0] == "start"]
-    assert titles == ["customizer 2/2: install (shell)", "provisioner 2: shell"]
+    assert titles == ["customizer 2/2: install (shell)",
+                      "Image Builder's own shell step (deprovisioning; not in your template)"]
 
 
 def test_account_name_from_virtual_host_and_path_style_urls():

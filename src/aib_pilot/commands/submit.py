@@ -86,7 +86,8 @@ def run(args) -> int:
     cfg = MonitorConfig(resource_group=options.resource_group(args), name=done.name,
                         log_dir=options.log_dir(args), template_path=args.template, resume_args=resume_args(args))
     command = resume_command(cfg)
-    sink.info(f"the build runs in Azure now; follow it with: {command}")
+    sink.info("the build runs in Azure now and needs nothing from this job; follow it with the monitor "
+              "command below (in this job or a later one)")
     result = {
         "state": "Running", "run_sub_state": None, "template": done.template_id, "template_name": done.name,
         "resource_group": cfg.resource_group, "log_path": None, "log_url": None, "message": None, "outputs": [],
