@@ -104,7 +104,9 @@ class Markdown:
         if folded:
             names = "; ".join(f"{self.code(f.get('rule'))} {self.plain(f.get('title') or f.get('category'))}"
                               for f in folded)
-            out += [f"_Also reported (wrappers of the cause above):_ {names}", ""]
+            while out and out[-1] == "":
+                out.pop()
+            out += ["", f"_Also reported (wrappers of the cause above):_ {names}", ""]
         tail = diag.get("tail") or []
         if tail:
             section = diag.get("failing_section") or {}
