@@ -444,11 +444,13 @@ class TemplateWatch:
             result["diagnosis"] = diag
         try:
             with azure_access(f"listing run outputs of {self.cfg.name}"):
-                result["outputs"] = [
-                    {k: o[k] for k in ("name", "artifact_id", "artifact_uri")} for o in
-                    transient_retry(base=1.0)(list_run_outputs, self.session, self.cfg.resource_group, self.cfg.name)
-                ]
-                raw_outputs = result["outputs"]
+                raw_outputs = transient_retry(base=1.0)(list_run_outputs, self.session, self.cfg.resource_group,
+                                                        self.cfg.name)
+            # Only what was produced: a distributor that failed leaves a run output without an
+            # artifact (provisioningState Failed); the diagnosis explains that one.
+            result["outputs"] = [{k: o[k] for k in ("name", "artifact_id", "artifact_uri")} for o in raw_outputs
+                                 if (o.get("artifact_id") or o.get("artifact_uri"))
+                                 and o.get("provisioning_state") in (None, "Succeeded")]
         except Exception as exc:  # noqa: BLE001 - outputs are a bonus on failure
             raw_outputs = []
             if state == "Succeeded":

@@ -98,3 +98,8 @@ def test_scenario_end_to_end(outcomes, name):
         assert result["published_anyway"] is scenario.run_outputs_on_failure
     if scenario.outcome == "Succeeded" and not scenario.submission_fails:
         assert result["outputs"] and result["timeline"]
+    if scenario.outcome == "PartiallySucceeded":  # only what was produced is listed as an output
+        assert result["outputs"] and all(o["artifact_id"] or o["artifact_uri"] for o in result["outputs"])
+        assert len(result["outputs"]) < len(body["properties"]["distribute"])
+    if scenario.deny_staging_read:
+        assert "staging resource group may already be deleted" not in cli.stderr, "the real reason is named"

@@ -82,7 +82,8 @@ def monitoring_line(names: list[str], groups: list[str], budget: float | None, l
         what = f"monitoring image template {names[0]} in resource group {groups[0]}"
     else:
         what = f"monitoring {len(names)} image templates: {', '.join(names[:10])}{' ...' if len(names) > 10 else ''}"
-    until = f"for up to {budget / 60:g} minutes, then exiting with state Running" if budget else "until the run ends"
+    span = (f"{budget:.0f} seconds" if budget < 120 else f"{budget / 60:g} minutes") if budget else ""
+    until = f"for up to {span}, then exiting with state Running if it still runs" if budget else "until the run ends"
     return f"{what} {until}; the build log is saved under {log_dir}"
 
 
