@@ -95,7 +95,7 @@ def curate(lines: Iterable[str], *, in_group: bool = False) -> list[str]:
         line = str(line)
         end = match(line).end()
         text = line[end:].rstrip()
-        if not text or text.isspace():
+        if not text:  # empty, or only whitespace (rstrip)
             continue
         # The debug log is the only stream whose prefix holds a 'YYYY/MM/DD' stamp.
         if end and line.find("/", 0, end) >= 0:
