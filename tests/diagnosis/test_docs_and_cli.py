@@ -51,7 +51,9 @@ def test_json_output_is_c2_and_exit_1_on_failure(capsys, monkeypatch):
         assert set(item) == {"kind", "name", "phase", "start_line", "end_line", "start", "end",
                              "duration_seconds", "status", "exit_code"}
     for f in doc["findings"]:
-        assert set(f) == {"rule", "category", "severity", "title", "cause", "fix", "reference", "phase", "evidence"}
+        assert set(f) == {"rule", "category", "severity", "title", "cause", "fix", "reference", "phase",
+                          "kind", "evidence"}
+        assert f["kind"] in ("specific", "generic", "noise")
 
 
 def test_success_exit_0(capsys):

@@ -43,6 +43,7 @@ class Finding:
         r = self.rule
         return {"rule": r.id, "category": r.category, "severity": r.severity, "title": r.title,
                 "cause": r.cause, "fix": r.fix, "reference": r.reference, "phase": self.phase,
+                "kind": r.kind,
                 "evidence": [{"line": e.line, "text": redact(e.text)} for e in self.evidence]}
 
 

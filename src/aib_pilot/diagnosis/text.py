@@ -19,13 +19,17 @@ MAX_TEXT = 400  # characters of one evidence/tail line kept in the output
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_PREFIXES = re.compile(
+LOG_PREFIX = re.compile(
     r"^(?:\[[0-9A-Fa-f-]{8,}\] )?"                       # [operationId]
     r"(?:PACKER (?:OUT|ERR) ?)?"
     r"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z? )?"    # pipeline ISO timestamp
     r"(?:\d{4}/\d\d/\d\d \d\d:\d\d:\d\d )?"
-    r"(?:packer(?:-[\w-]+)?(?: plugin)?: \d{4}/\d\d/\d\d \d\d:\d\d:\d\d )?"
+    # nested Packer plugin prefix: "packer: <date> ", "packer-provisioner-shell: <date> ",
+    # "packer-builder-azure-arm plugin: ", "packer-plugin-azure_v2.1.7_x5.0_linux_amd64 plugin: <date> "
+    r"(?:packer(?:-[\w.-]+)?(?: plugin)?: (?:\d{4}/\d\d/\d\d \d\d:\d\d:\d\d )?)?"
 )
+"""The prefixes AIB and Packer put before a log line's own text (strip with ``LOG_PREFIX.sub``)."""
+_PREFIXES = LOG_PREFIX  # older private name
 _SLASH_TS = re.compile(rb"(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d)")
 _ISO_TS = re.compile(rb"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?")
 _ANY_TS = re.compile(rb"\d{4}[/-]\d\d[/-]\d\d[ T]\d\d:\d\d:\d\d")

@@ -34,7 +34,7 @@ from typing import Iterable, Mapping
 from aib_pilot.errors import UsageError
 # DIAG's parser of the customization.log prefixes (``[opid] PACKER OUT|ERR <date> packer: <date>``);
 # it always matches (every part is optional), possibly the empty string.
-from aib_pilot.diagnosis.text import _PREFIXES as LOG_PREFIXES
+from aib_pilot.diagnosis.text import LOG_PREFIX as LOG_PREFIXES
 
 LIVE_LOG_MODES = ("filtered", "full", "off")
 LIVE_LOG_ENV = "AIB_PILOT_LIVE_LOG"
