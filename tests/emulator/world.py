@@ -201,7 +201,7 @@ class World:
             if not location:
                 raise ApiError(400, "LocationRequired", "The location property is required for this definition.")
             tags = body.get("tags") or {}
-            scenario = self.scenario_named(tags.get("aib-emulator-scenario", "success"))
+            scenario = with_duration_tag(self.scenario_named(tags.get("aib-emulator-scenario", "success")), tags)
             identity = body.get("identity")
             if not isinstance(identity, dict) or not identity.get("type"):
                 raise ApiError(400, "ValidationFailed", "Validation failed: 'ImageTemplate.identity': The "
@@ -680,3 +680,24 @@ def validate_properties(props: dict, world: World, location: str) -> dict | None
         if existing is not None and existing.location.lower() != location.lower():
             return _perr("BadStagingResourceGroup", "The staging resource group must be in the template's region.")
     return None
+
+
+DURATION_TAG = "aib-emulator-duration-minutes"
+
+
+def with_duration_tag(scenario, tags: dict):
+    """The scenario, lasting the template's ``aib-emulator-duration-minutes`` tag when it has one
+    (log events are spread over that duration; ``buildTimeoutInMinutes`` still caps it)."""
+    import dataclasses
+
+    raw = tags.get(DURATION_TAG)
+    if raw in (None, ""):
+        return scenario
+    try:
+        minutes = float(raw)
+    except (TypeError, ValueError):
+        minutes = 0.0
+    if not minutes > 0:
+        raise ApiError(400, "InvalidEmulatorScenario",
+                       f"Tag '{DURATION_TAG}' is '{raw}'; give a positive number of simulated minutes.")
+    return dataclasses.replace(scenario, duration_minutes=minutes)
