@@ -37,6 +37,16 @@ def test_rerun_after_finish_and_replace(emulator, rg, tmp_path):
     assert emulator.wait_until(lambda: emulator.template(rg, name).run.state == "Succeeded", timeout=20)
     rerun = _submit(emulator, rg, template, tmp_path)
     assert rerun.code == 0 and rerun.json["action"] == "rerun"
+    assert "with the same content: started a new run" in rerun.stderr
+    assert emulator.wait_until(lambda: emulator.template(rg, name).run.state == "Succeeded", timeout=20)
+    changed = tmp_path / "changed.json"  # same explicit name, other content: the stored one is rebuilt
+    body = json.loads(template.read_text())
+    body["properties"]["customize"][0]["name"] = "renamed-step"
+    changed.write_text(json.dumps(body))
+    other = _submit(emulator, rg, changed, tmp_path, "--name", name)
+    assert other.code == 0 and other.json["action"] == "rerun"
+    assert "has different content: started a new run of the EXISTING template" in other.stderr
+    assert "--on-conflict replace" in other.stderr
     assert emulator.wait_until(lambda: emulator.template(rg, name).run.state == "Succeeded", timeout=20)
     replaced = _submit(emulator, rg, template, tmp_path, "--on-conflict", "replace")
     assert replaced.code == 0 and replaced.json["action"] == "replaced"

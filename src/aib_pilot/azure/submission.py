@@ -92,7 +92,7 @@ def submit(session, resource_group: str, template: LoadedTemplate, name: str, *,
             with azure_access(f"re-running image template {name}"):
                 templates.update_tags(resource_group, name, tags)
                 templates.start_run(resource_group, name)
-            info(f"template {name} already exists with the same content: started a new run of it")
+            info(_rerun_message(name, existing, template))
             return Submitted(name, existing.get("id") or template_id, "rerun", existing)
         info(f"deleting the existing template {name} (provisioning state {provisioning}) before re-creating it")
         with azure_access(f"deleting image template {name}"):
@@ -124,3 +124,15 @@ def submit(session, resource_group: str, template: LoadedTemplate, name: str, *,
     with azure_access(f"starting the run of image template {name}"):
         templates.start_run(resource_group, name)
     return Submitted(name, created.get("id") or template_id, action, created)
+
+
+def _rerun_message(name: str, existing: dict, template: LoadedTemplate) -> str:
+    """What a rerun of an existing template builds: AIB cannot update a template, so a rerun always
+    builds the content stored in Azure, which may not be the file's."""
+    stored = (existing.get("tags") or {}).get(TAG_PREFIX + "content-hash")
+    if stored == template.content_hash:
+        return f"template {name} already exists with the same content: started a new run of it"
+    why = "has different content" if stored else "was not created by aib-pilot, so its content is unknown"
+    return (f"template {name} already exists and {why}: started a new run of the EXISTING template, not of "
+            f"your file (Azure cannot update a template). To build your file use --on-conflict replace, or "
+            f"--name-prefix so each content gets its own template")
