@@ -91,3 +91,24 @@ def test_same_workflow_run_and_bad_switch(emulator, rg, tmp_path):
         bad = run_cli(emulator, "monitor", "-g", rg, "-n", "x", *FAST, extra_env={"AIB_PILOT_ANNOTATE_PR": "maybe"})
         assert bad.code == 2 and "AIB_PILOT_ANNOTATE_PR='maybe' is not true or false" in bad.stderr
         assert "Traceback" not in bad.stderr
+
+
+def test_fleet_monitor_publishes_one_check_run_per_template(emulator, rg, tmp_path):
+    emulator.set_speed(1000)
+    names = []
+    for scenario in ("success", "customizer-failed"):
+        template, _ = sample_template(tmp_path, scenario)
+        r = run_cli(emulator, "submit", "--template", str(template), "-g", rg, "--tag", "fleet=pr42", "--format", "json",
+                    extra_env=_pr_workflow_env(tmp_path, "500"))
+        assert r.code == 0, r.stderr
+        names.append(r.json["template_name"])
+    with FakeGitHub() as github:
+        later = _pr_workflow_env(tmp_path, "600", GITHUB_TOKEN=github.token, GITHUB_API_URL=github.url)
+        r = run_cli(emulator, "monitor", "--all", "--tag", "fleet=pr42", "-g", rg, "--log-dir", str(tmp_path / "logs"),
+                    *FAST, "--format", "json", "--annotate-pr", extra_env=later)
+        assert r.code == 1, r.stderr[-2000:]
+        runs = {run["name"]: run for run in github.check_runs.values()}
+        assert set(runs) == {f"aib-pilot: {n}" for n in names}
+        assert {run["head_sha"] for run in runs.values()} == {HEAD}
+        assert runs[f"aib-pilot: {names[0]}"]["conclusion"] == "success"
+        assert runs[f"aib-pilot: {names[1]}"]["conclusion"] == "failure"
