@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
+import re
 import sys
 
 from aib_pilot import __version__
@@ -35,7 +37,71 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors are one line with the fix, and exit code 2."""
 
     def error(self, message: str) -> None:  # noqa: D401 - argparse API
-        raise PilotError(f"{self.prog}: {message}.", hint=f"Run '{self.prog} --help' for the options.")
+        raise PilotError(_usage_message(self.prog, message), hint=f"Run '{self.prog} --help' for the options.")
+
+
+_BAD_NUMBER = re.compile(r"argument (?P<opt>[^:]+): invalid (?:float|int) value: (?P<value>'.*')$")
+
+
+def _usage_message(prog: str, message: str) -> str:
+    """argparse's message as one sentence, naming the command once (the edge adds 'aib-pilot:')."""
+    bad_number = _BAD_NUMBER.match(message)
+    if bad_number:
+        opt = bad_number["opt"].split("/")[0]
+        message = f"{opt} takes a number, not {bad_number['value']}"
+    command = prog.split(" ", 1)[1] if " " in prog else ""
+    return f"{command}: {message}." if command else f"{message}."
+
+
+def _quiet_sdk_logging() -> None:
+    """azure-identity logs each failed credential at WARNING; without a handler Python prints it to
+    stderr next to our own line. Our error line already says what failed and how to fix it."""
+    if os.environ.get("AIB_PILOT_DEBUG") == "1":
+        return
+    azure_logger = logging.getLogger("azure")
+    if not any(isinstance(h, logging.NullHandler) for h in azure_logger.handlers):
+        azure_logger.addHandler(logging.NullHandler())
+    azure_logger.propagate = False
+
+
+def _ci_format(argv: list[str] | None, args: argparse.Namespace | None) -> str | None:
+    """The CI format (github / azure-devops) the failing command was meant to print in, if any.
+
+    Mirrors ``options.resolve_format`` without raising: the explicit --format (also when argparse
+    rejected another argument), else AIB_PILOT_FORMAT, else the runner's own variables.
+    """
+    fmt = getattr(args, "format", None)
+    if fmt is None:
+        words = list(sys.argv[1:] if argv is None else argv)
+        for i, word in enumerate(words):
+            if word in ("--format", "-f") and i + 1 < len(words):
+                fmt = words[i + 1]
+            elif word.startswith("--format="):
+                fmt = word.split("=", 1)[1]
+    fmt = fmt or os.environ.get("AIB_PILOT_FORMAT")
+    if not fmt:
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            fmt = "github"
+        elif os.environ.get("TF_BUILD"):
+            fmt = "azure-devops"
+    return fmt if fmt in ("github", "azure-devops") else None
+
+
+def _report_error(line: str, argv: list[str] | None, args: argparse.Namespace | None) -> None:
+    """Print the one error line on stderr and, inside GitHub Actions / Azure Pipelines, also as an
+    error annotation / task issue so it shows on the run page, not only deep in the log."""
+    print(f"aib-pilot: error: {line}", file=sys.stderr)
+    fmt = _ci_format(argv, args)
+    if fmt is None:
+        return
+    try:
+        from aib_pilot.report import make_sink
+
+        sys.stderr.flush()
+        make_sink(fmt, out=sys.stdout, live_log="off").error(line)
+        sys.stdout.flush()
+    except Exception:  # noqa: BLE001 - the stderr line above is the report that must not fail
+        pass
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,15 +124,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    args = None
     try:
+        _quiet_sdk_logging()
+        parser = build_parser()  # inside the try: Ctrl-C while the commands load is no traceback
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help(sys.stderr)
             return EXIT_USAGE
         return int(args.func(args) or 0)
     except PilotError as exc:
-        print(f"aib-pilot: error: {redact(exc.one_line())}", file=sys.stderr)
+        _report_error(redact(exc.one_line()), argv, args)
         return exc.exit_code
     except KeyboardInterrupt:
         print("aib-pilot: interrupted.", file=sys.stderr)

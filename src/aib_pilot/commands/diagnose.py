@@ -67,12 +67,69 @@ def diagnose_local(args: argparse.Namespace) -> int:
     log = None
     source = None
     if args.log == "-":
-        log, source = sys.stdin.buffer, "-"
+        if sys.stdin.isatty():
+            print("aib-pilot: reading the log from standard input; end it with Ctrl-D "
+                  "(or pass the log file instead of '-').", file=sys.stderr)
+        head = sys.stdin.buffer.read(SNIFF_BYTES)
+        check_log_head(head, "standard input", has_status=bool(args.status_message))
+        log, source = _Prepended(head, sys.stdin.buffer), "-"
     elif args.log:
+        if os.path.isfile(args.log):
+            try:
+                with open(args.log, "rb") as fh:
+                    head = fh.read(SNIFF_BYTES)
+            except OSError as exc:
+                raise UsageError(f"cannot read log file {args.log}: {exc.strerror}.",
+                                 hint="Check the file's permissions.") from None
+            check_log_head(head, f"log file {args.log}", has_status=bool(args.status_message), path=args.log)
         log, source = args.log, args.log
     diag = diagnose(log, status_message=args.status_message, template_path=args.template, source=source)
     render(diag.to_dict(), args.format, template_path=args.template)
     return EXIT_BUILD_FAILED if diag.failed else EXIT_OK
+
+
+SNIFF_BYTES = 8192
+_ARCHIVES = ((b"\x1f\x8b", "gzip-compressed", "Unpack it first (gunzip -k FILE)"),
+             (b"PK\x03\x04", "a zip archive", "Extract customization.log from it first (unzip FILE)"),
+             (b"BZh", "bzip2-compressed", "Unpack it first (bunzip2 -k FILE)"),
+             (b"\xfd7zXZ\x00", "xz-compressed", "Unpack it first (unxz -k FILE)"))
+
+
+def check_log_head(head: bytes, what: str, *, has_status: bool, path: str = "FILE") -> None:
+    """Refuse input that cannot be a log (empty, an archive, binary) with one line saying so.
+
+    A log in UTF-16 with a BOM (PowerShell's ``>``) is text; NUL bytes or mostly undecodable
+    bytes anywhere else mean a binary file was passed by mistake.
+    """
+    if not head:
+        if has_status:
+            return  # the status message alone is diagnosed
+        raise UsageError(f"{what} is empty: there is no log to diagnose.",
+                         hint="Pass the failed run's customization.log (download it with "
+                              "'aib-pilot logs -g RG -n NAME'), or the error text with --status-message.")
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return
+    for magic, kind, fix in _ARCHIVES:
+        if head.startswith(magic):
+            raise UsageError(f"{what} is {kind}, not a text log.",
+                             hint=f"{fix.replace('FILE', path)}, then diagnose the log.")
+    text = head.decode("utf-8", errors="replace")
+    if b"\x00" in head or text.count("\ufffd") > len(text) * 0.3:
+        raise UsageError(f"{what} looks binary, not like a text log.",
+                         hint="Pass customization.log (plain text) or a pipeline log saved as text.")
+
+
+class _Prepended:
+    """A binary reader that returns ``head`` (already read to check it) before the rest of ``rest``."""
+
+    def __init__(self, head: bytes, rest) -> None:
+        self._head, self._rest = head, rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            out, self._head = self._head, b""
+            return out
+        return self._rest.read(size)
 
 
 def render(diag: dict, fmt: str, *, template_path: str | None = None) -> None:

@@ -45,6 +45,7 @@ class Input:
     quiet_if_unused: bool = False  # dropped silently when the command has no such option
     ado_default: str | None = None  # task.json defaultValue when it differs from ``default``
     only_for: tuple[str, ...] = ()  # commands the input applies to (others ignore its default)
+    example: str = "50"  # a good value, quoted in the message about a bad number
 
     def default_for(self, platform: str) -> str:
         if platform == "azure-devops" and self.ado_default is not None:
@@ -55,7 +56,7 @@ class Input:
 INPUTS: tuple[Input, ...] = (
     Input("command", "command", kind="choice", choices=COMMANDS, default="run",
           help="what to do: run = submit and monitor in this job"),
-    Input("template", "templateFile", ("--template",),
+    Input("template", "templateFile", ("--template", "@positional"),
           help="image template JSON file (imageTemplate resource or ARM template holding one)"),
     Input("resource-group", "resourceGroup", ("--resource-group",),
           help="resource group of the image template"),
@@ -66,7 +67,7 @@ INPUTS: tuple[Input, ...] = (
     Input("subscription", "subscription", ("--subscription",), help="subscription id"),
     Input("budget-minutes", "budgetMinutes", ("--budget-minutes", "--budget"), kind="number", ado_default="50",
           help="minutes to monitor before exiting cleanly with state Running"),
-    Input("poll-interval", "pollInterval", ("--poll-interval",), kind="number",
+    Input("poll-interval", "pollInterval", ("--poll-interval",), kind="number", example="15",
           help="first poll interval in seconds (adaptive afterwards)"),
     Input("live-log", "liveLog", ("--live-log",), kind="choice", choices=LIVE_LOG_MODES, default="filtered",
           env="AIB_PILOT_LIVE_LOG", help="live log shown while monitoring: filtered, full or off (always saved)"),
@@ -147,7 +148,7 @@ def _number_ok(value: str) -> bool:
 def _check_value(spec: Input, value: str, label) -> str | None:
     """One line describing what is wrong with ``value``, or None."""
     if spec.kind == "number" and not _number_ok(value):
-        return f"input {label(spec)} is {value!r}: give a positive number, e.g. 50."
+        return f"input {label(spec)} is {value!r}: give a positive number, e.g. {spec.example}."
     if spec.kind == "bool" and value.lower() not in BOOL_TRUE + BOOL_FALSE:
         return f"input {label(spec)} is {value!r}: use true or false."
     if spec.kind == "choice" and value not in spec.choices:
@@ -205,6 +206,7 @@ def build_argv(values: dict[str, str], *, platform: str = "github",
         return inv
     options, positionals = _accepted(parser)
     inv.argv.append(command)
+    positional_given = False
 
     for name, value in given.items():
         spec = BY_GITHUB.get(name)
@@ -228,6 +230,7 @@ def build_argv(values: dict[str, str], *, platform: str = "github",
         chosen = next((o for o in spec.options if o in options), None)
         if chosen is None and "@positional" in spec.options and positionals:
             inv.argv.append(value)
+            positional_given = True
             continue
         if chosen is None and spec.env:
             # e.g. tenant/client id: azure-identity's own variables; PR publishing switches
@@ -251,7 +254,29 @@ def build_argv(values: dict[str, str], *, platform: str = "github",
                 inv.argv += [chosen, line]
         else:
             inv.argv += [chosen, value]
+    if "extra-args" not in given:  # extra arguments may carry what is missing; argparse then judges
+        inv.errors += _missing_required(parser, inv.argv[1:], positional_given, command, label)
     return inv
+
+
+def _missing_required(parser: argparse.ArgumentParser, argv: list[str], positional_given: bool,
+                      command: str, label) -> list[str]:
+    """Name the step input behind each option the command requires but did not get, so the user
+    reads 'input template is required' instead of argparse's '--template/-t is required'."""
+    problems = []
+    for action in parser._actions:
+        if action.option_strings:
+            if not action.required or any(o in argv or any(a.startswith(o + "=") for a in argv)
+                                          for o in action.option_strings):
+                continue
+            spec = next((i for i in INPUTS if set(i.options) & set(action.option_strings)), None)
+        else:
+            if action.nargs in ("?", "*") or positional_given:
+                continue
+            spec = next((i for i in INPUTS if "@positional" in i.options), None)
+        if spec is not None:
+            problems.append(f"input {label(spec)} is required for command {command!r}: {spec.help}.")
+    return problems
 
 
 def github_values(environ: dict[str, str] | os._Environ) -> dict[str, str]:
