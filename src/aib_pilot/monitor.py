@@ -534,7 +534,14 @@ def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_inte
                 w.check_started()
                 state, _sub = run_state(w.template)
                 if state in TERMINAL_STATES:
-                    w.drain_log()  # the rest of the log first, then the end state, then the result
+                    replay = w.last_seen is not None or not w.live.enabled
+                    if not replay:  # ended before this monitor started: a diagnosis, not a log dump
+                        w.live.enabled = False
+                    path = w.drain_log()  # the rest of the log first, then the end state, then the result
+                    if not replay and path:
+                        sink.info(f"{w.cfg.name}: the run had already ended when this monitor started; its log was "
+                                  "saved (path below), not replayed here"
+                                  + ("" if state == "Succeeded" else "; the diagnosis quotes the failing part"))
                     w.observe()
                     w.result = w.finish()
                     active.remove(w)

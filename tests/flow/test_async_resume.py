@@ -40,6 +40,8 @@ def test_budget_shorter_than_build_returns_running_then_resume_finishes(emulator
 
     again = run_cli(emulator, *common)  # idempotent: a finished run is reported, not re-run
     assert again.code == 1 and again.json["state"] == "Failed"
+    assert "the run had already ended when this monitor started" in again.stderr
+    assert "azure-arm" not in again.stderr, "a finished run's log is not replayed"
     assert emulator.journal.count(service="arm", method="POST", path_contains="/run") == 1
     assert Path(again.json["log_path"]).read_bytes() == saved
 

@@ -18,5 +18,7 @@ def test_failed_build_diagnosed_within_five_seconds_at_100ms_latency(emulator, r
     r = run_cli(emulator, "monitor", "-g", rg, "-n", name, "--log-dir", str(logs), "--template", str(template),
                 *FAST, "--format", "json")
     assert r.code == 1 and r.json["diagnosis"]["category"] == "customizer_failed"
+    assert "azure-arm" not in r.stderr, "the log of a run that ended before the monitor is saved, not replayed"
+    assert r.json["log_path"] and "exited with code: 1" in open(r.json["log_path"], encoding="utf-8").read()
     print(f"failed -> diagnosis printed in {r.seconds:.2f} s (process start included)")
     assert r.seconds <= 5.0
