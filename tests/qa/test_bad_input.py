@@ -136,3 +136,19 @@ def test_action_lint_takes_the_template_input(tmp_path):
 def test_action_bad_poll_interval_suggests_a_poll_interval():
     assert_one_line_error(action(command="monitor", poll_interval="0"), 2,
                           "input 'poll-interval' is '0': give a positive number, e.g. 15.")
+
+
+def test_lint_report_is_headed_as_a_lint_not_a_diagnosis(tmp_path):
+    bad = tmp_path / "t.json"
+    bad.write_text(json.dumps({"location": "eastus", "properties": {
+        "source": {"type": "PlatformImage"},
+        "customize": [{"type": "Shell", "name": "pkgs", "inline": ["apt-get install nginx"]}]}}))
+    result = run("lint", str(bad))
+    assert result.code == 1, result.output
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("Lint: 1 error") and "Diagnosis" not in result.stdout
+    assert "  customizer: pkgs (Shell, customizer 1)" in result.stdout
+    clean = run("lint", str(REPO / "examples" / "demo" / "failing-template.json"))
+    assert clean.code == 0 and clean.stdout.splitlines()[0] == "Lint: No problems found in the template."
+    md = run("lint", str(bad), "--format", "markdown")
+    assert "aib-pilot lint: 1 error" in md.stdout

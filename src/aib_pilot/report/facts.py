@@ -163,9 +163,35 @@ def human_duration(seconds: float | None) -> str:
     return f"{secs}s"
 
 
+LINT_SCHEMA = "aib-pilot/lint/v1"
+
+
+def is_lint(diag: dict | None) -> bool:
+    """The dict is a template lint (``aib-pilot lint``), not a diagnosis of a build."""
+    return bool(diag) and diag.get("schema") == LINT_SCHEMA
+
+
+def report_title(diag: dict | None) -> str:
+    return "Lint" if is_lint(diag) else "Diagnosis"
+
+
+def _lint_headline(diag: dict) -> str:
+    counts = {sev: sum(1 for f in diag.get("findings") or [] if f.get("severity") == sev)
+              for sev in ("error", "warning", "info")}
+    if not any(counts.values()):
+        return "No problems found in the template."
+    parts = [f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in counts.items() if n]
+    text = ", ".join(parts) + " in the template"
+    if counts["error"]:
+        text += f" (top: {diag.get('category') or 'unknown'})"
+    return text + "."
+
+
 def headline(diag: dict | None) -> str:
     """One line: what failed, where. E.g. 'customizer_failed in customize: install-nginx ...'."""
     diag = diag or {}
+    if is_lint(diag):
+        return _lint_headline(diag)
     status = diag.get("status") or "unknown"
     category = diag.get("category") or "unknown"
     phase = diag.get("phase")

@@ -81,7 +81,7 @@ class Markdown:
         diag = diag or {}
         out: list[str] = []
         if heading:
-            out += [f"### 🔎 aib-pilot diagnosis: {self.plain(facts.headline(diag), 300)}", ""]
+            out += [f"### 🔎 aib-pilot {facts.report_title(diag).lower()}: {self.plain(facts.headline(diag), 300)}", ""]
         rows = [("Status", self.code(diag.get("status") or "unknown")),
                 ("Category", self.code(diag.get("category") or "unknown")),
                 ("Phase", self.code(diag.get("phase") or "-"))]

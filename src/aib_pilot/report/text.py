@@ -117,7 +117,7 @@ class TextSink(Sink):
         diag = diag or {}
         lines: list[str] = []
         failed = diag.get("status") == "failed" or bool(facts.ordered_findings(diag))
-        title = "Diagnosis: " + self.safe_inline(facts.headline(diag))
+        title = f"{facts.report_title(diag)}: " + self.safe_inline(facts.headline(diag))
         lines.append(self.paint(title, "red" if failed else "green"))
         source = diag.get("source")
         if source:
@@ -127,7 +127,8 @@ class TextSink(Sink):
         if fc:
             where = (f"at {path}:{line}" if path and line else f"in {path}" if path
                      else "(pass --template to point at its line)")
-            lines.append(f"  failing customizer: {self.safe_inline(facts.customizer_label(fc))} {self.safe_inline(where)}")
+            label = "customizer" if facts.is_lint(diag) else "failing customizer"
+            lines.append(f"  {label}: {self.safe_inline(facts.customizer_label(fc))} {self.safe_inline(where)}")
         section = diag.get("failing_section")
         if isinstance(section, dict):
             code = section.get("exit_code")
