@@ -152,3 +152,13 @@ def test_lint_report_is_headed_as_a_lint_not_a_diagnosis(tmp_path):
     assert clean.code == 0 and clean.stdout.splitlines()[0] == "Lint: No problems found in the template."
     md = run("lint", str(bad), "--format", "markdown")
     assert "aib-pilot lint: 1 error" in md.stdout
+
+
+def test_annotation_evidence_from_the_status_message_is_not_log_line_none():
+    result = run("diagnose", "--format", "github", "--status-message",
+                 "Failed while waiting for packerizer: Timeout waiting for microservice to complete: "
+                 "'context deadline exceeded'")
+    assert result.code == 1, result.output
+    annotations = [ln for ln in result.stdout.splitlines() if ln.startswith("::error")]
+    assert annotations and "log line None" not in annotations[0]
+    assert "status message: Failed while waiting for packerizer" in annotations[0]

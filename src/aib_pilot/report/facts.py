@@ -395,7 +395,8 @@ def annotations(diag: dict | None, template_path: str | None = None, result: dic
             parts.append(f"Fix: {top['fix']}")
         for ev in (top.get("evidence") or [])[:3]:
             if isinstance(ev, dict):
-                parts.append(f"log line {ev.get('line')}: {ev.get('text', '')}")
+                where = evidence_label(ev)
+                parts.append(f"{'status message' if where == 'status' else 'log line ' + where}: {ev.get('text', '')}")
         if top.get("reference"):
             parts.append(f"See {top['reference']}")
         others = [rule_and_title(f) for f in group_findings[1:]]
