@@ -21,18 +21,20 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "diagnose",
         help="explain a failed build from customization.log and/or the status message",
-        description="Read an AIB customization.log (or a pipeline log, `az image builder show` "
+        description="Read an AIB customization.log (or a pipeline log, 'az image builder show' "
                     "output, a lastRunStatus message, an ARM error) and print the failing phase, "
                     "the failing customizer (with --template, its line in the template), the root "
-                    "cause and the fix. Exit code 0: no failure found; 1: failure diagnosed; "
-                    "2: bad input.",
+                    "cause and the fix. With -g RG -n NAME instead of a FILE, diagnose a template "
+                    "in Azure: its rejected submission, or its last run's log (downloaded to "
+                    "--log-dir). Exit code 0: no failure found; 1: failure diagnosed; "
+                    "2: bad input; 3: Azure access error (remote mode).",
     )
     p.add_argument("log", nargs="?", metavar="FILE|-",
                    help="the log file to read; '-' reads standard input")
     p.add_argument("--template", metavar="TEMPLATE.json",
                    help="the image template (resource, ARM template or properties object) used to "
                         "map the failing provisioner to its customizer and line")
-    p.add_argument("--format", choices=FORMATS, default="text",
+    p.add_argument("--format", "-f", choices=FORMATS, default="text",
                    help="output format (default: text)")
     p.add_argument("--status-message", metavar="TEXT",
                    help="lastRunStatus.message (or any pasted error text) to diagnose with the log")

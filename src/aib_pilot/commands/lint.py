@@ -17,7 +17,7 @@ def register(subparsers) -> None:
                     "customizers for big artifacts, timeouts, and more (rules AIB5xx in docs/rules.md). "
                     "Exit code 0: no errors (warnings allowed); 1: errors found; 2: bad input.")
     p.add_argument("template", metavar="TEMPLATE.json", help="the image template to check")
-    p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    p.add_argument("--format", "-f", choices=FORMATS, default="text", help="output format (default: text)")
     p.set_defaults(func=run)
 
 

@@ -198,7 +198,7 @@ def load_template(path: str | os.PathLike) -> TemplateInfo:
         with open(path, "rb") as fh:
             src = fh.read().decode("utf-8-sig", errors="replace")
     except FileNotFoundError:
-        raise UsageError(f"template file {path} does not exist.", hint="Check the --template path.") from None
+        raise UsageError(f"template file {path} does not exist.", hint="Check the path of the template file.") from None
     except OSError as exc:
         raise UsageError(f"cannot read template file {path}: {exc.strerror}.",
                          hint="Check the file's permissions.") from None
