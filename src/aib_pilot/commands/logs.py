@@ -14,7 +14,9 @@ def register(subparsers) -> None:
                               "and save it under --log-dir (continuing a partial copy). Prints the saved path.")
     options.add_target_options(p)
     p.add_argument("--log-dir", metavar="DIR", help=f"where to save it (default ./{options.DEFAULT_LOG_DIR})")
-    p.add_argument("--stdout", action="store_true", help="also print the log (secrets redacted)")
+    p.add_argument("--stdout", action="store_true",
+                   help="also print the log (secrets redacted, CI commands in it neutralised; "
+                   "the saved file keeps the exact bytes)")
     options.add_azure_options(p)
     p.set_defaults(func=run)
 
@@ -36,7 +38,7 @@ def save_last_log(session, rg: str, name: str, log_dir, *, info=options.info):
 
 
 def run(args) -> int:
-    from aib_pilot.redact import redact
+    from aib_pilot.report.safety import clean_lines
 
     session = options.make_session(args)
     rg, name = options.resource_group(args), options.template_name(args)
@@ -49,8 +51,11 @@ def run(args) -> int:
             "or the run has not written a log yet.")
     if args.stdout:
         with open(path, "rb") as fh:
+            # The log is untrusted: clean_lines redacts secrets and breaks anything a CI runner
+            # would read as a command (GitHub `::cmd`, `##[cmd`; Azure DevOps `##vso[`).
             for raw in fh:
-                sys.stdout.write(redact(raw.decode("utf-8", "replace")))
+                for line in clean_lines(raw.decode("utf-8", "replace").rstrip("\r\n")):
+                    sys.stdout.write(line + "\n")
     options.info(f"saved {path} ({watch.log.saved_size} bytes, {watch.log.bytes_downloaded} downloaded now)")
     print(path)
     return 0
