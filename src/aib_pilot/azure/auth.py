@@ -12,6 +12,7 @@ callback whenever it needs a new Entra token, and the callback mints a fresh ID 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -120,6 +121,10 @@ def github_token_minter(request_url: str, request_token: str, *, verify: Any = T
     return mint
 
 
+# What azure-identity accepts as a tenant (azure.identity._internal.validate_tenant_id).
+_TENANT_ID = re.compile(r"[A-Za-z0-9.-]+")
+
+
 def make_credential(mode: str | None, cloud: Cloud, env: Mapping[str, str] | None = None, *,
                     service_connection_id: str | None = None) -> AuthChoice:
     """Build the azure-identity credential for ``mode`` (None = infer from ``env``)."""
@@ -137,6 +142,12 @@ def make_credential(mode: str | None, cloud: Cloud, env: Mapping[str, str] | Non
     if cloud.custom:
         entra["disable_instance_discovery"] = True
     client_id = env.get("AZURE_CLIENT_ID") or None
+    tenant_id = env.get("AZURE_TENANT_ID")
+    if tenant_id and not _TENANT_ID.fullmatch(tenant_id):
+        # azure-identity would raise a bare ValueError from the credential's constructor.
+        raise UsageError(f"AZURE_TENANT_ID {tenant_id!r} is not a tenant id.",
+                         hint="Set it to the directory (tenant) GUID or its domain, e.g. from "
+                         "'az account show --query tenantId -o tsv'.")
 
     if mode == "secret":
         tenant, client_id, secret = _need(env, mode, "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET")
