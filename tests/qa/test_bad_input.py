@@ -162,3 +162,17 @@ def test_annotation_evidence_from_the_status_message_is_not_log_line_none():
     annotations = [ln for ln in result.stdout.splitlines() if ln.startswith("::error")]
     assert annotations and "log line None" not in annotations[0]
     assert "status message: Failed while waiting for packerizer" in annotations[0]
+
+
+def test_diagnose_with_stdin_closed():
+    import subprocess
+    import sys
+
+    from tests.qa.helpers import clean_env
+
+    proc = subprocess.run([sys.executable, "-m", "aib_pilot", "diagnose", "-"], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, env=clean_env(), cwd=REPO,
+                          pass_fds=(), close_fds=True, preexec_fn=lambda: __import__("os").close(0))
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("aib-pilot: error: standard input is closed")

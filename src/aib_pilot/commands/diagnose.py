@@ -69,6 +69,9 @@ def diagnose_local(args: argparse.Namespace) -> int:
     log = None
     source = None
     if args.log == "-":
+        if sys.stdin is None:  # started with stdin closed (`<&-`)
+            raise UsageError("standard input is closed: there is no log to read from it.",
+                             hint="Pipe the log in (aib-pilot diagnose - < customization.log) or pass the file.")
         if sys.stdin.isatty():
             print("aib-pilot: reading the log from standard input; end it with Ctrl-D "
                   "(or pass the log file instead of '-').", file=sys.stderr)
