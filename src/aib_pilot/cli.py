@@ -16,7 +16,7 @@ import re
 import sys
 
 from aib_pilot import __version__
-from aib_pilot.errors import EXIT_BUILD_FAILED, EXIT_USAGE, PilotError
+from aib_pilot.errors import EXIT_INTERNAL, EXIT_USAGE, PilotError
 from aib_pilot.redact import redact
 
 # Order here is the order of `aib-pilot --help`.
@@ -149,4 +149,4 @@ def main(argv: list[str] | None = None) -> int:
             "(set AIB_PILOT_DEBUG=1 for the traceback and please report it)",
             file=sys.stderr,
         )
-        return EXIT_BUILD_FAILED
+        return EXIT_INTERNAL

@@ -6,6 +6,7 @@ Every command uses the same codes (documented in README):
 * 1 -- a build/run failure was found (diagnosed) or the run was canceled
 * 2 -- bad input or usage: one clear line saying what is wrong and how to fix it
 * 3 -- Azure access error: authentication, permission, resource not found
+* 4 -- an internal error of aib-pilot itself (a bug): never confused with a failed build
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ EXIT_OK = 0
 EXIT_BUILD_FAILED = 1
 EXIT_USAGE = 2
 EXIT_AZURE_ACCESS = 3
+EXIT_INTERNAL = 4
 
 
 class PilotError(Exception):

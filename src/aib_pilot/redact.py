@@ -14,6 +14,7 @@ MASK = "***"
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # SAS signature: the secret part of a SAS URL or token (se/sp/sv are not secret).
     (re.compile(r"(?i)([?&;]sig=)[^&\s\"'<>]+"), r"\1" + MASK),
+    (re.compile(r"(?i)((?:%3F|%26|[?&;])sig%3D)[^&%\s\"'<>]+(?:%(?!26)[0-9A-F]{2}[^&%\s\"'<>]*)*"), r"\1" + MASK),
     (re.compile(r"(?i)(\"sig\"\s*:\s*\")[^\"]+"), r"\1" + MASK),
     (re.compile(r"(?i)(AccountKey=)[^;\s\"']+"), r"\1" + MASK),
     (re.compile(r"(?i)(SharedAccessSignature=)[^;\s\"']+"), r"\1" + MASK),

@@ -7,6 +7,7 @@ from aib_pilot.redact import MASK, redact
 SECRETS = [
     ("https://acct.blob.core.windows.net/packerlogs/x/customization.log?sv=2022-11-02&sp=r&sig=AbC%2Bdef123%3D&se=2026", "AbC%2Bdef123%3D"),
     ('{"sig": "AbCdEf0123456789"}', "AbCdEf0123456789"),
+    ("Resource name 'x%3Fsv%3D2020%26sig%3DAb%2Bcd%3D%26se%3D1' is invalid", "Ab%2Bcd"),
     ("DefaultEndpointsProtocol=https;AccountName=a;AccountKey=Zm9vYmFyYmF6cXV4==;EndpointSuffix=core.windows.net", "Zm9vYmFyYmF6cXV4=="),
     ("BlobEndpoint=https://a/;SharedAccessSignature=sv=2020&sig=zzz", "sv=2020"),
     ("Authorization: Bearer abc.def-ghi_jkl", "abc.def-ghi_jkl"),
