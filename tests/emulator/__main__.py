@@ -21,15 +21,19 @@ def main(argv=None) -> int:
                              "(default: free ports)")
     parser.add_argument("--list-scenarios", action="store_true", help="print the scenario names and exit")
     args = parser.parse_args(argv)
-    if args.speed <= 0:
-        print("tests.emulator: --speed must be > 0 (simulated seconds per real second)", file=sys.stderr)
+    if not args.speed > 0 or args.speed == float("inf"):
+        print("tests.emulator: --speed must be a finite number > 0 (simulated seconds per real second), e.g. --speed 60", file=sys.stderr)
         return 2
     if args.list_scenarios:
         from .emulator import load_scenarios
 
         table = load_scenarios().SCENARIOS
-        for name in sorted(table):
-            print(f"{name}\t{getattr(table[name], 'summary', '')}")
+        try:
+            for name in sorted(table):
+                print(f"{name}\t{getattr(table[name], 'summary', '')}")
+            sys.stdout.flush()
+        except BrokenPipeError:  # e.g. `| head`: the reader has what it wanted
+            sys.stdout = None  # nothing left to flush at exit
         return 0
     from .azurite import AzuriteMissing
     from .emulator import Emulator
