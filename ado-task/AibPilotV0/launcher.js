@@ -28,8 +28,18 @@ function say(message) {
   process.stdout.write(`aib-pilot launcher: ${message}\n`);
 }
 
+// Logging-command data escaping (azure-pipelines-task-lib's rules): % first, then CR, LF, ] and ;.
+function adoEscape(text) {
+  return String(text)
+    .replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+    .replace(/]/g, '%5D').replace(/;/g, '%3B');
+}
+
 function die(message, code = 2) {
   process.stderr.write(`aib-pilot launcher: error: ${message}\n`);
+  // Also an issue on the run's summary, so the user sees why the step failed, not just its exit code.
+  // The message is ours (paths, versions), and escaped so it cannot open another logging command.
+  process.stdout.write(`##vso[task.logissue type=error]${adoEscape(`aib-pilot launcher: ${message}`)}\n`);
   process.exit(code);
 }
 

@@ -156,6 +156,10 @@ def test_missing_python_is_one_clear_line(tmp_path):
     proc = run_launcher(env, tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "pythonInterpreter" in proc.stderr
+    # ... and the same line as an issue on the run, where the user looks first.
+    issues = [c for c in commands(proc.stdout) if c["name"] == "task.logissue"]
+    assert len(issues) == 1 and issues[0]["props"].get("type") == "error"
+    assert "pythonInterpreter" in issues[0]["msg"]
 
 
 def test_bad_input_is_reported_as_task_issue(tmp_path):
