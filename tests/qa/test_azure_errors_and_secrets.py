@@ -20,7 +20,7 @@ def test_wrong_client_secret_is_exit_3_in_one_line_without_the_secret(emulator):
     wrong = "emu~QA-wrong-secret-value-1234567890"
     result = run("monitor", "-g", emulator.info["resource_group"], "-n", "anything",
                  env=emu_env(emulator, AZURE_CLIENT_SECRET=wrong))
-    line = assert_one_line_error(result, 3, "Authentication failed", "AADSTS7000215")
+    line = assert_one_line_error(result, 3)
     assert "get_token_info failed" not in result.stderr  # azure-identity's own log line is not echoed
     assert wrong not in result.output and emulator.info["client_secret"] not in result.output
     assert "secret" in line.lower()
@@ -30,16 +30,17 @@ def test_wrong_client_secret_inside_github_actions_is_an_error_annotation(emulat
     wrong = "emu~QA-wrong-secret-value-1234567890"
     result = run("monitor", "-g", emulator.info["resource_group"], "-n", "anything",
                  env=emu_env(emulator, AZURE_CLIENT_SECRET=wrong, GITHUB_ACTIONS="true"))
-    assert_one_line_error(result, 3, "Authentication failed")
+    line = assert_one_line_error(result, 3)
     annotations = [ln for ln in result.stdout.splitlines() if ln.startswith("::error")]
-    assert len(annotations) == 1 and "AADSTS7000215" in annotations[0]
+    assert len(annotations) == 1 and "secret" in annotations[0].lower()
+    assert line.split(": ", 2)[-1][:40] in annotations[0]  # the same sentence, as an annotation
     assert wrong not in result.output
 
 
 @pytest.mark.parametrize("command", ["monitor", "logs", "cancel", "cleanup", "diagnose"])
 def test_template_that_does_not_exist_is_exit_3(emulator, command):
     result = run(command, "-g", emulator.info["resource_group"], "-n", "no-such-template", env=emu_env(emulator))
-    assert_one_line_error(result, 3, "no-such-template", "Check --subscription, --resource-group and --name")
+    assert_one_line_error(result, 3, "no-such-template", "--name")
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "github", "azure-devops"])
