@@ -128,7 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _quiet_sdk_logging()
         parser = build_parser()  # inside the try: Ctrl-C while the commands load is no traceback
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # name the command whose options were wrong, and its own --help
+            prog = f"aib-pilot {args.command}" if getattr(args, "command", None) else "aib-pilot"
+            raise PilotError(_usage_message(prog, f"unrecognized arguments: {' '.join(extra)}"),
+                             hint=f"Run '{prog} --help' for the options.")
         if not getattr(args, "func", None):
             parser.print_help(sys.stderr)
             return EXIT_USAGE

@@ -1,4 +1,4 @@
-"""A malformed AZURE_TENANT_ID is bad input (exit 2, one line), not an 'unexpected' crash."""
+"""The CLI edge: bad input is one usage line with the right exit code, never a crash."""
 
 import os
 import subprocess
@@ -16,3 +16,11 @@ def test_malformed_tenant_is_a_usage_error():
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "AZURE_TENANT_ID" in lines[0] and "Traceback" not in proc.stderr
     assert "s3cret-value" not in proc.stderr
+
+
+def test_unknown_option_points_at_the_commands_own_help():
+    proc = subprocess.run([sys.executable, "-m", "aib_pilot", "lint", "--bogus", "t.json"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "aib-pilot: error: lint: unrecognized arguments: --bogus. Run 'aib-pilot lint --help' for the options."]
