@@ -91,6 +91,15 @@ def transient_retry(*, base: float, deadline: Callable[[], float] | None = None,
     return tenacity.Retrying(retry=tenacity.retry_if_exception(is_transient), wait=wait, stop=stop, reraise=True)
 
 
+def retry_line(exc: BaseException, delay: float) -> str:
+    """'Azure answered 503; retrying in 2.0s', or, when no HTTP answer came at all (DNS, refused
+    connection, TLS), 'could not reach Azure (ServiceRequestError); retrying in 2.0s'."""
+    status = getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
+    if status:
+        return f"Azure answered {status}; retrying in {delay:.1f}s"
+    return f"could not reach Azure ({type(exc).__name__}); retrying in {delay:.1f}s"
+
+
 class _StopAtDeadline(tenacity.stop.stop_base):
     def __init__(self, deadline: Callable[[], float]):
         self.deadline = deadline
@@ -262,6 +271,8 @@ class TemplateWatch:
         self.live = LiveLog(sink, enabled=cfg.live_log and not fleet, customizers=customizers)
         self.resumed = False
         self._settled = False
+        self.canceled_by: str | None = None  # "canceled by aib-pilot on SIGTERM (...)" when we canceled the run
+        self.fetched_template_path: Path | None = None
 
     @property
     def template_id(self) -> str:
@@ -278,6 +289,45 @@ class TemplateWatch:
     def refresh(self, retrying: tenacity.Retrying) -> None:
         with azure_access(f"reading image template {self.cfg.name} in {self.cfg.resource_group}"):
             self.template = retrying(self.templates.get, self.cfg.resource_group, self.cfg.name)
+        customize = self.props.get("customize")
+        if not self.cfg.template_path and not self.live.customizers and isinstance(customize, list):
+            self.live.customizers = list(customize)  # live-log groups named from the template in Azure
+
+    @property
+    def diagnosis_template(self) -> str | None:
+        """The template the diagnosis maps customizers against: the user's file (with file:line),
+        else a copy of the template as stored in Azure (names and indexes; no line in the user's file)."""
+        if self.cfg.template_path:
+            return self.cfg.template_path
+        if self.fetched_template_path is None:
+            self.fetched_template_path = self._keep_fetched_template()
+        return str(self.fetched_template_path) if self.fetched_template_path else None
+
+    def _keep_fetched_template(self) -> Path | None:
+        """Without --template: save the template Azure holds to ``<log-dir>/<name>/template.json``
+        (``diagnose()`` takes a file path; templates are immutable, so once is enough)."""
+        import json
+
+        props = self.props
+        if not isinstance(props.get("customize"), list):
+            return None
+        path = Path(self.cfg.log_dir) / self.cfg.name / "template.json"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"name": self.template.get("name"), "properties": props}, indent=2,
+                                       default=str), encoding="utf-8")
+        except OSError:
+            return None  # names are a nicety; the log dir's own problems surface when the log is saved
+        return path
+
+    def fix_fetched_location(self, diag: dict) -> dict:
+        """A diagnosis mapped against the fetched copy names the customizer, but its file:line would
+        point into the log dir, not at the user's template: drop those two."""
+        fc = diag.get("failed_customizer")
+        if not self.cfg.template_path and isinstance(fc, dict):
+            fc["file"] = None
+            fc["line"] = None
+        return diag
 
     def check_started(self) -> None:
         """A template that never ran and will not run by itself cannot be monitored."""
@@ -409,8 +459,8 @@ class TemplateWatch:
 
         error = self.props.get("provisioningError") or {}
         result = self.base_result()
-        diag = diagnose(None, provisioning_error=error, template_path=self.cfg.template_path,
-                        source=f"azure:{self.template_id}").to_dict()
+        diag = self.fix_fetched_location(diagnose(None, provisioning_error=error, template_path=self.diagnosis_template,
+                                                  source=f"azure:{self.template_id}").to_dict())
         result.update(state="Failed", run_sub_state=None, diagnosis=diag, timeline=diag.get("timeline") or [],
                       message=redact(error.get("message") or "") or None)
         return result
@@ -437,8 +487,14 @@ class TemplateWatch:
             access_problem = self.log_access_problem
         result = self.base_result()
         message = self.status.get("message")
-        diag = diagnose(log_path, status_message=message, template_path=self.cfg.template_path,
+        if self.canceled_by:  # our own cancel: the diagnosis (and the report) must say so
+            message = self.canceled_by + (f"; {message}" if message else "")
+            result["message"] = redact(message)
+        diag = diagnose(log_path, status_message=message, template_path=self.diagnosis_template,
                         source=f"azure:{self.template_id}", run_state=state).to_dict()
+        self.fix_fetched_location(diag)
+        if self.canceled_by and state == "Canceled":
+            own_cancel(diag, self.canceled_by, self.cfg)
         result["timeline"] = diag.get("timeline") or []
         if state != "Succeeded":
             result["diagnosis"] = diag
@@ -473,6 +529,20 @@ class TemplateWatch:
         return result
 
 
+def own_cancel(diag: dict, why: str, cfg: MonitorConfig) -> None:
+    """The run was canceled by aib-pilot itself (--cancel-on-interrupt): the "canceled run" finding
+    must not read as a CI time-out nor advise against canceling; it is information."""
+    for finding in diag.get("findings") or []:
+        if finding.get("category") == "pipeline_timeout" or finding.get("rule") == "AIB406":
+            finding.update(
+                severity="info", title=f"The run was {why}",
+                cause="The CI job was stopped and aib-pilot canceled the Azure build, as "
+                      "--cancel-on-interrupt asks. The 'context canceled' lines in the log are the consequence.",
+                fix="Nothing to fix in the build. To let a build outlive its CI job, leave out --cancel-on-interrupt: "
+                    f"the build keeps running and a later job resumes with 'aib-pilot monitor -g {cfg.resource_group} "
+                    f"-n {cfg.name}'.")
+
+
 # -- the loop ----------------------------------------------------------------------------------------
 class Interrupted(Exception):
     pass
@@ -486,6 +556,7 @@ class LoopControl:
     clock: Callable[[], float] = time.monotonic
     stop: threading.Event = field(default_factory=threading.Event)
     started_at: float = 0.0
+    signal_name: str | None = None  # "SIGTERM" / "SIGINT" once a signal asked the loop to stop
 
     def __post_init__(self) -> None:
         self.started_at = self.clock()
@@ -512,10 +583,11 @@ def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_inte
     heartbeat_every = heartbeat_every or max(4 * poll_interval, 1.0)
     last_heartbeat = control.clock()
     canceling = False
+    interrupted: str | None = None  # the signal that ended monitoring (without canceling the run)
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=min(8, len(watches))) if len(watches) > 1 else None
 
     def on_retry(exc: BaseException, delay: float) -> None:
-        sink.info(f"Azure answered {getattr(exc, 'status_code', None) or type(exc).__name__}; retrying in {delay:.1f}s")
+        sink.info(retry_line(exc, delay))
 
     retrying = transient_retry(base=poll_interval, deadline=control.remaining, on_retry=on_retry)
     active = list(watches)
@@ -567,14 +639,18 @@ def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_inte
             try:
                 control.sleep(delay)
             except Interrupted:
+                signal_name = control.signal_name or "a stop request"
                 if not cancel_on_interrupt or canceling:
+                    interrupted = signal_name
                     break
                 canceling = True
                 control.stop.clear()
                 control.budget_seconds = None  # waiting for Canceled is the point now
                 for w in active:
                     if run_state(w.template)[0] in RUNNING_STATES:
-                        sink.warning(f"interrupted: canceling the run of {w.cfg.name} and waiting for Canceled")
+                        w.canceled_by = f"canceled by aib-pilot on {signal_name} (--cancel-on-interrupt)"
+                        sink.warning(f"interrupted by {signal_name}: canceling the run of {w.cfg.name} "
+                                     "(--cancel-on-interrupt) and waiting for Canceled")
                         with azure_access(f"canceling {w.cfg.name}"):
                             w.templates.cancel(w.cfg.resource_group, w.cfg.name)
     finally:
@@ -590,6 +666,12 @@ def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_inte
                     pass
                 w.live.close()
             w.result = w.running_result()
+            if interrupted:
+                w.result["interrupted"] = interrupted
+                sink.warning(f"interrupted by {interrupted}: stopped monitoring {w.cfg.name}; the build keeps "
+                             f"running in Azure. Resume with: {w.result['resume']}")
+        elif w.canceled_by:
+            w.result["interrupted"] = control.signal_name or "a stop request"
         results.append(w.result)
     return results
 

@@ -7,7 +7,9 @@ Azure CLI variable (AZURE_SUBSCRIPTION_ID, AZURE_TENANT_ID, AZURE_AUTHORITY_HOST
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Mapping
@@ -58,12 +60,12 @@ def add_format_option(parser: argparse.ArgumentParser) -> None:
 
 def add_monitor_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("monitoring")
-    group.add_argument("--budget", type=float, metavar="MINUTES",
+    group.add_argument("--budget", type=number_text, metavar="MINUTES",
                        help="stop cleanly (state Running, exit 0) before this many minutes; fractions allowed "
                        "(default: AIB_PILOT_BUDGET, else wait until the run ends)")
     group.add_argument("--log-dir", metavar="DIR",
                        help=f"where the full customization.log is saved as it grows (default: AIB_PILOT_LOG_DIR or ./{DEFAULT_LOG_DIR})")
-    group.add_argument("--poll-interval", type=float, metavar="SECONDS",
+    group.add_argument("--poll-interval", type=number_text, metavar="SECONDS",
                        help="first poll interval; it grows to 4x while nothing changes (default 15)")
     group.add_argument("--template", metavar="FILE",
                        help="the template JSON file, to point diagnoses at the failing customizer's line")
@@ -149,7 +151,16 @@ def resource_group(args, env: Mapping[str, str] | None = None, *, required: bool
     rg = env_or(getattr(args, "resource_group", None), env, "AIB_PILOT_RESOURCE_GROUP")
     if not rg and required:
         raise UsageError("No resource group given.", hint="Add --resource-group RG (or set AIB_PILOT_RESOURCE_GROUP).")
+    if rg and (not RESOURCE_GROUP_RE.match(rg) or rg.endswith(".")):
+        source = "--resource-group" if getattr(args, "resource_group", None) else "AIB_PILOT_RESOURCE_GROUP"
+        raise UsageError(f"{source} {rg!r} is not a valid resource group name.",
+                         hint="Use 1-90 letters, digits, '-', '_', '.', '(' or ')' (not ending in '.').")
     return rg
+
+
+# Resource group names (ARM naming rules for Microsoft.Resources/resourcegroups): \w covers the
+# Unicode letters and digits ARM allows.
+RESOURCE_GROUP_RE = re.compile(r"^[-\w.()]{1,90}$")
 
 
 def template_name(args, env: Mapping[str, str] | None = None, *, required: bool = True) -> str | None:
@@ -157,38 +168,102 @@ def template_name(args, env: Mapping[str, str] | None = None, *, required: bool 
     name = args.name[0] if isinstance(getattr(args, "name", None), list) and len(args.name) == 1 else getattr(args, "name", None)
     if isinstance(name, list):
         name = None
+    from_option = bool(name)
     name = env_or(name, env, "AIB_PILOT_TEMPLATE_NAME")
     if not name and required:
         raise UsageError("No image template name given.", hint="Add --name NAME (or set AIB_PILOT_TEMPLATE_NAME).")
+    if name:
+        check_template_name(name, "--name" if from_option else "AIB_PILOT_TEMPLATE_NAME")
     return name
+
+
+def template_names(args, env: Mapping[str, str] | None = None) -> list[str]:
+    """Every ``-n`` of a command that takes several (else the one name), each checked locally."""
+    names = getattr(args, "name", None)
+    if isinstance(names, list) and names:
+        for name in names:
+            check_template_name(name, "--name")
+        return list(names)
+    return [template_name(args, env)]
+
+
+def check_template_name(name: str, source: str = "--name") -> str:
+    """Refuse a name Azure would reject, before any request (ARM answers 400 InvalidResourceName)."""
+    from aib_pilot.azure.templates import check_name
+
+    return check_name(name, source)
+
+
+class NumberText(float):
+    """A number option's value: a float that remembers the user's text, so messages and the printed
+    resume command echo what was typed ("-1", not "-1.0") while code can still compute with it."""
+
+    text: str
+
+    def __new__(cls, text: str) -> "NumberText":
+        value = super().__new__(cls, text)  # ValueError -> argparse's "invalid float value"
+        value.text = str(text).strip()
+        return value
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def number_text(text: str) -> NumberText:
+    """argparse type for numeric options (see NumberText); range checks come later, in one place."""
+    return NumberText(text)
+
+
+number_text.__name__ = "float"  # what argparse names in its "invalid ... value" message
+
+
+def positive_finite(raw, option: str, *, unit: str, example: str, minimum: float = 0.0) -> float:
+    """``raw`` (the user's text or a number) as a finite float above 0 (and at least ``minimum``).
+
+    One rule for --budget, --poll-interval, --timeout, demo's options and their variables: ``nan``,
+    ``inf``, ``0`` and negative values are refused in one line that echoes the user's text.
+    """
+    text = str(raw).strip()
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"{option} takes a number of {unit}, not {text!r}.", hint=f"Use e.g. {example}.") from None
+    if not math.isfinite(value) or value <= 0 or value < minimum:
+        floor = f"at least {minimum:g}" if minimum > 0 else "above 0"
+        raise UsageError(f"{option} {text} is not usable: it must be a finite number of {unit}, {floor}.",
+                         hint=f"Use e.g. {example}.")
+    return value
+
+
+def _number_option(args, attr: str, env: Mapping[str, str], env_name: str):
+    """(raw value, the name to quote in messages): the option, else its variable, else (None, ..)."""
+    value = getattr(args, attr, None)
+    if value not in (None, ""):
+        return value, "--" + attr.replace("_", "-")
+    if env.get(env_name):
+        return env[env_name], env_name
+    return None, env_name
 
 
 def budget_seconds(args, env: Mapping[str, str] | None = None) -> float | None:
     env = os.environ if env is None else env
-    raw = env_or(getattr(args, "budget", None), env, "AIB_PILOT_BUDGET")
+    raw, source = _number_option(args, "budget", env, "AIB_PILOT_BUDGET")
     if raw is None:
         return None
-    try:
-        minutes = float(raw)
-    except ValueError:
-        raise UsageError(f"Budget {raw!r} is not a number of minutes.", hint="Use e.g. --budget 50 or --budget 0.5.") from None
-    if minutes <= 0:
-        raise UsageError(f"Budget {raw} must be more than 0 minutes.", hint="Use e.g. --budget 50 (the job limit minus a margin).")
+    minutes = positive_finite(raw, source, unit="minutes",
+                              example="--budget 50 (the job limit minus a margin) or --budget 0.5")
     return minutes * 60.0
+
+
+MIN_POLL_INTERVAL = 0.1  # seconds; real use wants >= 5, the emulator tests poll every 0.2 s
 
 
 def poll_interval(args, env: Mapping[str, str] | None = None) -> float:
     env = os.environ if env is None else env
-    raw = env_or(getattr(args, "poll_interval", None), env, "AIB_PILOT_POLL_INTERVAL")
+    raw, source = _number_option(args, "poll_interval", env, "AIB_PILOT_POLL_INTERVAL")
     if raw is None:
         return 15.0
-    try:
-        value = float(raw)
-    except ValueError:
-        raise UsageError(f"Poll interval {raw!r} is not a number of seconds.", hint="Use e.g. --poll-interval 15.") from None
-    if value <= 0:
-        raise UsageError("--poll-interval must be more than 0 seconds.", hint="Use e.g. --poll-interval 15.")
-    return value
+    return positive_finite(raw, source, unit="seconds", example="--poll-interval 15", minimum=MIN_POLL_INTERVAL)
 
 
 def log_dir(args, env: Mapping[str, str] | None = None) -> Path:
@@ -206,6 +281,7 @@ def make_session(args, env: Mapping[str, str] | None = None, *, announce=info):
     from aib_pilot.azure.auth import make_credential
     from aib_pilot.azure.cloud import resolve_cloud
     from aib_pilot.azure.clients import AzureSession
+    from aib_pilot.azure.errors import set_auth_context
 
     env = os.environ if env is None else env
     cloud = resolve_cloud(cloud=getattr(args, "cloud", None), arm_endpoint=getattr(args, "arm_endpoint", None),
@@ -215,6 +291,7 @@ def make_session(args, env: Mapping[str, str] | None = None, *, announce=info):
         raise UsageError("No subscription given.", hint="Add --subscription ID (or set AZURE_SUBSCRIPTION_ID).")
     mode = env_or(getattr(args, "auth", None), env, "AIB_PILOT_AUTH")
     choice = make_credential(mode, cloud, env, service_connection_id=getattr(args, "service_connection_id", None))
+    set_auth_context(choice.mode, choice.principal)
     where = cloud.name if not cloud.custom else f"custom cloud {cloud.arm_endpoint}"
     if announce:
         announce(f"auth: {choice.mode} ({choice.reason}); {where}")

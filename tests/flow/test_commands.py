@@ -80,6 +80,12 @@ def test_cancel_on_interrupt_cancels_the_azure_run(emulator, rg, tmp_path):
     result = json.loads(out.strip().splitlines()[-1])
     assert result["state"] == "Canceled"
     assert emulator.journal.count(service="arm", method="POST", path_contains="/cancel") == 1
+    # QA F15: aib-pilot's own cancel is said as such, and not diagnosed as a CI time-out to avoid
+    assert result["interrupted"] == "SIGTERM" and "interrupted by SIGTERM: canceling the run" in err
+    assert result["message"].startswith("canceled by aib-pilot on SIGTERM (--cancel-on-interrupt)")
+    canceled = [f for f in result["diagnosis"]["findings"] if f["category"] == "pipeline_timeout"]
+    assert canceled and all(f["severity"] == "info" for f in canceled)
+    assert all("instead of cancelling" not in f["fix"] and "--cancel-on-interrupt" in f["fix"] for f in canceled)
 
 
 def test_sigterm_without_cancel_leaves_the_build_running(emulator, rg, tmp_path):
@@ -91,8 +97,14 @@ def test_sigterm_without_cancel_leaves_the_build_running(emulator, rg, tmp_path)
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err[-2000:]
-    assert json.loads(out.strip().splitlines()[-1])["state"] == "Running"
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result["state"] == "Running"
     assert emulator.journal.count(service="arm", method="POST", path_contains="/cancel") == 0
+    # QA F3: the stop is said to come from a signal, with the resume command; machine-readable too
+    assert result["interrupted"] == "SIGTERM"
+    warning = [ln for ln in err.splitlines() if "interrupted by SIGTERM" in ln]
+    assert len(warning) == 1 and "the build keeps running in Azure" in warning[0], err
+    assert f"Resume with: aib-pilot monitor --resource-group {rg}" in warning[0]
 
 
 def test_cleanup_saves_the_log_first_and_never_deletes_a_running_template(emulator, rg, tmp_path):
@@ -198,7 +210,8 @@ def test_remote_diagnose_of_a_failed_run_and_of_a_rejected_template(emulator, rg
     failed_provisioning, _ = sample_template(tmp_path, "image-version-404")
     sub = _submit(emulator, rg, failed_provisioning, tmp_path)
     assert sub.code == 1 and sub.json["diagnosis"]["category"] == "source_image_not_found"
-    remote = run_cli(emulator, "diagnose", "-g", rg, "-n", sub.json["template_name"], "--format", "json")
+    remote = run_cli(emulator, "diagnose", "-g", rg, "-n", sub.json["template_name"], "--format", "json",
+                     "--log-dir", str(tmp_path / "logs"))
     assert remote.code == 1 and remote.json["category"] == "source_image_not_found"  # the template stays, Failed
     again = _submit(emulator, rg, failed_provisioning, tmp_path)  # attach cannot run a Failed template
     assert again.code == 1 and "deleting the existing template" in again.stderr

@@ -74,7 +74,7 @@ def infer_mode(env: Mapping[str, str]) -> tuple[str, str]:
         return "oidc-github", "ACTIONS_ID_TOKEN_REQUEST_URL is set (GitHub OIDC)"
     if env.get("IDENTITY_ENDPOINT") or env.get("MSI_ENDPOINT"):
         return "managed-identity", "a managed identity endpoint is set"
-    return "cli", "no credential settings in the environment (falling back to the Azure CLI login)"
+    return "cli", "no credential settings in the environment, so the Azure CLI login is used"
 
 
 def _service_connection_id(env: Mapping[str, str]) -> str:

@@ -63,10 +63,14 @@ def resolve_cloud(
 ) -> Cloud:
     """Pick the cloud from options, then environment fallbacks, then AzureCloud."""
     env = os.environ if env is None else env
+    arm_source = "--arm-endpoint" if arm_endpoint else "AIB_PILOT_ARM_ENDPOINT"
     arm_endpoint = arm_endpoint or env.get("AIB_PILOT_ARM_ENDPOINT") or None
+    authority_source = "--authority-host" if authority_host else (
+        "AZURE_AUTHORITY_HOST" if env.get("AZURE_AUTHORITY_HOST") else "AIB_PILOT_AUTHORITY_HOST")
     authority_host = (
         authority_host or env.get("AZURE_AUTHORITY_HOST") or env.get("AIB_PILOT_AUTHORITY_HOST") or None
     )
+    cloud_source = "--cloud" if cloud else "AIB_PILOT_CLOUD"
     cloud = cloud or env.get("AIB_PILOT_CLOUD") or None
     ca_bundle = env.get("REQUESTS_CA_BUNDLE") or None
     if ca_bundle and not os.path.isfile(ca_bundle):
@@ -75,11 +79,13 @@ def resolve_cloud(
             hint="Set it to the PEM file of the CA that signs your ARM/Entra endpoints, or unset it.",
         )
     if arm_endpoint:
-        arm = _check_url(arm_endpoint, "ARM endpoint", "--arm-endpoint")
-        if cloud and cloud in KNOWN_CLOUDS and KNOWN_CLOUDS[cloud][0] != arm:
+        arm = _check_url(arm_endpoint, "ARM endpoint", arm_source)
+        if cloud and (cloud not in KNOWN_CLOUDS or KNOWN_CLOUDS[cloud][0] != arm):
+            # Never ignore a cloud name silently: it either names this endpoint's cloud or conflicts.
             raise UsageError(
-                f"--cloud {cloud} and --arm-endpoint {arm_endpoint} disagree.",
-                hint="Give either a known cloud name or a custom --arm-endpoint with --authority-host.",
+                f"{cloud_source} {cloud} and {arm_source} {arm_endpoint} disagree.",
+                hint="Give either a known cloud name (AzureCloud, AzureChinaCloud, AzureUSGovernment) or a custom "
+                "--arm-endpoint with --authority-host, not both.",
             )
         known = next((c for c in KNOWN_CLOUDS.items() if c[1][0] == arm), None)
         if known and not authority_host:
@@ -89,9 +95,27 @@ def resolve_cloud(
                 f"--arm-endpoint {arm} needs an Entra ID authority host too.",
                 hint="Add --authority-host https://login.example/ (or set AZURE_AUTHORITY_HOST).",
             )
-        authority = _check_url(authority_host, "authority host", "--authority-host")
+        authority = _check_url(authority_host, "authority host", authority_source)
         custom = not (known and known[1][1] == authority)
         return Cloud("custom" if custom else known[0], arm, authority, arm, custom=custom, ca_bundle=ca_bundle)
+    if authority_host:
+        # A custom authority alone would sign in there and then send the token to public ARM
+        # (management.azure.com): refuse. A known cloud's own authority host selects that cloud.
+        authority = _check_url(authority_host, "authority host", authority_source)
+        known = next((c for c, ends in KNOWN_CLOUDS.items() if ends[1] == authority), None)
+        if known is None:
+            raise UsageError(
+                f"{authority_source} {authority_host} needs --arm-endpoint too (a custom cloud needs both).",
+                hint="Add --arm-endpoint https://<your Resource Manager host>/ (or set AIB_PILOT_ARM_ENDPOINT), "
+                f"or {'drop' if authority_source.startswith('--') else 'unset'} {authority_source} to use "
+                f"{cloud or 'AzureCloud'}.",
+            )
+        if cloud and cloud != known:
+            raise UsageError(
+                f"--cloud {cloud} and {authority_source} {authority_host} (the {known} authority) disagree.",
+                hint=f"Drop one of them (with --cloud {cloud} the authority host is known already).",
+            )
+        cloud = known
     name = cloud or "AzureCloud"
     if name not in KNOWN_CLOUDS:
         raise UsageError(
@@ -99,6 +123,4 @@ def resolve_cloud(
             hint=f"Use one of {', '.join(KNOWN_CLOUDS)}, or --arm-endpoint URL --authority-host URL.",
         )
     arm, authority, audience = KNOWN_CLOUDS[name]
-    if authority_host:
-        authority = _check_url(authority_host, "authority host", "--authority-host")
-    return Cloud(name, arm, authority, audience, custom=authority != KNOWN_CLOUDS[name][1], ca_bundle=ca_bundle)
+    return Cloud(name, arm, authority, audience, ca_bundle=ca_bundle)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,12 @@ def _resolve(value: Any, params: dict, variables: dict, where: str) -> Any:
 def _from_arm_deployment(doc: dict, path: str) -> tuple[dict, str | None, bool]:
     resources = [r for r in doc.get("resources") or [] if isinstance(r, dict)
                  and str(r.get("type", "")).lower() == RESOURCE_TYPE]
+    if not resources:
+        raise UsageError(
+            f"{path} is an ARM deployment template but holds no Microsoft.VirtualMachineImages/imageTemplates "
+            "resource.",
+            hint="Pass the file that declares the image template (or the imageTemplate resource JSON itself).",
+        )
     if len(resources) != 1:
         raise UsageError(
             f"{path} is an ARM deployment template with {len(resources)} "
@@ -96,20 +103,50 @@ def _from_arm_deployment(doc: dict, path: str) -> tuple[dict, str | None, bool]:
     return resolved, name if isinstance(name, str) else None, needs_location
 
 
-def load_template(path: str | Path) -> LoadedTemplate:
-    """Read an imageTemplate resource JSON, or an ARM deployment template holding exactly one."""
-    path = str(path)
+def read_template_text(path: str) -> str:
+    """The template file's text, or one UsageError naming the mistake (directory, missing, empty,
+    binary / not UTF-8). Wording matches ``aib_pilot.diagnosis.template_map.load_template`` (lint,
+    diagnose --template) so every command says the same thing about the same file."""
+    if os.path.isdir(path):
+        raise UsageError(f"template {path} is a directory.", hint="Pass the template JSON file.")
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        data = Path(path).read_bytes()
     except FileNotFoundError:
-        raise UsageError(f"Template file {path} does not exist.", hint="Check the --template path.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"Cannot read template file {path}: {exc}.", hint="Give a UTF-8 JSON file.") from None
+        raise UsageError(f"template file {path} does not exist.", hint="Check the --template path.") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read template file {path}: {exc.strerror or exc}.",
+                         hint="Check the file's permissions.") from None
+    if not data.strip():
+        raise UsageError(f"template {path} is empty.", hint="Pass the image template JSON file.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UsageError(f"template {path} is UTF-16 text, not UTF-8.",
+                         hint="Save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8).")
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).",
-                         hint="Fix the JSON syntax (comments and trailing commas are not allowed).") from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text:
+        raise UsageError(f"template {path} is not text (binary, or not UTF-8).",
+                         hint="Pass the image template JSON file, saved as UTF-8.")
+    return text
+
+
+def load_template(path: str | Path) -> LoadedTemplate:
+    """Read an imageTemplate resource JSON, or an ARM deployment template holding exactly one.
+
+    Parsed by the same reader as ``lint`` (``diagnosis.template_map.parse_with_lines``: JSON plus
+    the // and /* */ comments ARM tooling allows), so both accept and refuse the same files.
+    """
+    from aib_pilot.diagnosis.template_map import parse_with_lines
+
+    path = str(path)
+    text = read_template_text(path)
+    try:
+        doc, _lines = parse_with_lines(text)
+    except (ValueError, RecursionError) as exc:
+        raise UsageError(f"template {path} is not valid JSON ({exc}).",
+                         hint="Fix the JSON syntax (trailing commas are not allowed); "
+                         f"'aib-pilot lint {path}' reads it the same way.") from None
     if not isinstance(doc, dict):
         raise UsageError(f"{path} must hold a JSON object.", hint="Give an imageTemplate resource JSON.")
     needs_location = False
@@ -134,14 +171,19 @@ def load_template(path: str | Path) -> LoadedTemplate:
 def choose_name(template: LoadedTemplate, *, name: str | None, prefix: str | None) -> str:
     """``--name`` wins; else ``<prefix or declared name or file stem>-<content hash>``."""
     if name:
-        if not NAME_RE.match(name):
-            raise UsageError(f"--name {name!r} is not a valid image template name.",
-                             hint="Use 1-64 letters, digits, '-', '_' or '.'.")
-        return name
+        return check_name(name)
     base = prefix or template.declared_name or Path(template.path).stem
     base = re.sub(r"[^A-Za-z0-9-_.]", "-", base).strip("-.") or "aib"
     suffix = "-" + template.content_hash
     return base[: 64 - len(suffix)] + suffix
+
+
+def check_name(name: str, source: str = "--name") -> str:
+    """``name`` if Azure accepts it as an image template name, else one UsageError (exit 2)."""
+    if not NAME_RE.match(name):
+        raise UsageError(f"{source} {name!r} is not a valid image template name.",
+                         hint="Use 1-64 letters, digits, '-', '_' or '.'.")
+    return name
 
 
 def parse_tag(text: str) -> tuple[str, str]:

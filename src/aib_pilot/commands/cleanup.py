@@ -25,8 +25,8 @@ def run(args) -> int:
     from aib_pilot.commands.logs import save_last_log
     from aib_pilot.errors import PilotError
 
+    rg, name = options.resource_group(args), options.template_name(args)  # checked before signing in
     session = options.make_session(args)
-    rg, name = options.resource_group(args), options.template_name(args)
     with azure_access(f"reading image template {name} in {rg}"):
         current = Templates(session).get(rg, name)
     if is_running(current):

@@ -1,7 +1,7 @@
 """``aib-pilot demo``: the whole flow against the local emulator, in about half a minute.
 
-Starts the emulator and Azurite from the repository checkout (``python -m tests.emulator``),
-submits ``examples/demo/failing-template.json``, monitors in two budgeted steps as two CI jobs would
+Starts the emulator and Azurite from the repository checkout ('python -m tests.emulator'),
+submits 'examples/demo/failing-template.json', monitors in two budgeted steps as two CI jobs would
 (the first ends with state Running and exit 0, the second resumes and finishes), and prints the
 diagnosis. Each step runs the real CLI in a subprocess with only the knobs a user has: ARM endpoint,
 authority host, CA bundle and service principal variables.
@@ -17,6 +17,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from aib_pilot import options
 from aib_pilot.errors import UsageError
 
 DEMO_TEMPLATE = Path("examples") / "demo" / "failing-template.json"
@@ -25,8 +26,8 @@ DEMO_TEMPLATE = Path("examples") / "demo" / "failing-template.json"
 def register(subparsers) -> None:
     p = subparsers.add_parser("demo", help="run the full flow against the local emulator (needs a repo checkout)",
                               description=__doc__.split("\n\n", 1)[1])
-    p.add_argument("--speed", type=float, default=120.0, help="simulated seconds per real second (default 120: the 14-minute build takes 7 s)")
-    p.add_argument("--first-budget", type=float, default=0.03, metavar="MINUTES",
+    p.add_argument("--speed", type=options.number_text, default="120", help="simulated seconds per real second (default 120: the 14-minute build takes 7 s)")
+    p.add_argument("--first-budget", type=options.number_text, default="0.03", metavar="MINUTES",
                    help="budget of the first monitor step, shorter than the build (default 0.03)")
     p.add_argument("--format", "-f", default="text", choices=("text", "json", "github", "azure-devops", "markdown"),
                    help="output format of the steps (default text)")
@@ -88,10 +89,14 @@ def _step(title: str, argv: list[str], env: dict, cwd: Path) -> int:
 
 
 def run(args) -> int:
+    # The demo's own numbers, checked before anything starts (named as the demo's options).
+    speed = options.positive_finite(args.speed, "--speed", unit="simulated seconds per second", example="--speed 120")
+    first_budget = options.positive_finite(args.first_budget, "--first-budget", unit="minutes",
+                                           example="--first-budget 0.03")
     root = find_repo_root()
     log_dir = args.log_dir or tempfile.mkdtemp(prefix="aib-pilot-demo-")
-    print(f"starting the local Azure emulator (speed x{args.speed:g}) ...", flush=True)
-    proc, info, err = start_emulator(root, args.speed)
+    print(f"starting the local Azure emulator (speed x{speed:g}) ...", flush=True)
+    proc, info, err = start_emulator(root, speed)
     try:
         env = emulator_env(info)
         rg = info["resource_group"]
@@ -103,8 +108,8 @@ def run(args) -> int:
         if code != 0:
             return code
         monitor = ["monitor", "--name", "demo-web", "--template", template, "--poll-interval", "0.25", *common]
-        code = _step(f"job 2: monitor with a {args.first_budget:g}-minute budget (ends before the build, exit 0)",
-                     [*monitor, "--budget", str(args.first_budget)], env, root)
+        code = _step(f"job 2: monitor with a {first_budget:g}-minute budget (ends before the build, exit 0)",
+                     [*monitor, "--budget", str(first_budget)], env, root)
         if code == 1:  # a slow machine: the build ended within the first budget and was diagnosed
             print(f"\ndemo finished early: the build ended inside the first budget; saved log under {log_dir}")
             return 0

@@ -40,8 +40,8 @@ def save_last_log(session, rg: str, name: str, log_dir, *, info=options.info):
 def run(args) -> int:
     from aib_pilot.report.safety import clean_lines
 
+    rg, name = options.resource_group(args), options.template_name(args)  # checked before signing in
     session = options.make_session(args)
-    rg, name = options.resource_group(args), options.template_name(args)
     path, watch = save_last_log(session, rg, name, options.log_dir(args))
     if not path:
         state = (watch.status or {}).get("runState") or "never run"

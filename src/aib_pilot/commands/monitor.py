@@ -41,6 +41,7 @@ def stop_on_signals(control):
     previous = {}
 
     def handler(signum, _frame):
+        control.signal_name = signal.Signals(signum).name  # said in the report: a signal, not the budget
         control.stop.set()
 
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -82,8 +83,13 @@ def monitoring_line(names: list[str], groups: list[str], budget: float | None, l
         what = f"monitoring image template {names[0]} in resource group {groups[0]}"
     else:
         what = f"monitoring {len(names)} image templates: {', '.join(names[:10])}{' ...' if len(names) > 10 else ''}"
-    span = (f"{budget:.0f} seconds" if budget < 120 else f"{budget / 60:g} minutes") if budget else ""
-    until = f"for up to {span}, then exiting with state Running if it still runs" if budget else "until the run ends"
+    span = ""
+    if budget:
+        seconds = max(1, round(budget))
+        span = (f"{seconds} second{'s' if seconds != 1 else ''}" if budget < 120 else f"{budget / 60:g} minutes")
+    it = "it still runs" if len(names) == 1 else "they still run"
+    until = f"for up to {span}, then exiting with state Running if {it}" if budget else \
+        ("until the run ends" if len(names) == 1 else "until the runs end")
     return f"{what} {until}; the build log is saved under {log_dir}"
 
 
@@ -184,19 +190,38 @@ def _fleet_targets(session, args) -> tuple[list[str], list[str]]:
     return names, groups
 
 
+def check_local_inputs(args) -> None:
+    """Everything checkable without Azure, before signing in: one run shows the local mistake
+    (numbers, names, the template file, switches), not an auth line first."""
+    options.budget_seconds(args)
+    options.poll_interval(args)
+    pr_publishing(args)
+    options.resolve_format(args)
+    if getattr(args, "template", None):
+        from aib_pilot.azure.templates import load_template
+
+        load_template(args.template)
+
+
 def run(args) -> int:
-    session = options.make_session(args)
-    sink = make_sink(args)
     if args.all:
         if args.name:
             raise UsageError("--all and --name cannot be combined.", hint="Use --all --tag KEY=VALUE, or list --name several times.")
-        names, groups = _fleet_targets(session, args)
+        from aib_pilot.azure.templates import parse_tag
+
+        for tag in args.tag:
+            parse_tag(tag)
     else:
         if args.tag:
             raise UsageError("--tag selects templates only together with --all.", hint="Add --all.")
-        names = args.name or [options.template_name(args)]
+        names = options.template_names(args)
         rg = options.resource_group(args)
         groups = [rg] * len(names)
+    check_local_inputs(args)
+    session = options.make_session(args)
+    sink = make_sink(args)
+    if args.all:
+        names, groups = _fleet_targets(session, args)
     return monitor_templates(session, args, sink, names, groups,
                              cancel_on_interrupt=getattr(args, "cancel_on_interrupt", False))
 
@@ -217,13 +242,14 @@ def diagnose_remote(args) -> int:
     from aib_pilot.monitor import MonitorConfig, TemplateWatch, transient_retry
     from aib_pilot.report import render_diagnosis
 
-    session = options.make_session(args)
-    sink = make_sink(args)
     rg, name = options.resource_group(args), options.template_name(args)
     template_path = getattr(args, "template", None)
+    session = options.make_session(args)
+    sink = make_sink(args)
     w = TemplateWatch(session, MonitorConfig(rg, name, options.log_dir(args), template_path=template_path,
                                              live_log=False), sink, fleet=True)
     w.refresh(transient_retry(base=1.0))
+    template_path = w.diagnosis_template  # the user's file, else the template as stored in Azure
     if w.provisioning_failed():
         diag = w.provisioning_result()["diagnosis"]
     else:
@@ -232,14 +258,14 @@ def diagnose_remote(args) -> int:
         state = w.status.get("runState")
         if state in ("Running", "Canceling"):
             path = w._complete_log()  # what exists so far
-            diag = diagnose(path, status_message=w.status.get("message"), template_path=template_path,
-                            source=f"azure:{w.template_id}").to_dict()
+            diag = w.fix_fetched_location(diagnose(path, status_message=w.status.get("message"),
+                                                   template_path=template_path, source=f"azure:{w.template_id}").to_dict())
         elif state:
-            diag = w.finish().get("diagnosis") or diagnose(
+            diag = w.finish().get("diagnosis") or w.fix_fetched_location(diagnose(
                 w.log.local_path if w.log.local_path and w.log.local_path.exists() else None,
-                template_path=template_path, source=f"azure:{w.template_id}", run_state=state).to_dict()
+                template_path=template_path, source=f"azure:{w.template_id}", run_state=state).to_dict())
         else:
             raise UsageError(f"Image template {name} has never run; there is nothing to diagnose.",
                              hint=f"Start it with: aib-pilot submit or az image builder run -g {rg} -n {name}.")
-    render_diagnosis(diag, options.resolve_format(args), sys.stdout, template_path=template_path)
+    render_diagnosis(diag, options.resolve_format(args), sys.stdout, template_path=getattr(args, "template", None))
     return EXIT_BUILD_FAILED if diag.get("failed") or diag.get("status") == "failed" else EXIT_OK

@@ -14,8 +14,9 @@ def register(subparsers) -> None:
         "the monitor command that resumes in a later job.")
     add_submit_options(p)
     g = p.add_argument_group("monitoring")
-    g.add_argument("--budget", type=float, metavar="MINUTES", help="stop cleanly before this many minutes")
-    g.add_argument("--poll-interval", type=float, metavar="SECONDS", help="first poll interval (default 15)")
+    g.add_argument("--budget", type=options.number_text, metavar="MINUTES", help="stop cleanly before this many minutes")
+    g.add_argument("--poll-interval", type=options.number_text, metavar="SECONDS",
+                   help="first poll interval (default 15)")
     options.add_live_log_and_pr_options(g)
     g.add_argument("--cancel-on-interrupt", action="store_true",
                    help="on SIGTERM/SIGINT cancel the Azure run and wait for Canceled")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from aib_pilot import options
+from aib_pilot.errors import UsageError
+
+ON_CONFLICT = ("attach", "replace", "fail")
 
 
 def register(subparsers) -> None:
@@ -22,7 +25,7 @@ def add_submit_options(p) -> None:
     options.add_target_options(p)
     p.add_argument("--template", "-t", metavar="FILE", required=True, help="template JSON file")
     p.add_argument("--name-prefix", metavar="BASE", help="base of the generated <BASE>-<content hash> name")
-    p.add_argument("--on-conflict", choices=("attach", "replace", "fail"), default=None,
+    p.add_argument("--on-conflict", choices=ON_CONFLICT, default=None,
                    help="when the template exists: attach (follow its running run, or run it again; default), "
                    "replace (delete and re-create; refused while a run is in progress) or fail")
     p.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE",
@@ -30,11 +33,11 @@ def add_submit_options(p) -> None:
     p.add_argument("--log-dir", metavar="DIR", help="where the build log is saved (by 'run', and by the printed monitor command)")
 
 
-def do_submit(args, session, sink):
-    """Submit; returns (Submitted, None) or (None, failure result dict)."""
+def prepare(args):
+    """Check every local input (template file, name, resource group, tags, numbers) before any
+    sign-in, so one run shows the local mistake; returns (template, name, rg, tags, on_conflict)."""
     import os
 
-    from aib_pilot.azure.submission import SubmissionFailed, submit
     from aib_pilot.azure.templates import choose_name, load_template, parse_tag
 
     template = load_template(args.template)
@@ -43,6 +46,24 @@ def do_submit(args, session, sink):
     rg = options.resource_group(args)
     user_tags = dict(parse_tag(t) for t in args.tag)
     on_conflict = args.on_conflict or os.environ.get("AIB_PILOT_ON_CONFLICT") or "attach"
+    if on_conflict not in ON_CONFLICT:
+        raise UsageError(f"AIB_PILOT_ON_CONFLICT={on_conflict!r} is not a choice.",
+                         hint=f"Use one of {', '.join(ON_CONFLICT)}.")
+    options.resolve_format(args)
+    if hasattr(args, "poll_interval"):  # run: its monitoring options too
+        from aib_pilot.commands.monitor import pr_publishing
+
+        options.budget_seconds(args)
+        options.poll_interval(args)
+        pr_publishing(args)
+    return template, name, rg, user_tags, on_conflict
+
+
+def do_submit(args, session, sink, prepared=None):
+    """Submit; returns (Submitted, None) or (None, failure result dict)."""
+    from aib_pilot.azure.submission import SubmissionFailed, submit
+
+    template, name, rg, user_tags, on_conflict = prepared or prepare(args)
     sink.info(f"submitting {args.template} as image template {name} in resource group {rg}")
     try:
         done = submit(session, rg, template, name, on_conflict=on_conflict, user_tags=user_tags, info=sink.info)
@@ -68,9 +89,10 @@ def start(args):
     """Session, sink and the submitted template; (.., .., None) after reporting a rejected template."""
     from aib_pilot.commands.monitor import make_sink
 
+    prepared = prepare(args)
     session = options.make_session(args)
     sink = make_sink(args)
-    done, failure = do_submit(args, session, sink)
+    done, failure = do_submit(args, session, sink, prepared)
     if failure:
         sink.result(failure, template_path=args.template)
     return session, sink, done
