@@ -123,6 +123,13 @@ def live_log(args, env: Mapping[str, str] | None = None) -> str | None:
     return getattr(args, "live_log", None)
 
 
+def check_live_log(args, env: Mapping[str, str] | None = None) -> str:
+    """The live-log mode, from the option or AIB_PILOT_LIVE_LOG, checked now (before signing in)."""
+    from aib_pilot.report.livelog import live_log_mode
+
+    return live_log_mode(live_log(args), os.environ if env is None else env)
+
+
 def env_or(value, env: Mapping[str, str], *names: str):
     if value not in (None, "", []):
         return value

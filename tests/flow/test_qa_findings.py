@@ -162,6 +162,10 @@ def test_monitor_bad_template_file_and_pr_switch_come_before_auth(emulator, rg, 
     assert "is empty" in _one_error(result, 2) and "auth:" not in result.stderr
     result = run_cli(emulator, "monitor", "-g", rg, "-n", "x", extra_env={"AIB_PILOT_ANNOTATE_PR": "maybe"})
     assert "AIB_PILOT_ANNOTATE_PR" in _one_error(result, 2) and "auth:" not in result.stderr
+    template, _ = sample_template(tmp_path, "success")
+    for command in (["monitor", "-n", "x"], ["run", "--template", str(template)]):
+        result = run_cli(emulator, *command, "-g", rg, extra_env={"AIB_PILOT_LIVE_LOG": "bogus"})
+        assert "AIB_PILOT_LIVE_LOG" in _one_error(result, 2) and "auth:" not in result.stderr
 
 
 # -- F13: template file messages ----------------------------------------------------------------------------

@@ -195,6 +195,7 @@ def check_local_inputs(args) -> None:
     (numbers, names, the template file, switches), not an auth line first."""
     options.budget_seconds(args)
     options.poll_interval(args)
+    options.check_live_log(args)
     pr_publishing(args)
     options.resolve_format(args)
     if getattr(args, "template", None):

@@ -55,6 +55,7 @@ def prepare(args):
 
         options.budget_seconds(args)
         options.poll_interval(args)
+        options.check_live_log(args)
         pr_publishing(args)
     return template, name, rg, user_tags, on_conflict
 
