@@ -245,6 +245,9 @@ def test_auth_messages_per_mode_and_code():
         set_auth_context("oidc-github", "abc")
         err = to_access_error(ClientAuthenticationError(message=raw), "reading x")
         assert isinstance(err, AzureAccessError) and "app abc does not exist in this tenant" in err.one_line()
+        err = to_access_error(ClientAuthenticationError(message="AADSTS500011: The resource principal named "
+                                                        "https://x was not found."), "reading x")
+        assert "--arm-endpoint" in err.one_line() and "secret" not in err.one_line()
         set_auth_context("managed-identity", None)
         err = to_access_error(CredentialUnavailableError(
             message="ManagedIdentityCredential authentication unavailable, no response from the IMDS endpoint."),

@@ -70,6 +70,9 @@ AADSTS_HINTS: dict[str, tuple[str, str, str]] = {
     "700027": ("the certificate of app {client} is not registered or its signature is invalid", "",
                "Upload the certificate's public part to the app registration (az ad app credential reset --id "
                "{client} --cert @cert.pem --append) and check AZURE_CLIENT_CERTIFICATE_PATH."),
+    "500011": ("this tenant knows no resource for the token's audience (derived from the ARM endpoint)", "",
+               "Check --cloud / --arm-endpoint: the token scope is <ARM endpoint>/.default, so a wrong endpoint "
+               "or cloud gives this."),
     "7000112": ("app {client} is disabled", "", "Enable the application's service principal in Entra ID."),
     "53003": ("a Conditional Access policy blocked the sign-in", "", "Ask your Entra ID admin to exempt this identity."),
 }
