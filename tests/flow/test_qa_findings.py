@@ -42,9 +42,10 @@ def test_invalid_template_name_is_exit_2_before_any_request(emulator, rg, argv):
     assert len(emulator.journal) == before, "no token or ARM request for a name Azure would refuse"
 
 
-def test_invalid_resource_group_name_is_exit_2_before_any_request(emulator):
+@pytest.mark.parametrize("argv", [["monitor", "-n", "x"], ["monitor", "--all", "--tag", "k=v"], ["logs", "-n", "x"]])
+def test_invalid_resource_group_name_is_exit_2_before_any_request(emulator, argv):
     before = len(emulator.journal)
-    line = _one_error(run_cli(emulator, "monitor", "-g", "a?b", "-n", "x"), 2)
+    line = _one_error(run_cli(emulator, *argv, "-g", "a?b"), 2)
     assert "--resource-group 'a?b' is not a valid resource group name" in line
     assert len(emulator.journal) == before
 

@@ -212,6 +212,7 @@ def run(args) -> int:
 
         for tag in args.tag:
             parse_tag(tag)
+        options.resource_group(args, required=False)  # a malformed -g is refused before signing in
     else:
         if args.tag:
             raise UsageError("--tag selects templates only together with --all.", hint="Add --all.")
