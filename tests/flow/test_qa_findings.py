@@ -321,4 +321,5 @@ def test_monitoring_line_wording():
     assert "for up to 1 second, then exiting with state Running if they still run" in fleet
     one = monitoring_line(["a"], ["rg"], 30, "logs")
     assert "for up to 30 seconds, then exiting with state Running if it still runs" in one
+    assert "for up to less than a second" in monitoring_line(["a"], ["rg"], 0.006, "logs")
     assert "until the runs end" in monitoring_line(["a", "b"], ["rg", "rg"], None, "logs")

@@ -85,8 +85,9 @@ def monitoring_line(names: list[str], groups: list[str], budget: float | None, l
         what = f"monitoring {len(names)} image templates: {', '.join(names[:10])}{' ...' if len(names) > 10 else ''}"
     span = ""
     if budget:
-        seconds = max(1, round(budget))
-        span = (f"{seconds} second{'s' if seconds != 1 else ''}" if budget < 120 else f"{budget / 60:g} minutes")
+        seconds = round(budget)
+        span = (f"{budget / 60:g} minutes" if budget >= 120 else "less than a second" if seconds < 1
+                else f"{seconds} second{'s' if seconds != 1 else ''}")
     it = "it still runs" if len(names) == 1 else "they still run"
     until = f"for up to {span}, then exiting with state Running if {it}" if budget else \
         ("until the run ends" if len(names) == 1 else "until the runs end")
