@@ -668,8 +668,10 @@ def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_inte
             w.result = w.running_result()
             if interrupted:
                 w.result["interrupted"] = interrupted
-                sink.warning(f"interrupted by {interrupted}: stopped monitoring {w.cfg.name}; the build keeps "
-                             f"running in Azure. Resume with: {w.result['resume']}")
+                going_on = ("its cancel was requested, not waited for" if w.canceled_by
+                            else "the build keeps running in Azure")
+                sink.warning(f"interrupted by {interrupted}: stopped monitoring {w.cfg.name}; {going_on}. "
+                             f"Resume with: {w.result['resume']}")
         elif w.canceled_by:
             w.result["interrupted"] = control.signal_name or "a stop request"
         results.append(w.result)
