@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Mapping
 
 from aib_pilot.errors import UsageError
+from aib_pilot.report.livelog import LIVE_LOG_MODES  # one list, owned by the live log
 
 FORMATS = ("text", "json", "github", "azure-devops", "markdown")
 DEFAULT_LOG_DIR = "aib-pilot-logs"
@@ -72,7 +73,6 @@ def add_monitor_options(parser: argparse.ArgumentParser) -> None:
     add_live_log_and_pr_options(group)
 
 
-LIVE_LOG_MODES = ("filtered", "full", "off")
 
 
 def add_live_log_and_pr_options(group) -> None:

@@ -15,10 +15,11 @@ import os
 import shlex
 from dataclasses import dataclass, field
 
+from aib_pilot.report.livelog import LIVE_LOG_MODES  # one list, owned by the live log
+
 COMMANDS = ("run", "submit", "monitor", "diagnose", "lint", "cancel", "cleanup")
 AUTH_MODES = ("secret", "certificate", "oidc-github", "oidc-azure-devops", "managed-identity", "cli")
 ON_CONFLICT = ("attach", "replace", "fail")
-LIVE_LOG_MODES = ("filtered", "full", "off")
 CLOUDS = ("AzureCloud", "AzureChinaCloud", "AzureUSGovernment")
 BOOL_TRUE = ("true", "yes", "1", "on")
 BOOL_FALSE = ("false", "no", "0", "off")
