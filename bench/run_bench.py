@@ -51,11 +51,12 @@ def main() -> int:
     args = ap.parse_args()
     os.makedirs(OUT, exist_ok=True)
     sys.path.insert(0, os.path.join(ROOT, "src"))
-    from aib_pilot.diagnosis.rules import rule_patterns_for_grep
+    sys.path.insert(0, HERE)
+    from grep_patterns import all_patterns, rule_patterns_for_grep
 
     patterns = os.path.join(OUT, "patterns.ere")
     with open(patterns, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(rule_patterns_for_grep() + [r"\(telemetry\)"]) + "\n")
+        fh.write("\n".join(rule_patterns_for_grep(all_patterns())) + "\n")
     env = dict(os.environ, LC_ALL="C")
     rows = []
     for mb in args.sizes:

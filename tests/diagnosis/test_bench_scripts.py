@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 from aib_pilot.diagnosis import diagnose
-from aib_pilot.diagnosis.rules import rule_patterns_for_grep
 
 from .conftest import ROOT
 
@@ -22,7 +21,10 @@ def test_generated_big_log_is_diagnosed(tmp_path):
 
 def test_grep_pattern_set_is_valid_ere(tmp_path):
     pats = tmp_path / "p.ere"
-    pats.write_text("\n".join(rule_patterns_for_grep()) + "\n")
+    sys.path.insert(0, os.path.join(ROOT, "bench"))
+    from grep_patterns import all_patterns, rule_patterns_for_grep
+
+    pats.write_text("\n".join(rule_patterns_for_grep(all_patterns())) + "\n")
     log = os.path.join(ROOT, "examples", "logs", "linux-customizer-failed.log")
     r = subprocess.run(["grep", "-E", "-c", "-f", str(pats), log], capture_output=True, text=True,
                        env=dict(os.environ, LC_ALL="C"))

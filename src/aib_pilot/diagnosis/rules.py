@@ -11,17 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from re import _constants as _sre_constants  # noqa: PLC2701 - the stdlib's own regex parser
-from re import _parser as _sre_parser
-
 from aib_pilot.diagnosis import catalogue
+from aib_pilot.diagnosis.literals import required_literals
 
 KINDS = ("specific", "generic", "noise")
 SEVERITIES = ("error", "warning", "info")
 CONTEXTS = ("failing-section", "timeout", "no-timeout", "deprovision", "not-deprovision")
-
-
-MIN_LITERAL = 3
 
 
 @dataclass(frozen=True)
@@ -43,43 +38,6 @@ class Pattern:
             if not any(lit in hay for lit in self.literals):
                 return None
         return self.rx.search(raw)
-
-
-def _runs(items) -> list[tuple[bytes, ...]]:
-    """Candidate literal sets of a parsed (sub)pattern: literal runs and top-level alternations."""
-    out, run = [], []
-    for op, av in list(items) + [(None, None)]:
-        if op is _sre_constants.LITERAL and av < 128:
-            run.append(av)
-            continue
-        if len(run) >= MIN_LITERAL:
-            out.append((bytes(run),))
-        run = []
-        if op is _sre_constants.BRANCH:
-            alts = []
-            for branch in av[1]:
-                best = max(_runs(branch), key=lambda t: min(map(len, t)), default=None)
-                if best is None or len(best) != 1:
-                    break
-                alts.append(best[0])
-            else:
-                out.append(tuple(alts))
-        elif op is _sre_constants.SUBPATTERN and av[1] == 0 and av[2] == 0:  # plain group, no flags
-            out.extend(t for t in _runs(av[3]) if len(t) == 1)
-    return out
-
-
-def required_literals(pattern: str) -> tuple[tuple[bytes, ...] | None, bool]:
-    """The most selective set of literals one of which every match of ``pattern`` contains."""
-    parsed = _sre_parser.parse(pattern)
-    icase = bool(parsed.state.flags & re.IGNORECASE)
-    candidates = _runs(parsed)
-    if not candidates:
-        return None, icase
-    best = max(candidates, key=lambda t: (min(map(len, t)), -len(t)))
-    if icase:
-        best = tuple(lit.lower() for lit in best)
-    return best, icase
 
 
 @dataclass(frozen=True)
@@ -168,17 +126,3 @@ RULES_BY_ID = {r.id: r for r in RULES}
 
 #: Every compiled pattern, in catalogue order.
 ALL_PATTERNS: tuple[Pattern, ...] = tuple(p for r in RULES for p in r.compiled)
-
-
-def rule_patterns_for_grep() -> list[str]:
-    """The pattern set as POSIX ERE for the benchmark's ``grep -E`` reference (best effort)."""
-    out = []
-    for r in RULES:
-        for p in r.patterns:
-            q = re.sub(r"^\(\?i\)", "", p)
-            if "(?<" in q or "(?!" in q or "(?=" in q:
-                continue
-            q = q.replace("(?:", "(").replace(r"\d", "[0-9]").replace(r"\s", "[[:space:]]")
-            q = q.replace(r"\S", "[^[:space:]]").replace(r"\w", "[[:alnum:]_]").replace(r"\b", "")
-            out.append(q)
-    return out

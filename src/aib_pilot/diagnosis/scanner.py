@@ -1,24 +1,23 @@
-"""Streaming scan of an AIB log: sections (the timeline), rule hits, exit codes, tails.
+"""Streaming scan of an AIB or Packer log: sections (the timeline), rule hits, exit codes, tails.
 
-Speed and memory come from working on big byte buffers with C-level searches, not line by line:
+Every byte is read. Speed and memory come from working on big byte buffers with a multi-pattern
+search (``multimatch``: Hyperscan when installed, else ``bytes.find`` on each pattern's literals),
+not line by line:
 
 * the log arrives in multi-MB chunks; each buffer is cut at its last newline;
-* ``(telemetry)`` markers (one literal regex) split a buffer into segments: *outside* a customizer
-  (deploy, connect, cleanup, Packer's summary -- small) and *inside* a customizer (often huge
-  script output);
-* every rule pattern carries the literals any match must contain (``rules.Pattern``); regions are
-  searched for those literals with ``bytes.find`` and only lines with a hit are decoded and matched.
-  Outside customizers every literal is searched (for the first ``OUTSIDE_FULL_BYTES``; beyond
-  that -- a huge log without telemetry markers -- only error words, plus every rule over the last
-  ``TAIL_BYTES`` at the end). Inside a customizer only the first
-  ``HEAD_BYTES`` are searched (for the deprovision marker and exit codes); the last ``TAIL_BYTES``
-  of the *last* customizer section are searched with every rule once the log ends, because AIB
-  stops at the first failing customizer: an earlier section that was followed by another one
-  succeeded. The bulk of long script output is therefore never looked at line by line;
+* ``(telemetry)`` markers (AIB's customization.log) split a buffer into segments *outside* and
+  *inside* a customizer. Raw Packer output has no such markers: there a customizer section starts
+  at Packer's own provisioner lines (``Provisioning with shell script: …``, ``Restarting
+  Machine``, ``Running Windows update...``, ``Uploading a => b``) and ends at the next one or at
+  the capture / cleanup lines;
+* one search over each segment finds every line that may match a rule or a structure marker;
+  only those lines are decoded and matched with the rules' regular expressions;
 * line numbers come from counting ``b"\\n"`` between hits.
 
-State kept between buffers is bounded: the sections (one small record each), at most
-``EVIDENCE_PER_RULE`` evidence lines per rule, and the last ``TAIL_BYTES`` of the log.
+State kept between buffers is bounded: the sections (one small record each, at most
+``MAX_SECTIONS``), at most ``EVIDENCE_PER_RULE`` evidence lines per rule, the last ``TAIL_BYTES``
+of the log, and counters. A region with more than ``multimatch.FLOOD`` candidate lines (every line
+an error word) keeps its first and last ones, so time stays linear whatever the log says.
 """
 
 from __future__ import annotations
@@ -29,15 +28,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from aib_pilot.diagnosis import text
+from aib_pilot.diagnosis.multimatch import Finder, Needle
 from aib_pilot.diagnosis.rules import ALL_PATTERNS, RULES, Pattern, Rule
 
-HEAD_BYTES = 16 * 1024        # start of each customizer section: searched for structure (deprovision, exit)
-TAIL_BYTES = 1024 * 1024      # end of the last customizer section: searched with every rule; its tail
+TAIL_BYTES = 1024 * 1024      # the end of the log and of the last customizer section, kept for tails
 TAIL_LINES = 15             # meaningful lines kept as a section's tail
 EVIDENCE_PER_RULE = 5       # the first and the last four matching lines are kept
 MAX_LINE_BYTES = 8 * 1024 * 1024  # a "line" longer than this is cut (memory bound)
 MAX_SECTIONS = 5000
-OUTSIDE_FULL_BYTES = 8 * 1024 * 1024  # text outside customizers searched with every rule
 
 TELEMETRY = re.compile(rb"\(telemetry\) (?:Starting provisioner ([\w.-]+)|ending ([\w.-]+)|(Finalizing))")
 EXIT_CODE = re.compile(
@@ -50,7 +48,7 @@ DEPROVISION = re.compile(
 # Packer starts cleaning up (or reports the error) while the provisioner's "ending" marker may come
 # later or never: such a line ends an unfinished customizer section.
 _SECTION_END = re.compile(
-    rb"[Dd]eleting individual resources|Removing the created Deployment object|Build '[\w-]+' errored")
+    rb"[Dd]eleting individual resources|Removing the created Deployment object|Build '[\w.-]+' errored")
 
 # Markers of the phases outside customizers, in the order a build goes through them.
 PHASE_ORDER = ("pipeline", "deploy", "deployment-status", "connect", "customize", "deprovision",
@@ -62,26 +60,31 @@ _PHASE_NAMES = {
 }
 _PHASE_MARKERS = re.compile(
     rb"(?P<deploy>Deploying deployment template|Creating resource group|Using existing resource group"
-    rb"|Validating deployment template|Running builder \.\.\.|Build 'azure-arm' is starting)"
+    rb"|Validating deployment template|Running builder \.\.\.|Build '[\w.-]+' is starting)"
     rb"|(?P<deployment_status>/operationStatuses/|Getting the VM's IP address)"
     rb"|(?P<connect>Waiting for (?:SSH|WinRM)|Connected to SSH!|WinRM connected|Connected to WinRM)"
     rb"|(?P<distribute>Querying the machine's properties|Powering off machine|Capturing image"
     rb"|Generalizing machine|Copying the OS disk|Publishing to Shared Image Gallery)"
     rb"|(?P<cleanup>method=\"DELETE\"|[Dd]eleting individual resources|Removing the created Deployment object"
     rb"|Deleting resource group|Cleanup requested)"
-    rb"|(?P<success>Builds finished\. The artifacts of successful builds are|Build '[\w-]+' finished)"
-    rb"|(?P<errored>Build '[\w-]+' errored)"
+    rb"|(?P<success>Builds finished\. The artifacts of successful builds are|Build '[\w.-]+' finished)"
+    rb"|(?P<errored>Build '[\w.-]+' errored|Some builds didn't complete successfully)"
 )
-# Literals of _PHASE_MARKERS: lines holding one are then matched with the regex (C-speed search).
-_MARKER_LITERALS = (
-    b"Deploying deployment template", b"Creating resource group", b"Using existing resource group",
-    b"Validating deployment template", b"Running builder ...", b"' is starting", b"/operationStatuses/",
-    b"Getting the VM's IP address", b"Waiting for SSH", b"Waiting for WinRM", b"Connected to SSH!",
-    b"WinRM connected", b"Connected to WinRM", b"Querying the machine's properties", b"Powering off machine",
-    b"Capturing image", b"Generalizing machine", b"Copying the OS disk", b"Publishing to Shared Image Gallery",
-    b'method="DELETE"', b"eleting individual resources", b"Removing the created Deployment object",
-    b"Deleting resource group", b"Cleanup requested", b"Builds finished. The artifacts", b"' finished",
-    b"' errored")
+# Packer's own provisioner lines: where a customizer starts in raw Packer output (no telemetry).
+_PACKER_STEP = re.compile(
+    rb"Provisioning with (?P<shell>shell script|shell\b|Shell)"
+    rb"|Provisioning with (?P<powershell>Powershell|powershell script|PowerShell)"
+    rb"|(?P<restart>Restarting Machine|Provisioning with windows-restart)"
+    rb"|(?P<update>Uploading the Windows update elevated script|Running Windows update\.\.\.|Provisioning with windows-update)"
+    rb"|(?P<file>Uploading .{1,400} => )"
+    rb"|(?P<ansible>Provisioning with Ansible|Provisioning with ansible)"
+)
+_PACKER_PROVISIONER = {"shell": "shell", "powershell": "powershell", "restart": "windows-restart",
+                       "update": "windows-update", "file": "file", "ansible": "ansible"}
+# A Windows image's sysprep state, polled by the generalize step.
+IMAGE_STATE = re.compile(rb"\bIMAGE_STATE_([A-Z_]+)")
+_IMAGE_STATE_DONE = (b"GENERALIZE_RESEAL_TO_OOBE",)
+_STRUCTURE = (TELEMETRY, EXIT_CODE, DEPROVISION, _SECTION_END, _PHASE_MARKERS, _PACKER_STEP, IMAGE_STATE)
 _PIPELINE_LINE = re.compile(rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")
 _NOISE_LINE = re.compile(
     rb"RPC (?:client|endpoint|server): |bytes written for '(?:stdout|stderr)'|Azure request method="
@@ -105,10 +108,9 @@ class Section:
     exit_code: int | None = None
     ended: bool = False             # its end marker was seen (customizers: "(telemetry) ending X")
     provisioner: str | None = None  # Packer provisioner name (customizers)
-    ordinal: int = -1               # n-th "Starting provisioner" of the log (customizers)
     followed: bool = False          # another provisioner started after it: it did not fail the build
+    source: str = "telemetry"       # customizers: "telemetry" (AIB's markers) or "packer" (its own lines)
     tail: list[tuple[int, str]] = field(default_factory=list)
-    head_left: int = HEAD_BYTES
 
     def contains(self, line: int | None) -> bool:
         return line is not None and self.start_line <= line <= (self.end_line or 1 << 62)
@@ -152,6 +154,38 @@ class RuleHits:
         return sorted(items, key=lambda e: (e.line is None, e.line or 0))
 
 
+@dataclass
+class ImageStates:
+    """The sysprep state polling of a Windows build (``IMAGE_STATE_*`` lines)."""
+
+    count: int = 0                  # lines seen
+    waiting: int = 0                # lines after the last change of state
+    last: str | None = None
+    last_line: int | None = None
+    first_line: int | None = None
+    reached_done: bool = False      # IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE was reached
+
+
+_FINDER: Finder | None = None
+
+
+def finder() -> Finder:
+    """The one search over rule patterns and structure markers (built on first use)."""
+    global _FINDER  # noqa: PLW0603 - a compiled, read-only search database shared by all scanners
+    if _FINDER is None:
+        needles = [Needle(p.rx.pattern, p.literals, p.icase) for p in ALL_PATTERNS]
+        for rx in _STRUCTURE:
+            needles.append(Needle(rx.pattern, _structure_literals(rx), False))
+        _FINDER = Finder(needles)
+    return _FINDER
+
+
+def _structure_literals(rx: re.Pattern[bytes]) -> tuple[bytes, ...] | None:
+    from aib_pilot.diagnosis.literals import required_literals  # noqa: PLC0415
+    lits, _ = required_literals(rx.pattern.decode())
+    return lits
+
+
 class LogScanner:
     """Feed byte chunks with :meth:`feed`, then call :meth:`finish`; read the attributes."""
 
@@ -165,8 +199,10 @@ class LogScanner:
         self.provisioners_started = 0
         self.global_tail: list[tuple[int, str]] = []
         self.saw_any_line = False
+        self.telemetry = False          # AIB's "(telemetry)" markers seen: they delimit customizers
+        self.first_connect_line: int | None = None
+        self.image_states = ImageStates()
         self._open: Section | None = None      # customizer section being read
-        self._pending: tuple | None = None     # tail window of the last closed customizer section
         self._phase: Section | None = None     # outside phase section being read
         self._phase_name: str | None = None
         self._carry = b""
@@ -177,9 +213,13 @@ class LogScanner:
         self._buf_start = 0                    # where the current buffer's unprocessed lines begin
         self._last_ts: datetime | None = None
         self._first_line_checked = False
-        self._outside_budget = OUTSIDE_FULL_BYTES
-        self._outside_skipped = False
         self._sections_without_start = True  # the first phase gets the log's first timestamp
+        self._finder = finder()
+
+    @property
+    def skipped_lines(self) -> int:
+        """Candidate lines left out of flooded regions (see ``multimatch.FLOOD``)."""
+        return self._finder.skipped_lines
 
     # ------------------------------------------------------------------ input
     def feed(self, chunk: bytes) -> None:
@@ -193,7 +233,7 @@ class LogScanner:
             if nl < 0:
                 self._carry += chunk
                 if len(self._carry) > MAX_LINE_BYTES:  # pathological line without newline: cut it
-                    data, self._carry = self._carry, b""
+                    data, self._carry = self._carry + b"\n", b""
                     self._process(data, 0, len(data))
                 return
             data, self._carry = self._carry + chunk[:nl + 1], b""
@@ -202,6 +242,9 @@ class LogScanner:
         cut = chunk.rfind(b"\n", start) + 1
         if cut <= start:
             self._carry = chunk[start:]
+            if len(self._carry) > MAX_LINE_BYTES:
+                data, self._carry = self._carry + b"\n", b""
+                self._process(data, 0, len(data))
             return
         self._process(chunk, start, cut)
         if cut < len(chunk):
@@ -215,10 +258,7 @@ class LogScanner:
         if self._open is not None:
             sec, self._open = self._open, None
             sec.end_line, sec.end = max(sec.start_line, end_line), sec.end or self._last_ts
-            self._pending = (self._prev, end_line + 1, sec)
-        self._flush_pending()
-        if self._outside_skipped:
-            self._outside_tail()
+            self._finish_section(self._prev, end_line + 1, sec)
         if self._phase is not None:
             self._phase.end_line = max(self._phase.start_line, end_line)
             self._phase.end = self._last_ts or self._phase.start
@@ -282,30 +322,34 @@ class LogScanner:
         self._cursor = (pos, cnt)
         return self._line_base + cnt + 1
 
-    # ------------------------------------------------------------------ telemetry markers
+    # ------------------------------------------------------------------ customizer sections
+    def _open_customizer(self, name: str, provisioner: str, line_no: int, ts: datetime | None,
+                         source: str) -> None:
+        previous = self._last_customizer()
+        if previous is not None:
+            previous.followed = True
+        self._end_phase(line_no - 1, ts)
+        if len(self.sections) < MAX_SECTIONS:
+            sec = Section(kind="customizer", name=name, phase="customize", start_line=line_no,
+                          start=ts, provisioner=provisioner, source=source)
+            self.sections.append(sec)
+            self._open = sec
+        self.provisioners_started += 1
+        self._phase_name = "customize"
+
     def _telemetry(self, buf: bytes, m: re.Match[bytes], ls: int, le: int) -> None:
         line_no = self._line_at(buf, ls)
         raw = buf[ls:le]
         ts = text.timestamp(raw) or text.last_timestamp(buf, ls) or self._last_ts
         if ts:
             self._last_ts = ts
+        self.telemetry = True
         started, ending, finalizing = m.group(1), m.group(2), m.group(3)
         if started:
             name = started.decode("ascii", "replace")
             if self._open is not None:  # no "ending" seen: close it just before this one
                 self._close_at(buf, ls, line_no, ended=False)
-            self._pending = None  # the previous customizer succeeded: the build went on
-            previous = self._last_customizer()
-            if previous is not None:
-                previous.followed = True
-            self._end_phase(line_no - 1, ts)
-            if len(self.sections) < MAX_SECTIONS:
-                sec = Section(kind="customizer", name=name, phase="customize", start_line=line_no,
-                              start=ts, provisioner=name, ordinal=self.provisioners_started)
-                self.sections.append(sec)
-                self._open = sec
-            self.provisioners_started += 1
-            self._phase_name = "customize"
+            self._open_customizer(name, name, line_no, ts, "telemetry")
         elif ending:
             if self._open is not None and self._open.provisioner == ending.decode("ascii", "replace"):
                 self._open.end = ts
@@ -319,7 +363,6 @@ class LogScanner:
     def _close_at(self, buf: bytes, ls: int, line_at_ls: int, *, ended: bool) -> None:
         """Close the open section; ``buf[ls]`` starts line ``line_at_ls`` (its "ending" marker when
         ``ended``, else the first line after the section)."""
-        # The window may start inside a (huge) line: that partial line is kept; its number is right.
         start = self._buf_start
         if ls - start >= TAIL_BYTES:
             window = buf[ls - TAIL_BYTES:ls]
@@ -332,24 +375,15 @@ class LogScanner:
         sec.ended = ended
         if sec.end is None:
             sec.end = self._last_ts
-        self._pending = (window, line_at_ls, sec)
         self._open = None
+        self._finish_section(window, line_at_ls, sec)
 
-    def _flush_pending(self) -> None:
-        """Scan the tail window of the last customizer section with every rule.
-
-        Only the last section of a build can be the one that failed (AIB stops at the first
-        failing customizer), so earlier windows are dropped unscanned when the next starts. A
-        section without an "ending" marker may run into Packer's cleanup and summary: those lines
-        are split off into the cleanup phase here.
-        """
-        if self._pending is None:
-            return
-        window, line_at_ls, sec = self._pending
-        self._pending = None
+    def _finish_section(self, window: bytes, line_at_ls: int, sec: Section) -> None:
+        """Keep a closed section's tail. A section without an end marker may run into Packer's
+        cleanup and summary: those lines are split off into the cleanup phase here."""
         first_line = line_at_ls - window.count(b"\n")
         body_end = line_at_ls - 1
-        if not sec.ended:
+        if not sec.ended and sec.source == "telemetry":
             m = _SECTION_END.search(window)
             if m:
                 ls = window.rfind(b"\n", 0, m.start()) + 1
@@ -357,27 +391,7 @@ class LogScanner:
                 if split_line > sec.start_line:
                     sec.end_line = body_end = split_line - 1
                     self._trailer(window[ls:], split_line)
-        self._scan_window(window, first_line, sec, min_line=sec.start_line)
         sec.tail = self._tail_of(window, first_line, sec.start_line + 1, body_end)
-
-    def _outside_tail(self) -> None:
-        """Every rule over the end of a log whose text outside customizers was too long to search
-        in full (only lines after the last customizer section)."""
-        window, first_line = self._prev, self._prev_first_line
-        last = self._last_customizer()
-        min_line = (last.end_line or 0) + 1 if last is not None else 1
-        pos, count = 0, 0
-        for ls in sorted(_candidates(window, 0, len(window), _OUTSIDE_SEARCH)):
-            count += window.count(b"\n", pos, ls)
-            pos = ls
-            line_no = first_line + count
-            if line_no < min_line:
-                continue
-            le = window.find(b"\n", ls)
-            raw = window[ls:le if le >= 0 else len(window)]
-            if _PHASE_MARKERS.search(raw):
-                self._marker_line(raw, line_no, text.timestamp(raw) or self._last_ts)
-            self._evaluate(raw, line_no)
 
     def _trailer(self, data: bytes, first_line: int) -> None:
         """Phase markers and Packer's summary in lines that followed an unfinished customizer."""
@@ -424,25 +438,47 @@ class LogScanner:
     def _segment(self, buf: bytes, start: int, end: int) -> None:
         if start >= end:
             return
-        if self._open is not None:
-            self._section_body(buf, start, end, self._open)
-        else:
-            self._outside(buf, start, end)
-
-    def _outside(self, buf: bytes, start: int, end: int) -> None:
-        if self._outside_budget >= end - start:
-            self._outside_budget -= end - start
-            plan = _OUTSIDE_SEARCH
-        else:
-            self._outside_budget, self._outside_skipped, plan = 0, True, _OUTSIDE_LITE
-        for ls in sorted(_candidates(buf, start, end, plan)):
-            le = buf.find(b"\n", ls)
-            le = len(buf) if le < 0 else le
-            raw = buf[ls:le]
+        for ls in sorted(self._finder.candidates(buf, start, end)):
+            le = buf.find(b"\n", ls, end)
+            raw = buf[ls:end if le < 0 else le]
             line_no = self._line_at(buf, ls)
-            if _PHASE_MARKERS.search(raw):
-                self._marker_line(raw, line_no, text.timestamp(raw) or text.last_timestamp(buf, ls) or self._last_ts)
-            self._evaluate(raw, line_no)
+            if self._open is not None:
+                self._section_line(buf, ls, raw, line_no, self._open)
+            else:
+                self._outside_line(buf, ls, raw, line_no)
+
+    def _outside_line(self, buf: bytes, ls: int, raw: bytes, line_no: int) -> None:
+        if not self.telemetry:
+            step = _PACKER_STEP.search(raw)
+            if step is not None:
+                self._packer_step(step, raw, line_no, buf, ls)
+                self._evaluate(raw, line_no)
+                return
+        if _PHASE_MARKERS.search(raw):
+            self._marker_line(raw, line_no, text.timestamp(raw) or text.last_timestamp(buf, ls) or self._last_ts)
+        self._image_state(raw, line_no)
+        self._evaluate(raw, line_no)
+
+    def _packer_step(self, step: re.Match[bytes], raw: bytes, line_no: int, buf: bytes, ls: int) -> None:
+        """A Packer provisioner line (raw Packer output): open a customizer section, or continue
+        the open one when it is the same provisioner's next message."""
+        kind = step.lastgroup
+        provisioner = _PACKER_PROVISIONER[kind]
+        sec = self._open
+        ts = text.timestamp(raw) or text.last_timestamp(buf, ls) or self._last_ts
+        if sec is not None and sec.source == "packer" and sec.provisioner == provisioner and (
+                kind in ("update", "restart")
+                or (kind == "powershell" and sec.name == "powershell" and b"script" in step.group(0))):
+            if kind == "powershell":
+                sec.name = "powershell: " + _step_target(raw, step)
+            return
+        if sec is not None:
+            self._close_at(buf, ls, line_no, ended=False)
+        name = provisioner
+        target = _step_target(raw, step)
+        if target and kind in ("shell", "powershell", "file"):
+            name = f"{provisioner}: {target}"
+        self._open_customizer(name, provisioner, line_no, ts, "packer")
 
     def _marker_line(self, raw: bytes, line_no: int, ts: datetime | None) -> None:
         pm = _PHASE_MARKERS.search(raw)
@@ -453,12 +489,29 @@ class LogScanner:
             elif kind == "errored":
                 self.errored = True
             else:
-                self._advance_phase(kind.replace("_", "-"), line_no, ts)
+                phase = kind.replace("_", "-")
+                if phase == "connect" and self.first_connect_line is None and (
+                        b"Connected to" in raw or b"WinRM connected" in raw):
+                    self.first_connect_line = line_no
+                self._advance_phase(phase, line_no, ts)
         if b"xit" in raw and (b"errored" in raw or b"-->" in raw or b"Allowed exit codes" in raw):
             code = _exit_code(raw)
             last = self._last_customizer()
             if code is not None and last is not None and last.exit_code is None:
                 last.exit_code = code
+
+    def _image_state(self, raw: bytes, line_no: int) -> None:
+        m = IMAGE_STATE.search(raw)
+        if m is None:
+            return
+        st = self.image_states
+        state = m.group(1).decode("ascii")
+        st.count += 1
+        st.first_line = st.first_line or line_no
+        st.waiting = st.waiting + 1 if state == st.last else 1
+        st.last, st.last_line = state, line_no
+        if m.group(1) in _IMAGE_STATE_DONE:
+            st.reached_done = True
 
     def _last_customizer(self) -> Section | None:
         for sec in reversed(self.sections):
@@ -466,37 +519,26 @@ class LogScanner:
                 return sec
         return None
 
-    def _section_body(self, buf: bytes, start: int, end: int, sec: Section) -> None:
-        starts = set()
-        if sec.head_left > 0:
-            h_end = min(end, start + sec.head_left)
-            sec.head_left -= h_end - start
-            starts = _candidates(buf, start, h_end, _HEAD_SEARCH)
-        for ls in sorted(starts):
-            le = buf.find(b"\n", ls)
-            raw = buf[ls:len(buf) if le < 0 else le]
-            self._section_line(raw, self._line_at(buf, ls), sec)
-
-    def _section_line(self, raw: bytes, line_no: int, sec: Section) -> None:
+    def _section_line(self, buf: bytes, ls: int, raw: bytes, line_no: int, sec: Section) -> None:
+        if sec.source == "packer":
+            step = _PACKER_STEP.search(raw)
+            if step is not None:
+                self._packer_step(step, raw, line_no, buf, ls)
+                self._evaluate(raw, line_no)
+                return
+            pm = _PHASE_MARKERS.search(raw)
+            if pm is not None and pm.lastgroup in ("distribute", "cleanup", "errored", "success"):
+                # Packer moved on to capture, cleanup or its summary: the provisioner is over
+                self._close_at(buf, ls, line_no, ended=False)
+                self._outside_line(buf, ls, raw, line_no)
+                return
         if DEPROVISION.search(raw):
             sec.mark_deprovision()
         code = _exit_code(raw)
         if code is not None:
             sec.exit_code = code
+        self._image_state(raw, line_no)
         self._evaluate(raw, line_no)
-
-    def _scan_window(self, window: bytes, first_line: int, sec: Section, *, min_line: int) -> None:
-        """The window patterns over a window of complete lines (a section's tail), own line counting."""
-        pos, count = 0, 0
-        for ls in sorted(_candidates(window, 0, len(window), _OUTSIDE_SEARCH)):
-            count += window.count(b"\n", pos, ls)
-            pos = ls
-            line_no = first_line + count
-            if line_no < min_line or line_no == sec.start_line:
-                continue
-            le = window.find(b"\n", ls)
-            raw = window[ls:le if le >= 0 else len(window)]
-            self._section_line(raw, line_no, sec)
 
     # ------------------------------------------------------------------ rules
     def _evaluate(self, raw: bytes, line_no: int | None) -> None:
@@ -542,65 +584,12 @@ class LogScanner:
         return out
 
 
-@dataclass(frozen=True)
-class _Search:
-    """What to look for in a buffer region: literals (exact and lower-cased) and bare regexes."""
-
-    exact: tuple[bytes, ...]
-    folded: tuple[bytes, ...]
-    regexes: tuple[re.Pattern[bytes], ...]
-
-
-def _search_plan(patterns: tuple[Pattern, ...], extra: tuple[bytes, ...]) -> _Search:
-    exact, folded, regexes = set(extra), set(), []
-    for p in patterns:
-        if p.literals is None:
-            regexes.append(p.rx)
-        else:
-            (folded if p.icase else exact).update(p.literals)
-    # a literal that contains another one is found through the shorter one
-    exact = {e for e in exact if not any(o != e and o in e for o in exact)}
-    folded = {f for f in folded if not any(o != f and o in f for o in folded)}
-    return _Search(tuple(sorted(exact)), tuple(sorted(folded)), tuple(regexes))
-
-
-_STRUCTURE_LITERALS = (b"exited with code: ", b"exit status", b"DeprovisioningScript.",
-                       b"waagent -force -deprovision", b"WARNING! The waagent service")
-_HEAD_SEARCH = _search_plan((), _STRUCTURE_LITERALS)
-_OUTSIDE_SEARCH = _search_plan(ALL_PATTERNS, _STRUCTURE_LITERALS + _MARKER_LITERALS)
-# After OUTSIDE_FULL_BYTES of text outside customizers (a huge log without "(telemetry)" markers,
-# e.g. a CI log), only error words and the end-of-build markers are searched; the last TAIL_BYTES
-# of the log get the full search at the end.
-_OUTSIDE_LITE = _search_plan((), (b"rror", b"RROR", b"ail", b"xit", b"##[", b"::error", b"anic",
-                                  b"eleting individual resources", b"' errored", b"' finished",
-                                  b"Builds finished. The artifacts"))
-
-
-def _candidates(buf: bytes, start: int, end: int, plan: _Search) -> set[int]:
-    """Start offsets of the lines in ``buf[start:end]`` that contain something of ``plan``."""
-    starts: set[int] = set()
-
-    def scan(hay: bytes, needle: bytes, offset: int) -> None:
-        i = hay.find(needle)
-        while i >= 0:
-            ls = buf.rfind(b"\n", 0, i + offset) + 1
-            starts.add(ls)
-            le = hay.find(b"\n", i)
-            if le < 0:
-                return
-            i = hay.find(needle, le)
-
-    seg = buf[start:end] if (start or end != len(buf)) else buf
-    for lit in plan.exact:
-        scan(seg, lit, start)
-    if plan.folded:
-        low = seg.lower()
-        for lit in plan.folded:
-            scan(low, lit, start)
-    for rx in plan.regexes:
-        for m in rx.finditer(buf, start, end):
-            starts.add(buf.rfind(b"\n", 0, m.start()) + 1)
-    return starts
+def _step_target(raw: bytes, step: re.Match[bytes]) -> str:
+    """What a Packer provisioner line names: the script path or the uploaded file."""
+    rest = raw[step.end():].strip(b" :.\r")
+    if step.lastgroup == "file":
+        rest = raw[step.start() + len(b"Uploading "):step.end() - 4]
+    return text.decode(rest[:200]).strip()
 
 
 def _exit_code(raw: bytes) -> int | None:

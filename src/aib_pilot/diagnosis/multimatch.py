@@ -1,0 +1,183 @@
+"""Find, in a large buffer of log lines, the lines that may match any of many patterns.
+
+Two engines give the same answer:
+
+* **Hyperscan** (the ``hyperscan`` package, when its wheel is installed): every pattern is
+  compiled into one database in prefilter mode (so look-arounds are approximated, never missed)
+  and the buffer is scanned once, at memory speed, whatever the number of patterns;
+* **pure Python**, the fallback: the literals every match must contain (``literals``) are looked
+  up with ``bytes.find`` (C speed), patterns without such literals with their regex.
+
+Both return the start offsets of candidate lines; the caller checks each candidate line with the
+patterns' own regular expressions, so the answer does not depend on the engine. Work stays
+linear whatever the text says: when a region holds more than ``FLOOD`` candidate lines (a log
+whose every line says "error"), the first ``FLOOD // 2`` and the lines of the region's last
+``FLOOD_TAIL_BYTES`` are kept and the rest are counted as skipped.
+
+``ENGINE`` names the engine in use (``aib-pilot --version`` and debug output show it);
+``AIB_PILOT_ENGINE=python`` forces the fallback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+FLOOD = 4096               # candidate lines per region before the region counts as flooded
+FLOOD_TAIL_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Needle:
+    """One thing to look for: a regex (bytes) and, for the fallback, its required literals."""
+
+    regex: bytes
+    literals: tuple[bytes, ...] | None
+    icase: bool
+
+
+def _load_hyperscan():
+    if os.environ.get("AIB_PILOT_ENGINE", "").lower() == "python":
+        return None
+    try:
+        import hyperscan  # noqa: PLC0415 - optional, heavy: imported only when a log is scanned
+    except Exception:  # noqa: BLE001 - a missing or broken wheel means the fallback
+        return None
+    return hyperscan
+
+
+class Finder:
+    """Candidate line starts in a buffer for a fixed set of needles."""
+
+    def __init__(self, needles: list[Needle]):
+        self.needles = needles
+        self.skipped_lines = 0
+        self._hs = _load_hyperscan()
+        self._db = None
+        self.engine = "hyperscan" if self._hs is not None else "python"
+        if self._hs is not None:
+            try:
+                self._db = self._compile(needles)
+            except Exception:  # noqa: BLE001 - a pattern hyperscan cannot take: use the fallback
+                self._hs, self.engine = None, "python"
+        self._plan = _plan(needles) if self._hs is None else None
+
+    def candidates(self, buf: bytes, start: int = 0, end: int | None = None) -> set[int]:
+        """Start offsets of the lines of ``buf[start:end]`` that may match a needle.
+
+        At most ``FLOOD`` lines are taken from the start of the region; when there are more, the
+        lines of its last ``FLOOD_TAIL_BYTES`` are added and the lines between are skipped.
+        """
+        end = len(buf) if end is None else end
+        if start >= end:
+            return set()
+        found, stopped_at = self._scan(buf, start, end, FLOOD)
+        if stopped_at is None:
+            return found
+        tail_from = max(stopped_at, end - FLOOD_TAIL_BYTES)
+        nl = buf.rfind(b"\n", start, tail_from)
+        tail_from = max(nl + 1, stopped_at) if nl >= 0 else stopped_at
+        self.skipped_lines += buf.count(b"\n", stopped_at, tail_from)
+        tail, _ = self._scan(buf, tail_from, end, None)
+        return found | tail
+
+    def _scan(self, buf: bytes, start: int, end: int, limit: int | None) -> tuple[set[int], int | None]:
+        """(line starts, offset where a flooded scan stopped or None)."""
+        if self._hs is not None:
+            return self._scan_hs(buf, start, end, limit)
+        return self._scan_py(buf, start, end, limit)
+
+    # ------------------------------------------------------------------ hyperscan
+    def _compile(self, needles: list[Needle]):
+        hs = self._hs
+        exprs, flags = [], []
+        for n in needles:
+            rx = n.regex
+            f = hs.HS_FLAG_MULTILINE | hs.HS_FLAG_ALLOWEMPTY | hs.HS_FLAG_PREFILTER
+            if rx.startswith(b"(?i)"):
+                rx, f = rx[4:], f | hs.HS_FLAG_CASELESS
+            exprs.append(rx)
+            flags.append(f)
+        db = hs.Database(mode=hs.HS_MODE_BLOCK)
+        db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs), flags=flags)
+        return db
+
+    def _scan_hs(self, buf: bytes, start: int, end: int, limit: int | None):
+        starts: set[int] = set()
+        line_end = [-1]  # end (absolute) of the last line taken: later matches on it are skipped
+
+        def on_match(_id, _from, to, _flags, _ctx):
+            pos = start + to
+            if pos <= line_end[0]:
+                return 0
+            ls = buf.rfind(b"\n", start, pos - 1 if pos > start else start) + 1
+            ls = max(ls, start)
+            le = buf.find(b"\n", pos - 1 if pos > start else start, end)
+            line_end[0] = le if le >= 0 else end
+            starts.add(ls)
+            return 1 if limit is not None and len(starts) >= limit else 0
+
+        try:
+            self._db.scan(memoryview(buf)[start:end], match_event_handler=on_match)
+        except self._hs.ScanTerminated:
+            return starts, min(line_end[0] + 1, end)
+        return starts, None
+
+    # ------------------------------------------------------------------ pure python
+    def _scan_py(self, buf: bytes, start: int, end: int, limit: int | None):
+        seg = buf[start:end] if (start or end != len(buf)) else buf
+        hits: set[int] = set()
+        cap = limit if limit is not None else 1 << 62
+
+        def add_hits(hay: bytes, needle: bytes) -> None:
+            i, n = hay.find(needle), 0
+            while i >= 0 and n < cap:
+                hits.add(hay.rfind(b"\n", 0, i) + 1)
+                n += 1
+                le = hay.find(b"\n", i)
+                if le < 0:
+                    break
+                i = hay.find(needle, le)
+
+        plan = self._plan
+        for lit in plan.exact:
+            add_hits(seg, lit)
+        if plan.folded:
+            low = seg.lower()
+            for lit in plan.folded:
+                add_hits(low, lit)
+        for rx in plan.regexes:
+            n = 0
+            for m in rx.finditer(seg):
+                hits.add(seg.rfind(b"\n", 0, m.start()) + 1)
+                n += 1
+                if n >= cap:
+                    break
+        if len(hits) < cap:
+            return {start + h for h in hits}, None
+        # the same answer as the hyperscan engine: the first `limit` candidate lines
+        keep = sorted(hits)[:cap]
+        last = keep[-1]
+        nl = seg.find(b"\n", last)
+        return {start + h for h in keep}, (start + nl + 1 if nl >= 0 else end)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    exact: tuple[bytes, ...]
+    folded: tuple[bytes, ...]
+    regexes: tuple[re.Pattern[bytes], ...]
+
+
+def _plan(needles: list[Needle]) -> _Plan:
+    exact, folded, regexes = set(), set(), []
+    for n in needles:
+        if n.literals is None:
+            regexes.append(re.compile(n.regex, re.MULTILINE))
+        else:
+            (folded if n.icase else exact).update(n.literals)
+    # a literal that contains another one is found through the shorter one
+    exact = {e for e in exact if not any(o != e and o in e for o in exact)}
+    folded = {f for f in folded if not any(o != f and o in f for o in folded)}
+    return _Plan(tuple(sorted(exact)), tuple(sorted(folded)), tuple(regexes))
