@@ -35,7 +35,7 @@ def rule_patterns_for_grep(patterns) -> list[str]:
     out = []
     for p in patterns:
         q = _drop_lookarounds(re.sub(r"^\(\?i\)", "", p))
-        q = re.sub(r"\(\?P<\w+>", "(", q).replace("(?:", "(").replace(r"\d", "[0-9]").replace(r"\s", "[[:space:]]")
+        q = re.sub(r"\(\?P<\w+>|\(\?[a-z]*:", "(", q).replace(r"\d", "[0-9]").replace(r"\s", "[[:space:]]")
         q = q.replace(r"\S", "[^[:space:]]").replace(r"\w", "[[:alnum:]_]").replace(r"\b", "")
         q = q.replace(r"\W", "[^[:alnum:]_]")
         out.append(q)

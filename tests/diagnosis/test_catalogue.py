@@ -37,7 +37,7 @@ SEED_ERROR_ANCHORS = {
 }
 
 
-@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+@pytest.mark.parametrize("rule", [r for r in RULES if not r.trigger], ids=lambda r: r.id)
 def test_positive_examples_match_and_negatives_do_not(rule):
     assert rule.positives, f"{rule.id} needs positive examples"
     assert rule.negatives, f"{rule.id} needs negative examples"
@@ -47,7 +47,7 @@ def test_positive_examples_match_and_negatives_do_not(rule):
         assert not rule.match(line.encode()), f"{rule.id} wrongly matches {line!r}"
 
 
-@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+@pytest.mark.parametrize("rule", [r for r in RULES if not r.trigger], ids=lambda r: r.id)
 def test_scanner_finds_each_positive_in_a_log(rule):
     scan = LogScanner()
     for chunk in ("header line\n", "\n".join(rule.positives) + "\n", "footer\n"):
@@ -76,7 +76,9 @@ def test_every_seed_error_section_is_referenced():
 def test_fix_and_cause_are_concrete():
     for r in RULES:
         assert len(r.cause) > 40 and len(r.fix) > 10, r.id
-        assert r.reference.startswith("https://learn.microsoft.com/"), r.id
+        # Microsoft's documentation, or the documentation of the Packer component that prints it
+        assert r.reference.startswith(("https://learn.microsoft.com/", "https://developer.hashicorp.com/packer/",
+                                       "https://github.com/rgl/packer-plugin-windows-update")), r.id
 
 
 def test_generic_and_noise_rules_rank_below_specific_ones():

@@ -36,7 +36,7 @@ def run_cli(argv, stdin: bytes | None = None, monkeypatch=None, capsys=None):
 
 
 C2_KEYS = {"schema", "source", "status", "category", "phase", "findings", "failed_customizer",
-           "failing_section", "tail", "timeline", "lines_read"}
+           "failing_section", "tail", "timeline", "lines_read", "chain", "engine"}
 
 
 def test_json_output_is_c2_and_exit_1_on_failure(capsys, monkeypatch):
@@ -52,7 +52,7 @@ def test_json_output_is_c2_and_exit_1_on_failure(capsys, monkeypatch):
                              "duration_seconds", "status", "exit_code"}
     for f in doc["findings"]:
         assert set(f) == {"rule", "category", "severity", "title", "cause", "fix", "reference", "phase",
-                          "kind", "evidence"}
+                          "kind", "secondary", "evidence"}
         assert f["kind"] in ("specific", "generic", "noise")
 
 

@@ -78,7 +78,10 @@ def test_packer_windows_update_exit_101_and_restart_codes_are_not_failures():
 
 def test_found_command_text_of_deprovision_script_is_not_an_error():
     d = diagnose(log_path("sysprep_timing.log")).to_dict()
-    assert "AIB303" not in [f["rule"] for f in d["findings"]]
+    lines = open(log_path("sysprep_timing.log"), encoding="utf-8").read().splitlines()
+    found_command = next(i + 1 for i, t in enumerate(lines) if "Found command:" in t and "could not be found" in t)
+    assert all(e["line"] != found_command for f in d["findings"] if f["rule"] == "AIB303" for e in f["evidence"])
+    assert d["category"] == "sysprep_failed"
 
 
 def test_running_build_is_running():
@@ -100,7 +103,7 @@ def test_non_zero_exit_code_allowed_by_valid_exit_codes_is_not_a_failure():
     assert d["timeline"][3]["exit_code"] == 3010 and d["timeline"][3]["status"] == "ok"
 
 
-def test_errors_inside_customizers_that_succeeded_are_not_evidence():
+def test_errors_inside_customizers_that_succeeded_are_secondary_never_the_cause():
     log = Log().deploy().deployment_status().connect()
     log.shell(["W: Failed to fetch http://mirror/x  Temporary failure resolving 'mirror'", "retry ok"])
     log.shell(["compiling", "make: *** [all] Error 2"], code=2)
@@ -108,4 +111,7 @@ def test_errors_inside_customizers_that_succeeded_are_not_evidence():
     log.finish_failed("Script exited with non-zero exit status: 2. Allowed exit codes are: [0]")
     d = diagnose(log.text().encode()).to_dict()
     assert d["category"] == "customizer_failed" and d["failed_customizer"]["index"] == 1
-    assert "AIB212" not in [f["rule"] for f in d["findings"]]
+    assert d["findings"][0]["rule"] == "AIB202"
+    earlier = [f for f in d["findings"] if f["rule"] == "AIB212"]
+    assert earlier and all(f["secondary"] for f in earlier)
+    assert earlier[0]["evidence"][0]["line"] < d["failing_section"]["start_line"]

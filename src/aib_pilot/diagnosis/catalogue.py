@@ -24,6 +24,8 @@ Fields of a rule:
 TROUBLESHOOT = "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot"
 PERMISSIONS = "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-permissions-cli"
 TEMPLATE_REF = "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-json"
+ARM_ERRORS = "https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/common-deployment-errors"
+PACKER_ARM = "https://developer.hashicorp.com/packer/integrations/hashicorp/azure/latest/components/builder/arm"
 
 CATEGORIES = (
     "template_exists", "run_in_progress", "cancel_stuck", "invalid_template", "missing_permissions",
@@ -69,7 +71,7 @@ RULES = (
         "category": "missing_permissions",
         "severity": "error",
         "phase": "submission",
-        "priority": 60,
+        "priority": 20,
         "title": "Resource deployment failed with InternalOperationError",
         "patterns": [
             r"terminal provisioning state '?Failed",
@@ -108,6 +110,7 @@ RULES = (
             r"does(?: not|n't) have authorization to perform action",
             r"Not authorized to access the resource",
             r"Error getting Managed Image .{0,400}StatusCode=403",
+            r"Failure (?:responding to|sending) request: StatusCode=403\b",
         ],
         "cause": "AIB acts with the template's user-assigned managed identity. That identity has no "
                  "role assignment granting the action named in the message (for example "
@@ -122,6 +125,7 @@ RULES = (
         "positives": [
             "Status=403 Code=\"AuthorizationFailed\" Message=\"The client '......' with object id '......' does not have authorization to perform action 'Microsoft.Compute/images/read' over scope",
             "Not authorized to access the resource: /subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/galleries/g. Please check the user assigned identity has the correct permissions.",
+            '==> azure-arm: resources.GroupsClient#CreateOrUpdate: Failure responding to request: StatusCode=403 -- Original Error: autorest/azure: Service returned an error.',
         ],
         "negatives": ["Checking authorization for the build VM ...", "Authorization: ok"],
     },
@@ -191,7 +195,7 @@ RULES = (
             r"Validation failed: 'ImageTemplate\.",
             r"\"code\"\s*:\s*\"ValidationFailed\"",
             r"\b(?:BadSourceType|BadCustomizerType|UnsupportedCustomizerType|NoCustomizerScript|BadValidatorType|UnsupportedValidatorType|NoValidatorScript|BadDistributeType|BadSharedImageDistribute|BadStagingResourceGroup)\b",
-            r"InvalidTemplate(?:Deployment)?\b",
+            r"\bInvalidTemplate\b",
         ],
         "cause": "ARM or AIB rejected the template while validating it: a field has a bad value, a "
                  "customizer has neither `inline` nor `scriptUri`, a distributor is missing "
@@ -217,6 +221,7 @@ RULES = (
         "patterns": [
             r"(?i)(?:image template|template|build|run) (?:is )?(?:already|currently) (?:running|in progress)",
             r"(?i)an? (?:existing|active|ongoing) (?:run|build) (?:is )?in progress",
+            r"not allowed in provisioning ?[Ss]tate:? '?(?:[Cc]reating|[Uu]pdating|[Dd]eleting)",
         ],
         "cause": "AIB allows one run per template at a time; Run or Update was called while the "
                  "previous run had not finished (lastRunStatus.runState Running or Canceling).",
@@ -224,7 +229,9 @@ RULES = (
                "(`aib-pilot cancel -g RG -n NAME`), then start a new run.",
         "exceptions": "None.",
         "reference": TROUBLESHOOT + "#troubleshoot-image-template-submission-errors",
-        "positives": ["Conflict: the image template is already running. Wait for the run to complete."],
+        "positives": ["Conflict: the image template is already running. Wait for the run to complete.",
+            "Operation 'DELETE' is not allowed in provisioningState: 'Creating'",
+        ],
         "negatives": ["Build is running on agent Hosted Agent", "run completed"],
     },
     {
@@ -253,7 +260,10 @@ RULES = (
         "phase": None,
         "priority": 85,
         "title": "Azure Policy denied a resource AIB needs",
-        "patterns": [r"RequestDisallowedByPolicy", r"was disallowed by policy"],
+        "patterns": [r"RequestDisallowedByPolicy", r"was disallowed by policy",
+            r"\bbecause of policy violation\b",
+            r"\bpolicyAssignment(?:Id|Name|DisplayName)\b.{0,40}\bpolicyDefinition",
+        ],
         "cause": "An Azure Policy assignment denies a resource AIB creates: the staging resource "
                  "group, its storage account (e.g. policies requiring a firewall or disabling "
                  "shared keys), the build VM, NIC, public IP, container instance, or required tags.",
@@ -264,7 +274,9 @@ RULES = (
                "policy requires via `managedResourceTags`.",
         "exceptions": "Audit-only policies never block; this rule only fires on a Deny.",
         "reference": "https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/error-policy-requestdisallowedbypolicy",
-        "positives": ["Code=\"RequestDisallowedByPolicy\" Message=\"Resource 'aibstorage' was disallowed by policy. Policy identifiers: '[{\\\"policyAssignment\\\":{\\\"name\\\":\\\"deny-public-storage\\\"}}]'\""],
+        "positives": ["Code=\"RequestDisallowedByPolicy\" Message=\"Resource 'aibstorage' was disallowed by policy. Policy identifiers: '[{\\\"policyAssignment\\\":{\\\"name\\\":\\\"deny-public-storage\\\"}}]'\"",
+            'Code="InvalidTemplateDeployment" Message="The template deployment failed because of policy violation. Please see details for more information."',
+        ],
         "negatives": ["Policy evaluation: compliant"],
     },
     {
@@ -274,7 +286,11 @@ RULES = (
         "phase": "submission",
         "priority": 85,
         "title": "A resource provider is not registered on the subscription",
-        "patterns": [r"MissingSubscriptionRegistration", r"is not registered to use namespace", r"NoRegisteredProviderFound"],
+        "patterns": [r"MissingSubscriptionRegistration", r"is not registered to use namespace", r"NoRegisteredProviderFound",
+            r"is not registered for the resource type",
+            r"\bSubscriptionNotRegistered\b",
+            r"subscription is not registered to use",
+        ],
         "cause": "The subscription has never registered a namespace AIB uses "
                  "(Microsoft.VirtualMachineImages, Microsoft.Compute, Microsoft.Storage, "
                  "Microsoft.Network, Microsoft.KeyVault, Microsoft.ContainerInstance).",
@@ -283,7 +299,9 @@ RULES = (
                "`az provider show -n Microsoft.VirtualMachineImages --query registrationState`.",
         "exceptions": "None.",
         "reference": "https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/error-register-resource-provider",
-        "positives": ['"code": "MissingSubscriptionRegistration", "message": "The subscription is not registered to use namespace \'Microsoft.VirtualMachineImages\'."'],
+        "positives": ['"code": "MissingSubscriptionRegistration", "message": "The subscription is not registered to use namespace \'Microsoft.VirtualMachineImages\'."',
+            "ERROR: (MissingSubscriptionRegistration) The subscription is not registered for the resource type 'imageTemplates'.",
+        ],
         "negatives": ["Registering provider Microsoft.Compute ... done"],
     },
     {
@@ -298,6 +316,9 @@ RULES = (
             r"exceeding approved .{0,80}(?:Cores|cores|vCPUs?) quota",
             r"Operation could not be completed as it results in exceeding approved",
             r"ContainerGroupQuotaReached|StandardCores.{0,40}quota",
+            r"exceeding quota limits of",
+            r"(?i)\bquota (?:limit )?(?:exceeded|reached)\b",
+            r"\b(?:Regional|Family) Cores quota\b",
         ],
         "cause": "The build VM (or the proxy VM / container instance of an isolated build) needs "
                  "vCPUs of a VM family for which the subscription's regional quota is used up.",
@@ -309,6 +330,7 @@ RULES = (
         "positives": [
             "==> azure-arm: ERROR:   -> OperationNotAllowed : Operation could not be completed as it results in exceeding approved standardDSv2Family Cores quota. Additional details - Deployment Model: Resource Manager, Location: eastus, Current Limit: 10, Current Usage: 10",
             '"code": "QuotaExceeded"',
+            'New-AzVM : Operation results in exceeding quota limits of Core. Maximum allowed: 10, Current in use: 10, Additional requested: 4.',
         ],
         "negatives": ["quota check passed for standardDSv2Family"],
     },
@@ -319,7 +341,10 @@ RULES = (
         "phase": "deploy",
         "priority": 85,
         "title": "The build VM size is not available in the region or zone",
-        "patterns": [r"SkuNotAvailable", r"\b(?:Zonal)?AllocationFailed\b", r"OverconstrainedAllocationRequest", r"requested VM size .{0,80} is not available"],
+        "patterns": [r"SkuNotAvailable", r"\b(?:Zonal)?AllocationFailed\b", r"OverconstrainedAllocationRequest", r"requested VM size .{0,80} is not available",
+            r"is currently not available in location",
+            r"requested size for resource .{0,300} not available",
+        ],
         "cause": "The region (or zone) has no capacity for `vmProfile.vmSize`, or the size is "
                  "restricted for the subscription there.",
         "fix": "Choose another `vmProfile.vmSize` (`az vm list-skus -l <location> --size "
@@ -327,7 +352,9 @@ RULES = (
                "later for transient AllocationFailed.",
         "exceptions": "AllocationFailed is often temporary; one retry is reasonable.",
         "reference": "https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/error-sku-not-available",
-        "positives": ["Code=\"SkuNotAvailable\" Message=\"The requested size for resource '/subscriptions/x/virtualMachines/pkrvm' is currently not available in location 'westeurope' zones ''"],
+        "positives": ["Code=\"SkuNotAvailable\" Message=\"The requested size for resource '/subscriptions/x/virtualMachines/pkrvm' is currently not available in location 'westeurope' zones ''",
+            "ERROR: (SkuNotAvailable) The requested size for resource '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1' is currently not available in location 'westeurope' zones '' for subscription 'x'.",
+        ],
         "negatives": ["Sku available: Standard_D2s_v3"],
     },
     {
@@ -420,6 +447,9 @@ RULES = (
             r"\"provisioningErrorCode\"\s*:\s*\"ServerError\"",
             r"StatusCode=(?:500|502|503|504)\b",
             r"\b(?:ServiceUnavailable|GatewayTimeout|TooManyRequests)\b",
+            r"\bNetworkingInternalOperationError\b",
+            r"(?i)\bplease retry later\b",
+            r"\bRetryableError\b",
         ],
         "cause": "An Azure service returned a server-side or throttling error.",
         "fix": "Rerun the build. If the error persists, note the correlation/operation ID from the "
@@ -427,7 +457,9 @@ RULES = (
         "exceptions": "Errors that Packer retried successfully are not causes; this rule only ranks "
                       "when nothing more specific was found.",
         "reference": TROUBLESHOOT + "#getting-support",
-        "positives": ['"provisioningErrorCode": "ServerError", "message": "Internal server error"'],
+        "positives": ['"provisioningErrorCode": "ServerError", "message": "Internal server error"',
+            '--> azure-arm: Code="NetworkingInternalOperationError" Message="An unexpected error occurred while processing the network profile of the VM. Please retry later."',
+        ],
         "negatives": ["StatusCode=200"],
     },
     {
@@ -513,7 +545,7 @@ RULES = (
             r"Microservice has failed",
             r"Some builds didn't complete successfully and had errors",
             r"Builds finished but no artifacts were created",
-            r"Build '[\w-]+' errored",
+            r"Build '[\w.-]+' errored",
         ],
         "cause": "Packer's or AIB's closing summary of a failed build. It repeats the error of the "
                  "step that failed and is never the cause itself.",
@@ -563,7 +595,7 @@ RULES = (
             r"(?i)press any key to continue",
             r"(?i)Which services should be restarted\?",
             r"(?i)enter (?:passphrase|password) for",
-            r"(?i)press enter to continue",
+            r"^(?!.*Pausing (?:after|before) )(?i:.*press enter to continue)",
             r"Are you sure you want to perform this action\?",
             r"\[Y\] Yes\s+\[A\] Yes to All",
         ],
@@ -609,17 +641,20 @@ RULES = (
         "id": "AIB207",
         "category": "vm_resources_exhausted",
         "severity": "error",
-        "phase": "customize",
+        "phase": None,
         "priority": 70,
+        "by_phase": {"distribute": None, "cleanup": None, "deprovision": None},
         "title": "The build VM ran out of resources (communicator lost: unexpected EOF)",
         "patterns": [
             r"errored: unexpected EOF",
-            r"--> azure-arm: unexpected EOF",
+            r"--> [\w.-]+: unexpected EOF",
             r"Out of memory: Killed process",
             r"(?i)\bcannot allocate memory\b",
             r"No space left on device",
             r"System\.OutOfMemoryException",
             r"Insufficient system resources exist to complete the requested service",
+            r"There is not enough space on the disk",
+            r"(?i)\bdisk (?:is )?full\b",
         ],
         "cause": "The build VM is saturated: on the default size (Standard_D1_v2, 1 vCPU, 3.5 GB) "
                  "Windows Update or big installs starve the machine, its WinRM/SSH service stops "
@@ -629,7 +664,9 @@ RULES = (
                "full disk, `vmProfile.osDiskSizeGB`.",
         "exceptions": "None.",
         "reference": TROUBLESHOOT + "#low-windows-resource-information-events",
-        "positives": ["PACKER OUT Build 'azure-arm' errored: unexpected EOF", "    azure-arm: dpkg: error processing archive: No space left on device"],
+        "positives": ["PACKER OUT Build 'azure-arm' errored: unexpected EOF", "    azure-arm: dpkg: error processing archive: No space left on device",
+            '==> azure-arm: ERROR: Cannot write the archive: There is not enough space on the disk. : C:\\Windows\\Temp\\tools.zip',
+        ],
         "negatives": ["reached EOF of input", "Build 'azure-arm' finished after 20 minutes."],
     },
     {
@@ -660,6 +697,8 @@ RULES = (
             r"(?i)windows.update.{0,80}(?:failed|error 0x|returned error)",
             r"\b0x8024[0-9A-Fa-f]{4}\b",
             r"Windows update failed",
+            r"Exception from HRESULT: 0x80072[Ee][Ff][0-9A-Fa-f]",
+            r"\bWU_E_[A-Z_]+\b",
         ],
         "cause": "The WindowsUpdate customizer could not search, download or install updates "
                  "(Windows Update error codes 0x8024xxxx), often because the source image has no "
@@ -669,7 +708,9 @@ RULES = (
                "WindowsRestart customizer before and after it, and use a bigger `vmProfile.vmSize`.",
         "exceptions": "None.",
         "reference": TROUBLESHOOT + "#low-windows-resource-information-events",
-        "positives": ["    azure-arm: Windows update failed with HResult 0x80244022"],
+        "positives": ["    azure-arm: Windows update failed with HResult 0x80244022",
+            '    azure-arm: ERROR: Exception from HRESULT: 0x80072EFD',
+        ],
         "negatives": ["    azure-arm: Found Windows update KB5034439", "azure-arm: Waiting for the Windows Modules Installer to exit..."],
     },
     {
@@ -704,6 +745,10 @@ RULES = (
             r"is another process using it\?",
             r"Another app is currently holding the yum lock",
             r"Waiting for cache lock: Could not get lock",
+            r"(?:frontend )?lock was locked by another process",
+            r"Could not get lock /var/(?:lib|cache)/(?:dpkg|apt)",
+            r"Waiting for (?:cache|dpkg|apt) lock",
+            r"(?i)waiting for unattended-upgr",
         ],
         "cause": "cloud-init or unattended-upgrades is still installing packages when the "
                  "customizer calls apt/yum, so the package manager lock is taken.",
@@ -713,7 +758,9 @@ RULES = (
                "DPkg::Lock::Timeout=600 install -y ...`.",
         "exceptions": "None.",
         "reference": TROUBLESHOOT + "#tips-for-troubleshooting-scriptinline-customization",
-        "positives": ["    azure-arm: E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1406 (unattended-upgr)"],
+        "positives": ["    azure-arm: E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1406 (unattended-upgr)",
+            '==> azure-arm: dpkg: error: dpkg frontend lock was locked by another process with pid 2411',
+        ],
         "negatives": ["    azure-arm: Reading state information... Done"],
     },
     {
@@ -730,6 +777,15 @@ RULES = (
             r"E: Failed to fetch ",
             r"Temporary failure resolving|Could not resolve host",
             r"The remote server returned an error: \(\d{3}\)",
+            r"Invoke-WebRequest : ",
+            r"Invoke-WebRequest: ",
+            r"\bCould not download\b",
+            r"\bCannot download (?:link|file)\b",
+            r"\bUnableToDownload\b",
+            r'Exception calling \"DownloadFile\"',
+            r"(?i)\bfailed to download\b",
+            r"HTTP response code .{0,300}\b(?:40[0-9]|50[0-9])\b",
+            r"\bThe underlying connection was closed\b",
         ],
         "cause": "A script downloads something (package, installer, repository key) and the "
                  "server answered with an error or was unreachable from the build VM (DNS, "
@@ -739,7 +795,10 @@ RULES = (
                "Add retries: `curl --retry 5 --retry-all-errors`.",
         "exceptions": "Downloads retried successfully later are not the cause.",
         "reference": TROUBLESHOOT + "#tips-for-troubleshooting-scriptinline-customization",
-        "positives": ["    azure-arm: curl: (22) The requested URL returned error: 404", "    azure-arm: E: Failed to fetch http://azure.archive.ubuntu.com/ubuntu/pool/main/n/nginx.deb  Temporary failure resolving 'azure.archive.ubuntu.com'"],
+        "positives": ["    azure-arm: curl: (22) The requested URL returned error: 404", "    azure-arm: E: Failed to fetch http://azure.archive.ubuntu.com/ubuntu/pool/main/n/nginx.deb  Temporary failure resolving 'azure.archive.ubuntu.com'",
+            "==> azure-arm: Invoke-WebRequest : The remote name could not be resolved: 'downloads.example.org'",
+            '    azure-arm: Could not download https://example.org/releases/tool-1.2.3.tar.gz',
+        ],
         "negatives": ["    azure-arm: Get:1 http://azure.archive.ubuntu.com/ubuntu focal InRelease [265 kB]"],
     },
     {
@@ -818,7 +877,9 @@ RULES = (
         "phase": None,
         "priority": 90,
         "title": "Packer crashed",
-        "patterns": [r"Packer crashed!", r"PACKER CRASH", r"^(?:\[[^\]]*\] )?(?:PACKER (?:OUT|ERR) )?(?:\d{4}/\d\d/\d\d \d\d:\d\d:\d\d )?panic: ", r"goroutine \d+ \[running\]:"],
+        "patterns": [r"Packer crashed!", r"PACKER CRASH", r"^(?:\[[^\]]*\] )?(?:PACKER (?:OUT|ERR) )?(?:\d{4}/\d\d/\d\d \d\d:\d\d:\d\d )?panic: ", r"goroutine \d+ \[running\]:",
+            r"\bplugin: panic: (?:runtime error|interface conversion|assignment to entry|send on closed)",
+        ],
         "cause": "The Packer process inside AIB crashed (a Go panic); this is a defect in Packer or "
                  "a plugin, not in your template.",
         "fix": "Rerun the build; if it crashes again at the same step, open a support case with the "
@@ -827,7 +888,9 @@ RULES = (
         "exceptions": "A script printing the word 'panic' is not a crash; the pattern requires "
                       "Go's format at the start of the line.",
         "reference": TROUBLESHOOT + "#getting-support",
-        "positives": ["PACKER ERR 2023/01/01 10:00:00 panic: runtime error: invalid memory address or nil pointer dereference", "PACKER OUT !!!!!!!!!!!!!!!!!!!!!!!!!!! PACKER CRASH !!!!!!!!!!!!!!!!!!!!!!!!!!!!"],
+        "positives": ["PACKER ERR 2023/01/01 10:00:00 panic: runtime error: invalid memory address or nil pointer dereference", "PACKER OUT !!!!!!!!!!!!!!!!!!!!!!!!!!! PACKER CRASH !!!!!!!!!!!!!!!!!!!!!!!!!!!!",
+            '2024/03/01 10:00:00 packer-plugin-azure_v2.1.0_x5.0_linux_amd64 plugin: panic: runtime error: index out of range [0] with length 0',
+        ],
         "negatives": ["    azure-arm: kernel: do not panic: this is a test"],
     },
     {
@@ -837,7 +900,10 @@ RULES = (
         "phase": "deprovision",
         "priority": 60,
         "title": "Windows servicing still pending at generalization (slow first logon)",
-        "patterns": [r"Please wait for the Windows Modules Installer", r"\bOSProvisioningTimedOut\b", r"VM '.{0,80}' did not start in the allotted time"],
+        "patterns": [r"Please wait for the Windows Modules Installer", r"\bOSProvisioningTimedOut\b", r"VM '.{0,80}' did not start in the allotted time",
+            r"\bOSProvisioningClientError\b",
+            r"has not been properly prepared to be used as a VM image",
+        ],
         "cause": "VMs created from the image hang at first logon ('Please wait for the Windows "
                  "Modules Installer') or time out provisioning: the image was generalized with "
                  "reboots or installs still pending, or Sysprep's default options do not suit it.",
@@ -846,7 +912,9 @@ RULES = (
                "c:\\DeprovisioningScript.ps1.",
         "exceptions": "Seen on VMs created from the image, not in the build log.",
         "reference": TROUBLESHOOT + "#slow-windows-logon-please-wait-for-the-windows-modules-installer",
-        "positives": ["Please wait for the Windows Modules Installer"],
+        "positives": ["Please wait for the Windows Modules Installer",
+            '{"code": "OSProvisioningClientError", "message": "OS Provisioning for VM \'vm1\' did not finish in the allotted time. However, the VM guest agent was detected running. This suggests the guest OS has not been properly prepared to be used as a VM image (with CreateOption=FromImage)."}',
+        ],
         "negatives": ["    azure-arm: Waiting for the Windows Modules Installer to exit..."],
     },
     {
@@ -880,7 +948,7 @@ RULES = (
         "context": ["failing-section"],
         "title": "Sysprep failed: image state UNDEPLOYABLE / guest agent not installed yet",
         "patterns": [
-            r"IMAGE_STATE_UNDEPLOYABLE",
+            
             r"Cannot find any service with service name 'WindowsAzureGuestAgent'",
             r"Cannot find any service with service name 'RdAgent'",
         ],
@@ -894,7 +962,7 @@ RULES = (
                       "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE in healthy builds; the rule only counts "
                       "when the deprovisioning step is the one that failed.",
         "reference": TROUBLESHOOT + "#sysprep-timing",
-        "positives": ["PACKER OUT     azure-arm: IMAGE_STATE_UNDEPLOYABLE", "PACKER OUT ==> azure-arm: Get-Service : Cannot find any service with service name 'WindowsAzureGuestAgent'."],
+        "positives": ["PACKER OUT ==> azure-arm: Get-Service : Cannot find any service with service name 'WindowsAzureGuestAgent'."],
         "negatives": ["PACKER OUT     azure-arm: IMAGE_STATE_COMPLETE", "azure-arm:   if ($imageState -eq 'IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE') { break }"],
     },
     {
@@ -920,10 +988,13 @@ RULES = (
         "id": "AIB303",
         "category": "deprovision_failed",
         "severity": "error",
-        "phase": "deprovision",
+        "phase": None,
         "priority": 85,
         "title": "The deprovisioning script is missing",
-        "patterns": [r"(?<!echo \")Deprovisioning script \[[^\]]*\] could not be found"],
+        "patterns": [r"(?<!echo \")Deprovisioning script \[[^\]]*\] could not be found",
+            r"Cannot find any service with service name 'WindowsAzureTelemetryService'",
+            r"At [A-Za-z]:\\DeprovisioningScript\.ps1:\d+ char:\d+",
+        ],
         "cause": "A customizer deleted or moved AIB's deprovisioning script "
                  "(c:\\DeprovisioningScript.ps1 or /tmp/DeprovisioningScript.sh), so the image "
                  "is not generalized and may not boot.",
@@ -933,7 +1004,9 @@ RULES = (
         "exceptions": "The same sentence inside the `Found command:` line is AIB's script text, "
                       "not an error; the pattern skips it.",
         "reference": TROUBLESHOOT + "#command-locations-and-filenames",
-        "positives": ["PACKER OUT     azure-arm: Deprovisioning script [c:\\DeprovisioningScript.ps1] could not be found. Image build may fail or the VM created from the Image may not boot."],
+        "positives": ["PACKER OUT     azure-arm: Deprovisioning script [c:\\DeprovisioningScript.ps1] could not be found. Image build may fail or the VM created from the Image may not boot.",
+            'PACKER OUT ==> azure-arm: At C:\\DeprovisioningScript.ps1:5 char:12',
+        ],
         "negatives": ["packer: 2020/03/04 23:05:04 Found command: if( TEST-PATH c:\\DeprovisioningScript.ps1 ){cat c:\\DeprovisioningScript.ps1} else {echo \"Deprovisioning script [c:\\DeprovisioningScript.ps1] could not be found. Image build may fail\"}"],
     },
     {
@@ -993,7 +1066,10 @@ RULES = (
         "phase": "distribute",
         "priority": 50,
         "title": "Distribution of the image failed",
-        "patterns": [r"Failed in distributing \d+ images? out of total \d+", r"Error publishing MDI to", r"\[Distribute \d+\] Error"],
+        "patterns": [r"Failed in distributing \d+ images? out of total \d+", r"Error publishing MDI to", r"\[Distribute \d+\] Error",
+            r"\[Distribute \d+\]",
+            r"(?i)distribut(?:e|ing) (?:to|the image).{0,120}failed",
+        ],
         "cause": "The image was built but could not be published to a target (managed image, "
                  "gallery or VHD): missing permission on the target, wrong location, or a target "
                  "that already exists.",
@@ -1062,6 +1138,9 @@ RULES = (
             r"##\[error\]The operation was canceled\.",
             r"has exceeded the maximum execution time of \d+ minutes",
             r"The job running on (?:runner|agent) .{0,120} has exceeded the maximum execution time",
+            r"We stopped hearing from agent",
+            r"lost communication with the server",
+            r"(?i)the agent .{0,80}did not respond",
         ],
         "cause": "The pipeline blocked until the build finished and the CI platform killed the job "
                  "at its limit (Microsoft-hosted Azure DevOps agents: 60 minutes for private "
@@ -1071,7 +1150,9 @@ RULES = (
                "agent or shorten the build (replicate to one region, add regions later).",
         "exceptions": "A user pressing Cancel produces the same line.",
         "reference": TROUBLESHOOT + "#operation-was-canceled",
-        "positives": ["2020-05-05T19:33:14.3923479Z ##[error]The operation was canceled."],
+        "positives": ["2020-05-05T19:33:14.3923479Z ##[error]The operation was canceled.",
+            '##[error]We stopped hearing from agent Azure Pipelines 3. Verify the agent machine is running and has a healthy network connection.',
+        ],
         "negatives": ["2020-05-05T18:28:52.9281282Z starting run template..."],
     },
     {
@@ -1167,4 +1248,430 @@ RULES = (
         "positives": ["packer: 2020/02/04 02:04:23 Retrying DELETE request to https://management.azure.com/x/networkInterfaces/pkrni (attempt 2)"],
         "negatives": ["packer: 2020/02/04 02:04:23 Azure request method=\"DELETE\" request=\"https://management.azure.com/x\" body=\"\""],
     },
+
+    {
+        "id": "AIB119",
+        "category": "unknown",
+        "severity": "error",
+        "phase": None,
+        "kind": "generic",
+        "priority": 15,
+        "title": "An Azure deployment failed (a wrapper around the real error)",
+        "patterns": [
+            r"\bInvalidTemplateDeployment\b",
+            r"\bDeploymentFailed\b",
+            r"\bResourceDeploymentFailure\b",
+            r"At least one resource deployment operation failed",
+            r"\bResourceOperationFailure\b",
+            r"\bPackerBuildFailed\b",
+            r"During the image build a failure has occurred",
+        ],
+        "cause": "Azure Resource Manager (or AIB) reports that an operation failed and carries the "
+                 "actual error inside: in `details`, in an escaped JSON `message`, or only in the "
+                 "deployment operations / customization.log. These codes never name a cause.",
+        "fix": "Read the inner error: `az deployment operation group list -g RG -n DEPLOYMENT "
+               "--query \"[?properties.provisioningState=='Failed'].properties.statusMessage\"`; for "
+               "an AIB build, the customization.log in the staging resource group (`aib-pilot logs "
+               "-g RG -n TEMPLATE`).",
+        "exceptions": "When the inner error is in the same text, aib-pilot reports that instead.",
+        "reference": ARM_ERRORS,
+        "positives": [
+            'ERROR: {"code": "DeploymentFailed", "message": "At least one resource deployment operation failed."}',
+            "Code=\"InvalidTemplateDeployment\" Message=\"The template deployment 'pkrdp' is not valid according to the validation procedure.\"",
+        ],
+        "negatives": ["Deployment 'pkrdp' succeeded", "validating the deployment template"],
+    },
+    {
+        "id": "AIB120",
+        "category": "invalid_template",
+        "severity": "error",
+        "phase": None,
+        "priority": 55,
+        "title": "A property of the deployment or template is invalid",
+        "patterns": [
+            r"(?:\"code\\?\"\s*:\s*\\?\"|Code=\\?\"?|\(|-> |Code: |ErrorCode: )InvalidParameter\b",
+            r"is invalid according to its validation rule",
+            r"Parameter '?[\w.]+'? is not allowed",
+            r"does not have required value\(?s?\)?",
+            r"\b(?:InvalidRequestContent|InvalidRequestFormat|LinkedInvalidPropertyId|InvalidResourceNamespace|InvalidResourceType|InvalidDeploymentParameterValue|MissingRequiredParameter)\b",
+            r"\bPropertyChangeNotAllowed\b",
+        ],
+        "cause": "Azure rejected a value in the request: a property the resource does not accept in "
+                 "this combination (an OS profile for a specialized image, data disks the source "
+                 "image does not have), a name outside the allowed pattern, a malformed resource "
+                 "ID or namespace, or a property that cannot change on an existing resource.",
+        "fix": "Correct the property the message names in the template (for AIB: `properties.source`, "
+               "`properties.vmProfile`, `properties.distribute[]`); validate before building with "
+               "`aib-pilot lint` and `az deployment group validate`.",
+        "exceptions": "A changed property on an existing image is usually a name clash (AIB309).",
+        "reference": ARM_ERRORS,
+        "positives": [
+            "==> azure-arm: ERROR:   -> InvalidParameter : The value of parameter imageReference.version is invalid.",
+            '{"error": {"code": "InvalidParameter", "message": "Parameter \'osProfile\' is not allowed.", "target": "osProfile"}}',
+        ],
+        "negatives": ["InvalidParameterValueWarning suppressed", "parameters are valid"],
+    },
+    {
+        "id": "AIB121",
+        "category": "invalid_template",
+        "severity": "error",
+        "phase": "submission",
+        "priority": 60,
+        "title": "Packer rejected its configuration before building",
+        "patterns": [
+            r"\d+ error\(s\) occurred:",
+            r"Error: Failed to prepare build",
+            r"Failed to initialize build",
+            r"is unknown by Packer",
+            r"Error: Unsupported argument",
+            r"Error: Missing required argument",
+        ],
+        "cause": "Packer validated its template (HCL or JSON) and refused it: a required setting is "
+                 "missing, a value is invalid, or the installed plugin expects other settings. "
+                 "No Azure resource was created.",
+        "fix": "Fix the setting named after `*` in the message; run `packer validate` locally with "
+               "the same plugin version (`packer init` with a pinned `required_plugins` block).",
+        "exceptions": "None.",
+        "reference": PACKER_ARM,
+        "positives": ["Error: 2 error(s) occurred:", "Error: Failed to prepare build: \"azure-arm.ubuntu\""],
+        "negatives": ["0 errors occurred", "Build 'azure-arm' finished."],
+    },
+    {
+        "id": "AIB122",
+        "category": "invalid_template",
+        "severity": "error",
+        "phase": "submission",
+        "priority": 60,
+        "title": "A PowerShell parameter does not exist on the command or the template",
+        "patterns": [
+            r"A parameter cannot be found that matches parameter name",
+            r"\bNamedParameterNotFound\b",
+            r"Cannot bind parameter '\w+'",
+        ],
+        "cause": "The submission command was given a parameter it (or the ARM template it deploys) "
+                 "does not declare, so PowerShell refused to bind it and nothing was submitted: "
+                 "for `New-AzResourceGroupDeployment` every template parameter becomes a dynamic "
+                 "parameter, and `-api-version` is not one.",
+        "fix": "Declare the parameter in the template's `parameters` section, or remove it from the "
+               "command; pass the API version inside the template (`\"apiVersion\"` of the "
+               "imageTemplates resource), not on the command line.",
+        "exceptions": "None.",
+        "reference": "https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_parameters",
+        "positives": ["New-AzResourceGroupDeployment: A parameter cannot be found that matches parameter name 'imageName'."],
+        "negatives": ["A parameter was found"],
+    },
+    {
+        "id": "AIB123",
+        "category": "source_image_not_found",
+        "severity": "error",
+        "phase": None,
+        "priority": 82,
+        "title": "The source image does not exist in the region",
+        "patterns": [
+            r"images referenced from the deployment template were not found",
+            r"\b(?:ImageNotFound|GalleryImageNotFound|PlatformImageNotFound|ImageVersionNotFound)\b",
+            r"The platform image '.{1,200}' is not available",
+            r"Image .{1,200} (?:was )?not found in (?:region|location)",
+        ],
+        "cause": "The image the build starts from is not there: the marketplace version, gallery "
+                 "(or community gallery) image version or managed image does not exist, was "
+                 "removed, is excluded from `latest`, or is not replicated to the build region.",
+        "fix": "Check `properties.source`: `az vm image list -l LOCATION -p PUBLISHER -f OFFER -s SKU "
+               "--all -o table` for a platform image, `az sig image-version list` (or "
+               "`az sig image-version list-community`) for a gallery image and its target regions.",
+        "exceptions": "None.",
+        "reference": "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot",
+        "positives": ["Error: Code=InvalidParameter; Message=In region westus2, the following list of Shared Image Gallery images referenced from the deployment template were not found: /CommunityGalleries/x/Images/y/Versions/latest"],
+        "negatives": ["image found in region westus2"],
+    },
+    {
+        "id": "AIB124",
+        "category": "invalid_template",
+        "severity": "error",
+        "phase": "submission",
+        "priority": 80,
+        "title": "The gallery image definition to publish to does not exist",
+        "patterns": [
+            r"Shared Gallery Image to which to publish .{0,200}does not exist",
+            r"(?i)gallery image definition .{0,160}(?:does not exist|was not found|not found)",
+        ],
+        "cause": "The distribution target names a gallery or image definition that is not there "
+                 "(a typo, another resource group or subscription): the image version cannot be "
+                 "created under it.",
+        "fix": "Create the definition first (`az sig image-definition create -g RG -r GALLERY -i "
+               "DEFINITION --publisher P --offer O --sku S --os-type Linux`) or correct "
+               "`properties.distribute[].galleryImageId`.",
+        "exceptions": "None.",
+        "reference": "https://learn.microsoft.com/azure/virtual-machines/image-builder-gallery",
+        "positives": ["Build 'azure-arm' errored: the Shared Gallery Image to which to publish the managed image version to does not exist in the resource group images-rg"],
+        "negatives": ["the gallery image definition exists"],
+    },
+    {
+        "id": "AIB125",
+        "category": "cancel_stuck",
+        "severity": "error",
+        "phase": "submission",
+        "priority": 70,
+        "title": "The template cannot be deleted: its canceled run is still canceling",
+        "patterns": [r"not allowed in provisioning ?[Ss]tate:? .{0,60}\brun ?[Ss]tate:? '?[Cc]anceling"],
+        "cause": "A cancel was requested but the build never finished canceling, so AIB refuses "
+                 "to delete (or change) the template while its run state stays Canceling.",
+        "fix": "Wait a few minutes and retry the delete; if the run state is still Canceling after "
+               "an hour, open a support request with the template's resource ID (the staging "
+               "resource group is kept until it ends). Build under a new template name meanwhile.",
+        "exceptions": "None.",
+        "reference": TROUBLESHOOT,
+        "positives": ["(OperationNotAllowed) Operation Microsoft.VirtualMachineImages/imageTemplates/delete is not allowed in provisioning state: Succeeded or run state: Canceling."],
+        "negatives": ["runState: Canceled"],
+    },
+    {
+        "id": "AIB313",
+        "category": "sig_replication_timeout",
+        "severity": "error",
+        "phase": None,
+        "priority": 60,
+        "by_phase": {"deploy": None, "deployment-status": None, "connect": None},
+        "title": "Packer stopped waiting for the gallery image version (replication too slow)",
+        "patterns": [r"Future#WaitForCompletion: context has been cancelled"],
+        "cause": "Packer waits for long Azure operations with a deadline; after the build, the "
+                 "longest is publishing the image version to the gallery and replicating it to "
+                 "every target region. When that takes longer than the deadline, Packer gives up "
+                 "with 'context deadline exceeded' although Azure may still finish the version.",
+        "fix": "Raise the wait (`shared_image_gallery_timeout` in Packer, `buildTimeoutInMinutes` "
+               "for AIB), publish to fewer regions at build time and add replicas later "
+               "(`az sig image-version update --add publishingProfile.targetRegions ...`), or use "
+               "`replicaCount` 1 during the build.",
+        "exceptions": "During the VM deployment the same words mean a slow deployment (AIB116).",
+        "reference": "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot",
+        "positives": ["==> azure-arm: Future#WaitForCompletion: context has been cancelled: StatusCode=200 -- Original Error: context deadline exceeded"],
+        "negatives": ["waiting for completion of the gallery image version"],
+    },
+    {
+        "id": "AIB219",
+        "category": "connection_lost",
+        "severity": "error",
+        "phase": None,
+        "priority": 60,
+        "by_phase": {"connect": "communicator_timeout", "deploy": "communicator_timeout"},
+        "title": "The connection to the build VM dropped during a customizer",
+        "patterns": [
+            r"forcibly closed by the remote host",
+            r"Script disconnected unexpectedly",
+            r"'std(?:out|err)' copy error: connection reset",
+            r"Error decoding response stream \d+: connection reset",
+            r"\bwsarecv: ",
+            r"Error uploading .{0,400}(?:i/o timeout|connection refused|connection reset|EOF)",
+            r"(?:read|write) tcp [\d.:\[\]]+->[\d.:\[\]]+: (?:read: )?connection reset by peer",
+        ],
+        "cause": "Packer had connected to the build VM, then lost its SSH or WinRM session in the "
+                 "middle of a customizer: the VM restarted (a script rebooted it, or Windows "
+                 "Update did), the network path dropped, or the guest's remote service stopped.",
+        "fix": "If a script restarts the VM, move the restart into a `WindowsRestart` customizer "
+               "(or set `expect_disconnect` in Packer's shell provisioner); make the step retry-safe; "
+               "use a larger `vmProfile.vmSize` if the VM was starved.",
+        "exceptions": "Before the first connection the same words mean the VM was never reachable "
+                      "(communicator_timeout).",
+        "reference": "https://developer.hashicorp.com/packer/docs/provisioners/shell",
+        "positives": [
+            "==> azure-arm: Script disconnected unexpectedly. If you expected your script to disconnect, add `expect_disconnect` to the provisioner.",
+            "2024/05/02 11:00:03 packer-provisioner-shell plugin: [ERR] 'stdout' copy error: connection reset",
+        ],
+        "negatives": ["Connected to SSH!", "connection established"],
+    },
+    {
+        "id": "AIB220",
+        "category": "communicator_timeout",
+        "severity": "error",
+        "phase": None,
+        "priority": 75,
+        "by_phase": {"customize": "connection_lost", "deprovision": "connection_lost"},
+        "title": "The build VM's SSH or WinRM port cannot be reached",
+        "patterns": [
+            r"TCP connection to SSH ip/port failed",
+            r"dial tcp [\w.:\[\]-]+:(?:22|5985|5986): (?:i/o timeout|connect: connection refused|connect: no route to host)",
+        ],
+        "cause": "Packer cannot open a TCP connection to the VM's SSH (22) or WinRM (5985/5986) "
+                 "port: the VM sits on a private address the runner cannot route to (a custom "
+                 "VNet without a public IP), a network security group blocks the port, or the "
+                 "guest never started the service.",
+        "fix": "For AIB with `vmProfile.vnetConfig`, let AIB's proxy reach the subnet (allow port "
+               "60000-60001 from the AzureLoadBalancer tag, disable private link network policies "
+               "on the subnet); for Packer, run from inside the VNet or set "
+               "`private_virtual_network_with_public_ip`.",
+        "exceptions": "After a successful connection, the same error means the connection was lost.",
+        "reference": "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-vnet",
+        "positives": ["2024/01/10 08:00:00 packer-builder-azure-arm plugin: [DEBUG] TCP connection to SSH ip/port failed: dial tcp 10.20.0.4:22: i/o timeout"],
+        "negatives": ["dial tcp 10.0.0.4:443: i/o timeout"],
+    },
+    {
+        "id": "AIB221",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": None,
+        "priority": 25,
+        "context": ["customizer", "not-deprovision"],
+        "title": "A customizer printed an error record",
+        "patterns": [
+            r"(?:==> |    )[\w.-]+:\s+\+ (?:CategoryInfo|FullyQualifiedErrorId)\s*: ",
+            r"(?:==> |    )[\w.-]+:.{0,200}\bSystem\.(?:\w+\.)*\w*Exception: ",
+            r"(?:==> |    )[\w.-]+: (?:ERROR|Error|FATAL|Fatal)(?::| -) (?!-> )(?!\s*$)",
+            r"(?i)\bwas NOT successful\b",
+            r"Chocolatey installed \d+/\d+ packages\. [1-9]\d* packages? failed",
+            r"(?i)\bException occurred\b",
+        ],
+        "cause": "A customizer's own output reports an error (a PowerShell error record, a .NET "
+                 "exception, a package manager's failure summary, an `ERROR:` line) and the "
+                 "customizer then failed; the line names what went wrong inside your script.",
+        "fix": "Fix the command the error record points at (the `At …ps1:LINE` line names the "
+               "script line); make the script stop on errors (`$ErrorActionPreference = 'Stop'`, "
+               "`set -euo pipefail`) so the failing step is the last one in the log.",
+        "exceptions": "Errors a script handled itself also print records; the rule only counts in "
+                      "the customizer that failed.",
+        "reference": "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot",
+        "positives": [
+            "==> azure-arm:     + FullyQualifiedErrorId : PathNotFound,Microsoft.PowerShell.Commands.GetItemPropertyCommand",
+            "==> azure-arm.win: ERROR: (1312, 'CredRead', 'A specified logon session does not exist.')",
+            "    azure-arm: System.IO.FileNotFoundException: Could not find file 'C:\\tools\\setup.ini'.",
+        ],
+        "negatives": ["==> azure-arm: ERROR: -> DeploymentFailed : At least one resource deployment operation failed.",
+                      "    azure-arm: 0 errors, 0 warnings"],
+    },
+    {
+        "id": "AIB222",
+        "category": "windows_restart_timeout",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 65,
+        "title": "The VM does not come back from a Windows restart",
+        "patterns": [
+            r"echo didn't succeed; retrying",
+        ],
+        "cause": "The windows-restart customizer keeps polling the VM and never gets an answer: "
+                 "the restart is stuck installing updates or language features, or the guest's "
+                 "WinRM service does not start again after the reboot.",
+        "fix": "Give the restart more time (`restartTimeout` of the WindowsRestart customizer, "
+               "e.g. \"30m\"), split heavy installs across restarts, and use a bigger "
+               "`vmProfile.vmSize`.",
+        "exceptions": "A few retries during a normal restart are expected; the rule counts only "
+                      "when the build then failed.",
+        "reference": "https://developer.hashicorp.com/packer/docs/provisioners/windows-restart",
+        "positives": ["PACKER ERR 2024/02/01 10:00:00 packer-provisioner-windows-restart plugin: echo didn't succeed; retrying..."],
+        "negatives": ["Machine successfully restarted, moving on"],
+    },
+    {
+        "id": "AIB223",
+        "category": "windows_update_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 72,
+        "context": ["provisioner:windows-update"],
+        "title": "The Windows Update provisioner reported an error",
+        "patterns": [
+            r"ERROR: Exception from HRESULT: 0x[0-9A-Fa-f]{8}",
+            r"ERROR EXCEPTION: ",
+        ],
+        "cause": "The windows-update customizer could not search, download or install updates: "
+                 "the VM cannot reach Windows Update (proxy, TLS or DNS), another installation or a "
+                 "pending reboot is in progress, or the update service failed.",
+        "fix": "Add a WindowsRestart customizer before the WindowsUpdate one, retry the build, and "
+               "check that the build VM reaches Windows Update (no blocking proxy or firewall on "
+               "`vmProfile.vnetConfig`); use `filters`/`searchCriteria` to skip failing updates.",
+        "exceptions": "None.",
+        "reference": "https://github.com/rgl/packer-plugin-windows-update",
+        "positives": ["    azure-arm: ERROR: Exception from HRESULT: 0x8024402C"],
+        "negatives": ["    azure-arm: Found 3 updates"],
+    },
+    {
+        "id": "AIB309",
+        "category": "image_version_exists",
+        "severity": "error",
+        "phase": None,
+        "priority": 92,
+        "title": "An image with this name already exists",
+        "patterns": [
+            r"Changing property 'sourceVirtualMachine' is not allowed",
+            r"A managed image named .{1,200} already exists",
+            r"(?i)\bimage (?:named |with the name )?'?[\w.-]+'? already exists\b",
+        ],
+        "cause": "The output image name is taken: a managed image (or image version) of that name "
+                 "was left by an earlier or concurrent build, and Azure refuses to overwrite it "
+                 "from another VM.",
+        "fix": "Give every run its own output name (add the run number to `runOutputName` / "
+               "`imageId` / the gallery version), or delete the old image first (`az image delete "
+               "-g RG -n NAME`).",
+        "exceptions": "None.",
+        "reference": ARM_ERRORS,
+        "positives": ["==> azure-arm: ERROR: -> PropertyChangeNotAllowed : Changing property 'sourceVirtualMachine' is not allowed."],
+        "negatives": ["Changing property 'tags' is allowed"],
+    },
+    {
+        "id": "AIB310",
+        "category": "distribution_failed",
+        "severity": "error",
+        "phase": "distribute",
+        "priority": 75,
+        "title": "Gallery replication or publishing failed",
+        "patterns": [
+            r"Replication failed in this region",
+            r"\b\w+ResponseFromPIR\b",
+            r"(?i)\breplication (?:job )?failed\b",
+            r"\bGalleryImageVersion\w*(?:Failed|Error)\b",
+        ],
+        "cause": "The image was built, but copying it into the gallery (or to one of its target "
+                 "regions) failed inside Azure's image repository: a storage allocation or "
+                 "encryption mismatch in the region, or a transient service failure.",
+        "fix": "Retry the distribution; if one region keeps failing, remove it from "
+               "`properties.distribute[].targetRegions` or check its disk encryption set "
+               "(`targetRegions[].encryption`); `az sig image-version show -e` shows the "
+               "replication status per region.",
+        "exceptions": "A timeout while waiting for replication is AIB305 instead.",
+        "reference": "https://learn.microsoft.com/azure/virtual-machines/troubleshooting-shared-images",
+        "positives": ["Message: Replication failed in this region due to 'Storage allocation failure'."],
+        "negatives": ["Replication completed in this region"],
+    },
+    {
+        "id": "AIB311",
+        "category": "sysprep_failed",
+        "severity": "error",
+        "phase": "deprovision",
+        "priority": 85,
+        "trigger": "sysprep-poll-never-finished",
+        "title": "Sysprep never reached IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE",
+        "cause": "The generalize step polls the image state until Sysprep reports "
+                 "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE. Here it kept reporting another state "
+                 "(IMAGE_STATE_UNDEPLOYABLE, SPECIALIZE_RESEAL_TO_OOBE) until the build ended: "
+                 "Sysprep hung or failed (an appx package installed for one user, a pending "
+                 "update, Defender or a service blocking the cleanup).",
+        "fix": "Read C:\\Windows\\System32\\Sysprep\\Panther\\setuperr.log on the build VM (keep it with "
+               "a customizer that prints it on failure); remove per-user appx packages, finish "
+               "pending updates with a WindowsRestart customizer before the end, and do not run "
+               "Sysprep yourself in a customizer (AIB's deprovisioning does).",
+        "exceptions": "A build still running is not stuck: with the run state known to be Running "
+                      "the rule does not fire.",
+        "reference": "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot",
+        "positives": [],
+        "negatives": [],
+    },
+    {
+        "id": "AIB312",
+        "category": "deprovision_failed",
+        "severity": "error",
+        "phase": None,
+        "priority": 85,
+        "title": "Packer could not clean up after the deprovisioning step",
+        "patterns": [
+            r"Error removing temporary (?:script|file) .{0,200}(?:handshake failed|EOF|connection)",
+        ],
+        "cause": "The last script ran, but Packer could not reconnect to delete it: the script "
+                 "removed Packer's own login (`waagent -deprovision+user`) or stopped SSH, so the "
+                 "next connection fails.",
+        "fix": "Run deprovisioning as the last step with `skip_clean: true` (Packer) or leave it "
+               "to AIB's own deprovisioning (do not call `waagent -deprovision+user` in a "
+               "customizer).",
+        "exceptions": "None.",
+        "reference": PACKER_ARM,
+        "positives": ["Build 'azure-arm' errored: Retryable error: Error removing temporary script at /tmp/script_1234.sh: ssh: handshake failed: EOF"],
+        "negatives": ["Removing temporary script /tmp/script_1234.sh"],
+    },
+
 )

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from aib_pilot.diagnosis.rules import RULES_BY_ID, Rule
-from aib_pilot.diagnosis.scanner import Evidence, LogScanner, RuleHits, Section
+from aib_pilot.diagnosis.scanner import Evidence, LogScanner, RuleHits, Section, finder
 from aib_pilot.diagnosis.sources import open_chunks
 from aib_pilot.diagnosis.status import StatusInfo, provisioning_error_text, texts_from_json, try_json
 from aib_pilot.diagnosis.template_map import PROVISIONER_TO_TYPE, TemplateInfo, load_template
@@ -38,12 +38,20 @@ class Finding:
     evidence: list[Evidence]
     from_status: bool
     phase: str | None
+    #: the evidence lies only in customizers the build went on after: a known problem that did
+    #: not stop this build (a lock that cleared, a retried download); never the cause
+    secondary: bool = False
+
+    @property
+    def category(self) -> str:
+        """What the rule's evidence means in the phase it was found in."""
+        return self.rule.category_in(self.phase) or self.rule.category
 
     def to_dict(self) -> dict:
         r = self.rule
-        return {"rule": r.id, "category": r.category, "severity": r.severity, "title": r.title,
+        return {"rule": r.id, "category": self.category, "severity": r.severity, "title": r.title,
                 "cause": r.cause, "fix": r.fix, "reference": r.reference, "phase": self.phase,
-                "kind": r.kind,
+                "kind": r.kind, "secondary": self.secondary,
                 "evidence": [{"line": e.line, "text": redact(e.text)} for e in self.evidence]}
 
 
@@ -71,6 +79,14 @@ class Diagnosis:
     def top(self) -> Finding | None:
         return self.findings[0] if self.findings else None
 
+    @property
+    def chain(self) -> list[dict]:
+        """What Azure or Packer said outside (wrappers) -> what it means inside (the cause)."""
+        if self.top is None or self.top.rule.kind == "generic":
+            return [_chain_item(f) for f in self.findings if f.rule.kind == "generic"][:4]
+        outer = [_chain_item(f) for f in self.findings if f.rule.kind == "generic"][:3]
+        return outer + [_chain_item(self.top)]
+
     def to_dict(self) -> dict:
         return {
             "schema": SCHEMA,
@@ -84,7 +100,15 @@ class Diagnosis:
             "tail": self.tail,
             "timeline": self.timeline,
             "lines_read": self.lines_read,
+            "chain": self.chain,
+            "engine": self.extra.get("engine"),
         }
+
+
+def _chain_item(f: Finding) -> dict:
+    first = f.evidence[0] if f.evidence else None
+    return {"rule": f.rule.id, "kind": f.rule.kind, "category": f.category, "title": f.rule.title,
+            "line": first.line if first else None, "text": redact(first.text) if first else None}
 
 
 # ---------------------------------------------------------------------------------------- input
@@ -175,7 +199,7 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
     status_scan, json_hits, status_phases = _scan_status_texts(
         json_info, json_data, run_state, status_message, provisioning_error)
 
-    findings = _collect(scanner, status_scan, json_hits, status_phases)
+    findings = _collect(scanner, status_scan, json_hits, status_phases) + _derived(scanner, run_state)
     # a customizer followed by another one did not stop the build (e.g. validExitCodes [0, 3010])
     nonzero = [s for s in scanner.sections if s.provisioner and s.exit_code not in (None, 0) and not s.followed]
     if scanner.success_marker and not scanner.errored and not nonzero:
@@ -184,7 +208,7 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
         # texts can still report a failure (e.g. gallery replication after the build).
         findings = [Finding(f.rule, ev, f.from_status, f.phase) for f in findings
                     if (ev := [e for e in f.evidence if e.line is None])]
-    timeout = any(f.rule.category == "build_timeout" for f in findings)
+    timeout = any(f.category == "build_timeout" for f in findings)
     failure = (scanner.errored or bool(nonzero)
                or (run_state or "").lower() in _FAILED_RUN_STATES
                or any(f.rule.severity == "error" and f.rule.kind != "noise" for f in findings))
@@ -194,14 +218,15 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
     findings.sort(key=lambda f: _score(f, failing), reverse=True)
     reported = [f for f in findings if f.rule.kind != "noise"]
     failure = failure and (bool(nonzero) or scanner.errored or (run_state or "").lower() in _FAILED_RUN_STATES
-                           or any(f.rule.severity == "error" for f in reported))
+                           or any(f.rule.severity == "error" and not f.secondary for f in reported))
 
     status = _status(scanner, failure, run_state)
     if status != "failed":
         reported = [f for f in reported if f.rule.severity != "error"]
         failing = None
     top = reported[0] if reported else None
-    category = top.rule.category if (status == "failed" and top and top.rule.severity == "error") else "unknown"
+    category = top.category if (status == "failed" and top and top.rule.severity == "error"
+                                and top.rule.kind == "specific" and not top.secondary) else "unknown"
 
     customizers = _number_customizers(scanner.sections)
     failed_customizer = _failed_customizer(failing, customizers, template)
@@ -225,6 +250,7 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
         tail=[{"line": n, "text": redact(t)} for n, t in tail],
         timeline=_timeline(scanner.sections, failing, status, customizers, template),
         lines_read=scanner.lines_read,
+        extra={"engine": scanner_engine(), "skipped_lines": scanner.skipped_lines},
     )
 
 
@@ -242,11 +268,39 @@ def _collect(scanner: LogScanner, status_scan: LogScanner, json_hits: LogScanner
         if phase is None and log_hits and scanner.sections:
             last = log_hits.evidence()[-1].line
             sec = _section_of(scanner.sections, last)
-            phase = sec.phase if sec else None
+            if rule.by_phase and sec is not None and sec.phase == "cleanup":
+                # Packer's summary after its cleanup restates an error of the step before it
+                sec = _before_cleanup(scanner.sections, sec)
+            phase = sec.phase if sec and not sec.assumed else None
         if phase is None:
             phase = status_phases.get(rid)
+        if rule.by_phase and rule.category_in(phase) is None:
+            continue  # e.g. "unexpected EOF" after the capture: not a sign of an exhausted VM
         out.append(Finding(rule, evidence, from_status=bool(st_hits) or rid in json_hits.hits, phase=phase))
     return out
+
+
+def _derived(scanner: LogScanner, run_state: str | None) -> list[Finding]:
+    """Findings from what the log shows as a whole rather than from one line."""
+    out = []
+    states = scanner.image_states
+    if (states.waiting >= 2 and not states.reached_done and states.last not in ("COMPLETE", None)
+            and not scanner.success_marker
+            and (run_state or "").lower() not in _RUNNING_RUN_STATES | {"succeeded"}):
+        for rule in RULES_BY_ID.values():
+            if rule.trigger == "sysprep-poll-never-finished":
+                ev = [Evidence(states.first_line, f"IMAGE_STATE polling started (line {states.first_line})"),
+                      Evidence(states.last_line, f"IMAGE_STATE_{states.last}, {states.waiting} polls in a row, "
+                                                 "never IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE")]
+                sec = _section_of(scanner.sections, states.last_line)
+                out.append(Finding(rule, ev, False, sec.phase if sec else rule.phase))
+    return out
+
+
+def _before_cleanup(sections: list[Section], cleanup: Section) -> Section | None:
+    """The last section before ``cleanup`` that is not cleanup itself."""
+    before = [s for s in sections if s.start_line < cleanup.start_line and s.phase != "cleanup"]
+    return before[-1] if before else None
 
 
 def _section_of(sections: list[Section], line: int | None) -> Section | None:
@@ -289,10 +343,18 @@ def _apply_context(findings: list[Finding], failing: Section | None, sections: l
     deprov = [s for s in sections if s.phase == "deprovision"]
     # lines inside a customizer that another one followed were not fatal: the build went on
     passed = [s for s in sections if s.followed]
+    customizers = [s for s in sections if s.provisioner]
     out = []
     for f in findings:
         ctx = f.rule.context
         ev = [e for e in f.evidence if not any(s.contains(e.line) for s in passed)]
+        earlier = [e for e in f.evidence if e not in ev]
+        if "customizer" in ctx and customizers:  # an excerpt without customizer markers: any line
+            ev = [e for e in ev if e.line is None or any(s.contains(e.line) for s in customizers)]
+        for c in ctx:
+            if c.startswith("provisioner:"):
+                name = c.split(":", 1)[1]
+                ev = [e for e in ev if any(s.provisioner == name and s.contains(e.line) for s in customizers)]
         if "timeout" in ctx and not timeout:
             continue
         if "no-timeout" in ctx and timeout:
@@ -305,14 +367,17 @@ def _apply_context(findings: list[Finding], failing: Section | None, sections: l
             ev = [e for e in ev if not any(s.contains(e.line) for s in deprov)]
         if ev:
             out.append(Finding(f.rule, ev, f.from_status, f.phase))
+        elif earlier and f.rule.kind == "specific" and f.rule.severity == "error" and not ctx:
+            # a known problem in a customizer that did not stop the build: said, never the cause
+            out.append(Finding(f.rule, earlier, f.from_status, f.phase, secondary=True))
     return out
 
 
 def _score(f: Finding, failing: Section | None) -> tuple:
     lines = _log_lines(f)
     in_failing = (f.from_status and not lines) or (failing is not None and (
-        any(failing.contains(n) for n in lines) or f.rule.phase == failing.phase))
-    return (_KIND_RANK[f.rule.kind], bool(in_failing), f.rule.priority,
+        any(failing.contains(n) for n in lines) or (f.rule.phase or f.phase) == failing.phase))
+    return (not f.secondary, _KIND_RANK[f.rule.kind], bool(in_failing), f.rule.priority,
             _SEVERITY_RANK[f.rule.severity], max(lines) if lines else 0)
 
 
@@ -328,6 +393,11 @@ def _status(scanner: LogScanner, failure: bool, run_state: str | None) -> str:
             and scanner.lines_read and not state:
         return "running" if scanner.provisioners_started or len(scanner.sections) > 1 else "unknown"
     return "unknown"
+
+
+def scanner_engine() -> str:
+    """Which search engine read the log: ``hyperscan`` or ``python``."""
+    return finder().engine
 
 
 # ---------------------------------------------------------------------------------------- output

@@ -16,7 +16,10 @@ from aib_pilot.diagnosis.literals import required_literals
 
 KINDS = ("specific", "generic", "noise")
 SEVERITIES = ("error", "warning", "info")
-CONTEXTS = ("failing-section", "timeout", "no-timeout", "deprovision", "not-deprovision")
+CONTEXTS = ("failing-section", "timeout", "no-timeout", "deprovision", "not-deprovision",
+            "customizer", "provisioner:windows-update", "provisioner:windows-restart")
+#: Conditions computed from the whole log instead of matched on a line (``trigger`` in the catalogue).
+TRIGGERS = ("sysprep-poll-never-finished",)
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,17 @@ class Rule:
     positives: tuple[str, ...]
     negatives: tuple[str, ...]
     exceptions: str = ""
+    #: the category the evidence means in a given phase (None: the line means nothing there)
+    by_phase: tuple[tuple[str, str | None], ...] = ()
+    trigger: str | None = None
     compiled: tuple[Pattern, ...] = field(default=(), compare=False, repr=False)
+
+    def category_in(self, phase: str | None) -> str | None:
+        """The cause this rule names when its evidence lies in ``phase``."""
+        for p, cat in self.by_phase:
+            if p == phase:
+                return cat
+        return self.category
 
     def match(self, line: bytes) -> bool:
         return self.search(line) is not None
@@ -76,7 +89,10 @@ class CatalogueError(ValueError):
 
 def _build(entry: dict) -> Rule:
     rid = entry.get("id", "?")
+    trigger = entry.get("trigger")
     for key in ("id", "category", "severity", "title", "cause", "fix", "reference", "patterns"):
+        if key == "patterns" and trigger:
+            continue
         if not entry.get(key):
             raise CatalogueError(f"rule {rid}: missing {key}")
     if not re.fullmatch(r"AIB[1-4]\d\d", rid):
@@ -95,8 +111,14 @@ def _build(entry: dict) -> Rule:
     for c in context:
         if c not in CONTEXTS:
             raise CatalogueError(f"rule {rid}: unknown context {c}")
+    if trigger is not None and trigger not in TRIGGERS:
+        raise CatalogueError(f"rule {rid}: unknown trigger {trigger}")
+    by_phase = tuple(sorted(entry.get("by_phase", {}).items()))
+    for p, cat in by_phase:
+        if p not in catalogue.PHASES or (cat is not None and cat not in catalogue.CATEGORIES):
+            raise CatalogueError(f"rule {rid}: bad by_phase entry {p} -> {cat}")
     compiled = []
-    for pat in entry["patterns"]:
+    for pat in entry.get("patterns", ()):
         if "(?P<" in pat or re.search(r"(?<!\\)\((?!\?)", pat):
             raise CatalogueError(f"rule {rid}: use only non-capturing groups in {pat!r}")
         literals, icase = required_literals(pat)
@@ -105,9 +127,9 @@ def _build(entry: dict) -> Rule:
         id=rid, category=entry["category"], severity=entry["severity"], title=entry["title"],
         cause=entry["cause"], fix=entry["fix"], reference=entry["reference"], phase=phase,
         kind=kind, priority=int(entry.get("priority", 50)), context=context,
-        patterns=tuple(entry["patterns"]), positives=tuple(entry.get("positives", ())),
+        patterns=tuple(entry.get("patterns", ())), positives=tuple(entry.get("positives", ())),
         negatives=tuple(entry.get("negatives", ())), exceptions=entry.get("exceptions", ""),
-        compiled=tuple(compiled),
+        by_phase=by_phase, trigger=trigger, compiled=tuple(compiled),
     )
 
 

@@ -110,6 +110,7 @@ class Section:
     provisioner: str | None = None  # Packer provisioner name (customizers)
     followed: bool = False          # another provisioner started after it: it did not fail the build
     source: str = "telemetry"       # customizers: "telemetry" (AIB's markers) or "packer" (its own lines)
+    assumed: bool = False           # a phase guessed from the first line, not shown by a marker
     tail: list[tuple[int, str]] = field(default_factory=list)
 
     def contains(self, line: int | None) -> bool:
@@ -279,6 +280,8 @@ class LogScanner:
                 self._start_phase("pipeline", 1, None)
             elif b"PACKER " in head or b"azure-arm" in head or b"(telemetry)" in head:
                 self._start_phase("deploy", 1, None)
+                if self._phase is not None:
+                    self._phase.assumed = True
         if self._sections_without_start and self._phase is not None and self._phase.start is None:
             first = text.first_timestamp(buf[start:start + 65536])
             if first:
@@ -430,6 +433,7 @@ class LogScanner:
         if self._phase is not None and self._phase.start_line == line_no:
             # the phase section opened on this very line (e.g. the first line): rename it
             self._phase.phase, self._phase.name, self._phase_name = phase, _PHASE_NAMES[phase], phase
+            self._phase.assumed = False
             return
         self._end_phase(line_no - 1, ts)
         self._start_phase(phase, line_no, ts)
