@@ -1484,6 +1484,7 @@ RULES = (
         "severity": "error",
         "phase": None,
         "priority": 75,
+        "context": ["not-before-connect"],
         "by_phase": {"customize": "connection_lost", "deprovision": "connection_lost"},
         "title": "The build VM's SSH or WinRM port cannot be reached",
         "patterns": [

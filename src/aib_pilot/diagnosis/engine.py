@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from aib_pilot.diagnosis.rules import RULES_BY_ID, Rule
-from aib_pilot.diagnosis.scanner import Evidence, LogScanner, RuleHits, Section, finder
+from aib_pilot.diagnosis.scanner import Evidence, LogScanner, RuleHits, Section
 from aib_pilot.diagnosis.sources import open_chunks
 from aib_pilot.diagnosis.status import StatusInfo, provisioning_error_text, texts_from_json, try_json
 from aib_pilot.diagnosis.template_map import PROVISIONER_TO_TYPE, TemplateInfo, load_template
@@ -214,7 +214,7 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
                or any(f.rule.severity == "error" and f.rule.kind != "noise" for f in findings))
 
     failing = _failing_section(scanner, findings, nonzero, failure)
-    findings = _apply_context(findings, failing, scanner.sections, timeout)
+    findings = _apply_context(findings, failing, scanner.sections, timeout, scanner.first_connect_line)
     findings.sort(key=lambda f: _score(f, failing), reverse=True)
     reported = [f for f in findings if f.rule.kind != "noise"]
     failure = failure and (bool(nonzero) or scanner.errored or (run_state or "").lower() in _FAILED_RUN_STATES
@@ -250,7 +250,7 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
         tail=[{"line": n, "text": redact(t)} for n, t in tail],
         timeline=_timeline(scanner.sections, failing, status, customizers, template),
         lines_read=scanner.lines_read,
-        extra={"engine": scanner_engine(), "skipped_lines": scanner.skipped_lines},
+        extra={"engine": scanner.engine, "skipped_lines": scanner.skipped_lines},
     )
 
 
@@ -339,7 +339,7 @@ def _failing_section(scanner: LogScanner, findings: list[Finding], nonzero: list
 
 
 def _apply_context(findings: list[Finding], failing: Section | None, sections: list[Section],
-                   timeout: bool) -> list[Finding]:
+                   timeout: bool, connected_at: int | None = None) -> list[Finding]:
     deprov = [s for s in sections if s.phase == "deprovision"]
     # lines inside a customizer that another one followed were not fatal: the build went on
     passed = [s for s in sections if s.followed]
@@ -349,6 +349,9 @@ def _apply_context(findings: list[Finding], failing: Section | None, sections: l
         ctx = f.rule.context
         ev = [e for e in f.evidence if not any(s.contains(e.line) for s in passed)]
         earlier = [e for e in f.evidence if e not in ev]
+        if "not-before-connect" in ctx and connected_at is not None:
+            # failed attempts while the VM boots are normal once a connection succeeded
+            ev = [e for e in ev if e.line is None or e.line > connected_at]
         if "customizer" in ctx and customizers:  # an excerpt without customizer markers: any line
             ev = [e for e in ev if e.line is None or any(s.contains(e.line) for s in customizers)]
         for c in ctx:
@@ -393,11 +396,6 @@ def _status(scanner: LogScanner, failure: bool, run_state: str | None) -> str:
             and scanner.lines_read and not state:
         return "running" if scanner.provisioners_started or len(scanner.sections) > 1 else "unknown"
     return "unknown"
-
-
-def scanner_engine() -> str:
-    """Which search engine read the log: ``hyperscan`` or ``python``."""
-    return finder().engine
 
 
 # ---------------------------------------------------------------------------------------- output

@@ -14,14 +14,19 @@ linear whatever the text says: when a region holds more than ``FLOOD`` candidate
 whose every line says "error"), the first ``FLOOD // 2`` and the lines of the region's last
 ``FLOOD_TAIL_BYTES`` are kept and the rest are counted as skipped.
 
-``ENGINE`` names the engine in use (``aib-pilot --version`` and debug output show it);
-``AIB_PILOT_ENGINE=python`` forces the fallback.
+Compiling the Hyperscan database takes a few tenths of a second, more than the fallback needs
+for a small log, so the scanner starts every log with the fallback and moves to Hyperscan once
+the log is large (``scanner.SWITCH_BYTES``); the compiled database is cached on disk
+(``AIB_PILOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/aib-pilot`` or ``~/.cache/aib-pilot``).
+``AIB_PILOT_ENGINE=python`` forces the fallback everywhere.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import tempfile
 from dataclasses import dataclass
 
 FLOOD = 4096               # candidate lines per region before the region counts as flooded
@@ -37,6 +42,29 @@ class Needle:
     icase: bool
 
 
+def hyperscan_available() -> bool:
+    """Whether the Hyperscan engine can be used here (wheel installed, not switched off)."""
+    return _load_hyperscan() is not None
+
+
+def _cache_dir() -> str:
+    explicit = os.environ.get("AIB_PILOT_CACHE_DIR")
+    if explicit:
+        return explicit
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "aib-pilot")
+
+
+def _relax(rx: bytes) -> bytes:
+    """A pattern Hyperscan compiles fast that matches at least what ``rx`` matches on a line.
+
+    Bounded repeats of ``.`` become ``.*`` (``.`` never crosses a newline, and every candidate is
+    checked with the exact regex afterwards); named groups become plain groups.
+    """
+    rx = re.sub(rb"\.\{\d*,\d+\}", rb".*", rx)
+    return re.sub(rb"\(\?P<\w+>", rb"(?:", rx)
+
+
 def _load_hyperscan():
     if os.environ.get("AIB_PILOT_ENGINE", "").lower() == "python":
         return None
@@ -50,10 +78,10 @@ def _load_hyperscan():
 class Finder:
     """Candidate line starts in a buffer for a fixed set of needles."""
 
-    def __init__(self, needles: list[Needle]):
+    def __init__(self, needles: list[Needle], engine: str = "hyperscan"):
         self.needles = needles
         self.skipped_lines = 0
-        self._hs = _load_hyperscan()
+        self._hs = _load_hyperscan() if engine == "hyperscan" else None
         self._db = None
         self.engine = "hyperscan" if self._hs is not None else "python"
         if self._hs is not None:
@@ -97,10 +125,18 @@ class Finder:
             f = hs.HS_FLAG_MULTILINE | hs.HS_FLAG_ALLOWEMPTY | hs.HS_FLAG_PREFILTER
             if rx.startswith(b"(?i)"):
                 rx, f = rx[4:], f | hs.HS_FLAG_CASELESS
-            exprs.append(rx)
+            exprs.append(_relax(rx))
             flags.append(f)
+        key = hashlib.sha256(repr((exprs, flags, getattr(hs, "__version__", ""))).encode()).hexdigest()[:24]
+        path = os.path.join(_cache_dir(), f"hyperscan-{key}.db")
+        try:
+            with open(path, "rb") as fh:
+                return hs.loadb(fh.read(), hs.HS_MODE_BLOCK)
+        except Exception:  # noqa: BLE001 - no cache yet, or one from another platform: compile
+            pass
         db = hs.Database(mode=hs.HS_MODE_BLOCK)
         db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs), flags=flags)
+        _save(path, hs.dumpb(db))
         return db
 
     def _scan_hs(self, buf: bytes, start: int, end: int, limit: int | None):
@@ -181,3 +217,16 @@ def _plan(needles: list[Needle]) -> _Plan:
     exact = {e for e in exact if not any(o != e and o in e for o in exact)}
     folded = {f for f in folded if not any(o != f and o in f for o in folded)}
     return _Plan(tuple(sorted(exact)), tuple(sorted(folded)), tuple(regexes))
+
+
+def _save(path: str, data: bytes) -> None:
+    """Write the compiled database to the cache, atomically; a cache that cannot be written is
+    simply not used."""
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".hyperscan-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass

@@ -17,7 +17,8 @@ from aib_pilot.diagnosis.literals import required_literals
 KINDS = ("specific", "generic", "noise")
 SEVERITIES = ("error", "warning", "info")
 CONTEXTS = ("failing-section", "timeout", "no-timeout", "deprovision", "not-deprovision",
-            "customizer", "provisioner:windows-update", "provisioner:windows-restart")
+            "customizer", "provisioner:windows-update", "provisioner:windows-restart",
+            "not-before-connect")
 #: Conditions computed from the whole log instead of matched on a line (``trigger`` in the catalogue).
 TRIGGERS = ("sysprep-poll-never-finished",)
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from aib_pilot.diagnosis import text
-from aib_pilot.diagnosis.multimatch import Finder, Needle
+from aib_pilot.diagnosis.multimatch import Finder, Needle, hyperscan_available
 from aib_pilot.diagnosis.rules import ALL_PATTERNS, RULES, Pattern, Rule
 
 TAIL_BYTES = 1024 * 1024      # the end of the log and of the last customizer section, kept for tails
@@ -167,18 +167,19 @@ class ImageStates:
     reached_done: bool = False      # IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE was reached
 
 
-_FINDER: Finder | None = None
+SWITCH_BYTES = 4 * 1024 * 1024  # past this much log, Hyperscan's compile time pays for itself
+_FINDERS: dict[str, Finder] = {}
 
 
-def finder() -> Finder:
-    """The one search over rule patterns and structure markers (built on first use)."""
-    global _FINDER  # noqa: PLW0603 - a compiled, read-only search database shared by all scanners
-    if _FINDER is None:
+def finder(engine: str = "hyperscan") -> Finder:
+    """The one search over rule patterns and structure markers (built on first use, shared:
+    a compiled, read-only search database)."""
+    if engine not in _FINDERS:
         needles = [Needle(p.rx.pattern, p.literals, p.icase) for p in ALL_PATTERNS]
         for rx in _STRUCTURE:
             needles.append(Needle(rx.pattern, _structure_literals(rx), False))
-        _FINDER = Finder(needles)
-    return _FINDER
+        _FINDERS[engine] = Finder(needles, engine)
+    return _FINDERS[engine]
 
 
 def _structure_literals(rx: re.Pattern[bytes]) -> tuple[bytes, ...] | None:
@@ -215,12 +216,19 @@ class LogScanner:
         self._last_ts: datetime | None = None
         self._first_line_checked = False
         self._sections_without_start = True  # the first phase gets the log's first timestamp
-        self._finder = finder()
+        self._finder = finder("python")
+        self._bytes = 0
+        self._skipped_before = 0
 
     @property
     def skipped_lines(self) -> int:
         """Candidate lines left out of flooded regions (see ``multimatch.FLOOD``)."""
-        return self._finder.skipped_lines
+        return self._skipped_before + self._finder.skipped_lines
+
+    @property
+    def engine(self) -> str:
+        """The search engine that read the end of the log."""
+        return self._finder.engine
 
     # ------------------------------------------------------------------ input
     def feed(self, chunk: bytes) -> None:
@@ -271,6 +279,11 @@ class LogScanner:
         """Process the complete lines ``buf[start:end]`` (``start`` is a line start, ``end`` follows
         a newline)."""
         self.saw_any_line = True
+        self._bytes += end - start
+        if self._bytes > SWITCH_BYTES and self._finder.engine == "python" and hyperscan_available():
+            self._skipped_before += self._finder.skipped_lines
+            self._finder.skipped_lines = 0
+            self._finder = finder("hyperscan")
         self._cursor = (start, 0)
         self._buf_start = start
         if not self._first_line_checked:
