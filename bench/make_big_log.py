@@ -1,10 +1,17 @@
 """Write a realistic, large customization.log (default 200 MB) for the benchmark.
 
 The log has every phase of an AIB build; most of its bytes are what makes real logs big: long
-customizers (apt/pip/compile output, Windows-style command chatter) and Packer's RPC noise. The last
-customizer fails (dpkg lock, exit 100) so the diagnosis has work to do at the end.
+customizers (apt/pip/compile output, Windows-style command chatter) and Packer's RPC noise.
 
-    python bench/make_big_log.py OUT.log [--mb 200] [--seed 1]
+Layouts (``--layout``):
+
+* ``deep`` (default): earlier customizers fill a quarter of the log, one of them hits a full disk
+  and still exits 0 (a secondary finding); the last customizer is the other three quarters (150 MB
+  of a 200 MB log). Its only specific cause, a dpkg lock, sits 10 % of the log size (20 MB) into
+  it; it exits 100 at its very end, with no other specific line after the lock;
+* ``end``: the lock is printed in the last lines of the last customizer.
+
+    python bench/make_big_log.py OUT.log [--mb 200] [--seed 1] [--layout deep|end]
 """
 
 from __future__ import annotations
@@ -35,32 +42,45 @@ VM_LINES = [
 ]
 
 
+def filler(rng: random.Random, log: Log, lines: int) -> list[str]:
+    """Customizer output lines as package managers and compilers print them, with RPC chatter."""
+    block = []
+    for _ in range(lines):
+        tpl = rng.choice(VM_LINES)
+        n, m, k = rng.randrange(1, 400), rng.randrange(0, 30), rng.randrange(10, 9000)
+        block.append(f"[{log.op}] PACKER OUT     azure-arm: " + tpl.format(n=n, m=m, k=k, p=rng.choice(PACKAGES)))
+        if rng.random() < 0.15:
+            log.tick(1)
+            block.append(f"[{log.op}] PACKER ERR {log.ts} packer: {log.ts} [INFO] RPC endpoint: Communicator ended with: 0")
+            block.append(f"[{log.op}] PACKER ERR {log.ts} [INFO] {k} bytes written for 'stdout'")
+    return block
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out")
     ap.add_argument("--mb", type=float, default=200.0)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--layout", choices=("deep", "end"), default="deep")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     target = int(args.mb * 1024 * 1024)
+    lock = ["E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1406 (unattended-upgr)",
+            "E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), is another process using it?"]
     with open(args.out, "w", encoding="utf-8", newline="\n") as fh:
         log = Log().deploy().deployment_status().connect()
         fh.write(log.text())
         written = sum(len(line) + 1 for line in log.lines)
         n_customizer = 0
-        while written < target - 4096:
+        earlier_until = target // 4 if args.layout == "deep" else target - 4096
+        while written < earlier_until:
             log.lines = []
             log.start("shell" if n_customizer % 4 else "powershell")
             log.ui("Provisioning with shell script: /tmp/packer-shell%d" % rng.randrange(10**9))
-            block = []
-            for _ in range(20000):  # ~2-3 MB per customizer
-                tpl = rng.choice(VM_LINES)
-                n, m, k = rng.randrange(1, 400), rng.randrange(0, 30), rng.randrange(10, 9000)
-                block.append(f"[{log.op}] PACKER OUT     azure-arm: " + tpl.format(n=n, m=m, k=k, p=rng.choice(PACKAGES)))
-                if rng.random() < 0.15:
-                    log.tick(1)
-                    block.append(f"[{log.op}] PACKER ERR {log.ts} packer: {log.ts} [INFO] RPC endpoint: Communicator ended with: 0")
-                    block.append(f"[{log.op}] PACKER ERR {log.ts} [INFO] {k} bytes written for 'stdout'")
+            block = filler(rng, log, 20000)  # ~2-3 MB per customizer
+            if args.layout == "deep" and n_customizer == 1:
+                block.insert(5000, f"[{log.op}] PACKER OUT     azure-arm: tar: usr/share/doc/x.gz: "
+                                   "Cannot write: No space left on device")
             log.rpc(0)
             log.end("shell" if n_customizer % 4 else "powershell")
             chunk = "\n".join(block[:2]) + "\n" + "\n".join(log.lines[:2]) + "\n" + "\n".join(block[2:]) + "\n" \
@@ -69,10 +89,25 @@ def main() -> int:
             written += len(chunk)
             n_customizer += 1
         log.lines = []
-        log.shell(["+ sudo apt-get install -y nginx",
-                   "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1406 (unattended-upgr)",
-                   "E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), is another process using it?"],
-                  code=100)
+        if args.layout == "deep":
+            log.start("shell")
+            log.ui("Provisioning with shell script: /tmp/packer-shell%d" % rng.randrange(10**9))
+            fh.write(log.text())
+            log.lines = []
+            section_start, planted = written, False
+            while not planted or written < target - 4096:
+                block = filler(rng, log, 20000)
+                if not planted and (written - section_start >= target // 10 or written >= target - 4096):
+                    block[100:100] = [f"[{log.op}] PACKER OUT     azure-arm: {line}" for line in lock]
+                    planted = True
+                chunk = "\n".join(block) + "\n"
+                fh.write(chunk)
+                written += len(chunk)
+            log.vm("+ exit 100")
+            log.rpc(100)
+            log.end("shell")
+        else:
+            log.shell(["+ sudo apt-get install -y nginx"] + lock, code=100)
         log.cleanup(failed=True, noise=True)
         log.finish_failed("Script exited with non-zero exit status: 100. Allowed exit codes are: [0]")
         fh.write(log.text())

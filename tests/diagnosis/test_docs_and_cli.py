@@ -36,7 +36,7 @@ def run_cli(argv, stdin: bytes | None = None, monkeypatch=None, capsys=None):
 
 
 C2_KEYS = {"schema", "source", "status", "category", "phase", "findings", "failed_customizer",
-           "failing_section", "tail", "timeline", "lines_read", "chain", "engine"}
+           "failing_section", "tail", "timeline", "lines_read", "chain", "engine", "records"}
 
 
 def test_json_output_is_c2_and_exit_1_on_failure(capsys, monkeypatch):

@@ -595,7 +595,7 @@ RULES = (
             r"(?i)press any key to continue",
             r"(?i)Which services should be restarted\?",
             r"(?i)enter (?:passphrase|password) for",
-            r"^(?!.*Pausing (?:after|before) )(?i:.*press enter to continue)",
+            r"(?i)^(?!.*Pausing (?:after|before) ).*press enter to continue",
             r"Are you sure you want to perform this action\?",
             r"\[Y\] Yes\s+\[A\] Yes to All",
         ],

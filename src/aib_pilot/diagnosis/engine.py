@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from aib_pilot.diagnosis.rules import RULES_BY_ID, Rule
 from aib_pilot.diagnosis.scanner import Evidence, LogScanner, RuleHits, Section
 from aib_pilot.diagnosis.sources import open_chunks
+from aib_pilot.diagnosis.records import ErrorRecord, read_records
 from aib_pilot.diagnosis.status import StatusInfo, provisioning_error_text, texts_from_json, try_json
 from aib_pilot.diagnosis.template_map import PROVISIONER_TO_TYPE, TemplateInfo, load_template
 from aib_pilot.diagnosis.text import iso
@@ -70,6 +71,7 @@ class Diagnosis:
     timeline: list[dict]
     lines_read: int
     extra: dict = field(default_factory=dict)
+    records: list[ErrorRecord] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -101,6 +103,7 @@ class Diagnosis:
             "timeline": self.timeline,
             "lines_read": self.lines_read,
             "chain": self.chain,
+            "records": [r.to_dict() for r in self.records],
             "engine": self.extra.get("engine"),
         }
 
@@ -137,6 +140,16 @@ def _scan_log(log, scanner: LogScanner) -> tuple[StatusInfo | None, bytes | None
         scanner.feed(chunk)
     scanner.finish()
     return None, None
+
+
+def _size_of(log) -> int | None:
+    """The size of a log given as a path (None for anything else, or a path that is no file)."""
+    if isinstance(log, (str, os.PathLike)):
+        try:
+            return os.stat(log).st_size
+        except OSError:
+            return None
+    return len(log) if isinstance(log, (bytes, bytearray)) else None
 
 
 def _line_of(data: bytes, message: str) -> int | None:
@@ -191,7 +204,7 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
     even when no text says why.
     """
     template = load_template(template_path) if template_path else None
-    scanner = LogScanner()
+    scanner = LogScanner(_size_of(log))
     json_info, json_data = _scan_log(log, scanner)
     run_state = getattr(run_state, "value", run_state)  # the SDK's RunState enum or a plain string
     if json_info is not None:
@@ -251,7 +264,43 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
         timeline=_timeline(scanner.sections, failing, status, customizers, template),
         lines_read=scanner.lines_read,
         extra={"engine": scanner.engine, "skipped_lines": scanner.skipped_lines},
+        records=_records(reported, status_message, provisioning_error, json_info),
     )
+
+
+MAX_RECORDS = 20
+
+
+def _records(findings: list[Finding], status_message: str | None, provisioning_error: dict | None,
+             json_info: StatusInfo | None) -> list[ErrorRecord]:
+    """The error records behind the findings: the status texts, then the evidence lines."""
+    out: list[ErrorRecord] = []
+    seen: set = set()
+
+    def add(recs: list[ErrorRecord]) -> None:
+        for r in recs:
+            key = (r.code, r.message[:120], r.line)
+            if key not in seen and len(out) < MAX_RECORDS:
+                seen.add(key)
+                out.append(r)
+
+    if provisioning_error:
+        add(read_records(json.dumps(provisioning_error)))
+    if status_message:
+        add(read_records(status_message))
+    if json_info is not None:
+        for _origin, body in json_info.texts:
+            add(read_records(body))
+    for f in findings[:6]:
+        for e in f.evidence:
+            if e.raw and e.line is not None:
+                add([r for r in read_records(e.raw, line=e.line) if r.code or r.shape != "packer"])
+    return [redacted_record(r) for r in out]
+
+
+def redacted_record(r: ErrorRecord) -> ErrorRecord:
+    return ErrorRecord(r.code, redact(r.message), r.shape, target=redact(r.target) if r.target else None,
+                       line=r.line, inner=[redacted_record(i) for i in r.inner])
 
 
 def _collect(scanner: LogScanner, status_scan: LogScanner, json_hits: LogScanner,

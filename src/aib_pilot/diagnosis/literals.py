@@ -84,13 +84,51 @@ def _split_top(p: str) -> list[str]:
     return out
 
 
-def _runs(p: str) -> list[str]:
-    """Required literal runs of one branch (no top-level ``|`` inside)."""
-    runs, cur, j = [], [], 0
+def _group_body(p: str, i: int, end: int) -> str | None:
+    """The body of the group ``p[i:end]`` when it is a plain group (capturing, ``(?:``, named);
+    None for look-arounds, inline flags and classes."""
+    if p[i] != "(":
+        return None
+    inner = p[i + 1:end - 1]
+    if inner.startswith("?:"):
+        return inner[2:]
+    if inner.startswith("?P<"):
+        return inner[inner.index(">") + 1:]
+    if inner.startswith("?"):
+        return None
+    return inner
+
+
+def _alternatives(body: str) -> tuple[str, ...] | None:
+    """One required literal per branch of ``body`` (None when a branch has none)."""
+    out = []
+    for branch in _split_top(body):
+        sets = _runs(branch)
+        best = _best(sets)
+        if best is None or len(best) != 1:
+            return None
+        out.append(best[0])
+    return tuple(out)
+
+
+def _best(sets: list[tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The most selective candidate set: the longest shortest literal, then the fewest literals."""
+    sets = [t for t in sets if t and all(len(x) >= MIN_LITERAL and x.isascii() for x in t)]
+    if not sets:
+        return None
+    return max(sets, key=lambda t: (min(map(len, t)), -len(t)))
+
+
+def _runs(p: str) -> list[tuple[str, ...]]:
+    """Candidate literal sets of one branch (no top-level ``|`` inside): each is a tuple of
+    strings one of which every match contains (a literal run gives a tuple of one)."""
+    runs: list[tuple[str, ...]] = []
+    cur: list[str] = []
+    j = 0
 
     def close() -> None:
         if cur:
-            runs.append("".join(cur))
+            runs.append(("".join(cur),))
             cur.clear()
 
     while j < len(p):
@@ -112,6 +150,12 @@ def _runs(p: str) -> list[str]:
         if c in "([":
             end = _group_end(p, j)
             close()
+            optional = _optional_after(p, end)
+            body = _group_body(p, j, end) if c == "(" and not optional else None
+            if body is not None:
+                alts = _alternatives(body)
+                if alts:
+                    runs.append(alts)
             j = end
             if j < len(p) and p[j] == "{":
                 close_brace = p.find("}", j)
@@ -157,25 +201,26 @@ def required_literals(pattern: str) -> tuple[tuple[bytes, ...] | None, bool]:
     p = pattern
     if p.startswith("(?i)"):
         icase, p = True, p[4:]
-    if "(?" in p.replace("(?:", ""):  # look-arounds or inline flags inside: be safe
-        stripped = p
-        # look-arounds never add required text; drop them and read the rest
-        out, j = [], 0
-        while j < len(stripped):
-            if stripped.startswith(("(?=", "(?!", "(?<=", "(?<!"), j):
-                j = _group_end(stripped, j)
-                continue
-            out.append(stripped[j])
-            j += 1
-        p = "".join(out)
-        if "(?" in p.replace("(?:", ""):
-            return None, icase
-    branches = _split_top(p)
+    # look-arounds never add required text: drop them (unescaped ones) and read the rest
+    out, j = [], 0
+    while j < len(p):
+        if p[j] == "\\":
+            out.append(p[j:j + 2])
+            j += 2
+            continue
+        if p.startswith(("(?=", "(?!", "(?<=", "(?<!"), j):
+            j = _group_end(p, j)
+            continue
+        if p.startswith("(?", j) and not p.startswith(("(?:", "(?P<"), j):
+            return None, icase  # inline flags inside: be safe
+        out.append(p[j])
+        j += 1
+    p = "".join(out)
     chosen: list[str] = []
-    for branch in branches:
-        runs = [r for r in _runs(branch) if len(r) >= MIN_LITERAL and r.isascii()]
-        if not runs:
+    for branch in _split_top(p):
+        best = _best(_runs(branch))
+        if best is None:
             return None, icase
-        chosen.append(max(runs, key=len))
+        chosen.extend(best)
     lits = tuple(dict.fromkeys((c.lower() if icase else c).encode() for c in chosen))
     return lits, icase

@@ -131,7 +131,9 @@ class Finder:
         path = os.path.join(_cache_dir(), f"hyperscan-{key}.db")
         try:
             with open(path, "rb") as fh:
-                return hs.loadb(fh.read(), hs.HS_MODE_BLOCK)
+                db = hs.loadb(fh.read(), hs.HS_MODE_BLOCK)
+            db.scratch = hs.Scratch(db)  # a loaded database has no scratch space of its own
+            return db
         except Exception:  # noqa: BLE001 - no cache yet, or one from another platform: compile
             pass
         db = hs.Database(mode=hs.HS_MODE_BLOCK)

@@ -36,6 +36,7 @@ TAIL_LINES = 15             # meaningful lines kept as a section's tail
 EVIDENCE_PER_RULE = 5       # the first and the last four matching lines are kept
 MAX_LINE_BYTES = 8 * 1024 * 1024  # a "line" longer than this is cut (memory bound)
 MAX_SECTIONS = 5000
+RAW_KEEP = 8 * 1024          # bytes of an evidence line kept as printed, for reading error records
 
 TELEMETRY = re.compile(rb"\(telemetry\) (?:Starting provisioner ([\w.-]+)|ending ([\w.-]+)|(Finalizing))")
 EXIT_CODE = re.compile(
@@ -124,6 +125,7 @@ class Section:
 class Evidence:
     line: int | None
     text: str
+    raw: str = field(default="", compare=False, repr=False)  # the line as printed (first 8 KB)
 
 
 class RuleHits:
@@ -191,7 +193,8 @@ def _structure_literals(rx: re.Pattern[bytes]) -> tuple[bytes, ...] | None:
 class LogScanner:
     """Feed byte chunks with :meth:`feed`, then call :meth:`finish`; read the attributes."""
 
-    def __init__(self) -> None:
+    def __init__(self, expected_bytes: int | None = None) -> None:
+        """``expected_bytes``: the log's size when known (a file), to pick the engine at once."""
         self.sections: list[Section] = []
         self.hits: dict[str, RuleHits] = {}
         self.lines_read = 0
@@ -216,7 +219,8 @@ class LogScanner:
         self._last_ts: datetime | None = None
         self._first_line_checked = False
         self._sections_without_start = True  # the first phase gets the log's first timestamp
-        self._finder = finder("python")
+        big = expected_bytes is not None and expected_bytes > SWITCH_BYTES and hyperscan_available()
+        self._finder = finder("hyperscan" if big else "python")
         self._bytes = 0
         self._skipped_before = 0
 
@@ -566,7 +570,7 @@ class LogScanner:
                 hits = self.hits.get(rule.id)
                 if hits is None:
                     hits = self.hits[rule.id] = RuleHits(rule)
-                hits.add(Evidence(line_no, text.clean(raw, focus=m.start())))
+                hits.add(Evidence(line_no, text.clean(raw, focus=m.start()), text.decode(raw[:RAW_KEEP])))
 
     def add_text(self, message: str, line_no: int | None = None) -> None:
         """Scan text that is not part of the log (a status message, an error envelope)."""
