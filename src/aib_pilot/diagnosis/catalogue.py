@@ -422,6 +422,7 @@ RULES = (
         "title": "Timed out waiting for an Azure resource (no artifacts created)",
         "patterns": [
             r"errored: Future#WaitForCompletion: context has been cancelled",
+            r"errored after [^:]{1,80}: Future#WaitForCompletion: context has been cancelled",
             r"azure-arm,error \[\]string\{\"Future#WaitForCompletion: context has been cancelled",
             r"--> azure-arm: Future#WaitForCompletion: context has been cancelled",
         ],
@@ -647,6 +648,7 @@ RULES = (
         "title": "The build VM ran out of resources (communicator lost: unexpected EOF)",
         "patterns": [
             r"errored: unexpected EOF",
+            r"errored after [^:]{1,80}: unexpected EOF",
             r"--> [\w.-]+: unexpected EOF",
             r"Out of memory: Killed process",
             r"(?i)\bcannot allocate memory\b",

@@ -115,13 +115,18 @@ def _chain_item(f: Finding) -> dict:
 
 
 # ---------------------------------------------------------------------------------------- input
-def _scan_log(log, scanner: LogScanner) -> tuple[StatusInfo | None, bytes | None]:
+SMALL_INPUT = 256 * 1024  # a pasted excerpt: its error records are read from the whole text
+
+
+def _scan_log(log, scanner: LogScanner) -> tuple[StatusInfo | None, bytes | None, bytes | None]:
     """Feed the log to the scanner, or -- when the whole input is one JSON document such as
-    ``az image builder show`` output -- return what that document says instead."""
+    ``az image builder show`` output -- return what that document says instead. The third item
+    is the whole input when it is small (a pasted excerpt)."""
     chunks = open_chunks(log)
     first = next(chunks, None)
     if first is None:
-        return None, None
+        return None, None, None
+    small = [first] if len(first) <= SMALL_INPUT else None
     if _JSON_START.match(first):
         parts, size = [first], len(first)
         for chunk in chunks:
@@ -133,13 +138,18 @@ def _scan_log(log, scanner: LogScanner) -> tuple[StatusInfo | None, bytes | None
         doc = try_json(data) if size <= JSON_SNIFF_LIMIT else None
         if doc is not None:
             scanner.lines_read = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-            return texts_from_json(doc), data
+            return texts_from_json(doc), data, data if len(data) <= SMALL_INPUT else None
         first = data
+        small = [data] if len(data) <= SMALL_INPUT else None
     scanner.feed(first)
     for chunk in chunks:
         scanner.feed(chunk)
+        if small is not None:
+            small.append(chunk)
+            if sum(map(len, small)) > SMALL_INPUT:
+                small = None
     scanner.finish()
-    return None, None
+    return None, None, b"".join(small) if small is not None else None
 
 
 def _size_of(log) -> int | None:
@@ -205,7 +215,7 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
     """
     template = load_template(template_path) if template_path else None
     scanner = LogScanner(_size_of(log))
-    json_info, json_data = _scan_log(log, scanner)
+    json_info, json_data, small_input = _scan_log(log, scanner)
     run_state = getattr(run_state, "value", run_state)  # the SDK's RunState enum or a plain string
     if json_info is not None:
         run_state = run_state or json_info.run_state
@@ -264,7 +274,7 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
         timeline=_timeline(scanner.sections, failing, status, customizers, template),
         lines_read=scanner.lines_read,
         extra={"engine": scanner.engine, "skipped_lines": scanner.skipped_lines},
-        records=_records(reported, status_message, provisioning_error, json_info),
+        records=_records(reported, status_message, provisioning_error, json_info, small_input),
     )
 
 
@@ -272,8 +282,9 @@ MAX_RECORDS = 20
 
 
 def _records(findings: list[Finding], status_message: str | None, provisioning_error: dict | None,
-             json_info: StatusInfo | None) -> list[ErrorRecord]:
-    """The error records behind the findings: the status texts, then the evidence lines."""
+             json_info: StatusInfo | None, small_input: bytes | None) -> list[ErrorRecord]:
+    """The error records behind the findings: a small input's whole text, the status texts, then
+    the evidence lines of a large log (adjacent lines read together, so nesting is kept)."""
     out: list[ErrorRecord] = []
     seen: set = set()
 
@@ -284,6 +295,8 @@ def _records(findings: list[Finding], status_message: str | None, provisioning_e
                 seen.add(key)
                 out.append(r)
 
+    if small_input is not None:
+        add(read_records(small_input.decode("utf-8", "replace"), line=1))
     if provisioning_error:
         add(read_records(json.dumps(provisioning_error)))
     if status_message:
@@ -291,10 +304,14 @@ def _records(findings: list[Finding], status_message: str | None, provisioning_e
     if json_info is not None:
         for _origin, body in json_info.texts:
             add(read_records(body))
-    for f in findings[:6]:
-        for e in f.evidence:
-            if e.raw and e.line is not None:
-                add([r for r in read_records(e.raw, line=e.line) if r.code or r.shape != "packer"])
+    if small_input is None:
+        lines = sorted({(e.line, e.raw) for f in findings[:6] for e in f.evidence if e.raw and e.line is not None})
+        group: list[tuple[int, str]] = []
+        for item in lines + [(-1, "")]:
+            if group and item[0] != group[-1][0] + 1:
+                add(read_records("\n".join(raw for _, raw in group), line=group[0][0]))
+                group = []
+            group.append(item)
     return [redacted_record(r) for r in out]
 
 

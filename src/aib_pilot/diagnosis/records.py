@@ -161,7 +161,7 @@ _PS_CODE_TAIL = re.compile(r"\(Code: ?(?P<code>[A-Za-z][\w.]+)\)")
 _CI_ERROR = re.compile(r"##\[error\](?P<msg>.+)|::error(?: [^:]*)?::(?P<msg2>.+)")
 _PACKER_SUMMARY = re.compile(r"^--> (?P<build>[\w.-]+): (?P<msg>.+)$|Build '(?P<build2>[\w.-]+)' errored(?: after [^:]+)?: (?P<msg2>.+)$")
 _PREFIX = re.compile(r"^(?:\[[0-9A-Fa-f-]{8,}\] )?(?:\*?PACKER (?:OUT|ERR) ?)?(?:\d{4}-\d\d-\d\dT[\d:.]+Z:? )?"
-                     r"(?:\d{4}/\d\d/\d\d \d\d:\d\d:\d\d )?(?:ui(?: error)?: )?(?:==> |    )?(?:[\w.-]+: )?")
+                     r"(?:\d{4}/\d\d/\d\d \d\d:\d\d:\d\d )?(?:ui(?: error)?: )?(?:(?:==> |    )[\w.-]+: )?")
 
 
 def read_records(text: str, *, line: int | None = None, _depth: int = 0) -> list[ErrorRecord]:
@@ -169,7 +169,13 @@ def read_records(text: str, *, line: int | None = None, _depth: int = 0) -> list
     if _depth > MAX_DEPTH or not text:
         return []
     text = text[:MAX_TEXT]
-    out = _json_in_text(text, _depth) if ("{" in text or "[" in text) else []
+    stripped = text.strip()
+    if stripped[:1] in "{[":
+        try:  # a whole JSON document (pretty or on one line)
+            return _error_objects(json.loads(stripped), _depth)
+        except ValueError:
+            pass
+    out: list[ErrorRecord] = []
     lines = text.splitlines() or [text]
     pending_code: str | None = None
     tree: list[tuple[int, ErrorRecord]] = []
@@ -242,6 +248,11 @@ def read_records(text: str, *, line: int | None = None, _depth: int = 0) -> list
         tail = _PS_CODE_TAIL.search(body)
         if tail:
             out.append(ErrorRecord(tail.group("code"), body.strip(), "powershell", line=n))
+            continue
+        if "{" in raw or "[" in raw:  # JSON printed inside a line
+            for rec in _json_in_text(raw, _depth):
+                rec.line = rec.line if rec.line is not None else n
+                out.append(rec)
     return out
 
 

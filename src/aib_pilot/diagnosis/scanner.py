@@ -444,6 +444,8 @@ class LogScanner:
 
     def _advance_phase(self, phase: str, line_no: int, ts: datetime | None) -> None:
         current = self._phase_name
+        if phase == current and self._phase is not None:
+            self._phase.assumed = False  # a marker confirms the guessed phase
         if current is not None and current != "pipeline" and (
                 PHASE_ORDER.index(phase) <= PHASE_ORDER.index(current)):
             return
