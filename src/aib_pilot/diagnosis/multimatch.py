@@ -59,9 +59,13 @@ def _relax(rx: bytes) -> bytes:
     """A pattern Hyperscan compiles fast that matches at least what ``rx`` matches on a line.
 
     Bounded repeats of ``.`` become ``.*`` (``.`` never crosses a newline, and every candidate is
-    checked with the exact regex afterwards); named groups become plain groups.
+    checked with the exact regex afterwards); a leading Packer output prefix is dropped; named
+    groups become plain groups.
     """
     rx = re.sub(rb"\.\{\d*,\d+\}", rb".*", rx)
+    # a leading Packer output prefix ("==> build: " or four spaces) is on most lines: searching for
+    # it first would make every line a partial match; the exact regex checks it on the candidate
+    rx = re.sub(rb"^\(\?:==> \|    \)\[\\w\.-\]\+:(?:\\s\+|\.\*| )?", b"", rx)
     return re.sub(rb"\(\?P<\w+>", rb"(?:", rx)
 
 

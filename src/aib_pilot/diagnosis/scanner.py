@@ -212,7 +212,7 @@ class LogScanner:
         self._phase_name: str | None = None
         self._carry = b""
         self._prev = b""                       # last TAIL_BYTES of processed data, line aligned
-        self._prev_first_line = 1
+        self._prev_end_line = 0
         self._line_base = 0                    # lines before the current buffer
         self._cursor = (0, 0)                  # (position, newline count) inside the current buffer
         self._buf_start = 0                    # where the current buffer's unprocessed lines begin
@@ -276,7 +276,7 @@ class LogScanner:
             self._phase.end_line = max(self._phase.start_line, end_line)
             self._phase.end = self._last_ts or self._phase.start
             self._phase = None
-        self.global_tail = self._tail_of(self._prev, self._prev_first_line, 1)
+        self.global_tail = self._tail_of(self._prev, self._prev_end_line - self._prev.count(b"\n") + 1, 1)
 
     # ------------------------------------------------------------------ buffers
     def _process(self, buf: bytes, start: int, end: int) -> None:
@@ -304,17 +304,20 @@ class LogScanner:
             if first:
                 self._phase.start = first
                 self._sections_without_start = False
-        pos = start
-        for m in TELEMETRY.finditer(buf, start, end):
-            ls = max(buf.rfind(b"\n", start, m.start()) + 1, start)
-            le = buf.find(b"\n", m.end(), end)
-            le = end if le < 0 else le + 1
-            if ls < pos:  # two markers on one line: the first one already handled it
+        # one search gives every line of interest, telemetry markers included, in order
+        for ls in sorted(self._finder.candidates(buf, start, end)):
+            le = buf.find(b"\n", ls, end)
+            le = end if le < 0 else le
+            raw = buf[ls:le]
+            marker = TELEMETRY.search(raw) if b"(telemetry) " in raw else None
+            if marker is not None:
+                self._telemetry(buf, marker, ls, le + 1 if le < end else end)
                 continue
-            self._segment(buf, pos, ls)
-            self._telemetry(buf, m, ls, le)
-            pos = le
-        self._segment(buf, pos, end)
+            line_no = self._line_at(buf, ls)
+            if self._open is not None:
+                self._section_line(buf, ls, raw, line_no, self._open)
+            else:
+                self._outside_line(buf, ls, raw, line_no)
         cpos, cnt = self._cursor
         nl = cnt + buf.count(b"\n", cpos, end)
         self._line_base += nl
@@ -331,7 +334,7 @@ class LogScanner:
             cut = keep.find(b"\n", len(keep) - TAIL_BYTES) + 1
             keep = keep[cut:] if cut > 0 else keep[-TAIL_BYTES:]
         self._prev = keep
-        self._prev_first_line = self._line_base - keep.count(b"\n") + 1
+        self._prev_end_line = self._line_base  # the line number of the kept tail's last line
 
     def _line_at(self, buf: bytes, pos: int) -> int:
         """1-based line number of the line holding ``buf[pos]`` (positions must not go back)."""
@@ -358,6 +361,7 @@ class LogScanner:
         self._phase_name = "customize"
 
     def _telemetry(self, buf: bytes, m: re.Match[bytes], ls: int, le: int) -> None:
+        """A ``(telemetry)`` marker line (``m`` matched in it), ``buf[ls:le]``."""
         line_no = self._line_at(buf, ls)
         raw = buf[ls:le]
         ts = text.timestamp(raw) or text.last_timestamp(buf, ls) or self._last_ts
@@ -458,18 +462,6 @@ class LogScanner:
         self._start_phase(phase, line_no, ts)
 
     # ------------------------------------------------------------------ segments
-    def _segment(self, buf: bytes, start: int, end: int) -> None:
-        if start >= end:
-            return
-        for ls in sorted(self._finder.candidates(buf, start, end)):
-            le = buf.find(b"\n", ls, end)
-            raw = buf[ls:end if le < 0 else le]
-            line_no = self._line_at(buf, ls)
-            if self._open is not None:
-                self._section_line(buf, ls, raw, line_no, self._open)
-            else:
-                self._outside_line(buf, ls, raw, line_no)
-
     def _outside_line(self, buf: bytes, ls: int, raw: bytes, line_no: int) -> None:
         if not self.telemetry:
             step = _PACKER_STEP.search(raw)
