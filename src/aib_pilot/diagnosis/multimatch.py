@@ -29,8 +29,8 @@ import re
 import tempfile
 from dataclasses import dataclass
 
-FLOOD = 4096               # candidate lines per region before the region counts as flooded
-FLOOD_TAIL_BYTES = 64 * 1024
+FLOOD = 1024               # candidate lines per region before the region counts as flooded
+FLOOD_TAIL_BYTES = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,7 @@ class Finder:
     def __init__(self, needles: list[Needle], engine: str = "hyperscan"):
         self.needles = needles
         self.skipped_lines = 0
+        self.skipped: tuple[int, int] | None = None  # the byte range the last call skipped
         self._hs = _load_hyperscan() if engine == "hyperscan" else None
         self._db = None
         self.engine = "hyperscan" if self._hs is not None else "python"
@@ -95,15 +96,17 @@ class Finder:
                 self._hs, self.engine = None, "python"
         self._plan = _plan(needles) if self._hs is None else None
 
-    def candidates(self, buf: bytes, start: int = 0, end: int | None = None) -> set[int]:
-        """Start offsets of the lines of ``buf[start:end]`` that may match a needle.
+    def candidates(self, buf: bytes, start: int = 0, end: int | None = None) -> dict[int, set[int]]:
+        """The lines of ``buf[start:end]`` that may match a needle: line start offset -> the indices
+        of the needles that may match on it.
 
         At most ``FLOOD`` lines are taken from the start of the region; when there are more, the
         lines of its last ``FLOOD_TAIL_BYTES`` are added and the lines between are skipped.
         """
         end = len(buf) if end is None else end
+        self.skipped = None
         if start >= end:
-            return set()
+            return {}
         found, stopped_at = self._scan(buf, start, end, FLOOD)
         if stopped_at is None:
             return found
@@ -111,11 +114,13 @@ class Finder:
         nl = buf.rfind(b"\n", start, tail_from)
         tail_from = max(nl + 1, stopped_at) if nl >= 0 else stopped_at
         self.skipped_lines += buf.count(b"\n", stopped_at, tail_from)
+        self.skipped = (stopped_at, tail_from)
         tail, _ = self._scan(buf, tail_from, end, None)
-        return found | tail
+        found.update(tail)
+        return found
 
-    def _scan(self, buf: bytes, start: int, end: int, limit: int | None) -> tuple[set[int], int | None]:
-        """(line starts, offset where a flooded scan stopped or None)."""
+    def _scan(self, buf: bytes, start: int, end: int, limit: int | None):
+        """(line start -> needle indices, offset where a flooded scan stopped or None)."""
         if self._hs is not None:
             return self._scan_hs(buf, start, end, limit)
         return self._scan_py(buf, start, end, limit)
@@ -146,36 +151,39 @@ class Finder:
         return db
 
     def _scan_hs(self, buf: bytes, start: int, end: int, limit: int | None):
-        starts: set[int] = set()
-        line_end = [-1]  # end (absolute) of the last line taken: later matches on it are skipped
+        lines: dict[int, set[int]] = {}
+        current = [-1, -1, None]  # [line start, line end, its set]
 
-        def on_match(_id, _from, to, _flags, _ctx):
+        def on_match(needle, _from, to, _flags, _ctx):
             pos = start + to
-            if pos <= line_end[0]:
+            if pos <= current[1]:
+                current[2].add(needle)
                 return 0
-            ls = buf.rfind(b"\n", start, pos - 1 if pos > start else start) + 1
-            ls = max(ls, start)
+            if limit is not None and len(lines) >= limit:
+                return 1  # a new line beyond the limit: stop here
+            ls = max(buf.rfind(b"\n", start, pos - 1 if pos > start else start) + 1, start)
             le = buf.find(b"\n", pos - 1 if pos > start else start, end)
-            line_end[0] = le if le >= 0 else end
-            starts.add(ls)
-            return 1 if limit is not None and len(starts) >= limit else 0
+            ids = lines.setdefault(ls, set())
+            ids.add(needle)
+            current[0], current[1], current[2] = ls, (le if le >= 0 else end), ids
+            return 0
 
         try:
             self._db.scan(memoryview(buf)[start:end], match_event_handler=on_match)
         except self._hs.ScanTerminated:
-            return starts, min(line_end[0] + 1, end)
-        return starts, None
+            return lines, min(current[1] + 1, end)
+        return lines, None
 
     # ------------------------------------------------------------------ pure python
     def _scan_py(self, buf: bytes, start: int, end: int, limit: int | None):
         seg = buf[start:end] if (start or end != len(buf)) else buf
-        hits: set[int] = set()
+        hits: dict[int, set[int]] = {}
         cap = limit if limit is not None else 1 << 62
 
-        def add_hits(hay: bytes, needle: bytes) -> None:
+        def add_hits(hay: bytes, needle: bytes, ids: tuple[int, ...]) -> None:
             i, n = hay.find(needle), 0
             while i >= 0 and n < cap:
-                hits.add(hay.rfind(b"\n", 0, i) + 1)
+                hits.setdefault(hay.rfind(b"\n", 0, i) + 1, set()).update(ids)
                 n += 1
                 le = hay.find(b"\n", i)
                 if le < 0:
@@ -183,46 +191,47 @@ class Finder:
                 i = hay.find(needle, le)
 
         plan = self._plan
-        for lit in plan.exact:
-            add_hits(seg, lit)
+        for lit, ids in plan.exact:
+            add_hits(seg, lit, ids)
         if plan.folded:
             low = seg.lower()
-            for lit in plan.folded:
-                add_hits(low, lit)
-        for rx in plan.regexes:
+            for lit, ids in plan.folded:
+                add_hits(low, lit, ids)
+        for rx, idx in plan.regexes:
             n = 0
             for m in rx.finditer(seg):
-                hits.add(seg.rfind(b"\n", 0, m.start()) + 1)
+                hits.setdefault(seg.rfind(b"\n", 0, m.start()) + 1, set()).add(idx)
                 n += 1
                 if n >= cap:
                     break
         if len(hits) < cap:
-            return {start + h for h in hits}, None
+            return {start + h: ids for h, ids in hits.items()}, None
         # the same answer as the hyperscan engine: the first `limit` candidate lines
         keep = sorted(hits)[:cap]
         last = keep[-1]
         nl = seg.find(b"\n", last)
-        return {start + h for h in keep}, (start + nl + 1 if nl >= 0 else end)
+        return {start + h: hits[h] for h in keep}, (start + nl + 1 if nl >= 0 else end)
 
 
 @dataclass(frozen=True)
 class _Plan:
-    exact: tuple[bytes, ...]
-    folded: tuple[bytes, ...]
-    regexes: tuple[re.Pattern[bytes], ...]
+    exact: tuple[tuple[bytes, tuple[int, ...]], ...]    # literal -> the needles it stands for
+    folded: tuple[tuple[bytes, tuple[int, ...]], ...]   # the same, looked up in lower case
+    regexes: tuple[tuple[re.Pattern[bytes], int], ...]  # needles without a literal
 
 
 def _plan(needles: list[Needle]) -> _Plan:
-    exact, folded, regexes = set(), set(), []
-    for n in needles:
+    exact: dict[bytes, set[int]] = {}
+    folded: dict[bytes, set[int]] = {}
+    regexes = []
+    for i, n in enumerate(needles):
         if n.literals is None:
-            regexes.append(re.compile(n.regex, re.MULTILINE))
+            regexes.append((re.compile(n.regex, re.MULTILINE), i))
         else:
-            (folded if n.icase else exact).update(n.literals)
-    # a literal that contains another one is found through the shorter one
-    exact = {e for e in exact if not any(o != e and o in e for o in exact)}
-    folded = {f for f in folded if not any(o != f and o in f for o in folded)}
-    return _Plan(tuple(sorted(exact)), tuple(sorted(folded)), tuple(regexes))
+            for lit in n.literals:
+                (folded if n.icase else exact).setdefault(lit, set()).add(i)
+    return _Plan(tuple((k, tuple(sorted(v))) for k, v in sorted(exact.items())),
+                 tuple((k, tuple(sorted(v))) for k, v in sorted(folded.items())), tuple(regexes))
 
 
 def _save(path: str, data: bytes) -> None:

@@ -31,11 +31,12 @@ from aib_pilot.diagnosis import text
 from aib_pilot.diagnosis.multimatch import Finder, Needle, hyperscan_available
 from aib_pilot.diagnosis.rules import ALL_PATTERNS, RULES, Pattern, Rule
 
-TAIL_BYTES = 1024 * 1024      # the end of the log and of the last customizer section, kept for tails
+TAIL_BYTES = 1024 * 1024      # the end of the log, kept for its tail
+SECTION_TAIL_BYTES = 64 * 1024  # the end of each customizer section, kept for its tail
 TAIL_LINES = 15             # meaningful lines kept as a section's tail
 EVIDENCE_PER_RULE = 5       # the first and the last four matching lines are kept
 MAX_LINE_BYTES = 8 * 1024 * 1024  # a "line" longer than this is cut (memory bound)
-MAX_SECTIONS = 5000
+MAX_SECTIONS = 1000
 RAW_KEEP = 8 * 1024          # bytes of an evidence line kept as printed, for reading error records
 
 TELEMETRY = re.compile(rb"\(telemetry\) (?:Starting provisioner ([\w.-]+)|ending ([\w.-]+)|(Finalizing))")
@@ -129,32 +130,37 @@ class Evidence:
 
 
 class RuleHits:
-    """The evidence kept for one rule: the first matching line and the last few."""
+    """The evidence kept for one rule: the first matching line and the last few.
+
+    Lines are kept as printed (at most ``RAW_KEEP`` bytes) and made readable only when asked
+    for: a log that repeats a matching line a million times costs a comparison per line.
+    """
 
     __slots__ = ("rule", "first", "last", "count")
 
     def __init__(self, rule: Rule):
         self.rule = rule
-        self.first: Evidence | None = None
-        self.last: deque[Evidence] = deque(maxlen=EVIDENCE_PER_RULE - 1)
+        self.first: tuple[int | None, bytes, int] | None = None   # (line, raw, match offset)
+        self.last: deque[tuple[int | None, bytes, int]] = deque(maxlen=EVIDENCE_PER_RULE - 1)
         self.count = 0
 
-    def add(self, ev: Evidence) -> None:
-        if (self.first and self.first.line == ev.line and ev.line is not None) or any(
-                e.line == ev.line and e.text == ev.text for e in self.last):
+    def add(self, line: int | None, raw: bytes, focus: int = 0) -> None:
+        if (self.first and self.first[0] == line and line is not None) or any(
+                e[0] == line and e[1] == raw for e in self.last):
             return
         self.count += 1
         # a line repeated many times (a polling loop) is shown once, at its first occurrence
-        if self.first is not None and ev.text == (self.last[-1].text if self.last else self.first.text):
+        if self.first is not None and raw == (self.last[-1][1] if self.last else self.first[1]):
             return
         if self.first is None:
-            self.first = ev
+            self.first = (line, raw, focus)
         else:
-            self.last.append(ev)
+            self.last.append((line, raw, focus))
 
     def evidence(self) -> list[Evidence]:
         items = ([self.first] if self.first else []) + list(self.last)
-        return sorted(items, key=lambda e: (e.line is None, e.line or 0))
+        items.sort(key=lambda e: (e[0] is None, e[0] or 0))
+        return [Evidence(line, text.clean(raw, focus=focus), text.decode(raw)) for line, raw, focus in items]
 
 
 @dataclass
@@ -169,6 +175,13 @@ class ImageStates:
     reached_done: bool = False      # IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE was reached
 
 
+#: the rule each search needle belongs to (None: a structure marker); needles are the rules'
+#: patterns in catalogue order, then ``_STRUCTURE``
+NEEDLE_RULE: list[Rule | None] = [r for r in RULES for _ in r.compiled] + [None] * len(_STRUCTURE)
+NEEDLE_PATTERN: list[Pattern | None] = [p for r in RULES for p in r.compiled] + [None] * len(_STRUCTURE)
+TELEMETRY_NEEDLE = len(ALL_PATTERNS) + _STRUCTURE.index(TELEMETRY)
+_STRUCTURE_NEEDLE = {rx.pattern: len(ALL_PATTERNS) + i for i, rx in enumerate(_STRUCTURE)}
+MAX_MARKERS_IN_FLOOD = 256  # telemetry markers still read from a flooded region's skipped middle
 SWITCH_BYTES = 4 * 1024 * 1024  # past this much log, Hyperscan's compile time pays for itself
 _FINDERS: dict[str, Finder] = {}
 
@@ -223,6 +236,7 @@ class LogScanner:
         self._finder = finder("hyperscan" if big else "python")
         self._bytes = 0
         self._skipped_before = 0
+        self._ids: set[int] | None = None       # the needles the search found on the current line
 
     @property
     def skipped_lines(self) -> int:
@@ -305,7 +319,16 @@ class LogScanner:
                 self._phase.start = first
                 self._sections_without_start = False
         # one search gives every line of interest, telemetry markers included, in order
-        for ls in sorted(self._finder.candidates(buf, start, end)):
+        found = self._finder.candidates(buf, start, end)
+        if self._finder.skipped is not None:
+            # section boundaries are never skipped: read (a bounded number of) markers there too
+            lo, hi = self._finder.skipped
+            for n, m in enumerate(TELEMETRY.finditer(buf, lo, hi)):
+                if n >= MAX_MARKERS_IN_FLOOD:
+                    break
+                found.setdefault(buf.rfind(b"\n", lo, m.start()) + 1 or lo, set()).add(TELEMETRY_NEEDLE)
+        for ls in sorted(found):
+            self._ids = found[ls]
             le = buf.find(b"\n", ls, end)
             le = end if le < 0 else le
             raw = buf[ls:le]
@@ -388,10 +411,10 @@ class LogScanner:
         """Close the open section; ``buf[ls]`` starts line ``line_at_ls`` (its "ending" marker when
         ``ended``, else the first line after the section)."""
         start = self._buf_start
-        if ls - start >= TAIL_BYTES:
-            window = buf[ls - TAIL_BYTES:ls]
+        if ls - start >= SECTION_TAIL_BYTES:
+            window = buf[ls - SECTION_TAIL_BYTES:ls]
         else:
-            keep = TAIL_BYTES - (ls - start)
+            keep = SECTION_TAIL_BYTES - (ls - start)
             window = (self._prev[-keep:] if len(self._prev) > keep else self._prev) + buf[start:ls]
         end_line = line_at_ls if ended else line_at_ls - 1
         sec = self._open
@@ -463,13 +486,13 @@ class LogScanner:
 
     # ------------------------------------------------------------------ segments
     def _outside_line(self, buf: bytes, ls: int, raw: bytes, line_no: int) -> None:
-        if not self.telemetry:
+        if not self.telemetry and self._may(_PACKER_STEP):
             step = _PACKER_STEP.search(raw)
             if step is not None:
                 self._packer_step(step, raw, line_no, buf, ls)
                 self._evaluate(raw, line_no)
                 return
-        if _PHASE_MARKERS.search(raw):
+        if self._may(_PHASE_MARKERS) and _PHASE_MARKERS.search(raw):
             self._marker_line(raw, line_no, text.timestamp(raw) or text.last_timestamp(buf, ls) or self._last_ts)
         self._image_state(raw, line_no)
         self._evaluate(raw, line_no)
@@ -516,7 +539,7 @@ class LogScanner:
                 last.exit_code = code
 
     def _image_state(self, raw: bytes, line_no: int) -> None:
-        m = IMAGE_STATE.search(raw)
+        m = IMAGE_STATE.search(raw) if self._may(IMAGE_STATE) else None
         if m is None:
             return
         st = self.image_states
@@ -536,18 +559,18 @@ class LogScanner:
 
     def _section_line(self, buf: bytes, ls: int, raw: bytes, line_no: int, sec: Section) -> None:
         if sec.source == "packer":
-            step = _PACKER_STEP.search(raw)
+            step = _PACKER_STEP.search(raw) if self._may(_PACKER_STEP) else None
             if step is not None:
                 self._packer_step(step, raw, line_no, buf, ls)
                 self._evaluate(raw, line_no)
                 return
-            pm = _PHASE_MARKERS.search(raw)
+            pm = _PHASE_MARKERS.search(raw) if self._may(_PHASE_MARKERS) else None
             if pm is not None and pm.lastgroup in ("distribute", "cleanup", "errored", "success"):
                 # Packer moved on to capture, cleanup or its summary: the provisioner is over
                 self._close_at(buf, ls, line_no, ended=False)
                 self._outside_line(buf, ls, raw, line_no)
                 return
-        if DEPROVISION.search(raw):
+        if self._may(DEPROVISION) and DEPROVISION.search(raw):
             sec.mark_deprovision()
         code = _exit_code(raw)
         if code is not None:
@@ -556,18 +579,32 @@ class LogScanner:
         self._evaluate(raw, line_no)
 
     # ------------------------------------------------------------------ rules
+    def _may(self, rx: re.Pattern[bytes]) -> bool:
+        """Whether the search found structure marker ``rx`` on the current line (the exact regex
+        is run only then: some are long alternations, slow on a megabyte line)."""
+        return self._ids is None or _STRUCTURE_NEEDLE[rx.pattern] in self._ids
+
     def _evaluate(self, raw: bytes, line_no: int | None) -> None:
+        """Match the rules the search named for this line (every rule for text that was not
+        searched, e.g. a status message)."""
+        ids = self._ids
         low = raw.lower()
-        for rule in RULES:
-            m = rule.search(raw, low)
+        if ids is None:
+            matches = ((rule, rule.search(raw, low)) for rule in RULES)
+        else:  # only the patterns the search named: one regex per hit, not one per rule
+            matches = ((NEEDLE_RULE[i], NEEDLE_PATTERN[i].search(raw, low)) for i in ids
+                       if NEEDLE_PATTERN[i] is not None)
+        for rule, m in matches:
             if m:
                 hits = self.hits.get(rule.id)
                 if hits is None:
                     hits = self.hits[rule.id] = RuleHits(rule)
-                hits.add(Evidence(line_no, text.clean(raw, focus=m.start()), text.decode(raw[:RAW_KEEP])))
+                start = max(0, m.start() - RAW_KEEP // 2) if len(raw) > RAW_KEEP else 0
+                hits.add(line_no, raw[start:start + RAW_KEEP], m.start() - start)
 
     def add_text(self, message: str, line_no: int | None = None) -> None:
         """Scan text that is not part of the log (a status message, an error envelope)."""
+        self._ids = None
         for raw_line in message.splitlines():
             self._evaluate(raw_line.encode("utf-8", errors="replace"), line_no)
 

@@ -79,7 +79,34 @@ def open_chunks(log) -> Iterator[bytes]:
         chunks = _read_file(log)
     else:
         chunks = _join_lines(log)
-    return _bom_aware(chunks)
+    return _bounded(_bom_aware(chunks))
+
+
+#: More than this is no log: an endless stream (``yes | aib-pilot diagnose -``) stops here.
+def _max_log_bytes() -> int:
+    try:
+        return max(1, int(os.environ.get("AIB_PILOT_MAX_LOG_BYTES", "")))
+    except ValueError:
+        return 4 << 30
+
+
+MAX_LOG_BYTES = _max_log_bytes()
+_BINARY_RUN = b"\x00" * 64
+
+
+def _bounded(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Stop, with one clear error, input that is endless or binary (a run of NUL bytes)."""
+    total = 0
+    for chunk in chunks:
+        total += len(chunk)
+        if total > MAX_LOG_BYTES:
+            raise UsageError(f"the log is larger than {MAX_LOG_BYTES >> 20} MiB: this looks like an endless "
+                             "stream, not a build log.",
+                             hint="Pass the log file itself, or raise AIB_PILOT_MAX_LOG_BYTES for a larger one.")
+        if _BINARY_RUN in chunk:
+            raise UsageError("the log holds a run of NUL bytes: this is binary data, not a text log.",
+                             hint="Pass customization.log (plain text) or a pipeline log saved as text.")
+        yield chunk
 
 
 def _closing(fh: BinaryIO) -> Iterator[bytes]:
