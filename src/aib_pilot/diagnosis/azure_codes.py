@@ -427,7 +427,9 @@ CODES = (
         "fix": "Check `properties.source.imageVersionId` / `properties.source.imageId` with "
                "`az resource show --ids ID`, and replicate the source version to the template's "
                "region.",
-        "exceptions": "A 404 on a staging NIC or VM during cleanup is noise; when the missing "
+        "exceptions": "A 404 on a staging NIC or VM during cleanup is noise, and so is Packer's "
+                      "lookup of its output managed image before the build (it checks whether the "
+                      "image already exists); look for the error that follows. When the missing "
                       "resource is the identity, gallery or subnet, the template is wrong "
                       "(invalid_template).",
         "reference": AIB_TS + "#build--step-failed-for-image-version",
@@ -625,7 +627,7 @@ CODES = (
         "fix": "Find the assignment named in the message (`az policy assignment show --name NAME`) "
                "and ask for an exemption on the staging resource group, or set what it requires "
                "(tags, `properties.stagingResourceGroup`, `vmProfile.vnetConfig`).",
-        "phrases": ["was disallowed by policy"],
+        "phrases": ["was disallowed by policy", "failed because of policy violation"],
         "reference": ARM_TS + "error-policy-requestdisallowedbypolicy",
         "example": "ERROR: (RequestDisallowedByPolicy) Resource 'stgaibx41' was disallowed by policy. "
                    "Policy identifiers: '[{\"policyAssignment\":{\"name\":\"Deny public storage\"}}]'.",
@@ -847,8 +849,8 @@ CODES = (
         "title": "The VM size is not available in this region or zone",
         "cause": "The build VM size (`vmProfile.vmSize`, default Standard_D1_v2 / D2ds_v4) is not "
                  "offered, restricted for the subscription, or out of capacity in the region.",
-        "fix": "Pick an available size: `az vm list-skus -l REGION --size Standard_D --query "
-               "\"[?restrictions==`[]`].name\" -o tsv`, and set it in "
+        "fix": "List the sizes offered to you there (`az vm list-skus -l REGION --size Standard_D "
+               "-o table`; skip rows with restrictions) and set one in "
                "`properties.vmProfile.vmSize`.",
         "phrases": ["is currently not available in location"],
         "reference": ARM_TS + "error-sku-not-available",
@@ -1474,8 +1476,8 @@ CODES = (
                "(with `vmProfile.vnetConfig`) or the caller's IP.",
         "phrases": ["Client address is not authorized and caller is not a trusted service"],
         "reference": KEYVAULT_CODES,
-        "example": "Code: Forbidden\nMessage: Client address is not authorized and caller is not a "
-                   "trusted service. (inner error: ForbiddenByFirewall)",
+        "example": "ERROR: (Forbidden) Client address is not authorized and caller is not a trusted "
+                   "service.\nInner error: {\"code\": \"ForbiddenByFirewall\"}",
     },
     {
         "code": "VaultAlreadyExists",
