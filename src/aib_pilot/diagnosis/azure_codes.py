@@ -900,6 +900,21 @@ CODES = (
         "example": "Code: OverconstrainedAllocationRequest\nMessage: The required VM size is not "
                    "currently available in the selected location with the constraints applied.",
     },
+    {
+        "code": "OverconstrainedZonalAllocationRequest",
+        "category": "quota_or_capacity",
+        "kind": "specific",
+        "service": "compute",
+        "title": "No capacity for the VM size in the zone under the requested constraints",
+        "cause": "The zonal form of OverconstrainedAllocationRequest: no host in the chosen zone "
+                 "offers the size together with the other constraints (accelerated networking, "
+                 "ephemeral disks).",
+        "fix": "Choose another `properties.vmProfile.vmSize`, drop constraints, or retry later.",
+        "reference": VM_ALLOCATION,
+        "example": '{"code": "OverconstrainedZonalAllocationRequest", "message": "Allocation failed. '
+                   'VM(s) with the following constraints cannot be allocated, because the condition '
+                   'is too restrictive."}',
+    },
     # ================================================================ Compute: provisioning
     {
         "code": "OSProvisioningTimedOut",
@@ -1478,6 +1493,21 @@ CODES = (
         "reference": KEYVAULT_CODES,
         "example": "ERROR: (Forbidden) Client address is not authorized and caller is not a trusted "
                    "service.\nInner error: {\"code\": \"ForbiddenByFirewall\"}",
+    },
+    {
+        "code": "ForbiddenByRbac",
+        "category": "missing_permissions",
+        "kind": "specific",
+        "service": "keyvault",
+        "title": "No Key Vault data role for the operation (RBAC vault)",
+        "cause": "The vault uses Azure RBAC and the caller (a script in the build VM using "
+                 "`vmProfile.userAssignedIdentities`, or your CI) has no data-plane role such as "
+                 "Key Vault Secrets User; a control-plane role like Contributor is not enough.",
+        "fix": "`az role assignment create --assignee PRINCIPAL_ID --role \"Key Vault Secrets User\" "
+               "--scope VAULT_ID`, then allow a few minutes to propagate.",
+        "reference": "https://learn.microsoft.com/azure/key-vault/general/rbac-guide",
+        "example": "ERROR: (Forbidden) Caller is not authorized to perform action on resource.\n"
+                   "Inner error: {\"code\": \"ForbiddenByRbac\"}",
     },
     {
         "code": "VaultAlreadyExists",
