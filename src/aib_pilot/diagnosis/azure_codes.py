@@ -2054,7 +2054,7 @@ CODES = (
         "kind": "specific",
         "service": "entra",
         "title": "Transient sign-in service error",
-        "cause": "Entra ID reported a retryable error.",
+        "cause": "Entra ID reported a retryable error while issuing the token; nothing is wrong with the request.",
         "fix": "Retry the sign-in.",
         "reference": ENTRA_CODES,
         "example": "AADSTS50033: A transient error has occurred. Please try again.",

@@ -90,14 +90,21 @@ class CatalogueError(ValueError):
 
 def _build(entry: dict) -> Rule:
     rid = entry.get("id", "?")
+    if entry.get("from_code_table"):
+        return _build_checked(entry)
+    if not re.fullmatch(r"AIB[1-4]\d\d", rid):
+        raise CatalogueError(f"rule {rid}: id must look like AIB1xx..AIB4xx")
+    return _build_checked(entry)
+
+
+def _build_checked(entry: dict) -> Rule:
+    rid = entry.get("id", "?")
     trigger = entry.get("trigger")
     for key in ("id", "category", "severity", "title", "cause", "fix", "reference", "patterns"):
         if key == "patterns" and trigger:
             continue
         if not entry.get(key):
             raise CatalogueError(f"rule {rid}: missing {key}")
-    if not re.fullmatch(r"AIB[1-4]\d\d", rid):
-        raise CatalogueError(f"rule {rid}: id must look like AIB1xx..AIB4xx")
     if entry["category"] not in catalogue.CATEGORIES:
         raise CatalogueError(f"rule {rid}: unknown category {entry['category']}")
     if entry["severity"] not in SEVERITIES:
@@ -134,8 +141,46 @@ def _build(entry: dict) -> Rule:
     )
 
 
+#: Codes that are common words need the shape of an error code around them.
+_CODE_CONTEXT = r"""(?:[Cc]ode\\?"?\s*[:=]\s*\\?"?|\(|-> |ErrorCode: |Code : |<Code>)"""
+
+
+def _code_patterns(code: str) -> list[str]:
+    """How an Azure error code is found in text: a distinctive code anywhere as a word; a code
+    that is also an ordinary word (Conflict, NotFound) only where an error code is printed."""
+    escaped = re.escape(code)
+    distinctive = sum(ch.isupper() or ch.isdigit() for ch in code) >= 3 and len(code) >= 10
+    return [rf"\b{escaped}\b" if distinctive else _CODE_CONTEXT + escaped + r"\b"]
+
+
+def _code_entries(catalogue_patterns: str) -> list[dict]:
+    """Rule entries for the Azure error code table (``azure_codes``), except codes a catalogue rule
+    already names (the hand-written rule, with its phase and context, owns those)."""
+    from aib_pilot.diagnosis import azure_codes  # noqa: PLC0415 - data, kept beside the catalogue
+
+    out = []
+    for c in azure_codes.CODES:
+        if re.search(rf"(?<![A-Za-z0-9]){re.escape(c['code'])}(?![A-Za-z0-9])", catalogue_patterns):
+            continue
+        wrapper = c["kind"] == "wrapper"
+        out.append({
+            "id": f"AZ-{c['code']}", "from_code_table": True, "category": c["category"],
+            "severity": "error", "phase": None, "kind": "generic" if wrapper else "specific",
+            "priority": 12 if wrapper else 50, "title": c["title"], "cause": c["cause"],
+            "fix": c["fix"], "reference": c["reference"], "exceptions": c.get("exceptions", ""),
+            "patterns": _code_patterns(c["code"]) + ([] if wrapper else [re.escape(p) for p in c.get("phrases", ())]),
+            "positives": [c["example"].splitlines()[-1] if c["code"] in c["example"].splitlines()[-1]
+                          else next(line for line in c["example"].splitlines() if c["code"] in line)],
+            # the code inside a longer name is not the code
+            "negatives": [f"loaded the {c['code']}Handler class from the module cache"],
+        })
+    return out
+
+
 def load_rules() -> tuple[Rule, ...]:
-    rules = tuple(_build(e) for e in catalogue.RULES)
+    entries = list(catalogue.RULES)
+    entries += _code_entries("\n".join(p for e in entries for p in e.get("patterns", ())))
+    rules = tuple(_build(e) for e in entries)
     ids = [r.id for r in rules]
     dupes = {i for i in ids if ids.count(i) > 1}
     if dupes:
