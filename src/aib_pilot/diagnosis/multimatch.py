@@ -18,7 +18,8 @@ Compiling the Hyperscan database takes a few tenths of a second, more than the f
 for a small log, so the scanner starts every log with the fallback and moves to Hyperscan once
 the log is large (``scanner.SWITCH_BYTES``); the compiled database is cached on disk
 (``AIB_PILOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/aib-pilot`` or ``~/.cache/aib-pilot``).
-``AIB_PILOT_ENGINE=python`` forces the fallback everywhere.
+``AIB_PILOT_ENGINE=python`` forces the fallback everywhere, ``AIB_PILOT_ENGINE=hyperscan`` uses
+Hyperscan from the first byte (the tests compare the two).
 """
 
 from __future__ import annotations

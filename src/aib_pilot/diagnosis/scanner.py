@@ -22,6 +22,7 @@ an error word) keeps its first and last ones, so time stays linear whatever the 
 
 from __future__ import annotations
 
+import os
 import re
 from collections import deque
 from dataclasses import dataclass, field
@@ -232,8 +233,9 @@ class LogScanner:
         self._last_ts: datetime | None = None
         self._first_line_checked = False
         self._sections_without_start = True  # the first phase gets the log's first timestamp
-        big = expected_bytes is not None and expected_bytes > SWITCH_BYTES and hyperscan_available()
-        self._finder = finder("hyperscan" if big else "python")
+        big = expected_bytes is not None and expected_bytes > SWITCH_BYTES
+        forced = os.environ.get("AIB_PILOT_ENGINE", "").lower() == "hyperscan"
+        self._finder = finder("hyperscan" if (big or forced) and hyperscan_available() else "python")
         self._bytes = 0
         self._skipped_before = 0
         self._ids: set[int] | None = None       # the needles the search found on the current line
