@@ -1,6 +1,6 @@
 """Pure diagnosis of Azure VM Image Builder runs: log text -> timeline -> ranked findings.
 
-Public API (contract C1)::
+Public API::
 
     from aib_pilot.diagnosis import diagnose
     d = diagnose(log, status_message=None, provisioning_error=None, template_path=None, source=None)

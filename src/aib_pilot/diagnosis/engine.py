@@ -1,4 +1,4 @@
-"""``diagnose()``: log + status texts + template -> a ranked, explained :class:`Diagnosis` (C1/C2).
+"""``diagnose()``: log + status texts + template -> a ranked, explained :class:`Diagnosis`.
 
 Ranking (see docs/rules.md): findings are ordered by kind (a specific cause > a generic wrapper;
 cleanup noise is never reported as a cause), then by whether the evidence lies in the failing
@@ -58,7 +58,7 @@ class Finding:
 
 @dataclass
 class Diagnosis:
-    """The result of :func:`diagnose`; ``to_dict()`` is the C2 JSON object."""
+    """The result of :func:`diagnose`; ``to_dict()`` is the JSON object of ``--format json``."""
 
     source: str | None
     status: str
@@ -207,9 +207,9 @@ def _scan_status_texts(json_info: StatusInfo | None, json_data: bytes | None, ru
 def diagnose(log=None, *, status_message: str | None = None, provisioning_error: dict | None = None,
              template_path: str | os.PathLike | None = None, source: str | None = None,
              run_state: str | None = None) -> Diagnosis:
-    """Diagnose an AIB run from its log and/or status texts. See module and C1 docs.
+    """Diagnose an AIB run from its log and/or status texts. See the module docstring and docs/diagnosis.md.
 
-    ``run_state`` (optional, an extension of C1) is ``lastRunStatus.runState`` when the caller
+    ``run_state`` (optional) is ``lastRunStatus.runState`` when the caller
     knows it: ``Canceled`` explains cancellation lines in the log, ``Failed`` marks the run failed
     even when no text says why.
     """

@@ -2,7 +2,7 @@
 applied before a build instead of after it.
 
 Each check has a stable ID (AIB5xx), the catalogue category of the failure it prevents, and points
-at the template line. ``lint_template(path)`` returns a dict shaped like a diagnosis (C2 keys) so the
+at the template line. ``lint_template(path)`` returns a dict shaped like a diagnosis (the same keys) so the
 same report renderers print it; ``status`` is ``failed`` when an error-severity check fired.
 """
 
@@ -148,7 +148,7 @@ def lint(info: TemplateInfo) -> list[tuple[str, int | None, str, int | None]]:
 
 
 def lint_template(path: str) -> dict:
-    """Lint the template file at ``path``; a dict with the C2 keys (schema aib-pilot/lint/v1)."""
+    """Lint the template file at ``path``; a dict with the diagnosis keys (schema aib-pilot/lint/v1)."""
     info = load_template(path)
     problems = lint(info)
     rank = {"error": 0, "warning": 1, "info": 2}
