@@ -35,16 +35,16 @@ def run_cli(argv, stdin: bytes | None = None, monkeypatch=None, capsys=None):
     return code, out, err
 
 
-C2_KEYS = {"schema", "source", "status", "category", "phase", "findings", "failed_customizer",
+JSON_KEYS = {"schema", "source", "status", "category", "phase", "findings", "failed_customizer",
            "failing_section", "tail", "timeline", "lines_read", "chain", "engine", "records"}
 
 
-def test_json_output_is_c2_and_exit_1_on_failure(capsys, monkeypatch):
+def test_json_output_keys_and_exit_1_on_failure(capsys, monkeypatch):
     code, out, _ = run_cli(["diagnose", example_path("linux-customizer-failed.log"), "--format", "json",
                             "--template", example_path("linux-template.json")], capsys=capsys)
     assert code == 1
     doc = json.loads(out.strip().splitlines()[-1])
-    assert set(doc) == C2_KEYS and doc["schema"] == SCHEMA
+    assert set(doc) == JSON_KEYS and doc["schema"] == SCHEMA
     assert doc["category"] == "package_manager_locked"
     assert doc["failed_customizer"]["line"] == 37
     for item in doc["timeline"]:

@@ -71,7 +71,7 @@ _PHASE_MARKERS = re.compile(
     rb"|(?P<cleanup>method=\"DELETE\"|[Dd]eleting individual resources|Removing the created Deployment object"
     rb"|Deleting resource group|Cleanup requested)"
     rb"|(?P<success>Builds finished\. The artifacts of successful builds are|Build '[\w.-]+' finished)"
-    rb"|(?P<errored>Build '[\w.-]+' errored|Some builds didn't complete successfully)"
+    rb"|(?P<errored>Build '[\w.-]+' errored|Some builds didn't complete successfully|Provisioning step had errors)"
 )
 # Packer's own provisioner lines: where a customizer starts in raw Packer output (no telemetry).
 _PACKER_STEP = re.compile(
