@@ -82,25 +82,26 @@ def open_chunks(log) -> Iterator[bytes]:
     return _bounded(_bom_aware(chunks))
 
 
-#: More than this is no log: an endless stream (``yes | aib-pilot diagnose -``) stops here.
+DEFAULT_MAX_LOG_BYTES = 4 << 30
+
+
 def _max_log_bytes() -> int:
+    """More than this is no log: an endless stream (``yes | aib-pilot diagnose -``) stops here
+    (``AIB_PILOT_MAX_LOG_BYTES``, 4 GiB by default)."""
     try:
         return max(1, int(os.environ.get("AIB_PILOT_MAX_LOG_BYTES", "")))
     except ValueError:
-        return 4 << 30
-
-
-MAX_LOG_BYTES = _max_log_bytes()
+        return DEFAULT_MAX_LOG_BYTES
 _BINARY_RUN = b"\x00" * 64
 
 
 def _bounded(chunks: Iterator[bytes]) -> Iterator[bytes]:
     """Stop, with one clear error, input that is endless or binary (a run of NUL bytes)."""
-    total = 0
+    total, limit = 0, _max_log_bytes()
     for chunk in chunks:
         total += len(chunk)
-        if total > MAX_LOG_BYTES:
-            raise UsageError(f"the log is larger than {MAX_LOG_BYTES >> 20} MiB: this looks like an endless "
+        if total > limit:
+            raise UsageError(f"the log is larger than {limit >> 20} MiB: this looks like an endless "
                              "stream, not a build log.",
                              hint="Pass the log file itself, or raise AIB_PILOT_MAX_LOG_BYTES for a larger one.")
         if _BINARY_RUN in chunk:
