@@ -16,7 +16,7 @@ CORPUS_CASES = os.path.join(ROOT, "..", "shared", "corpus", "real-failures", "ca
 DOC = os.path.join(ROOT, "docs", "azure-error-codes.md")
 
 REQUIRED = ("code", "category", "kind", "service", "title", "cause", "fix", "reference", "example")
-OPTIONAL = ("phrases", "exceptions")
+OPTIONAL = ("phrases", "exceptions", "phases")
 KINDS = ("specific", "wrapper")
 SERVICES = ("arm", "compute", "gallery", "network", "storage", "authorization", "policy", "aib",
             "entra", "keyvault", "resources")

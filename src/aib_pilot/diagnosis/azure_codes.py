@@ -36,6 +36,9 @@ Every entry of ``CODES`` is a dict with these fields:
   phrases     (optional) plain message phrases (not regexes) from Microsoft's documented wording
               that identify the cause even when the code around them is generic or absent.
   exceptions  (optional) when the code does not mean this cause.
+  phases      (optional) the build phases in which the code means this cause; printed in another
+              phase it names nothing (e.g. ResourceGroupNotFound at submission is a wrong group,
+              during the build it is the staging group deleted under the build).
 """
 
 # Public sources, restated in our own words in docs/azure-error-codes.md.
@@ -440,6 +443,8 @@ CODES = (
     {
         "code": "ResourceGroupNotFound",
         "category": "invalid_template",
+        # after submission it is the staging group that went away, not a template error
+        "phases": ["submission", "pipeline"],
         "kind": "specific",
         "service": "resources",
         "title": "The resource group does not exist in this subscription",

@@ -1368,6 +1368,7 @@ RULES = (
         "severity": "error",
         "phase": None,
         "priority": 82,
+        "by_phase": {"distribute": None},  # while publishing, a missing gallery image is the target
         "title": "The source image does not exist in the region",
         "patterns": [
             r"images referenced from the deployment template were not found",

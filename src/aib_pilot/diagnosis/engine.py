@@ -334,6 +334,9 @@ def _collect(scanner: LogScanner, status_scan: LogScanner, json_hits: LogScanner
         if phase is None and log_hits and scanner.sections:
             last = log_hits.evidence()[-1].line
             sec = _section_of(scanner.sections, last)
+            if sec is None:
+                # Packer's summary after the last section restates the error of that section
+                sec = next((s for s in reversed(scanner.sections) if s.start_line <= last), None)
             if rule.by_phase and sec is not None and sec.phase == "cleanup":
                 # Packer's summary after its cleanup restates an error of the step before it
                 sec = _before_cleanup(scanner.sections, sec)

@@ -163,10 +163,12 @@ def _code_entries(catalogue_patterns: str) -> list[dict]:
         if re.search(rf"(?<![A-Za-z0-9]){re.escape(c['code'])}(?![A-Za-z0-9])", catalogue_patterns):
             continue
         wrapper = c["kind"] == "wrapper"
+        only = c.get("phases")  # the code means its cause only where it is printed in these phases
         out.append({
             "id": f"AZ-{c['code']}", "from_code_table": True, "category": c["category"],
             "severity": "error", "phase": None, "kind": "generic" if wrapper else "specific",
             "priority": 12 if wrapper else 50, "title": c["title"], "cause": c["cause"],
+            "by_phase": {p: None for p in catalogue.PHASES if p not in only} if only else {},
             "fix": c["fix"], "reference": c["reference"], "exceptions": c.get("exceptions", ""),
             "patterns": _code_patterns(c["code"]) + ([] if wrapper else [re.escape(p) for p in c.get("phrases", ())]),
             "positives": [c["example"].splitlines()[-1] if c["code"] in c["example"].splitlines()[-1]

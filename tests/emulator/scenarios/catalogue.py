@@ -229,15 +229,16 @@ _ALL = [
                              "Microsoft.Compute/images/missing'. Please review http://aka.ms/azvmimagebuildertshoot "
                              "for more details on fields requirements in the Image Builder Template."}),
     # ---- what the product must survive --------------------------------------------------------
+    # without the log only the wrapper is known: the honest answer is unknown, and what to fetch
     _s("staging-read-denied", "customizer-failed, but the caller may not read the staging RG or its log.",
-       seed_section="packer-build-command-failure", expected_category="customizer_failed",
+       seed_section="packer-build-command-failure", expected_category="unknown",
        outcome="Failed", last_run_message=PACKER_FAILED, duration_minutes=14, failing_customizer=0,
        deny_staging_read=True),
     _s("staging-deleted-midbuild", "The staging RG (and its log) is deleted mid-build; the build VM vanishes.",
        seed_section=None, expected_category="unknown",
        outcome="Failed", last_run_message=STAGING_GONE, duration_minutes=30, delete_staging_midbuild=True),
     _s("log-absent", "customizer-failed, but customization.log was never written.",
-       seed_section="packer-build-command-failure", expected_category="customizer_failed",
+       seed_section="packer-build-command-failure", expected_category="unknown",
        outcome="Failed", last_run_message=PACKER_FAILED, duration_minutes=14, failing_customizer=0,
        log_absent=True),
     _s("log-truncated", "customizer-failed whose customization.log ends mid-line.",
