@@ -78,3 +78,15 @@ def test_cli_exit_codes(tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert doc["schema"] == "aib-pilot/lint/v1" and doc["failed_customizer"]["index"] == 0
     assert main(["lint", str(tmp_path / "missing.json")]) == 2
+
+
+@pytest.mark.parametrize("rule", LINT_RULES, ids=lambda r: r.id)
+def test_each_check_fires_on_its_examples_and_not_on_its_counter_examples(rule, tmp_path):
+    """Lint checks are catalogue entries like the log rules: their example templates prove them."""
+    assert rule.positives and rule.negatives and not rule.compiled
+    for n, example in enumerate(rule.positives + rule.negatives):
+        path = tmp_path / f"t{n}.json"
+        path.write_text(json.dumps({"type": "Microsoft.VirtualMachineImages/imageTemplates",
+                                    "properties": json.loads(example)}, indent=2))
+        fired = {f["rule"] for f in lint_template(str(path))["findings"]}
+        assert (rule.id in fired) == (example in rule.positives), (rule.id, example, fired)

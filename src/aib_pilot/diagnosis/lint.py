@@ -9,9 +9,8 @@ same report renderers print it; ``status`` is ``failed`` when an error-severity 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from aib_pilot.diagnosis.catalogue import TEMPLATE_REF, TROUBLESHOOT
+from aib_pilot.diagnosis.rules import load_lint_rules
 from aib_pilot.diagnosis.template_map import TYPE_TO_PROVISIONER, TemplateInfo, load_template
 from aib_pilot.redact import redact
 
@@ -25,66 +24,7 @@ FIREWALL = re.compile(r"\bufw\s+enable\b|\bfirewall-cmd\b|\biptables\s+-P\s+INPU
 CLEANS_DEPROVISION = re.compile(r"DeprovisioningScript|rm\s+-rf?\s+/tmp/\*|Remove-Item\s+['\"]?C:\\\\?\*", re.I)
 
 
-@dataclass(frozen=True)
-class LintRule:
-    id: str
-    category: str
-    severity: str
-    title: str
-    cause: str
-    fix: str
-    reference: str
-
-
-LINT_RULES = (
-    LintRule("AIB501", "waiting_for_input", "error", "Package command without -y",
-             "apt-get/yum/dnf install without -y waits for an answer nobody gives; the build hangs "
-             "until buildTimeoutInMinutes.",
-             "Add -y (and DEBIAN_FRONTEND=noninteractive for apt): `sudo apt-get install -y PKG`.",
-             TROUBLESHOOT + "#timeout-exceeded"),
-    LintRule("AIB502", "vm_resources_exhausted", "warning", "WindowsUpdate on the default build VM size",
-             "Windows Update on the default Standard_D1_v2 (1 vCPU, 3.5 GB) starves the VM; WinRM drops "
-             "with 'unexpected EOF'.",
-             "Set `properties.vmProfile.vmSize`, e.g. \"Standard_D4s_v5\".",
-             TROUBLESHOOT + "#low-windows-resource-information-events"),
-    LintRule("AIB503", "windows_restart_timeout", "warning", "No WindowsRestart after WindowsUpdate",
-             "Updates leave reboots pending; Sysprep or first logon then waits for the Windows Modules "
-             "Installer.",
-             "Add {\"type\": \"WindowsRestart\", \"restartTimeout\": \"30m\"} after the WindowsUpdate customizer.",
-             TROUBLESHOOT + "#slow-windows-logon-please-wait-for-the-windows-modules-installer"),
-    LintRule("AIB504", "large_file_customizer", "warning", "File customizer for a large artifact",
-             "The File customizer is meant for files under 20 MB; installers and archives crawl through "
-             "it for hours.",
-             "Download it in a Shell (curl -fsSL -o) or PowerShell (Invoke-WebRequest) customizer instead.",
-             TROUBLESHOOT + "#long-file-download-time"),
-    LintRule("AIB505", "build_timeout", "warning", "buildTimeoutInMinutes missing or low",
-             "Without buildTimeoutInMinutes the build may run 240 minutes; a very low value times out "
-             "normal builds (Windows updates take an hour).",
-             "Set `properties.buildTimeoutInMinutes` to what the build needs (max 960), below your CI "
-             "job's limit if you wait for it.",
-             TROUBLESHOOT + "#timeout-exceeded"),
-    LintRule("AIB506", "invalid_template", "error", "buildTimeoutInMinutes above the maximum",
-             "AIB rejects values above 960 minutes.", "Use at most 960.", TEMPLATE_REF + "#properties-buildtimeoutinminutes"),
-    LintRule("AIB507", "invalid_template", "error", "Script customizer without exactly one of inline/scriptUri",
-             "Shell and PowerShell customizers need either `inline` or `scriptUri` (not both); AIB rejects "
-             "the template (NoCustomizerScript).", "Give the customizer exactly one of `inline` or `scriptUri`.",
-             TROUBLESHOOT + "#troubleshoot-image-template-submission-errors"),
-    LintRule("AIB508", "image_not_generalized", "warning", "Windows image does not end with WindowsRestart",
-             "Pending reboots at generalization make first logon slow or VM creation time out.",
-             "Make a WindowsRestart customizer the last customizer.",
-             TROUBLESHOOT + "#slow-windows-logon-please-wait-for-the-windows-modules-installer"),
-    LintRule("AIB509", "deprovision_failed", "warning", "A command may delete AIB's deprovisioning script",
-             "AIB runs /tmp/DeprovisioningScript.sh or c:\\DeprovisioningScript.ps1 after the customizers; "
-             "cleaning /tmp or C:\\ removes it.", "Exclude DeprovisioningScript.* from the cleanup.",
-             TROUBLESHOOT + "#command-locations-and-filenames"),
-    LintRule("AIB510", "connection_lost", "warning", "A command changes the firewall, SSH or WinRM",
-             "AIB talks to the build VM over SSH (22) or WinRM (5986); closing them cancels the build.",
-             "Keep ports 22/5986 open during the build; apply hardening in a later pipeline step.",
-             TROUBLESHOOT + "#cancelling-builder-after-context-cancellation-context-canceled"),
-    LintRule("AIB511", "unknown", "error", "Unknown customizer type",
-             "AIB supports Shell, PowerShell, File, WindowsRestart and WindowsUpdate customizers.",
-             "Fix the customizer's `type`.", TEMPLATE_REF + "#properties-customize"),
-)
+LINT_RULES = load_lint_rules()
 LINT_BY_ID = {r.id: r for r in LINT_RULES}
 
 

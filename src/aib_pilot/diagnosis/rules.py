@@ -101,7 +101,7 @@ def _build_checked(entry: dict) -> Rule:
     rid = entry.get("id", "?")
     trigger = entry.get("trigger")
     for key in ("id", "category", "severity", "title", "cause", "fix", "reference", "patterns"):
-        if key == "patterns" and trigger:
+        if key == "patterns" and (trigger or entry.get("from_lint")):
             continue
         if not entry.get(key):
             raise CatalogueError(f"rule {rid}: missing {key}")
@@ -188,6 +188,16 @@ def load_rules() -> tuple[Rule, ...]:
     if dupes:
         raise CatalogueError(f"duplicate rule ids: {sorted(dupes)}")
     return rules
+
+
+def load_lint_rules() -> tuple[Rule, ...]:
+    """The template checks (``catalogue.LINT``), as :class:`Rule` objects without patterns."""
+    out = []
+    for entry in catalogue.LINT:
+        if not re.fullmatch(r"AIB5\d\d", entry.get("id", "")):
+            raise CatalogueError(f"lint rule {entry.get('id')}: id must look like AIB5xx")
+        out.append(_build_checked(dict(entry, from_lint=True)))  # read from the template, no log pattern
+    return tuple(out)
 
 
 RULES: tuple[Rule, ...] = load_rules()
