@@ -10,7 +10,6 @@ import argparse
 import math
 import os
 import re
-import sys
 from pathlib import Path
 from typing import Mapping
 
@@ -280,7 +279,9 @@ def log_dir(args, env: Mapping[str, str] | None = None) -> Path:
 
 def info(msg: str) -> None:
     """A progress line on stderr (used before a sink exists)."""
-    print(f"aib-pilot: {msg}", file=sys.stderr, flush=True)
+    from aib_pilot.report.console import process_console
+
+    process_console().info(msg)
 
 
 def make_session(args, env: Mapping[str, str] | None = None, *, announce=info):

@@ -73,8 +73,10 @@ def diagnose_local(args: argparse.Namespace) -> int:
             raise UsageError("standard input is closed: there is no log to read from it.",
                              hint="Pipe the log in (aib-pilot diagnose - < customization.log) or pass the file.")
         if sys.stdin.isatty():
-            print("aib-pilot: reading the log from standard input; end it with Ctrl-D "
-                  "(or pass the log file instead of '-').", file=sys.stderr)
+            from aib_pilot.report.console import process_console
+
+            process_console().info("reading the log from standard input; end it with Ctrl-D "
+                                   "(or pass the log file instead of '-').")
         head = sys.stdin.buffer.read(SNIFF_BYTES)
         check_log_head(head, "standard input", has_status=bool(args.status_message))
         log, source = _Prepended(head, sys.stdin.buffer), "-"

@@ -38,6 +38,7 @@ def save_last_log(session, rg: str, name: str, log_dir, *, info=options.info):
 
 
 def run(args) -> int:
+    from aib_pilot.report.console import process_console
     from aib_pilot.report.safety import clean_lines
 
     rg, name = options.resource_group(args), options.template_name(args)  # checked before signing in
@@ -49,13 +50,14 @@ def run(args) -> int:
             f"No customization.log found for {name} (last run: {state}).",
             hint="The staging resource group may be deleted already (AIB removes it with the template), "
             "or the run has not written a log yet.")
+    console = process_console()
     if args.stdout:
         with open(path, "rb") as fh:
             # The log is untrusted: clean_lines redacts secrets and breaks anything a CI runner
             # would read as a command (GitHub `::cmd`, `##[cmd`; Azure DevOps `##vso[`).
             for raw in fh:
                 for line in clean_lines(raw.decode("utf-8", "replace").rstrip("\r\n")):
-                    sys.stdout.write(line + "\n")
+                    console.line(line)
     options.info(f"saved {path} ({watch.log.saved_size} bytes, {watch.log.bytes_downloaded} downloaded now)")
-    print(path)
+    console.line(str(path))
     return 0
