@@ -139,7 +139,7 @@ def test_authority_host_alone_on_the_command_line_sends_nothing(emulator, rg):
 def test_retry_line_says_could_not_reach_when_there_was_no_answer():
     from azure.core.exceptions import ServiceRequestError
 
-    from aib_pilot.monitor import retry_line
+    from aib_pilot.monitoring.retry import retry_line
 
     assert retry_line(ServiceRequestError("refused"), 1.25) == \
         "could not reach Azure (ServiceRequestError); retrying in 1.2s"

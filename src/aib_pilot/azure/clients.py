@@ -50,13 +50,6 @@ class AzureSession:
         return ResourceManagementClient(self.credential, self.subscription_id, base_url=self.cloud.arm_endpoint,
                                         **self._mgmt_kwargs())
 
-    def blob_client(self, url: str, credential: Any = None):
-        """A BlobClient for a blob URL; ``credential`` defaults to the session's token credential."""
-        from azure.storage.blob import BlobClient
-
-        return BlobClient.from_blob_url(url, credential=credential or self.credential,
-                                        **self.cloud.connection_kwargs(), **_SDK_RETRY)
-
     def template_id(self, resource_group: str, name: str) -> str:
         return (f"/subscriptions/{self.subscription_id}/resourceGroups/{resource_group}"
                 "/providers/Microsoft.VirtualMachineImages/imageTemplates/" + name)

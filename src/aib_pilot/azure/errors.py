@@ -6,7 +6,7 @@ import contextlib
 import re
 from typing import Iterator
 
-from aib_pilot.errors import AzureAccessError, UsageError
+from aib_pilot.errors import AzureAccessError, AzureUnavailableError, UsageError
 from aib_pilot.redact import redact
 
 TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
@@ -177,8 +177,9 @@ def to_access_error(exc: BaseException, what: str) -> AzureAccessError | UsageEr
 
 @contextlib.contextmanager
 def azure_access(what: str) -> Iterator[None]:
-    """Re-raise auth/permission/not-found SDK errors as AzureAccessError (exit code 3), and a
-    request ARM refused as malformed (400 InvalidResourceName, ...) as UsageError (exit 2)."""
+    """Re-raise auth/permission/not-found SDK errors as AzureAccessError (exit code 3), a request
+    ARM refused as malformed (400 InvalidResourceName, ...) as UsageError (exit 2), and throttling,
+    server errors and lost connections as AzureUnavailableError (exit 5)."""
     from azure.core.exceptions import AzureError
 
     try:
@@ -188,6 +189,15 @@ def azure_access(what: str) -> Iterator[None]:
         if mapped is not None:
             raise mapped from exc
         if isinstance(exc, Exception) and is_transient(exc):
-            raise AzureAccessError(f"Azure did not answer while {what}: {first_line(exc)}",
-                                   hint="This is usually transient; run the command again.") from exc
+            raise unavailable(exc, what) from exc
         raise
+
+
+def unavailable(exc: BaseException, what: str) -> AzureUnavailableError:
+    """Throttling, a server error or no connection, after retrying: exit 5, never the access code 3."""
+    status = status_of(exc)
+    why = f"answered {status}" if status else f"could not be reached ({type(exc).__name__})"
+    return AzureUnavailableError(
+        f"Azure {why} while {what}, also after retrying: {first_line(exc)}",
+        hint="This is temporary (throttling or an outage), not a permission problem: run the same command "
+             "again later (exit code 5 means 'try again').")

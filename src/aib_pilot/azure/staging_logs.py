@@ -27,6 +27,9 @@ from aib_pilot.azure.errors import error_code, status_of
 from aib_pilot.errors import AzureAccessError
 
 CONTAINER = "packerlogs"
+# azure-storage-blob's ExponentialRetry: 2 retries, about 3 s and 5 s apart (+ up to 1 s jitter).
+BLOB_RETRY = {"retry_total": 2, "initial_backoff": 1, "increment_base": 2, "random_jitter_range": 1,
+              "connection_timeout": 10, "read_timeout": 60}
 LOG_NAME = "customization.log"
 
 _URL_RE = re.compile(r"https://[^\s\"'<>]+?/" + CONTAINER + r"/[^\s\"'<>]+?\.log", re.I)
@@ -167,7 +170,13 @@ class StagingLog:
 
         self.account_id = account_id
         return ContainerClient.from_container_url(f"{base}/{CONTAINER}", credential=self._data_credential(resource_group),
-                                                  **self.session.cloud.connection_kwargs())
+                                                  **self._blob_kwargs())
+
+    def _blob_kwargs(self) -> dict:
+        """Connection settings for blob clients: the cloud's, and a SHORT retry of the storage SDK's
+        own (its default waits 15 s, 18 s, 24 s, ... per call, minutes in all, blind to the budget);
+        the monitor retries on its own clock instead."""
+        return dict(self.session.cloud.connection_kwargs(), **BLOB_RETRY)
 
     def _newest_log(self, container) -> str | None:
         from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
@@ -182,7 +191,9 @@ class StagingLog:
                 if status_of(exc) in (401, 403) and attempt == "entra":
                     container = self._with_key(container)
                     continue
-                raise self._denied(exc) from exc
+                if status_of(exc) in (401, 403):
+                    raise self._denied(exc) from exc
+                raise  # 429/5xx: transient, retried by the caller on the budget's clock
         if not blobs:
             return None
         newest = max(blobs, key=lambda b: (b.creation_time or b.last_modified, b.name))
@@ -222,7 +233,7 @@ class StagingLog:
         from azure.storage.blob import BlobClient, ContainerClient
 
         cred = self._account_key(None)
-        kwargs = self.session.cloud.connection_kwargs()
+        kwargs = self._blob_kwargs()
         if isinstance(client, BlobClient):
             return BlobClient.from_blob_url(client.url.split("?", 1)[0], credential=cred, **kwargs)
         return ContainerClient.from_container_url(client.url.split("?", 1)[0], credential=cred, **kwargs)
@@ -250,7 +261,7 @@ class StagingLog:
         from azure.storage.blob import BlobClient
 
         self.blob = BlobClient.from_blob_url(self.url, credential=self._data_credential(resource_group),
-                                             **self.session.cloud.connection_kwargs())
+                                             **self._blob_kwargs())
 
     @property
     def located(self) -> bool:

@@ -24,7 +24,8 @@ def register(subparsers) -> None:
 def save_last_log(session, rg: str, name: str, log_dir, *, info=options.info):
     """Complete the local copy of the last run's log; returns (path or None, template dict)."""
     from aib_pilot.azure.errors import azure_access
-    from aib_pilot.monitor import MonitorConfig, TemplateWatch, transient_retry
+    from aib_pilot.monitoring.retry import transient_retry
+    from aib_pilot.monitoring.template_watch import MonitorConfig, TemplateWatch
 
     class _Quiet:  # progress goes through `info`; the log itself is not echoed here
         def __getattr__(self, _name):
