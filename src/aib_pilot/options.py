@@ -272,9 +272,33 @@ def poll_interval(args, env: Mapping[str, str] | None = None) -> float:
     return positive_finite(raw, source, unit="seconds", example="--poll-interval 15", minimum=MIN_POLL_INTERVAL)
 
 
-def log_dir(args, env: Mapping[str, str] | None = None) -> Path:
+def log_dir(args, env: Mapping[str, str] | None = None, *, check: bool = False) -> Path:
+    """``--log-dir`` (else AIB_PILOT_LOG_DIR, else ./aib-pilot-logs). ``check``: make sure now, before
+    signing in, that it is (or can be made) a writable folder -- a file there, a name too long for
+    the file system or a read-only place is one usage line, not a failure after the build was read."""
     env = os.environ if env is None else env
-    return Path(env_or(getattr(args, "log_dir", None), env, "AIB_PILOT_LOG_DIR") or DEFAULT_LOG_DIR)
+    from_option = bool(getattr(args, "log_dir", None))
+    path = Path(env_or(getattr(args, "log_dir", None), env, "AIB_PILOT_LOG_DIR") or DEFAULT_LOG_DIR)
+    if check:
+        check_log_dir(path, "--log-dir" if from_option else ("AIB_PILOT_LOG_DIR" if env.get("AIB_PILOT_LOG_DIR")
+                                                             else "the default log folder"))
+    return path
+
+
+def check_log_dir(path: Path, source: str) -> None:
+    fix = "Pass --log-dir with a folder you can write to (it is created if missing)."
+    too_long = [part for part in path.parts if len(os.fsencode(part)) > 255]
+    if too_long:
+        raise UsageError(f"{source} {str(path)[:80]!r}... has a name longer than 255 bytes, which no file system "
+                         "takes.", hint=fix)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{source} {path} is a file, not a folder.", hint=fix)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{source} {path} cannot be created: {exc.strerror}.", hint=fix) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise UsageError(f"{source} {path} is not writable by this user.", hint=fix)
 
 
 def info(msg: str) -> None:
@@ -292,6 +316,8 @@ def make_session(args, env: Mapping[str, str] | None = None, *, announce=info):
     from aib_pilot.azure.errors import set_auth_context
 
     env = os.environ if env is None else env
+    if hasattr(args, "log_dir"):  # every command that saves a log: its folder is checked before signing in
+        log_dir(args, env, check=True)
     cloud = resolve_cloud(cloud=getattr(args, "cloud", None), arm_endpoint=getattr(args, "arm_endpoint", None),
                           authority_host=getattr(args, "authority_host", None), env=env)
     subscription = env_or(getattr(args, "subscription", None), env, "AZURE_SUBSCRIPTION_ID", "AIB_PILOT_SUBSCRIPTION_ID")

@@ -161,3 +161,30 @@ def test_log_lines_hidden_behind_ignorable_characters_are_no_command(fmt, tmp_pa
     bad += [c for c in ado_commands(result.stdout) if c.props.get("variable") == "pwned"]
     assert bad == []
     assert "pwned" in result.stdout  # the text is shown, only disarmed
+
+
+# -- item 9: template text in Markdown prose links or notifies nobody --------------------------------
+def _prose_outside_code(markdown: str) -> str:
+    """The Markdown with fenced blocks and code spans removed: what GitHub would link or mention in."""
+    import re
+
+    without_fences = re.sub(r"(?ms)^(\s*)(`{3,}).*?^\s*\2\s*$", "", markdown)
+    return re.sub(r"(`+)(?:(?!\1).)+?\1", "", without_fences)
+
+
+def test_customizer_names_do_not_mention_or_autolink_in_the_summary(tmp_path):
+    doc = json.loads((REPO / "examples/logs/linux-template.json").read_text())
+    for index, customizer in enumerate(doc["properties"]["customize"]):
+        customizer["name"] = f"cc @octocat see https://evil.example/x{index}.png www.evil.example #12"
+    template = tmp_path / "t.json"
+    template.write_text(json.dumps(doc))
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(tmp_path / "o")}
+    gh = run("diagnose", str(FAILED_LOG), "--template", str(template), "--format", "github", env=env)
+    md = run("diagnose", str(FAILED_LOG), "--template", str(template), "--format", "markdown")
+    assert gh.code == md.code == 1, gh.output + md.output
+    for text in (summary.read_text(), md.stdout):
+        assert "@octocat" in text  # the name is shown ...
+        prose = _prose_outside_code(text)
+        for linkable in ("@octocat", "https://evil", "www.evil", "#12"):
+            assert linkable not in prose, [ln for ln in prose.splitlines() if linkable in ln]

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import stat
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -100,6 +101,7 @@ class TemplateWatch:
         # The budget's clock (monitoring/fleet_loop.LoopControl.remaining): seconds left for work.
         # Every retry and the final log read stop when it reaches 0. Unlimited until a loop sets it.
         self.deadline: Callable[[], float] = lambda: float("inf")
+        self._said: set[str] = set()
         self.tail_error: str | None = None  # the last transient error reading the log, if any
         self.log_incomplete: str | None = None  # why the saved log may lack its end, once known
         self.canceled_by: str | None = None  # "canceled by aib-pilot on SIGTERM (...)" when we canceled the run
@@ -142,11 +144,12 @@ class TemplateWatch:
         props = self.props
         if not isinstance(props.get("customize"), list):
             return None
-        path = Path(self.cfg.log_dir) / self.cfg.name / "template.json"
+        from aib_pilot.azure import log_folder
+
+        body = json.dumps({"name": self.template.get("name"), "properties": props}, indent=2, default=str)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps({"name": self.template.get("name"), "properties": props}, indent=2,
-                                       default=str), encoding="utf-8")
+            Path(self.cfg.log_dir).mkdir(parents=True, exist_ok=True)
+            path = log_folder.replace(Path(self.cfg.log_dir), (self.cfg.name,), "template.json", body.encode())
         except OSError:
             return None  # names are a nicety; the log dir's own problems surface when the log is saved
         return path
@@ -201,6 +204,8 @@ class TemplateWatch:
             found = self.log.locate(staging_rg=staging, location=location)
         except LogNotFound:
             return False
+        finally:
+            self._say_log_notices()
         if found and not self.resumed:
             self.resumed = True
             if self.log.saved_size:
@@ -208,6 +213,14 @@ class TemplateWatch:
                                f"start in {self.log.local_path}")
             self.live.resume_from(self.log.local_path)
         return found
+
+    def _say_log_notices(self) -> None:
+        """Warnings from the staging log (an ignored URL, a saved log moved aside), each said once."""
+        while self.log.notices:
+            notice = self.log.notices.pop(0)
+            if notice not in self._said:
+                self._said.add(notice)
+                self.sink.warning(notice)
 
     def tail(self) -> bool:
         """Read new log bytes (saved at once, then shown); True when the log grew."""
@@ -232,6 +245,7 @@ class TemplateWatch:
                 return False
             raise
         self.tail_error = None
+        self._say_log_notices()
         self.live.feed(data)
         return bool(data)
 
@@ -254,8 +268,9 @@ class TemplateWatch:
                 failures = 0
                 continue
             if self.log.gone:
-                self.log_incomplete = ("the log disappeared before it was read to the end (the staging "
-                                       "resource group was deleted)")
+                if not self.log.saved_complete:
+                    self.log_incomplete = ("the log disappeared before it was read to the end (the staging "
+                                           "resource group was deleted)")
                 break
             if self.tail_error:
                 failures += 1
@@ -270,6 +285,7 @@ class TemplateWatch:
             if not self.log.located:
                 break
             if self._settled:
+                self.log.mark_complete()
                 break
             self._settled = True
             time.sleep(min(1.0, self.cfg.poll_interval, max(0.0, self.deadline())))
@@ -282,9 +298,16 @@ class TemplateWatch:
         """The log an earlier monitor saved, when Azure no longer has it (staging group deleted):
         the run the status message names, else the most recently written run folder."""
         folder = self.log.save_dir
-        if location and location.run_folder and (folder / location.run_folder / LOG_NAME).is_file():
+        def regular(path: Path) -> bool:  # never a link planted in the log folder
+            try:
+                return stat.S_ISREG(path.lstat().st_mode) and not path.parent.is_symlink()
+            except OSError:
+                return False
+
+        if location and location.run_folder and regular(folder / location.run_folder / LOG_NAME):
             return folder / location.run_folder / LOG_NAME
-        copies = sorted(folder.glob(f"*/{LOG_NAME}"), key=lambda p: p.stat().st_mtime) if folder.is_dir() else []
+        copies = [p for p in folder.glob(f"*/{LOG_NAME}") if regular(p)] if regular_folder(folder) else []
+        copies.sort(key=lambda p: p.lstat().st_mtime)
         return copies[-1] if copies else None
 
     # -- results ----------------------------------------------------------------------------------
@@ -409,3 +432,11 @@ def own_cancel(diag: dict, why: str, cfg: MonitorConfig) -> None:
                 fix="Nothing to fix in the build. To let a build outlive its CI job, leave out --cancel-on-interrupt: "
                     f"the build keeps running and a later job resumes with 'aib-pilot monitor -g {cfg.resource_group} "
                     f"-n {cfg.name}'.")
+
+
+def regular_folder(path: Path) -> bool:
+    """A real folder, not a link to one."""
+    try:
+        return stat.S_ISDIR(path.lstat().st_mode)
+    except OSError:
+        return False
