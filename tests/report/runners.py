@@ -31,13 +31,32 @@ _IGNORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\
 
 
 @functools.lru_cache(maxsize=1)
-def _icu_fold_table() -> dict[int, str | None]:
-    """code point -> replacement (None = deleted), from Node's ICU; the static list without Node."""
+def icu_table_file() -> Path | None:
+    """parsers/icu_collation.mjs's answer, computed once per test session, in a temporary file."""
+    import tempfile
+
     node = shutil.which("node")
     if not node:
-        return {}
+        return None
     script = Path(__file__).with_name("parsers") / "icu_collation.mjs"
-    data = json.loads(subprocess.run([node, str(script)], capture_output=True, check=True, timeout=120).stdout)
+    raw = subprocess.run([node, str(script)], capture_output=True, check=True, timeout=300).stdout
+    handle, name = tempfile.mkstemp(prefix="aib-pilot-icu-", suffix=".json")
+    with open(handle, "wb") as fh:
+        fh.write(raw)
+    import atexit
+    import os
+
+    atexit.register(os.unlink, name)
+    return Path(name)
+
+
+@functools.lru_cache(maxsize=1)
+def _icu_fold_table() -> dict[int, str | None]:
+    """code point -> replacement (None = deleted), from Node's ICU; the static list without Node."""
+    path = icu_table_file()
+    if path is None:
+        return {}
+    data = json.loads(path.read_text())
     table: dict[int, str | None] = {cp: None for cp in data["ignorable"]}
     for key, points in data["equal"].items():
         for cp in points:
