@@ -309,11 +309,10 @@ def info(msg: str) -> None:
 
 
 def make_session(args, env: Mapping[str, str] | None = None, *, announce=info):
-    """Cloud + credential + subscription from options and environment; says which auth it chose."""
-    from aib_pilot.azure.auth import make_credential
+    """The Azure session for the options (azure/clients.open_session signs in); the local folder
+    options are checked first, so a mistake there is said before any sign-in."""
     from aib_pilot.azure.cloud import resolve_cloud
-    from aib_pilot.azure.clients import AzureSession
-    from aib_pilot.azure.errors import set_auth_context
+    from aib_pilot.azure.clients import open_session
 
     env = os.environ if env is None else env
     if hasattr(args, "log_dir"):  # every command that saves a log: its folder is checked before signing in
@@ -323,10 +322,5 @@ def make_session(args, env: Mapping[str, str] | None = None, *, announce=info):
     subscription = env_or(getattr(args, "subscription", None), env, "AZURE_SUBSCRIPTION_ID", "AIB_PILOT_SUBSCRIPTION_ID")
     if not subscription:
         raise UsageError("No subscription given.", hint="Add --subscription ID (or set AZURE_SUBSCRIPTION_ID).")
-    mode = env_or(getattr(args, "auth", None), env, "AIB_PILOT_AUTH")
-    choice = make_credential(mode, cloud, env, service_connection_id=getattr(args, "service_connection_id", None))
-    set_auth_context(choice.mode, choice.principal)
-    where = cloud.name if not cloud.custom else f"custom cloud {cloud.arm_endpoint}"
-    if announce:
-        announce(f"auth: {choice.mode} ({choice.reason}); {where}")
-    return AzureSession(cloud, choice.credential, subscription, principal=choice.principal, auth_mode=choice.mode)
+    return open_session(cloud=cloud, subscription=subscription, mode=env_or(getattr(args, "auth", None), env, "AIB_PILOT_AUTH"),
+                        env=env, service_connection_id=getattr(args, "service_connection_id", None), announce=announce)
