@@ -12,7 +12,7 @@ There is no ``stop-commands`` in Azure Pipelines and ``##vso[`` is found anywher
 every echoed line is cleaned (safety.py: ``##vso[`` -> ``# #vso[``, ``##[`` -> ``# #[``).
 Property values and messages are escaped as the agent unescapes them (``%`` -> ``%AZP25``,
 ``;`` -> ``%3B``, CR -> ``%0D``, LF -> ``%0A``, ``]`` -> ``%5D``).
-Facts: /work/shared/reference/azure-devops.md section 5.
+Facts: docs/output-formats.md ("azure-devops"), from the agent's Command.cs and azure-pipelines-task-lib.
 """
 
 from __future__ import annotations

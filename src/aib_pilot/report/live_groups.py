@@ -44,7 +44,7 @@ class LiveLog:
         if self.open_group and self.enabled:
             self.sink.group_start(self.open_title + " (continued)")
 
-    # Packer provisioner name -> AIB customizer type (shared/reference §4.2)
+    # Packer provisioner name -> AIB customizer type (docs/diagnosis.md: how customizers map to provisioners)
     KINDS = {"shell": "shell", "powershell": "powershell", "file": "file", "windows-restart": "windowsrestart",
              "windows-update": "windowsupdate"}
 
