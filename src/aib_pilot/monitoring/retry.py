@@ -61,15 +61,18 @@ def transient_retry(*, base: float, deadline: Callable[[], float] | None = None,
     def wait(state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         delay = retry_after_seconds(exc) if exc else None
-        delay = backoff(state) if delay is None else delay
+        return backoff(state) if delay is None else delay
+
+    def before_sleep(state: tenacity.RetryCallState) -> None:  # said only for a wait that happens
+        exc = state.outcome.exception() if state.outcome else None
         if on_retry and exc:
-            on_retry(exc, delay)
-        return delay
+            on_retry(exc, state.upcoming_sleep)
 
     stop = tenacity.stop_after_attempt(attempts)
     if deadline is not None:
         stop = stop | _StopAtDeadline(deadline)
-    return tenacity.Retrying(retry=tenacity.retry_if_exception(is_transient), wait=wait, stop=stop, reraise=True)
+    return tenacity.Retrying(retry=tenacity.retry_if_exception(is_transient), wait=wait, stop=stop, reraise=True,
+                             before_sleep=before_sleep)
 
 
 def retry_line(exc: BaseException, delay: float) -> str:
@@ -86,4 +89,7 @@ class _StopAtDeadline(tenacity.stop.stop_base):
         self.deadline = deadline
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
-        return self.deadline() <= 0
+        """Stop when the budget is used up, or when the coming wait would end after it (tenacity
+        computes the wait before asking; with an older tenacity ``upcoming_sleep`` is 0 here)."""
+        left = self.deadline()
+        return left <= 0 or getattr(retry_state, "upcoming_sleep", 0.0) > left
