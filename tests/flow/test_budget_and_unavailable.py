@@ -65,14 +65,16 @@ def test_monitor_facing_arm_500s_is_exit_5_with_state_running_and_the_resume_com
     assert "aib-pilot: error:" not in m.stderr and "Permission" not in m.stderr
 
 
-def test_submit_throttled_for_ever_is_exit_5_not_3(emulator, rg, tmp_path):
+@pytest.mark.parametrize("fault,said", [("throttle", "429"), ("server_error", "503"), ("reset_connection", "reached")])
+def test_submit_facing_an_unavailable_azure_is_exit_5_not_3(emulator, rg, tmp_path, fault, said):
     template, _ = sample_template(tmp_path, "customizer-failed")
-    emulator.faults.throttle(count=None, retry_after=1, service="arm", method="PUT")
+    kwargs = {"throttle": {"retry_after": 1}, "server_error": {"status": 503}, "reset_connection": {}}[fault]
+    getattr(emulator.faults, fault)(count=None, service="arm", method="PUT", **kwargs)
     r = run_cli(emulator, "submit", "--template", str(template), "-g", rg, "--log-dir", str(tmp_path / "l"),
                 timeout=150)
     assert r.code == 5, (r.code, r.stderr[-2000:])
     errors = [ln for ln in r.stderr.splitlines() if ln.startswith("aib-pilot: error:")]
-    assert len(errors) == 1 and "429" in errors[0] and "try again" in errors[0], r.stderr
+    assert len(errors) == 1 and said in errors[0] and "try again" in errors[0], r.stderr
     assert "Traceback" not in r.stderr
 
 

@@ -34,7 +34,7 @@ def save_last_log(session, rg: str, name: str, log_dir, *, info=options.info):
     watch = TemplateWatch(session, MonitorConfig(rg, name, log_dir, live_log=False), _Quiet())
     watch.refresh(transient_retry(base=1.0))
     with azure_access(f"reading the build log of {name}"):
-        path = watch._complete_log()
+        path = watch.complete_log()
     return path, watch
 
 
@@ -60,5 +60,7 @@ def run(args) -> int:
                 for line in clean_lines(raw.decode("utf-8", "replace").rstrip("\r\n")):
                     console.line(line)
     options.info(f"saved {path} ({watch.log.saved_size} bytes, {watch.log.bytes_downloaded} downloaded now)")
+    if watch.log_incomplete:
+        options.info(f"warning: the saved log may be incomplete: {watch.log_incomplete}")
     console.line(str(path))
     return 0

@@ -262,7 +262,7 @@ def diagnose_remote(args) -> int:
 
         state = w.status.get("runState")
         if state in ("Running", "Canceling"):
-            path = w._complete_log()  # what exists so far
+            path = w.complete_log()  # what exists so far
             diag = w.fix_fetched_location(diagnose(path, status_message=w.status.get("message"),
                                                    template_path=template_path, source=f"azure:{w.template_id}").to_dict())
         elif state:

@@ -249,7 +249,7 @@ class TemplateWatch:
         self.live.feed(data)
         return bool(data)
 
-    def _complete_log(self) -> str | None:
+    def complete_log(self) -> str | None:
         """After the run ended: make sure the saved log holds the whole blob; return its path."""
         location = parse_log_location(self.status.get("message"))
         if location and self.log.located and location.run_folder and self.log.local_path \
@@ -352,7 +352,7 @@ class TemplateWatch:
         if not self._log_drained:
             self._log_drained = True
             try:
-                self._drained = self._complete_log()
+                self._drained = self.complete_log()
             except LogAccessDenied as exc:
                 self.log_access_problem = exc.one_line()
                 self._drained = None
