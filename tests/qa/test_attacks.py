@@ -30,6 +30,7 @@ INJECTIONS = (
     "x #\u06dd#[error]pwned",
     "x\n:\u05b0:warning::pwned",
     "\uff03\uff03vso[task.complete result=Succeeded;]",
+    "#\x01#vso[task.setvariable variable=state]Succeeded",  # an ASCII control ICU ignores too
 )
 
 

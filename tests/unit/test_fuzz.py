@@ -25,7 +25,22 @@ MARKERS = st.sampled_from(["#", "##", "::", ":", "[", "vso[", "VSO[", "##vso[", 
 HIDERS = st.sampled_from(["\u0600", "\u0605", "\u06dd", "\u070f", "\ufff9", "\ufffb", "\u200b", "\u05b0",
                           "\u0591", "\u0640", "\ufeff", "\u00ad", "\uff03", "\ufe5f", "\uff1a", "\ufe55",
                           "\uff3b", "\uff56", "\U000e0041", "\x00", "\x85"])
-HOSTILE_TEXT = st.lists(st.one_of(MARKERS, HIDERS, st.text(max_size=4)), max_size=24).map("".join)
+HIDERS = st.one_of(HIDERS, st.sampled_from(["\x01", "\x1b", "\x7f", "\x0e"]))
+
+
+@st.composite
+def disguised_marker(draw) -> str:
+    """A runner command whose marker has hiding characters put between its own characters."""
+    marker = draw(st.sampled_from(["##vso[", "##[", "::"]))
+    chars = list(marker)
+    for _ in range(draw(st.integers(1, 3))):
+        chars.insert(draw(st.integers(1, len(chars) - 1)), draw(HIDERS))
+    lead = draw(st.sampled_from(["", " ", "x ", "\t"]))
+    return lead + "".join(chars) + draw(st.sampled_from(["task.setvariable variable=x]1", "error]x",
+                                                          "set-output name=x::1", "error::x"]))
+
+
+HOSTILE_TEXT = st.lists(st.one_of(MARKERS, HIDERS, disguised_marker(), st.text(max_size=4)), max_size=24).map("".join)
 
 
 @FUZZ
@@ -37,6 +52,22 @@ def test_cleaned_text_is_never_a_command_for_either_runner(text):
         assert github_commands(line) == [], (text, line)
         assert ado_commands(line) == [], (text, line)
     assert clean_lines(lines) == lines  # stable: cleaning twice changes nothing
+
+
+@FUZZ
+@given(HOSTILE_TEXT)
+def test_the_console_never_prints_a_command_it_did_not_author(text):
+    """Prose lines (error messages quoting inputs) are only neutralised, not stripped of controls."""
+    import io
+
+    from aib_pilot.report.console import Console
+
+    out, err = io.StringIO(), io.StringIO()
+    console = Console(out, err, {})
+    console.error(text)
+    console.line(text)
+    for stream in (out.getvalue(), err.getvalue()):
+        assert github_commands(stream) == [] and ado_commands(stream) == [], (text, stream)
 
 
 TEMPLATE_KEYS = st.sampled_from(["properties", "customize", "type", "name", "inline", "source", "distribute",

@@ -56,8 +56,12 @@ _MAYBE_MARKER = re.compile("[" + _HASHES + _COLONS + "]")
 
 
 def _skippable(ch: str) -> bool:
-    """Might a culture-aware search ignore this character? (Every non-ASCII one may.)"""
-    return ord(ch) > 0x7F and ch not in _HASHES and ch not in _COLONS
+    """Might a culture-aware search ignore this character? Every non-ASCII one may, and so do the
+    ASCII controls (except tab), which ICU gives no weight either."""
+    code = ord(ch)
+    if code > 0x7F:
+        return ch not in _HASHES and ch not in _COLONS
+    return (code < 0x20 and ch != "\t") or code == 0x7F
 
 
 def _opener(ch: str) -> bool:
