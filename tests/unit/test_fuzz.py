@@ -72,12 +72,13 @@ def test_the_console_never_prints_a_command_it_did_not_author(text):
 
 TEMPLATE_KEYS = st.sampled_from(["properties", "customize", "type", "name", "inline", "source", "distribute",
                                  "buildTimeoutInMinutes", "vmProfile", "scriptUri", "validate", "##vso[x.y]z"])
+def _containers(inner):
+    return st.one_of(st.lists(inner, max_size=4),
+                     st.dictionaries(st.one_of(TEMPLATE_KEYS, st.text(max_size=8)), inner, max_size=5))
+
+
 JSON_VALUES = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                                     st.text(max_size=20)),
-                           lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                   st.dictionaries(st.one_of(TEMPLATE_KEYS, st.text(max_size=8)),
-                                                                   inner, max_size=5)),
-                           max_leaves=30)
+                                     st.text(max_size=20)), _containers, max_leaves=30)
 
 
 @FUZZ
