@@ -78,6 +78,27 @@ def test_an_azure_devops_step_input_in_an_error_line_is_no_command(payload, tmp_
     assert result.stderr.startswith("aib-pilot: error: input 'budgetMinutes' is ")
 
 
+@pytest.mark.parametrize("payload", INJECTIONS)
+@pytest.mark.parametrize("fmt", ["github", "azure-devops", "text", "json"])
+def test_a_template_key_quoted_by_the_loader_is_no_command(fmt, payload, tmp_path):
+    """The loader names the JSON path of an ARM expression it cannot evaluate (in an ARM deployment
+    template), so the key -- the payload -- is quoted in the error line."""
+    resource = json.loads((REPO / "examples/logs/linux-template.json").read_text())
+    resource.update(type="Microsoft.VirtualMachineImages/imageTemplates", name="t", location="westeurope")
+    resource["properties"][payload] = "[concat('a', 'b')]"
+    doc = {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+           "contentVersion": "1.0.0.0", "resources": [resource]}
+    template = tmp_path / "t.json"
+    template.write_text(json.dumps(doc))
+    before = template.read_bytes()
+    result = run("submit", "--template", str(template), "-g", "rg", "--format", fmt)
+    assert result.code == 2, result.output
+    assert foreign_commands(result.stdout) == [] and foreign_commands(result.stderr) == []
+    errors = result.stderr.splitlines()
+    assert len(errors) == 1 and "uses the ARM expression" in errors[0], result.stderr
+    assert template.read_bytes() == before
+
+
 @pytest.mark.parametrize("fmt", ["github", "azure-devops", "text"])
 def test_a_template_key_with_line_breaks_is_no_command(fmt, tmp_path):
     """A template whose JSON key holds newlines (quoted by lint and diagnose messages)."""
