@@ -15,6 +15,7 @@ against that state and the blob; anything else is moved aside and the log is rea
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -22,6 +23,7 @@ import os
 import secrets
 import stat
 from pathlib import Path
+from typing import Iterator
 
 from aib_pilot.errors import UsageError
 
@@ -39,17 +41,19 @@ def _refuse(path: Path, what: str) -> PlantedLink:
                        "never follows links there.", hint=f"Remove {path} (or choose another --log-dir).")
 
 
-def open_folder(root: Path, *parts: str) -> int:
-    """A descriptor of ``root/parts...``, creating missing folders; links below ``root`` refused."""
+def open_folder(root: Path, *parts: str, create: bool = True) -> int:
+    """A descriptor of ``root/parts...`` (missing folders created when ``create``); links below
+    ``root`` refused."""
     fd = os.open(root, os.O_RDONLY | _DIRECTORY)
     path = Path(root)
     try:
         for part in parts:
             path = path / part
-            try:
-                os.mkdir(part, 0o755, dir_fd=fd)
-            except FileExistsError:
-                pass
+            if create:
+                try:
+                    os.mkdir(part, 0o755, dir_fd=fd)
+                except FileExistsError:
+                    pass
             try:
                 child = os.open(part, os.O_RDONLY | _DIRECTORY | _NOFOLLOW, dir_fd=fd)
             except OSError as exc:
@@ -62,6 +66,15 @@ def open_folder(root: Path, *parts: str) -> int:
         os.close(fd)
         raise
     return fd
+
+
+@contextlib.contextmanager
+def _folder(root: Path, parts: tuple[str, ...], *, create: bool = True) -> Iterator[int]:
+    fd = open_folder(root, *parts, create=create)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
 
 
 def _open_file(folder_fd: int, name: str, flags: int, where: Path) -> int:
@@ -77,64 +90,50 @@ def _open_file(folder_fd: int, name: str, flags: int, where: Path) -> int:
     return fd
 
 
+def _write_file(folder: int, name: str, flags: int, where: Path, data: bytes, *, sync: bool) -> None:
+    fd = _open_file(folder, name, os.O_WRONLY | flags, where)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        if sync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def append(root: Path, parts: tuple[str, ...], name: str, data: bytes) -> None:
     """Append ``data`` to ``root/parts/name`` (created if missing) and flush it to disk."""
-    folder = open_folder(root, *parts)
-    try:
-        fd = _open_file(folder, name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, Path(root, *parts))
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    finally:
-        os.close(folder)
+    with _folder(root, parts) as folder:
+        _write_file(folder, name, os.O_APPEND | os.O_CREAT, Path(root, *parts), data, sync=True)
 
 
 def replace(root: Path, parts: tuple[str, ...], name: str, data: bytes) -> Path:
     """Write ``root/parts/name`` whole: a new file (O_EXCL) renamed over the old name."""
-    folder = open_folder(root, *parts)
-    try:
+    with _folder(root, parts) as folder:
         temp = f".{name}.{secrets.token_hex(6)}.tmp"
-        fd = _open_file(folder, temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, Path(root, *parts))
-        try:
-            os.write(fd, data)
-        finally:
-            os.close(fd)
+        _write_file(folder, temp, os.O_CREAT | os.O_EXCL, Path(root, *parts), data, sync=False)
         os.replace(temp, name, src_dir_fd=folder, dst_dir_fd=folder)
-    finally:
-        os.close(folder)
     return Path(root, *parts, name)
 
 
 def read(root: Path, parts: tuple[str, ...], name: str) -> bytes | None:
     """The bytes of ``root/parts/name`` (None when missing); links and non-files refused."""
     try:
-        folder = open_folder(root, *parts)
+        with _folder(root, parts, create=False) as folder:
+            fd = _open_file(folder, name, os.O_RDONLY, Path(root, *parts))
+            with os.fdopen(fd, "rb") as fh:
+                return fh.read()
     except FileNotFoundError:
         return None
-    try:
-        try:
-            fd = _open_file(folder, name, os.O_RDONLY, Path(root, *parts))
-        except FileNotFoundError:
-            return None
-        with os.fdopen(fd, "rb") as fh:
-            return fh.read()
-    finally:
-        os.close(folder)
 
 
 def move_aside(root: Path, parts: tuple[str, ...], name: str, why: str) -> str:
     """Rename ``name`` to ``name.<why>-<random>`` (kept for the user, never appended to)."""
-    folder = open_folder(root, *parts)
-    try:
+    with _folder(root, parts) as folder:
         aside = f"{name}.{why}-{secrets.token_hex(3)}"
         os.rename(name, aside, src_dir_fd=folder, dst_dir_fd=folder)
         return aside
-    finally:
-        os.close(folder)
 
 
 class LogState:
