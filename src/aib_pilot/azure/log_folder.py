@@ -83,6 +83,8 @@ def _open_file(folder_fd: int, name: str, flags: int, where: Path) -> int:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise _refuse(where / name, "a symbolic link") from None
+        if exc.errno in (errno.ENXIO, errno.EISDIR):  # a FIFO nobody reads, a folder
+            raise _refuse(where / name, "not a regular file") from None
         raise
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
