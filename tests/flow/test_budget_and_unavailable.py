@@ -31,6 +31,7 @@ def test_blob_storage_failing_for_ever_keeps_the_budget_and_names_no_role(emulat
     emulator.faults.server_error(503, count=None, service="blob")
     m = run_cli(emulator, "monitor", "-g", rg, "-n", name, "--log-dir", str(logs), *FAST, "--budget", "0.5",
                 "--format", "json", timeout=150)
+    print(f"--budget 0.5 (30 s) with blob storage answering 503: monitor ended after {m.seconds:.1f} s")
     assert m.seconds < 30 + 10, f"--budget 0.5 took {m.seconds:.0f} s"
     assert m.code == 1, m.stderr[-2000:]  # the run failed; diagnosed from its status message
     result = m.json
@@ -45,6 +46,7 @@ def test_without_a_budget_a_failing_blob_read_ends_within_a_minute(emulator, rg,
     emulator.faults.server_error(503, count=None, service="blob")
     m = run_cli(emulator, "monitor", "-g", rg, "-n", name, "--log-dir", str(logs), *FAST, "--format", "json",
                 timeout=150)
+    print(f"no budget, blob storage answering 503 after the build ended: monitor ended after {m.seconds:.1f} s")
     assert m.seconds < 60, f"no budget: {m.seconds:.0f} s of retrying after the build had ended"
     assert m.code == 1 and m.json["log_complete"] is False, m.stderr[-2000:]
 
