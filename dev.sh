@@ -23,6 +23,9 @@ setup() {
     command -v npm >/dev/null || { echo "dev.sh: npm is needed for Azurite (apt-get install nodejs npm)" >&2; exit 2; }
     (cd tests/emulator/azurite && npm ci --no-audit --no-fund --loglevel=error)
   fi
+  if [ ! -d tests/report/parsers/node_modules/azure-pipelines-task-lib ]; then  # Microsoft's command parser
+    (cd tests/report/parsers && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 }
 
 case "${1:-}" in

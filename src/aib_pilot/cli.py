@@ -87,10 +87,19 @@ def _ci_format(argv: list[str] | None, args: argparse.Namespace | None) -> str |
     return fmt if fmt in ("github", "azure-devops") else None
 
 
+def _console():
+    from aib_pilot.report.console import process_console
+
+    return process_console()
+
+
 def _report_error(line: str, argv: list[str] | None, args: argparse.Namespace | None) -> None:
     """Print the one error line on stderr and, inside GitHub Actions / Azure Pipelines, also as an
-    error annotation / task issue so it shows on the run page, not only deep in the log."""
-    print(f"aib-pilot: error: {line}", file=sys.stderr)
+    error annotation / task issue so it shows on the run page, not only deep in the log.
+
+    The line quotes the user's input (a file name, a template key, a step input): the console
+    masks secrets and neutralises runner commands in it, on stderr as on stdout."""
+    _console().error(line)
     fmt = _ci_format(argv, args)
     if fmt is None:
         return
@@ -134,23 +143,21 @@ def main(argv: list[str] | None = None) -> int:
             raise PilotError(_usage_message(prog, f"unrecognized arguments: {' '.join(extra)}"),
                              hint=f"Run '{prog} --help' for the options.")
         if not getattr(args, "func", None):
-            parser.print_help(sys.stderr)
+            _console().line(parser.format_help().rstrip("\n"), err=True)
             return EXIT_USAGE
         return int(args.func(args) or 0)
     except PilotError as exc:
         _report_error(redact(exc.one_line()), argv, args)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("aib-pilot: interrupted.", file=sys.stderr)
+        _console().info("interrupted.")
         return 130
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug or an unexpected SDK error: one line, not a traceback
         if os.environ.get("AIB_PILOT_DEBUG") == "1":
             raise
-        print(
-            f"aib-pilot: error: unexpected {type(exc).__name__}: {redact(str(exc)).splitlines()[0] if str(exc) else ''} "
-            "(set AIB_PILOT_DEBUG=1 for the traceback and please report it)",
-            file=sys.stderr,
-        )
+        first = redact(str(exc)).splitlines()[0] if str(exc).strip() else ""
+        _console().error(f"unexpected {type(exc).__name__}: {first} "
+                         "(set AIB_PILOT_DEBUG=1 for the traceback and please report it)")
         return EXIT_INTERNAL

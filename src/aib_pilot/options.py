@@ -10,7 +10,6 @@ import argparse
 import math
 import os
 import re
-import sys
 from pathlib import Path
 from typing import Mapping
 
@@ -273,33 +272,55 @@ def poll_interval(args, env: Mapping[str, str] | None = None) -> float:
     return positive_finite(raw, source, unit="seconds", example="--poll-interval 15", minimum=MIN_POLL_INTERVAL)
 
 
-def log_dir(args, env: Mapping[str, str] | None = None) -> Path:
+def log_dir(args, env: Mapping[str, str] | None = None, *, check: bool = False) -> Path:
+    """``--log-dir`` (else AIB_PILOT_LOG_DIR, else ./aib-pilot-logs). ``check``: make sure now, before
+    signing in, that it is (or can be made) a writable folder -- a file there, a name too long for
+    the file system or a read-only place is one usage line, not a failure after the build was read."""
     env = os.environ if env is None else env
-    return Path(env_or(getattr(args, "log_dir", None), env, "AIB_PILOT_LOG_DIR") or DEFAULT_LOG_DIR)
+    from_option = bool(getattr(args, "log_dir", None))
+    path = Path(env_or(getattr(args, "log_dir", None), env, "AIB_PILOT_LOG_DIR") or DEFAULT_LOG_DIR)
+    if check:
+        check_log_dir(path, "--log-dir" if from_option else ("AIB_PILOT_LOG_DIR" if env.get("AIB_PILOT_LOG_DIR")
+                                                             else "the default log folder"))
+    return path
+
+
+def check_log_dir(path: Path, source: str) -> None:
+    fix = "Pass --log-dir with a folder you can write to (it is created if missing)."
+    too_long = [part for part in path.parts if len(os.fsencode(part)) > 255]
+    if too_long:
+        raise UsageError(f"{source} {str(path)[:80]!r}... has a name longer than 255 bytes, which no file system "
+                         "takes.", hint=fix)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{source} {path} is a file, not a folder.", hint=fix)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{source} {path} cannot be created: {exc.strerror}.", hint=fix) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise UsageError(f"{source} {path} is not writable by this user.", hint=fix)
 
 
 def info(msg: str) -> None:
     """A progress line on stderr (used before a sink exists)."""
-    print(f"aib-pilot: {msg}", file=sys.stderr, flush=True)
+    from aib_pilot.report.console import process_console
+
+    process_console().info(msg)
 
 
 def make_session(args, env: Mapping[str, str] | None = None, *, announce=info):
-    """Cloud + credential + subscription from options and environment; says which auth it chose."""
-    from aib_pilot.azure.auth import make_credential
+    """The Azure session for the options (azure/clients.open_session signs in); the local folder
+    options are checked first, so a mistake there is said before any sign-in."""
     from aib_pilot.azure.cloud import resolve_cloud
-    from aib_pilot.azure.clients import AzureSession
-    from aib_pilot.azure.errors import set_auth_context
+    from aib_pilot.azure.clients import open_session
 
     env = os.environ if env is None else env
+    if hasattr(args, "log_dir"):  # every command that saves a log: its folder is checked before signing in
+        log_dir(args, env, check=True)
     cloud = resolve_cloud(cloud=getattr(args, "cloud", None), arm_endpoint=getattr(args, "arm_endpoint", None),
                           authority_host=getattr(args, "authority_host", None), env=env)
     subscription = env_or(getattr(args, "subscription", None), env, "AZURE_SUBSCRIPTION_ID", "AIB_PILOT_SUBSCRIPTION_ID")
     if not subscription:
         raise UsageError("No subscription given.", hint="Add --subscription ID (or set AZURE_SUBSCRIPTION_ID).")
-    mode = env_or(getattr(args, "auth", None), env, "AIB_PILOT_AUTH")
-    choice = make_credential(mode, cloud, env, service_connection_id=getattr(args, "service_connection_id", None))
-    set_auth_context(choice.mode, choice.principal)
-    where = cloud.name if not cloud.custom else f"custom cloud {cloud.arm_endpoint}"
-    if announce:
-        announce(f"auth: {choice.mode} ({choice.reason}); {where}")
-    return AzureSession(cloud, choice.credential, subscription, principal=choice.principal, auth_mode=choice.mode)
+    return open_session(cloud=cloud, subscription=subscription, mode=env_or(getattr(args, "auth", None), env, "AIB_PILOT_AUTH"),
+                        env=env, service_connection_id=getattr(args, "service_connection_id", None), announce=announce)

@@ -13,7 +13,9 @@ from aib_pilot.azure.cloud import resolve_cloud
 from aib_pilot.azure.staging_logs import account_from_url, parse_log_location, rg_name
 from aib_pilot.azure.templates import choose_name, load_template, parse_tag
 from aib_pilot.errors import UsageError
-from aib_pilot.monitor import LiveLog, PollSchedule, iso_or_none, retry_after_seconds
+from aib_pilot.monitoring.retry import PollSchedule, retry_after_seconds
+from aib_pilot.monitoring.template_watch import iso_or_none
+from aib_pilot.report.live_groups import LiveLog
 
 RESOURCE = {
     "type": "Microsoft.VirtualMachineImages/imageTemplates", "apiVersion": "2025-10-01", "name": "web",

@@ -139,7 +139,7 @@ def test_authority_host_alone_on_the_command_line_sends_nothing(emulator, rg):
 def test_retry_line_says_could_not_reach_when_there_was_no_answer():
     from azure.core.exceptions import ServiceRequestError
 
-    from aib_pilot.monitor import retry_line
+    from aib_pilot.monitoring.retry import retry_line
 
     assert retry_line(ServiceRequestError("refused"), 1.25) == \
         "could not reach Azure (ServiceRequestError); retrying in 1.2s"
@@ -235,28 +235,27 @@ def test_auth_messages_per_mode_and_code():
     from azure.core.exceptions import ClientAuthenticationError
     from azure.identity import CredentialUnavailableError
 
-    from aib_pilot.azure.errors import auth_detail, set_auth_context, to_access_error
+    from aib_pilot.azure.errors import auth_detail, to_access_error, with_sign_in
 
     raw = ("Authentication failed: Authentication failed: AADSTS700016: Application with identifier 'abc' was "
            "not found in the directory 'x'. This can happen if...\nTrace ID: 1\nCorrelation ID: 2\nTimestamp: 3")
     detail, code = auth_detail(ClientAuthenticationError(message=raw))
     assert code == "700016" and detail.startswith("AADSTS700016: Application with identifier 'abc'")
     assert "Trace ID" not in detail and "Authentication failed" not in detail
-    try:
-        set_auth_context("oidc-github", "abc")
-        err = to_access_error(ClientAuthenticationError(message=raw), "reading x")
-        assert isinstance(err, AzureAccessError) and "app abc does not exist in this tenant" in err.one_line()
-        err = to_access_error(ClientAuthenticationError(message="AADSTS500011: The resource principal named "
-                                                        "https://x was not found."), "reading x")
-        assert "--arm-endpoint" in err.one_line() and "secret" not in err.one_line()
-        set_auth_context("managed-identity", None)
-        err = to_access_error(CredentialUnavailableError(
-            message="ManagedIdentityCredential authentication unavailable, no response from the IMDS endpoint."),
-            "reading x")
-        assert "no managed identity is available on this machine" in err.one_line()
-        assert "IMDS" in err.one_line() and "secret" not in err.one_line()
-    finally:
-        set_auth_context(None, None)
+    err = to_access_error(with_sign_in(ClientAuthenticationError(message=raw), "oidc-github", "abc"), "reading x")
+    assert isinstance(err, AzureAccessError) and "app abc does not exist in this tenant" in err.one_line()
+    err = to_access_error(with_sign_in(ClientAuthenticationError(message="AADSTS500011: The resource principal named "
+                                                                 "https://x was not found."), "oidc-github", "abc"),
+                          "reading x")
+    assert "--arm-endpoint" in err.one_line() and "secret" not in err.one_line()
+    err = to_access_error(with_sign_in(CredentialUnavailableError(
+        message="ManagedIdentityCredential authentication unavailable, no response from the IMDS endpoint."),
+        "managed-identity", None), "reading x")
+    assert "no managed identity is available on this machine" in err.one_line()
+    assert "IMDS" in err.one_line() and "secret" not in err.one_line()
+    # an error no sign-in marked gets the general hint, not another mode's
+    err = to_access_error(ClientAuthenticationError(message="no code here"), "reading x")
+    assert "(sign-in)" in err.one_line() and "IMDS" not in err.one_line()
 
 
 def test_inferred_cli_reason_has_no_nested_parentheses():

@@ -5,14 +5,22 @@ line whose text after leading whitespace starts with ``::`` and names a register
 ``##[<registered command>`` anywhere; while ``stop-commands`` is active only ``::<token>::`` counts.
 Azure DevOps (agent Command.TryParse): ``##vso[area.event ...]`` anywhere in a line.
 
-Both runners search with .NET culture-sensitive comparisons, which can skip "ignorable"
-characters; to be conservative these parsers delete such characters first and match any case.
+Both runners search with .NET culture-sensitive comparisons (``string.IndexOf(string)``,
+``StartsWith(string)``), which on ICU skip characters of zero collation weight. These parsers model
+that with ICU itself: parsers/icu_collation.mjs asks Node's ICU which code points compare as
+nothing between two '#' and which equal '#', ':', '[', 'v', 's', 'o' at the weakest (primary)
+strength; every line is folded with that table before it is parsed, and any case matches.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass, field
+from pathlib import Path
 
 GITHUB_COMMANDS = {"add-mask", "add-matcher", "remove-matcher", "debug", "notice", "warning", "error",
                    "group", "endgroup", "echo", "stop-commands", "set-output", "set-env", "add-path",
@@ -20,6 +28,51 @@ GITHUB_COMMANDS = {"add-mask", "add-matcher", "remove-matcher", "debug", "notice
 _IGNORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4"
                         "\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f"
                         "\ufeff\uffa0\U000e0000-\U000e0fff]")
+
+
+@functools.lru_cache(maxsize=1)
+def icu_table_file() -> Path | None:
+    """parsers/icu_collation.mjs's answer, computed once per test session, in a temporary file."""
+    import tempfile
+
+    node = shutil.which("node")
+    if not node:
+        return None
+    script = Path(__file__).with_name("parsers") / "icu_collation.mjs"
+    raw = subprocess.run([node, str(script)], capture_output=True, check=True, timeout=300).stdout
+    handle, name = tempfile.mkstemp(prefix="aib-pilot-icu-", suffix=".json")
+    with open(handle, "wb") as fh:
+        fh.write(raw)
+    import atexit
+    import os
+
+    atexit.register(os.unlink, name)
+    return Path(name)
+
+
+@functools.lru_cache(maxsize=1)
+def _icu_fold_table() -> dict[int, str | None]:
+    """code point -> replacement (None = deleted), from Node's ICU; the static list without Node."""
+    path = icu_table_file()
+    if path is None:
+        return {}
+    data = json.loads(path.read_text())
+    table: dict[int, str | None] = {cp: None for cp in data["ignorable"]}
+    for key, points in data["equal"].items():
+        for cp in points:
+            if cp > 0x7F:  # ASCII case is handled by the parsers (they match any case)
+                table[cp] = key
+    return table
+
+
+def culture_fold(line: str) -> str:
+    """The line as a culture-aware ICU search sees it: ignorables gone, look-alikes made ASCII."""
+    table = _icu_fold_table()
+    if table:
+        return line.translate(table)
+    return _IGNORABLE.sub("", line)
+
+
 # .NET StreamReader.ReadLine splits on CR, LF, CRLF; Python's splitlines is a superset, use the
 # narrower set so that a hidden command behind U+2028 would still be seen on the same line.
 _LINES = re.compile(r"\r\n|\r|\n")
@@ -87,7 +140,7 @@ def github_commands(text: str) -> list[Command]:
     out: list[Command] = []
     stop_token: str | None = None
     for raw in _LINES.split(text):
-        line = _IGNORABLE.sub("", raw)
+        line = culture_fold(raw)
         if stop_token is not None:
             resume = _github_v2(line, {stop_token.lower()})
             if resume:
@@ -106,7 +159,7 @@ def ado_commands(text: str) -> list[Command]:
     """``##vso[...]`` logging commands the Azure DevOps agent would execute."""
     out: list[Command] = []
     for raw in _LINES.split(text):
-        line = _IGNORABLE.sub("", raw)
+        line = culture_fold(raw)
         start = line.lower().find("##vso[")
         if start < 0:
             continue
@@ -130,7 +183,7 @@ def ado_format_commands(text: str) -> list[str]:
     """``##[name]`` formatting commands anywhere in a line (group, error, warning, section...)."""
     found = []
     for raw in _LINES.split(text):
-        line = _IGNORABLE.sub("", raw)
+        line = culture_fold(raw)
         for match in re.finditer(r"##\[([A-Za-z-]+)", line):
             found.append(match.group(1).lower())
     return found

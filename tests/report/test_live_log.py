@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aib_pilot.errors import UsageError
-from aib_pilot.monitor import LiveLog
+from aib_pilot.report.live_groups import LiveLog
 from aib_pilot.report import make_sink
 from aib_pilot.report.livelog import curate, live_log_mode
 from tests.emulator.scenarios import SCENARIOS, build_log

@@ -130,5 +130,5 @@ def test_rule_prose_keeps_its_code_spans_and_escapes_the_rest():
     from aib_pilot.report.markdown import Markdown
     md = Markdown()
     assert md.plain("Use `apt-get -y` and *not* [links](x) <b> @team") == \
-        "Use `apt-get -y` and \\*not\\* \\[links\\](x) \\<b\\> \\@team"
+        "Use `apt-get -y` and \\*not\\* \\[links\\](x) \\<b\\> `@team`"  # a mention only inside code
     assert md.plain("x `##vso[a.b]c` y") == "x `# #vso[a.b]c` y"  # code spans are cleaned too

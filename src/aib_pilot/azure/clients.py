@@ -13,13 +13,43 @@ from aib_pilot.azure.cloud import Cloud
 _SDK_RETRY = {"retry_total": 2, "retry_backoff_factor": 0.5, "retry_backoff_max": 8}
 
 
+class SignInCredential:
+    """The session's credential: the azure-identity one, whose authentication errors are marked with
+    the --auth mode and client id (azure/errors.py turns them into the fix for that mode)."""
+
+    def __init__(self, inner: Any, mode: str, client_id: str | None):
+        self.inner, self.mode, self.client_id = inner, mode, client_id
+        if hasattr(inner, "get_token_info"):  # azure-core's newer protocol, offered only when the inner has it
+            self.get_token_info = self._get_token_info
+
+    def _marked(self, call, *args, **kwargs):
+        from azure.core.exceptions import ClientAuthenticationError
+
+        from aib_pilot.azure.errors import with_sign_in
+
+        try:
+            return call(*args, **kwargs)
+        except ClientAuthenticationError as exc:
+            raise with_sign_in(exc, self.mode, self.client_id)
+
+    def get_token(self, *scopes, **kwargs):
+        return self._marked(self.inner.get_token, *scopes, **kwargs)
+
+    def _get_token_info(self, *scopes, **kwargs):
+        return self._marked(self.inner.get_token_info, *scopes, **kwargs)
+
+    def close(self) -> None:
+        close = getattr(self.inner, "close", None)
+        if close:
+            close()
+
+
 @dataclass
 class AzureSession:
     cloud: Cloud
     credential: Any
     subscription_id: str
     principal: str | None = None
-    auth_mode: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
 
     def _mgmt_kwargs(self, polling_interval: float | None = None) -> dict:
@@ -50,13 +80,19 @@ class AzureSession:
         return ResourceManagementClient(self.credential, self.subscription_id, base_url=self.cloud.arm_endpoint,
                                         **self._mgmt_kwargs())
 
-    def blob_client(self, url: str, credential: Any = None):
-        """A BlobClient for a blob URL; ``credential`` defaults to the session's token credential."""
-        from azure.storage.blob import BlobClient
-
-        return BlobClient.from_blob_url(url, credential=credential or self.credential,
-                                        **self.cloud.connection_kwargs(), **_SDK_RETRY)
-
     def template_id(self, resource_group: str, name: str) -> str:
         return (f"/subscriptions/{self.subscription_id}/resourceGroups/{resource_group}"
                 "/providers/Microsoft.VirtualMachineImages/imageTemplates/" + name)
+
+
+def open_session(*, cloud: Cloud, subscription: str, mode: str | None, env, service_connection_id: str | None = None,
+                 announce=None) -> AzureSession:
+    """Sign-in for ``mode`` (explicit, else inferred from ``env``) on ``cloud``; ``announce`` is told which."""
+    from aib_pilot.azure.auth import make_credential
+
+    choice = make_credential(mode, cloud, env, service_connection_id=service_connection_id)
+    where = cloud.name if not cloud.custom else f"custom cloud {cloud.arm_endpoint}"
+    if announce:
+        announce(f"auth: {choice.mode} ({choice.reason}); {where}")
+    return AzureSession(cloud, SignInCredential(choice.credential, choice.mode, choice.principal), subscription,
+                        principal=choice.principal)

@@ -6,7 +6,7 @@ import contextlib
 import re
 from typing import Iterator
 
-from aib_pilot.errors import AzureAccessError, UsageError
+from aib_pilot.errors import AzureAccessError, AzureUnavailableError, UsageError
 from aib_pilot.redact import redact
 
 TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
@@ -38,13 +38,28 @@ def is_transient(exc: BaseException) -> bool:
 
 
 # -- authentication --------------------------------------------------------------------------------
-# The sign-in mode and client id of this process, set once by options.make_session, so that an
-# authentication failure anywhere can say what to fix for *that* mode.
-_AUTH = {"mode": None, "client_id": None}
+# A failed sign-in says what to fix for the --auth mode in use. The session's credential
+# (azure/clients.SignInCredential) marks each authentication error it raises with that mode and
+# client id; nothing is kept in a module global.
+SIGN_IN_ATTRIBUTE = "aib_pilot_sign_in"
 
 
-def set_auth_context(mode: str | None, client_id: str | None) -> None:
-    _AUTH.update(mode=mode, client_id=client_id)
+def with_sign_in(exc: BaseException, mode: str | None, client_id: str | None) -> BaseException:
+    """Mark an authentication error with the sign-in that raised it (mode, client id)."""
+    setattr(exc, SIGN_IN_ATTRIBUTE, (mode, client_id))
+    return exc
+
+
+def sign_in_of(exc: BaseException) -> tuple[str | None, str | None]:
+    """(mode, client id) of the sign-in that raised ``exc`` (or of the error it wraps), else (None, None)."""
+    seen = 0
+    while exc is not None and seen < 5:
+        marked = getattr(exc, SIGN_IN_ATTRIBUTE, None)
+        if marked:
+            return marked
+        exc = getattr(exc, "inner_exception", None) or exc.__cause__ or exc.__context__
+        seen += 1
+    return None, None
 
 
 # Entra ID error codes worth a precise fix (learn.microsoft.com/entra/identity-platform/reference-error-codes).
@@ -122,7 +137,8 @@ def auth_detail(exc: BaseException) -> tuple[str, str | None]:
 
 def authentication_error(exc: BaseException, what: str) -> AzureAccessError:
     """One line: which sign-in failed, Entra's reason (short), and the fix for that mode/code."""
-    mode, client = _AUTH["mode"], _AUTH["client_id"] or "<client id>"
+    mode, client = sign_in_of(exc)
+    client = client or "<client id>"
     detail, code = auth_detail(exc)
     label = f"--auth {mode}" if mode else "sign-in"
     if code in AADSTS_HINTS:
@@ -177,8 +193,9 @@ def to_access_error(exc: BaseException, what: str) -> AzureAccessError | UsageEr
 
 @contextlib.contextmanager
 def azure_access(what: str) -> Iterator[None]:
-    """Re-raise auth/permission/not-found SDK errors as AzureAccessError (exit code 3), and a
-    request ARM refused as malformed (400 InvalidResourceName, ...) as UsageError (exit 2)."""
+    """Re-raise auth/permission/not-found SDK errors as AzureAccessError (exit code 3), a request
+    ARM refused as malformed (400 InvalidResourceName, ...) as UsageError (exit 2), and throttling,
+    server errors and lost connections as AzureUnavailableError (exit 5)."""
     from azure.core.exceptions import AzureError
 
     try:
@@ -188,6 +205,15 @@ def azure_access(what: str) -> Iterator[None]:
         if mapped is not None:
             raise mapped from exc
         if isinstance(exc, Exception) and is_transient(exc):
-            raise AzureAccessError(f"Azure did not answer while {what}: {first_line(exc)}",
-                                   hint="This is usually transient; run the command again.") from exc
+            raise unavailable(exc, what) from exc
         raise
+
+
+def unavailable(exc: BaseException, what: str) -> AzureUnavailableError:
+    """Throttling, a server error or no connection, after retrying: exit 5, never the access code 3."""
+    status = status_of(exc)
+    why = f"answered {status}" if status else f"could not be reached ({type(exc).__name__})"
+    return AzureUnavailableError(
+        f"Azure {why} while {what}, also after retrying: {first_line(exc)}",
+        hint="This is temporary (throttling or an outage), not a permission problem: run the same command "
+             "again later (exit code 5 means 'try again').")

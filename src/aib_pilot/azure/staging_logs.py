@@ -1,6 +1,6 @@
 """Find, tail and save ``customization.log`` from the build's staging storage account.
 
-Where the log lives (troubleshooting guide; shared/reference §5.1, §6): the staging resource group
+Where the log lives (Microsoft's AIB troubleshooting guide; docs/usage.md): the staging resource group
 (``properties.exactStagingResourceGroup``) holds a storage account whose ``packerlogs`` container has
 one ``<guid>/customization.log`` per run. A failed run's ``lastRunStatus.message`` also names it,
 either as a blob URL ("Image Build log location: https://acct.blob.../customization.log.
@@ -16,18 +16,26 @@ staging group; reads are ranged (``download_blob(offset=...)``) so only new byte
 
 from __future__ import annotations
 
-import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
+from aib_pilot.azure import log_folder
 from aib_pilot.azure.errors import error_code, status_of
+from aib_pilot.azure.log_folder import LogState
 from aib_pilot.errors import AzureAccessError
 
 CONTAINER = "packerlogs"
+# azure-storage-blob's ExponentialRetry: 2 retries, about 3 s and 5 s apart (+ up to 1 s jitter).
+BLOB_RETRY = {"retry_total": 2, "initial_backoff": 1, "increment_base": 2, "random_jitter_range": 1,
+              "connection_timeout": 10, "read_timeout": 60}
 LOG_NAME = "customization.log"
+# A run folder (the blob name's first segment, a GUID in Azure) usable as a local folder name.
+SAFE_FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+TRUSTED_BLOB = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}/" + re.escape(LOG_NAME))
 
 _URL_RE = re.compile(r"https://[^\s\"'<>]+?/" + CONTAINER + r"/[^\s\"'<>]+?\.log", re.I)
 _ARM_ACCOUNT_RE = re.compile(
@@ -114,6 +122,9 @@ class StagingLog:
         self.access: str | None = None  # "entra" or "key"
         self.bytes_downloaded = 0
         self.gone = False
+        self.state: LogState | None = None  # length and hash of what was saved (azure/log_folder.py)
+        self.verified = False  # the saved prefix was checked against its state and the blob
+        self.notices: list[str] = []  # things the monitor should say (a saved log moved aside, ...)
 
     # -- locating -------------------------------------------------------------------------------
     def _accounts(self, resource_group: str) -> list[Any]:
@@ -141,13 +152,16 @@ class StagingLog:
 
     def locate(self, *, staging_rg: str | None, location: LogLocation | None = None) -> bool:
         """Find the newest log blob; True when found. Raises LogAccessDenied with the role to grant."""
-        if location and location.blob_url:
-            self._attach(location.blob_url, account_id=None, resource_group=staging_rg or location.resource_group)
-            return True
-        resource_group = (location.resource_group if location else None) or staging_rg
+        if location and location.resource_group and staging_rg and location.resource_group.lower() != staging_rg.lower():
+            self.notices.append(f"the run's status message names the log in resource group {location.resource_group}, "
+                                f"not in the staging resource group {staging_rg}; looking in the staging group instead")
+            location = None
+        resource_group = staging_rg or (location.resource_group if location else None)
         if not resource_group:
             return False
         accounts = self._accounts(resource_group)
+        if location and location.blob_url:
+            location = self.trusted_location(location.blob_url, accounts, resource_group)
         if location and location.account:
             accounts = [a for a in accounts if a.name.lower() == location.account.lower()] or accounts
         for account in accounts:
@@ -162,12 +176,37 @@ class StagingLog:
             return True
         return False
 
+    def trusted_location(self, url: str, accounts: list[Any], resource_group: str) -> LogLocation | None:
+        """THE check before a storage token is sent anywhere: a log URL (from ``lastRunStatus.message``,
+        text Azure copies from the build) is used only when it is a ``packerlogs/<run>/customization.log``
+        blob on the blob endpoint ARM reports for a storage account of the run's staging resource
+        group. Anything else -- another host, another account, ``..`` or encoded characters in the
+        path -- is ignored (said once) and the log is looked for in the staging accounts instead."""
+        for account in accounts:
+            try:
+                prefix = f"{self._endpoint(account)}/{CONTAINER}/"
+            except LogNotFound:
+                continue
+            if url.lower().startswith(prefix.lower()) and TRUSTED_BLOB.fullmatch(url[len(prefix):]):
+                return LogLocation(resource_group=resource_group, account=account.name, blob_name=url[len(prefix):])
+        host = urlparse(url).netloc or "?"
+        self.notices.append(f"ignored the log URL in the run's status message (on {host}): it is not the "
+                            f"'{CONTAINER}' container of a storage account in the staging resource group "
+                            f"{resource_group}; looking for the log there instead")
+        return LogLocation(resource_group=resource_group)
+
     def _container(self, base: str, account_id: str, resource_group: str):
         from azure.storage.blob import ContainerClient
 
         self.account_id = account_id
         return ContainerClient.from_container_url(f"{base}/{CONTAINER}", credential=self._data_credential(resource_group),
-                                                  **self.session.cloud.connection_kwargs())
+                                                  **self._blob_kwargs())
+
+    def _blob_kwargs(self) -> dict:
+        """Connection settings for blob clients: the cloud's, and a SHORT retry of the storage SDK's
+        own (its default waits 15 s, 18 s, 24 s, ... per call, minutes in all, blind to the budget);
+        the monitor retries on its own clock instead."""
+        return dict(self.session.cloud.connection_kwargs(), **BLOB_RETRY)
 
     def _newest_log(self, container) -> str | None:
         from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
@@ -182,7 +221,9 @@ class StagingLog:
                 if status_of(exc) in (401, 403) and attempt == "entra":
                     container = self._with_key(container)
                     continue
-                raise self._denied(exc) from exc
+                if status_of(exc) in (401, 403):
+                    raise self._denied(exc) from exc
+                raise  # 429/5xx: transient, retried by the caller on the budget's clock
         if not blobs:
             return None
         newest = max(blobs, key=lambda b: (b.creation_time or b.last_modified, b.name))
@@ -222,7 +263,7 @@ class StagingLog:
         from azure.storage.blob import BlobClient, ContainerClient
 
         cred = self._account_key(None)
-        kwargs = self.session.cloud.connection_kwargs()
+        kwargs = self._blob_kwargs()
         if isinstance(client, BlobClient):
             return BlobClient.from_blob_url(client.url.split("?", 1)[0], credential=cred, **kwargs)
         return ContainerClient.from_container_url(client.url.split("?", 1)[0], credential=cred, **kwargs)
@@ -238,7 +279,9 @@ class StagingLog:
     def _attach(self, url: str, *, account_id: str | None, resource_group: str | None) -> None:
         self.url = url.split("?", 1)[0]
         folder = self.url.split(f"/{CONTAINER}/", 1)[-1].rsplit("/", 1)
-        self.local_path = self.save_dir / (folder[0] if len(folder) == 2 else "run") / LOG_NAME
+        run_folder = folder[0] if len(folder) == 2 and SAFE_FOLDER.fullmatch(folder[0]) else "run"
+        self.local_path = self.save_dir / run_folder / LOG_NAME
+        self.state = LogState(self.save_dir.parent, (self.save_dir.name, run_folder), LOG_NAME)
         if account_id:
             self.account_id = account_id
         elif not self.account_id and resource_group:
@@ -250,7 +293,7 @@ class StagingLog:
         from azure.storage.blob import BlobClient
 
         self.blob = BlobClient.from_blob_url(self.url, credential=self._data_credential(resource_group),
-                                             **self.session.cloud.connection_kwargs())
+                                             **self._blob_kwargs())
 
     @property
     def located(self) -> bool:
@@ -262,9 +305,50 @@ class StagingLog:
         if self.local_path is None:
             return 0
         try:
-            return self.local_path.stat().st_size
+            info = self.local_path.lstat()
         except FileNotFoundError:
             return 0
+        return info.st_size if stat.S_ISREG(info.st_mode) else 0
+
+    @property
+    def saved_complete(self) -> bool:
+        """An earlier read reached the blob's end after the run had ended (the state says so)."""
+        return bool(self.state and (self.state.load() or {}).get("complete"))
+
+    def mark_complete(self) -> None:
+        if self.state and self.verified:
+            self.state.complete = True
+            self.state.save()
+
+    def _verify_saved_prefix(self) -> None:
+        """Before appending to a saved log: it must be what an earlier monitor saved of THIS blob
+        (length and SHA-256 in its state file) and still a prefix of the blob (length, last bytes).
+        Otherwise it is moved aside (kept for the user) and the blob is read from its start."""
+        from azure.core.exceptions import ResourceNotFoundError
+
+        state, parts = self.state, self.state.parts
+        problem = state.verify_local(self.url)
+        saved = state.length if problem is None else self.saved_size
+        if problem is None and saved:
+            try:
+                size = self.blob.get_blob_properties().size
+            except ResourceNotFoundError:
+                self.gone = True  # keep the saved copy: it is all there is
+                return
+            if size < saved:
+                problem = f"the blob holds {size} bytes, fewer than the {saved} saved"
+            else:
+                overlap = min(saved, 1024)
+                tail = self.blob.download_blob(offset=saved - overlap, length=overlap).readall()
+                local = log_folder.read(state.root, parts, LOG_NAME) or b""
+                if tail != local[-overlap:]:
+                    problem = "its last bytes differ from the blob's"
+        if problem and saved:
+            aside = log_folder.move_aside(state.root, parts, LOG_NAME, "unverified")
+            self.notices.append(f"the saved log {self.local_path} was not continued ({problem}); it was moved "
+                                f"to {aside} and the log is read again from its start")
+            state.__init__(state.root, parts, LOG_NAME)
+        self.verified = True
 
     def read_new(self) -> bytes:
         """Download bytes past what is saved, append them to the local file, return them.
@@ -275,7 +359,23 @@ class StagingLog:
 
         if self.blob is None or self.gone or self.local_path is None:
             return b""
-        offset = self.saved_size
+        for attempt in ("first", "key"):
+            if self.verified:
+                break
+            try:
+                self._verify_saved_prefix()
+            except ResourceNotFoundError:
+                self.gone = True
+            except HttpResponseError as exc:
+                if status_of(exc) in (401, 403) and attempt == "first" and self.access == "entra":
+                    self.blob = self._with_key(self.blob)
+                    continue
+                if status_of(exc) in (401, 403):
+                    raise self._denied(exc) from exc
+                raise
+        if self.gone:
+            return b""
+        offset = self.state.length
         for attempt in ("first", "key"):
             try:
                 data = self.blob.download_blob(offset=offset).readall() if offset else self.blob.download_blob().readall()
@@ -299,9 +399,7 @@ class StagingLog:
                 raise
         self.bytes_downloaded += len(data)
         if data:
-            self.local_path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.local_path, "ab") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+            self.save_dir.parent.mkdir(parents=True, exist_ok=True)
+            log_folder.append(self.state.root, self.state.parts, LOG_NAME, data)
+            self.state.appended(self.url, data)
         return data

@@ -101,7 +101,7 @@ def submit(session, resource_group: str, template: LoadedTemplate, name: str, *,
     else:
         action = "created"
 
-    from azure.core.exceptions import HttpResponseError
+    from azure.core.exceptions import AzureError, HttpResponseError
 
     try:
         created = templates.create(resource_group, name, body)
@@ -114,9 +114,12 @@ def submit(session, resource_group: str, template: LoadedTemplate, name: str, *,
                 created = templates.find(resource_group, name)
             if created is None:
                 raise SubmissionFailed(name, template_id, _error_envelope(exc)) from exc
-        else:  # auth/permission/not found -> exit 3; throttling/5xx after retries -> exit 3 "try again"
+        else:  # auth/permission/not found -> exit 3; throttling/5xx after retries -> exit 5 "try again"
             with azure_access(f"creating image template {name} in {resource_group}"):
                 raise
+    except AzureError:  # no answer at all (connection reset, DNS, TLS): exit 5 "try again"
+        with azure_access(f"creating image template {name} in {resource_group}"):
+            raise
     props = created.get("properties") or {}
     if props.get("provisioningState") == "Failed":
         raise SubmissionFailed(name, created.get("id") or template_id,

@@ -83,8 +83,14 @@ def emulator_env(info: dict) -> dict:
     return env
 
 
+def _say(text: str) -> None:
+    from aib_pilot.report.console import process_console
+
+    process_console().line(text)
+
+
 def _step(title: str, argv: list[str], env: dict, cwd: Path) -> int:
-    print(f"\n=== {title}\n$ aib-pilot {' '.join(argv)}", flush=True)
+    _say(f"\n=== {title}\n$ aib-pilot {' '.join(argv)}")
     return subprocess.call([sys.executable, "-m", "aib_pilot", *argv], env=env, cwd=cwd)
 
 
@@ -95,7 +101,7 @@ def run(args) -> int:
                                            example="--first-budget 0.03")
     root = find_repo_root()
     log_dir = args.log_dir or tempfile.mkdtemp(prefix="aib-pilot-demo-")
-    print(f"starting the local Azure emulator (speed x{speed:g}) ...", flush=True)
+    _say(f"starting the local Azure emulator (speed x{speed:g}) ...")
     proc, info, err = start_emulator(root, speed)
     try:
         env = emulator_env(info)
@@ -111,12 +117,12 @@ def run(args) -> int:
         code = _step(f"job 2: monitor with a {first_budget:g}-minute budget (ends before the build, exit 0)",
                      [*monitor, "--budget", str(first_budget)], env, root)
         if code == 1:  # a slow machine: the build ended within the first budget and was diagnosed
-            print(f"\ndemo finished early: the build ended inside the first budget; saved log under {log_dir}")
+            _say(f"\ndemo finished early: the build ended inside the first budget; saved log under {log_dir}")
             return 0
         if code != 0:
             return code
         code = _step("job 3: a later job resumes the same monitor and gets the diagnosis", monitor, env, root)
-        print(f"\ndemo finished: the last step exited {code} "
+        _say(f"\ndemo finished: the last step exited {code} "
               f"({'build failed and was diagnosed' if code == 1 else 'see above'}); saved log under {log_dir}")
         return 0 if code == 1 else (code or 1)
     finally:

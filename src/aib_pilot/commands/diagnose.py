@@ -73,11 +73,19 @@ def diagnose_local(args: argparse.Namespace) -> int:
             raise UsageError("standard input is closed: there is no log to read from it.",
                              hint="Pipe the log in (aib-pilot diagnose - < customization.log) or pass the file.")
         if sys.stdin.isatty():
-            print("aib-pilot: reading the log from standard input; end it with Ctrl-D "
-                  "(or pass the log file instead of '-').", file=sys.stderr)
+            from aib_pilot.report.console import process_console
+
+            process_console().info("reading the log from standard input; end it with Ctrl-D "
+                                   "(or pass the log file instead of '-').")
         head = sys.stdin.buffer.read(SNIFF_BYTES)
         check_log_head(head, "standard input", has_status=bool(args.status_message))
         log, source = _Prepended(head, sys.stdin.buffer), "-"
+    elif args.log and os.path.exists(args.log) and not os.path.isfile(args.log) and not os.path.isdir(args.log):
+        # a FIFO (process substitution), /dev/stdin, a device: read like standard input, without
+        # waiting for ever on a FIFO that no process writes to
+        head, rest = read_special(args.log)
+        check_log_head(head, f"log file {args.log}", has_status=bool(args.status_message), path=args.log)
+        log, source = _Prepended(head, rest), args.log
     elif args.log:
         if os.path.isfile(args.log):
             try:
@@ -122,6 +130,32 @@ def check_log_head(head: bytes, what: str, *, has_status: bool, path: str = "FIL
     if b"\x00" in head or text.count("\ufffd") > len(text) * 0.3:
         raise UsageError(f"{what} looks binary, not like a text log.",
                          hint="Pass customization.log (plain text) or a pipeline log saved as text.")
+
+
+FIFO_WAIT = 30.0  # seconds to wait for the first bytes from a FIFO before saying no one writes to it
+
+
+def read_special(path: str, wait: float | None = None):
+    """(first bytes, a reader of the rest) of a FIFO or device; a FIFO silent for FIFO_WAIT is refused."""
+    import select
+    import stat
+
+    try:
+        is_fifo = stat.S_ISFIFO(os.stat(path).st_mode)
+        fd = os.open(path, os.O_RDONLY | (os.O_NONBLOCK if is_fifo else 0))
+    except OSError as exc:
+        raise UsageError(f"cannot read log file {path}: {exc.strerror}.", hint="Check the path and its permissions.") from None
+    if is_fifo:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN | select.POLLHUP)
+        wait = FIFO_WAIT if wait is None else wait
+        if not poller.poll(wait * 1000):
+            os.close(fd)
+            raise UsageError(f"log file {path} is a FIFO that no process wrote to within {wait:g} seconds.",
+                             hint="Start the writer first (e.g. aib-pilot diagnose <(az ...)), or pass a regular file.")
+        os.set_blocking(fd, True)
+    reader = os.fdopen(fd, "rb")
+    return reader.read(SNIFF_BYTES), reader
 
 
 class _Prepended:

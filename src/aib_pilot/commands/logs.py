@@ -24,7 +24,8 @@ def register(subparsers) -> None:
 def save_last_log(session, rg: str, name: str, log_dir, *, info=options.info):
     """Complete the local copy of the last run's log; returns (path or None, template dict)."""
     from aib_pilot.azure.errors import azure_access
-    from aib_pilot.monitor import MonitorConfig, TemplateWatch, transient_retry
+    from aib_pilot.monitoring.retry import transient_retry
+    from aib_pilot.monitoring.template_watch import MonitorConfig, TemplateWatch
 
     class _Quiet:  # progress goes through `info`; the log itself is not echoed here
         def __getattr__(self, _name):
@@ -33,11 +34,12 @@ def save_last_log(session, rg: str, name: str, log_dir, *, info=options.info):
     watch = TemplateWatch(session, MonitorConfig(rg, name, log_dir, live_log=False), _Quiet())
     watch.refresh(transient_retry(base=1.0))
     with azure_access(f"reading the build log of {name}"):
-        path = watch._complete_log()
+        path = watch.complete_log()
     return path, watch
 
 
 def run(args) -> int:
+    from aib_pilot.report.console import process_console
     from aib_pilot.report.safety import clean_lines
 
     rg, name = options.resource_group(args), options.template_name(args)  # checked before signing in
@@ -49,13 +51,16 @@ def run(args) -> int:
             f"No customization.log found for {name} (last run: {state}).",
             hint="The staging resource group may be deleted already (AIB removes it with the template), "
             "or the run has not written a log yet.")
+    console = process_console()
     if args.stdout:
         with open(path, "rb") as fh:
             # The log is untrusted: clean_lines redacts secrets and breaks anything a CI runner
             # would read as a command (GitHub `::cmd`, `##[cmd`; Azure DevOps `##vso[`).
             for raw in fh:
                 for line in clean_lines(raw.decode("utf-8", "replace").rstrip("\r\n")):
-                    sys.stdout.write(line + "\n")
+                    console.line(line)
     options.info(f"saved {path} ({watch.log.saved_size} bytes, {watch.log.bytes_downloaded} downloaded now)")
-    print(path)
+    if watch.log_incomplete:
+        options.info(f"warning: the saved log may be incomplete: {watch.log_incomplete}")
+    console.line(str(path))
     return 0

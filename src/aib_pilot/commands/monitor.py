@@ -108,7 +108,7 @@ def publish_to_pull_requests(watches, args, sink, *, comment: bool = False, env=
     import os
 
     from aib_pilot.azure.ci_context import pr_target
-    from aib_pilot.monitor import TERMINAL_STATES
+    from aib_pilot.monitoring.template_watch import TERMINAL_STATES
     from aib_pilot.report.github_checks import publish_from_environment
 
     env = os.environ if env is None else env
@@ -144,7 +144,8 @@ def monitor_templates(session, args, sink, names: list[str], resource_groups: li
     ``control`` (budget clock + stop event) may be created earlier by the caller, so the budget and
     signal handling cover work done before monitoring (``run`` submits first).
     """
-    from aib_pilot.monitor import LoopControl, MonitorConfig, TemplateWatch, exit_code_for, watch
+    from aib_pilot.monitoring.fleet_loop import LoopControl, exit_code_for, watch
+    from aib_pilot.monitoring.template_watch import MonitorConfig, TemplateWatch
 
     fleet = len(names) > 1 or getattr(args, "all", False)
     control = control or LoopControl(options.budget_seconds(args))
@@ -242,7 +243,8 @@ def diagnose_remote(args) -> int:
     Prints the diagnosis (contract C2) in ``--format``; exit 1 when a failure was found.
     """
     from aib_pilot.errors import EXIT_BUILD_FAILED, EXIT_OK
-    from aib_pilot.monitor import MonitorConfig, TemplateWatch, transient_retry
+    from aib_pilot.monitoring.retry import transient_retry
+    from aib_pilot.monitoring.template_watch import MonitorConfig, TemplateWatch
     from aib_pilot.report import render_diagnosis
 
     rg, name = options.resource_group(args), options.template_name(args)
@@ -260,7 +262,7 @@ def diagnose_remote(args) -> int:
 
         state = w.status.get("runState")
         if state in ("Running", "Canceling"):
-            path = w._complete_log()  # what exists so far
+            path = w.complete_log()  # what exists so far
             diag = w.fix_fetched_location(diagnose(path, status_message=w.status.get("message"),
                                                    template_path=template_path, source=f"azure:{w.template_id}").to_dict())
         elif state:

@@ -28,7 +28,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from aib_pilot.commands.monitor import monitor_templates, stop_on_signals
     from aib_pilot.commands.submit import start
-    from aib_pilot.monitor import LoopControl
+    from aib_pilot.monitoring.fleet_loop import LoopControl
 
     control = LoopControl(options.budget_seconds(args))  # the budget counts from the job's start
     with stop_on_signals(control):  # a signal during submit is acted on once the run has started

@@ -101,7 +101,7 @@ def start(args):
 
 def run(args) -> int:
     from aib_pilot.commands.monitor import resume_args
-    from aib_pilot.monitor import MonitorConfig, resume_command
+    from aib_pilot.monitoring.template_watch import MonitorConfig, resume_command
 
     _session, sink, done = start(args)
     if done is None:

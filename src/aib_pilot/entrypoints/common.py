@@ -42,8 +42,13 @@ def execute(inv: Invocation, fmt: str, environ: Mapping[str, str] | None = None)
         for value in inv.secrets:
             sink.secret(value)  # registered before anything could print them
     if inv.errors:
+        from aib_pilot.report.console import process_console
+
+        console = process_console(environ)
+        for value in inv.secrets:
+            console.secret(value)
         for line in inv.errors:
-            print(f"aib-pilot: error: {line}", file=sys.stderr)
+            console.error(line)  # quotes step inputs: masked and neutralised like any output
             if sink is not None and fmt in ("github", "azure-devops"):
                 sink.error(line)  # also an annotation / task issue on the step
         return EXIT_USAGE

@@ -12,7 +12,7 @@ There is no ``stop-commands`` in Azure Pipelines and ``##vso[`` is found anywher
 every echoed line is cleaned (safety.py: ``##vso[`` -> ``# #vso[``, ``##[`` -> ``# #[``).
 Property values and messages are escaped as the agent unescapes them (``%`` -> ``%AZP25``,
 ``;`` -> ``%3B``, CR -> ``%0D``, LF -> ``%0A``, ``]`` -> ``%5D``).
-Facts: /work/shared/reference/azure-devops.md section 5.
+Facts: docs/output-formats.md ("azure-devops"), from the agent's Command.cs and azure-pipelines-task-lib.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class AzureDevOpsSink(CiSink):
 
     def set_outputs(self, values: dict[str, str]) -> None:
         for name, value in values.items():
-            self.say(self.command("task.setvariable", str(value), variable=facts.ado_name(name),
+            self.say_command(self.command("task.setvariable", str(value), variable=facts.ado_name(name),
                                   isOutput="true"))
 
     def summary(self, lines: list[str], label: str) -> None:
@@ -83,10 +83,10 @@ class AzureDevOpsSink(CiSink):
             self.say(f"warning: could not write the summary file {self.safe_inline(path)}: {exc.strerror}")
             return
         self.summary_paths.append(path)
-        self.say(self.command("task.uploadsummary", path))
+        self.say_command(self.command("task.uploadsummary", path))
 
     def finish(self, result: dict) -> None:
         if not self.completed:
             self.completed = True
             result_word = COMPLETE_RESULT.get(facts.state_of(result), "Failed")
-            self.say(self.command("task.complete", "done", result=result_word))
+            self.say_command(self.command("task.complete", "done", result=result_word))

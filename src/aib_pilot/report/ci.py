@@ -38,7 +38,7 @@ class CiSink(Sink):
         super().secret(value)
         lines = [v for v in str(value).splitlines() if v.strip()]
         for item in dict.fromkeys([str(value), *lines]):
-            self.say(self.secret_line(item))
+            self.say_command(self.secret_line(item), mask=False)
 
     def warning(self, msg: str) -> None:
         self._progress_issue("warning", msg)
@@ -52,12 +52,12 @@ class CiSink(Sink):
         if self._groups:  # neither system nests groups
             self.group_end()
         self._groups = 1
-        self.say(self.group_line(self.safe_inline(title, 200) or "log"))
+        self.say_command(self.group_line(self.safe_inline(title, 200) or "log"))
 
     def group_end(self) -> None:
         if self._groups:
             self._groups = 0
-            self.say(self.endgroup_line())
+            self.say_command(self.endgroup_line())
 
     def show_log(self, lines: list[str]) -> None:
         self.echo(lines)
@@ -96,7 +96,7 @@ class CiSink(Sink):
         if level not in self.used or self.used[level] >= MAX_ISSUES_PER_LEVEL:
             return False
         self.used[level] += 1
-        self.say(self.issue_line(level, message, title=title, file=file, line=line, code=code))
+        self.say_command(self.issue_line(level, message, title=title, file=file, line=line, code=code))
         return True
 
     def publish(self, items: list[dict]) -> None:

@@ -9,7 +9,7 @@
   report appended to ``$GITHUB_STEP_SUMMARY`` (kept under the runner's 1 MiB limit). Neither file
   is written when its variable is absent.
 
-Facts: /work/shared/reference/github-actions.md sections 3-4 (runner ActionCommand.cs,
+Facts: docs/output-formats.md ("github"), from actions/runner (ActionCommand.cs,
 FileCommandManager.cs, ExecutionContext.cs).
 """
 
@@ -45,10 +45,10 @@ class GitHubSink(CiSink):
         """Print untrusted (or mixed) lines with command processing stopped."""
         if not lines:
             return
-        self.say(f"::stop-commands::{self.token}")
+        self.say_command(f"::stop-commands::{self.token}")
         for line in self.safe_lines(lines):
             self.say(line)
-        self.say(f"::{self.token}::")
+        self.say_command(f"::{self.token}::")
 
     def secret_line(self, value: str) -> str:
         return f"::add-mask::{gh_escape_data(value)}"  # the exact value, not a cleaned copy
@@ -97,5 +97,5 @@ class GitHubSink(CiSink):
             with open(path, "a", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
         except OSError as exc:
-            self.say(self.command("warning", f"Could not write {variable} ({path}): {exc.strerror}. "
+            self.say_command(self.command("warning", f"Could not write {variable} ({path}): {exc.strerror}. "
                                   "Outputs/summary of this step are missing."))

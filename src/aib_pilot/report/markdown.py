@@ -25,6 +25,10 @@ MAX_EVIDENCE = 6
 # because '[' is escaped; '#' and '+' only matter at the start of a line, where our prose never is.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~@&])")
 _CODE_SPAN = re.compile(r"(`[^`]+`)")
+# Text GitHub links by itself: URLs (any scheme://), www. hosts, e-mail addresses, @mentions
+# (users and org/team), issue references (#12, GH-12, owner/repo#12). One capture group: split() keeps them.
+_LINKABLE = re.compile(r"((?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[^\s<>`]+|[^\s<>`@]+@[^\s<>`@]+\.[^\s<>`@]+"
+                       r"|@[A-Za-z0-9][A-Za-z0-9_/-]*|(?:\b[\w.-]+/[\w.-]+)?#\d+\b|\bGH-\d+\b)")
 _MERMAID_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()/+=-]+")
 
 
@@ -45,7 +49,16 @@ class Markdown:
         `code spans` written in the rule text stay code spans (rebuilt safely by :meth:`code`)."""
         value = clean_inline(self.scrub("" if text is None else str(text)), limit)
         pieces = _CODE_SPAN.split(value)
-        return "".join(self.code(piece[1:-1]) if index % 2 else _MD_SPECIAL.sub(r"\\\1", piece)
+        return "".join(self.code(piece[1:-1]) if index % 2 else self._prose(piece)
+                       for index, piece in enumerate(pieces))
+
+    def _prose(self, text: str) -> str:
+        """Running text: what GitHub would turn into a link or a notification (a URL, ``www.``, an
+        e-mail address, an ``@mention``, ``#123``) -- template names and Azure's messages reach the
+        prose -- becomes a code span; the rest is Markdown-escaped. A backslash before ``@`` is
+        not enough: GitHub finds mentions in the rendered text."""
+        pieces = _LINKABLE.split(text)
+        return "".join(self.code(piece) if index % 2 else _MD_SPECIAL.sub(r"\\\1", piece)
                        for index, piece in enumerate(pieces))
 
     def code(self, text, limit: int = 300) -> str:

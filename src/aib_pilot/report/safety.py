@@ -1,25 +1,39 @@
 """Make untrusted text safe to print in a CI log, and escape what goes inside our own commands.
 
-Why a visible break and not a zero-width space: both the GitHub runner (``ActionCommand.TryParse``)
-and the Azure DevOps agent (``Command.TryParse``) find ``##[`` / ``##vso[`` with .NET's
-culture-sensitive ``string.IndexOf(string)``. With ICU (Linux agents, recent Windows), characters
-such as U+200B ZERO WIDTH SPACE are *ignorable* in that comparison, so ``##\u200bvso[`` can still
-match. We therefore
+How the runners find a command (their sources are public): the GitHub runner
+(actions/runner ``src/Runner.Common/ActionCommand.cs``) trims leading white space and tests
+``message.StartsWith("::")`` (the current form), and looks for ``##[`` with
+``message.IndexOf("##[")`` (the legacy form); the Azure DevOps agent
+(microsoft/azure-pipelines-agent ``src/Microsoft.VisualStudio.Services.Agent/Command.cs``) looks
+for ``##vso[`` with ``message.IndexOf("##vso[")``. Those ``string`` overloads compare with the
+current culture; on .NET with ICU (every Linux agent, recent Windows) that comparison skips
+characters whose collation weight is zero -- zero-width and format characters, many controls,
+combining marks, U+0600..U+0605, U+06DD, U+070F, U+FFF9..U+FFFB, Arabic tatweel -- and, at lower
+strengths, equates width variants (``＃`` U+FF03, ``﹟`` U+FE5F, ``：`` U+FF1A, ``［`` U+FF3B).
+So ``#\u0600#vso[`` is ``##vso[`` to the agent.
 
-1. drop control characters (except tab) and Unicode default-ignorable characters, so an attacker
-   cannot hide a marker behind them either, and
-2. break every marker with a plain ASCII space, which is never ignorable:
-   ``##vso[`` -> ``# #vso[``, ``##[`` -> ``# #[``, and a line starting with ``::`` -> ``: :``.
+Rather than trust a list of ignorable characters (it changes with every ICU release), the cleaner
+treats EVERY non-ASCII character as possibly invisible to the search:
 
-Sources: actions/runner ``src/Runner.Common/ActionCommand.cs`` and microsoft/azure-pipelines-agent
-``src/Microsoft.VisualStudio.Services.Agent/Command.cs`` (both use ``message.IndexOf(prefix)``);
-escaping tables from the same files and from azure-pipelines-task-lib ``node/internal.ts``.
+1. control characters (except tab), ANSI escapes and the common zero-width characters are dropped
+   (readability: nothing can hide behind them);
+2. a ``#``-like character that, skipping non-ASCII characters, is followed by another ``#``-like
+   character and then by ``[`` or ``v`` (any case, any width) gets a plain ASCII space after it:
+   ``##vso[`` -> ``# #vso[``, ``#\u0600#[`` -> ``# \u0600#[``. A space has a collation weight, so
+   no culture-aware search can skip it;
+3. a line whose first characters, skipping white space and non-ASCII characters, are two
+   ``:``-like characters gets a space after the first: ``::error::`` -> ``: :error::``.
+
+The price is an extra space in rare text such as ``#é#v``; the gain is that no ICU version can
+turn a cleaned line into a command. Escaping tables for OUR OWN commands are those of the same
+two files and of azure-pipelines-task-lib ``node/taskcommand.ts``.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 
 from aib_pilot.redact import redact
 
@@ -32,8 +46,76 @@ _IGNORABLE = re.compile(
 )
 # ANSI escape sequences (CSI ... final byte, OSC ... BEL/ST) are removed whole, before controls.
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-# A '#' that starts '##[' or '##vso[' (any case). Applied until nothing matches.
-_HASH_MARKER = re.compile(r"#(?=#(?:[vV][sS][oO])?\[)")
+# Characters that any collation strength equates with '#', ':', '[' or 'v' (checked against ICU
+# by tests/report/test_culture_search.py); every other non-ASCII character counts as skippable.
+_HASHES = "#\ufe5f\uff03"
+_COLONS = ":\ufe13\ufe55\uff1a"
+_OPENERS = "[vV\ufe47\uff3b\uff36\uff56\u1d20\u24b1\u24cb\u24e5"
+# Cheap pre-check: a line with no '#'-like or ':'-like character needs no marker scan.
+_MAYBE_MARKER = re.compile("[" + _HASHES + _COLONS + "]")
+
+
+def _skippable(ch: str) -> bool:
+    """Might a culture-aware search ignore this character? Every non-ASCII one may, and so do the
+    ASCII controls (except tab), which ICU gives no weight either."""
+    code = ord(ch)
+    if code > 0x7F:
+        return ch not in _HASHES and ch not in _COLONS
+    return (code < 0x20 and ch != "\t") or code == 0x7F
+
+
+def _opener(ch: str) -> bool:
+    if ch in _OPENERS:
+        return True
+    if ord(ch) <= 0x7F:
+        return False
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    return base.casefold() in ("[", "v")
+
+
+def _break_hash_markers(line: str) -> str:
+    """Insert a space after every '#' that starts a (possibly disguised) ``##[`` or ``##vso[``."""
+    out: list[str] = []
+    n = len(line)
+    for i, ch in enumerate(line):
+        out.append(ch)
+        if ch not in _HASHES:
+            continue
+        j = i + 1
+        while j < n and _skippable(line[j]):
+            j += 1
+        if j >= n or line[j] not in _HASHES:
+            continue
+        k = j + 1
+        while k < n and _skippable(line[k]) and not _opener(line[k]):
+            k += 1
+        if k < n and _opener(line[k]):
+            out.append(" ")
+    return "".join(out)
+
+
+def _break_line_start(line: str) -> str:
+    """``::`` (possibly with skippable characters around it) at the start of a line -> ``: :``."""
+    i, n = 0, len(line)
+    while i < n and (line[i].isspace() or _skippable(line[i])):
+        i += 1
+    if i >= n or line[i] not in _COLONS:
+        return line
+    j = i + 1
+    while j < n and _skippable(line[j]):
+        j += 1
+    if j < n and line[j] in _COLONS:
+        return line[: i + 1] + " " + line[i + 1:]
+    return line
+
+
+def neutralise(line: str) -> str:
+    """Break every runner command marker in one line (no line breaks inside)."""
+    if not _MAYBE_MARKER.search(line):
+        return line
+    return _break_line_start(_break_hash_markers(line))
+
+
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
@@ -52,13 +134,7 @@ def clean_line(line: str) -> str:
     line = redact(line)
     line = _ANSI.sub("", line)
     line = _IGNORABLE.sub("", line)
-    while _HASH_MARKER.search(line):
-        line = _HASH_MARKER.sub("# ", line)
-    stripped = line.lstrip()
-    if stripped.startswith("::"):
-        lead = len(line) - len(stripped)
-        line = line[:lead] + ": " + stripped[1:]
-    return line
+    return neutralise(line)
 
 
 def clean_lines(text_or_lines: str | list[str] | tuple[str, ...]) -> list[str]:

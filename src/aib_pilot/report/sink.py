@@ -1,7 +1,9 @@
 """The base of every output sink: redaction, secret masking and the C3 method set.
 
 A sink is created once per command (``make_sink``) and receives live progress from the monitor,
-untrusted log lines, and finally one run result. Subclasses only decide how things look.
+untrusted log lines, and finally one run result. Subclasses only decide how things look. Every
+line a sink prints goes through its :class:`~aib_pilot.report.console.Console` (the one writer):
+:meth:`Sink.write` for prose, :meth:`Sink.say_command` for the commands a CI sink authors.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import sys
 from datetime import datetime
 from typing import Mapping, TextIO
 
-from aib_pilot.redact import MASK, redact
+from aib_pilot.redact import redact
+from aib_pilot.report.console import Console
 from aib_pilot.report.livelog import curate, live_log_mode
 from aib_pilot.report.safety import clean_inline, clean_lines
 
@@ -27,22 +30,17 @@ class Sink:
         self.env = dict(env) if env is not None else {}
         self.live_log = live_log_mode(live_log, self.env)  # filtered | full | off (livelog.py)
         self.progress = self.out  # where live progress goes; json/markdown use stderr
-        self._secrets: set[str] = set()
-        self._ordered_secrets: list[str] = []
+        self.console = Console(self.out, self.err, self.env)  # masks the environment's secrets too
         self._groups = 0
 
     # -- plumbing ------------------------------------------------------------------------
     def share_secrets(self, other: "Sink") -> None:
         """Use ``other``'s secret list (a helper sink rendering on our behalf)."""
-        self._secrets, self._ordered_secrets = other._secrets, other._ordered_secrets
+        self.console.secrets = other.console.secrets
 
     def hide_secrets(self, text) -> str:
-        """Replace the registered secrets (longest first) with ***."""
-        text = "" if text is None else str(text)
-        for value in self._ordered_secrets:
-            if value in text:
-                text = text.replace(value, MASK)
-        return text
+        """Replace the given and registered secrets (longest first) with ***."""
+        return self.console.secrets.hide(text)
 
     def mask(self, text: str) -> str:
         """Replace registered secrets, then redact known secret shapes."""
@@ -58,21 +56,22 @@ class Sink:
         return clean_inline(self.hide_secrets(text), limit)
 
     def write(self, line: str = "", *, stream: TextIO | None = None) -> None:
-        print(line, file=stream or self.out, flush=True)
+        """Prose (possibly holding untrusted text): masked and neutralised by the console."""
+        self.console.line(line, err=(stream or self.out) is self.err and self.err is not self.out)
 
     def say(self, line: str) -> None:
-        """One line of live progress (already safe)."""
+        """One line of live progress."""
         self.write(line, stream=self.progress)
+
+    def say_command(self, line: str, *, mask: bool = True) -> None:
+        """A command line this sink authored (its values escaped), on the progress stream."""
+        self.console.command(line, err=self.progress is self.err and self.err is not self.out, mask=mask)
 
     # -- C3 methods ----------------------------------------------------------------------
     def secret(self, value: str) -> None:
         """Remember a secret: it is masked in everything this sink prints from now on."""
-        if value and len(str(value)) >= 3:
-            self._secrets.add(str(value))
-            for line in str(value).splitlines():
-                if len(line) >= 3:
-                    self._secrets.add(line)
-        self._ordered_secrets[:] = sorted(self._secrets, key=len, reverse=True)
+        if value:
+            self.console.secret(value)
 
     def info(self, msg: str) -> None:
         self.say(self.safe_inline(msg))

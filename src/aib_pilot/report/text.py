@@ -81,14 +81,14 @@ class TextSink(Sink):
         columns = shutil.get_terminal_size((100, 24)).columns
         if len(text) >= columns:  # a wrapped line could not be erased with one CR
             text = text[: max(10, columns - 2)] + "…"
-        self.progress.write("\r\x1b[K" + self.paint(text, "dim"))
-        self.progress.flush()
+        on, off = ("\x1b[2m", "\x1b[0m") if self.colour else ("", "")
+        self.console.partial("\r\x1b[K" + on, text, off, err=self.progress is self.err and self.err is not self.out)
         self._status_shown = True
 
     def _clear_status(self) -> None:
         if self._status_shown:
             self._status_shown = False
-            self.progress.write("\r\x1b[K")
+            self.console.raw_control("\r\x1b[K", err=self.progress is self.err and self.err is not self.out)
 
     def close(self) -> None:
         """End of live progress: the status line is erased for good."""

@@ -1,22 +1,12 @@
-"""The monitor loop: poll image templates' ``lastRunStatus``, tail and save the log, explain the end.
+"""Watching ONE image template's run: its status, its log (tailed and saved), its result.
 
-One loop drives one template (live log, groups per customizer) or a fleet (one GET per template
-per poll, summary table). It never waits on the run LRO -- that spans the whole build -- but reads
-``GET imageTemplate``, which any later job can do again: resuming is just running ``monitor`` again.
-The saved log is the resume point for the tail (ranged reads continue from its size on disk).
-
-Polling is adaptive: the interval starts at ``--poll-interval`` (default 15 s), grows by half while
-nothing changes up to four times the start (60 s), and snaps back when the sub-state changes or
-the log grows; each sleep has +-10 % jitter so a fleet of monitors does not poll in lockstep.
-Transient errors (429, 5xx, broken connections) are retried with tenacity, honouring Retry-After.
+``TemplateWatch`` is driven by the loop in monitoring/fleet_loop.py (for one template or many);
+``aib-pilot monitor`` (commands/monitor.py) is the command that builds the watches.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
-import random
-import re
-import threading
+import stat
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -30,82 +20,13 @@ from aib_pilot.azure.run_outputs import DISTRIBUTION_CATEGORIES, list_run_output
 from aib_pilot.azure.staging_logs import (LOG_NAME, LogAccessDenied, LogNotFound, StagingLog, parse_log_location,
                                            rg_name)
 from aib_pilot.azure.templates import RUNNING_STATES, Templates, run_state
+from aib_pilot.monitoring.retry import transient_retry
 from aib_pilot.redact import redact
+from aib_pilot.report.live_groups import LiveLog
 
 TERMINAL_STATES = ("Succeeded", "PartiallySucceeded", "Failed", "Canceled")
 FAILED_STATES = ("PartiallySucceeded", "Failed", "Canceled")
 _ZERO_TIME = "0001-01-01"
-
-
-# -- pure helpers -----------------------------------------------------------------------------------
-@dataclass
-class PollSchedule:
-    """Adaptive poll interval: ``start`` rising x1.5 per quiet poll to ``start * 4``; jittered."""
-
-    start: float = 15.0
-    growth: float = 1.5
-    ceiling_factor: float = 4.0
-    jitter: float = 0.1
-    rng: random.Random = field(default_factory=random.Random)
-    current: float = 0.0
-
-    def __post_init__(self) -> None:
-        self.current = self.start
-
-    @property
-    def ceiling(self) -> float:
-        return self.start * self.ceiling_factor
-
-    def next(self, *, changed: bool) -> float:
-        """The sleep before the next poll; ``changed`` = something happened in the last poll."""
-        self.current = self.start if changed else min(self.ceiling, self.current * self.growth)
-        return self.current * (1 + self.rng.uniform(-self.jitter, self.jitter))
-
-
-def retry_after_seconds(exc: BaseException) -> float | None:
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None) or {}
-    value = headers.get("Retry-After") or headers.get("retry-after")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except (TypeError, ValueError):
-        return None
-
-
-def transient_retry(*, base: float, deadline: Callable[[], float] | None = None, attempts: int = 8,
-                    on_retry: Callable[[BaseException, float], None] | None = None) -> tenacity.Retrying:
-    """Tenacity policy for Azure calls: transient errors only, Retry-After first, else backoff."""
-    backoff = tenacity.wait_random_exponential(multiplier=max(base, 0.1), max=60)
-
-    def wait(state: tenacity.RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        delay = retry_after_seconds(exc) if exc else None
-        delay = backoff(state) if delay is None else delay
-        if on_retry and exc:
-            on_retry(exc, delay)
-        return delay
-
-    stop = tenacity.stop_after_attempt(attempts)
-    if deadline is not None:
-        stop = stop | _StopAtDeadline(deadline)
-    return tenacity.Retrying(retry=tenacity.retry_if_exception(is_transient), wait=wait, stop=stop, reraise=True)
-
-
-def retry_line(exc: BaseException, delay: float) -> str:
-    """'Azure answered 503; retrying in 2.0s', or, when no HTTP answer came at all (DNS, refused
-    connection, TLS), 'could not reach Azure (ServiceRequestError); retrying in 2.0s'."""
-    status = getattr(exc, "status_code", None) or getattr(getattr(exc, "response", None), "status_code", None)
-    if status:
-        return f"Azure answered {status}; retrying in {delay:.1f}s"
-    return f"could not reach Azure ({type(exc).__name__}); retrying in {delay:.1f}s"
-
-
-class _StopAtDeadline(tenacity.stop.stop_base):
-    def __init__(self, deadline: Callable[[], float]):
-        self.deadline = deadline
-
-    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
-        return self.deadline() <= 0
 
 
 def iso_or_none(value: Any) -> str | None:
@@ -123,100 +44,6 @@ def _parse_time(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-class LiveLog:
-    """Turns new log bytes into complete lines for the sink, one group per customizer."""
-
-    START = re.compile(r"\(telemetry\) Starting provisioner (\S+)")
-    END = re.compile(r"\(telemetry\) ending (\S+)")
-
-    def __init__(self, sink, *, enabled: bool = True, customizers: list[dict] | None = None):
-        self.sink = sink
-        self.enabled = enabled
-        self.customizers = customizers or []
-        self.partial = b""
-        self.open_group: str | None = None
-        self.started = 0  # provisioners started so far
-        self.cursor = 0  # next template customizer a provisioner can belong to
-
-    def resume_from(self, path: Path | None) -> None:
-        """Restore group state and the partial last line from a saved log, printing nothing."""
-        if not path or not path.exists():
-            return
-        with open(path, "rb") as fh:
-            for raw in fh:
-                if not raw.endswith(b"\n"):
-                    self.partial = raw
-                    break
-                text = raw.decode("utf-8", "replace")
-                if self.START.search(text):
-                    self.started += 1
-                    self.open_group = self.START.search(text).group(1)
-                    self.open_title = self._title(self.open_group)
-                elif self.END.search(text):
-                    self.open_group = None
-        if self.open_group and self.enabled:
-            self.sink.group_start(self.open_title + " (continued)")
-
-    # Packer provisioner name -> AIB customizer type (shared/reference §4.2)
-    KINDS = {"shell": "shell", "powershell": "powershell", "file": "file", "windows-restart": "windowsrestart",
-             "windows-update": "windowsupdate"}
-
-    def _title(self, provisioner: str) -> str:
-        """Name the group after the template's next customizer of the same kind, if there is one."""
-        kind = self.KINDS.get(provisioner.lower())
-        for index in range(self.cursor, len(self.customizers)):
-            item = self.customizers[index]
-            if kind and str(item.get("type", "")).lower() == kind:
-                self.cursor = index + 1
-                label = item.get("name") or item.get("type")
-                return f"customizer {index + 1}/{len(self.customizers)}: {label} ({provisioner})"
-        if self.customizers:  # every customizer of that kind has run: Image Builder's own step
-            return f"Image Builder's own {provisioner} step (deprovisioning; not in your template)"
-        return f"provisioner {self.started}: {provisioner}"
-
-    def feed(self, data: bytes) -> None:
-        if not data:
-            return
-        chunk = self.partial + data
-        lines = chunk.split(b"\n")
-        self.partial = lines.pop()
-        pending: list[str] = []
-
-        def flush() -> None:
-            if pending and self.enabled:
-                self.sink.log_lines(list(pending))
-            pending.clear()
-
-        for raw in lines:
-            text = raw.decode("utf-8", "replace").rstrip("\r")
-            start = self.START.search(text)
-            if start:
-                flush()
-                if self.open_group and self.enabled:
-                    self.sink.group_end()
-                self.started += 1
-                self.open_group = start.group(1)
-                if self.enabled:
-                    self.sink.group_start(self._title(self.open_group))
-                pending.append(text)
-                continue
-            pending.append(text)
-            if self.open_group and self.END.search(text):
-                flush()
-                if self.enabled:
-                    self.sink.group_end()
-                self.open_group = None
-        flush()
-
-    def close(self) -> None:
-        if self.partial and self.enabled:
-            self.sink.log_lines([self.partial.decode("utf-8", "replace").rstrip("\r")])
-        self.partial = b""
-        if self.open_group and self.enabled:
-            self.sink.group_end()
-        self.open_group = None
 
 
 # -- one template ---------------------------------------------------------------------------------
@@ -271,6 +98,12 @@ class TemplateWatch:
         self.live = LiveLog(sink, enabled=cfg.live_log and not fleet, customizers=customizers)
         self.resumed = False
         self._settled = False
+        # The budget's clock (monitoring/fleet_loop.LoopControl.remaining): seconds left for work.
+        # Every retry and the final log read stop when it reaches 0. Unlimited until a loop sets it.
+        self.deadline: Callable[[], float] = lambda: float("inf")
+        self._said: set[str] = set()
+        self.tail_error: str | None = None  # the last transient error reading the log, if any
+        self.log_incomplete: str | None = None  # why the saved log may lack its end, once known
         self.canceled_by: str | None = None  # "canceled by aib-pilot on SIGTERM (...)" when we canceled the run
         self.fetched_template_path: Path | None = None
 
@@ -311,11 +144,12 @@ class TemplateWatch:
         props = self.props
         if not isinstance(props.get("customize"), list):
             return None
-        path = Path(self.cfg.log_dir) / self.cfg.name / "template.json"
+        from aib_pilot.azure import log_folder
+
+        body = json.dumps({"name": self.template.get("name"), "properties": props}, indent=2, default=str)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps({"name": self.template.get("name"), "properties": props}, indent=2,
-                                       default=str), encoding="utf-8")
+            Path(self.cfg.log_dir).mkdir(parents=True, exist_ok=True)
+            path = log_folder.replace(Path(self.cfg.log_dir), (self.cfg.name,), "template.json", body.encode())
         except OSError:
             return None  # names are a nicety; the log dir's own problems surface when the log is saved
         return path
@@ -370,6 +204,8 @@ class TemplateWatch:
             found = self.log.locate(staging_rg=staging, location=location)
         except LogNotFound:
             return False
+        finally:
+            self._say_log_notices()
         if found and not self.resumed:
             self.resumed = True
             if self.log.saved_size:
@@ -377,6 +213,14 @@ class TemplateWatch:
                                f"start in {self.log.local_path}")
             self.live.resume_from(self.log.local_path)
         return found
+
+    def _say_log_notices(self) -> None:
+        """Warnings from the staging log (an ignored URL, a saved log moved aside), each said once."""
+        while self.log.notices:
+            notice = self.log.notices.pop(0)
+            if notice not in self._said:
+                self._said.add(notice)
+                self.sink.warning(notice)
 
     def tail(self) -> bool:
         """Read new log bytes (saved at once, then shown); True when the log grew."""
@@ -395,25 +239,56 @@ class TemplateWatch:
             return False
         except Exception as exc:  # noqa: BLE001 - a tail hiccup must not end the monitor
             if is_transient(exc):
+                from aib_pilot.monitoring.retry import retry_line
+
+                self.tail_error = retry_line(exc, 0).split(";")[0]
                 return False
             raise
+        self.tail_error = None
+        self._say_log_notices()
         self.live.feed(data)
         return bool(data)
 
-    def _complete_log(self) -> str | None:
+    def complete_log(self) -> str | None:
         """After the run ended: make sure the saved log holds the whole blob; return its path."""
         location = parse_log_location(self.status.get("message"))
         if location and self.log.located and location.run_folder and self.log.local_path \
                 and self.log.local_path.parent.name != location.run_folder:
             self.log = StagingLog(self.session, self.log.save_dir)  # message names another run's log
         # Read until nothing is new, then once more after a short pause: the service may append the
-        # last lines just after it flips runState.
+        # last lines just after it flips runState. Bounded by the budget's clock; a few retries for
+        # transient errors; whatever stops the read early is kept as ``log_incomplete``.
+        self.log_incomplete = None
+        failures = 0
         for _ in range(1000):
-            if not self.tail():
-                if self.log.gone or not self.log.located or self._settled:
+            if self.deadline() <= 0:
+                self.log_incomplete = "the time budget ran out before the rest of the log was read"
+                break
+            if self.tail():
+                failures = 0
+                continue
+            if self.log.gone:
+                if not self.log.saved_complete:
+                    self.log_incomplete = ("the log disappeared before it was read to the end (the staging "
+                                           "resource group was deleted)")
+                break
+            if self.tail_error:
+                failures += 1
+                if failures > 3:
+                    self.log_incomplete = f"reading the rest of the log kept failing ({self.tail_error})"
                     break
-                self._settled = True
-                time.sleep(min(1.0, self.cfg.poll_interval))
+                pause = min(2.0 ** failures, max(0.0, self.deadline()))
+                self.sink.info(f"{self.cfg.name}: reading the rest of the log: {self.tail_error}; "
+                               f"retrying in {pause:.1f}s")
+                time.sleep(pause)
+                continue
+            if not self.log.located:
+                break
+            if self._settled:
+                self.log.mark_complete()
+                break
+            self._settled = True
+            time.sleep(min(1.0, self.cfg.poll_interval, max(0.0, self.deadline())))
         self.live.close()
         if self.log.local_path is None:
             self.log.local_path = self._saved_copy(location)
@@ -423,9 +298,16 @@ class TemplateWatch:
         """The log an earlier monitor saved, when Azure no longer has it (staging group deleted):
         the run the status message names, else the most recently written run folder."""
         folder = self.log.save_dir
-        if location and location.run_folder and (folder / location.run_folder / LOG_NAME).is_file():
+        def regular(path: Path) -> bool:  # never a link planted in the log folder
+            try:
+                return stat.S_ISREG(path.lstat().st_mode) and not path.parent.is_symlink()
+            except OSError:
+                return False
+
+        if location and location.run_folder and regular(folder / location.run_folder / LOG_NAME):
             return folder / location.run_folder / LOG_NAME
-        copies = sorted(folder.glob(f"*/{LOG_NAME}"), key=lambda p: p.stat().st_mtime) if folder.is_dir() else []
+        copies = [p for p in folder.glob(f"*/{LOG_NAME}") if regular(p)] if regular_folder(folder) else []
+        copies.sort(key=lambda p: p.lstat().st_mtime)
         return copies[-1] if copies else None
 
     # -- results ----------------------------------------------------------------------------------
@@ -470,7 +352,7 @@ class TemplateWatch:
         if not self._log_drained:
             self._log_drained = True
             try:
-                self._drained = self._complete_log()
+                self._drained = self.complete_log()
             except LogAccessDenied as exc:
                 self.log_access_problem = exc.one_line()
                 self._drained = None
@@ -500,7 +382,7 @@ class TemplateWatch:
             result["diagnosis"] = diag
         try:
             with azure_access(f"listing run outputs of {self.cfg.name}"):
-                raw_outputs = transient_retry(base=1.0)(list_run_outputs, self.session, self.cfg.resource_group,
+                raw_outputs = transient_retry(base=1.0, deadline=self.deadline)(list_run_outputs, self.session, self.cfg.resource_group,
                                                         self.cfg.name)
             # Only what was produced: a distributor that failed leaves a run output without an
             # artifact (provisioningState Failed); the diagnosis explains that one.
@@ -523,7 +405,16 @@ class TemplateWatch:
             else:
                 self.sink.warning("the build log could not be read, so the diagnosis below uses only the status "
                                   f"message: {access_problem}")
-        if not log_path and state != "Succeeded" and not access_problem:
+        if log_path and self.log_incomplete:
+            result["log_complete"] = False
+            self.sink.warning(f"the saved log {log_path} may be incomplete: {self.log_incomplete}; the "
+                              "diagnosis uses what was saved")
+        if not log_path and self.log_incomplete and not access_problem:
+            result["log_complete"] = False
+            self.sink.warning(f"the build log could not be read: {self.log_incomplete}; the diagnosis uses "
+                              "lastRunStatus.message only. Run 'aib-pilot diagnose -g "
+                              f"{self.cfg.resource_group} -n {self.cfg.name}' later for the full one")
+        elif not log_path and state != "Succeeded" and not access_problem:
             self.sink.warning("no build log was found (the staging resource group may already be deleted); "
                               "the diagnosis uses lastRunStatus.message only")
         return result
@@ -543,148 +434,9 @@ def own_cancel(diag: dict, why: str, cfg: MonitorConfig) -> None:
                     f"-n {cfg.name}'.")
 
 
-# -- the loop ----------------------------------------------------------------------------------------
-class Interrupted(Exception):
-    pass
-
-
-@dataclass
-class LoopControl:
-    """Budget and interruption shared by single and fleet monitoring."""
-
-    budget_seconds: float | None
-    clock: Callable[[], float] = time.monotonic
-    stop: threading.Event = field(default_factory=threading.Event)
-    started_at: float = 0.0
-    signal_name: str | None = None  # "SIGTERM" / "SIGINT" once a signal asked the loop to stop
-
-    def __post_init__(self) -> None:
-        self.started_at = self.clock()
-
-    @property
-    def reserve(self) -> float:
-        """Time kept back for the final log read and the report."""
-        return 0.0 if self.budget_seconds is None else min(60.0, max(0.5, 0.1 * self.budget_seconds))
-
-    def remaining(self) -> float:
-        if self.budget_seconds is None:
-            return float("inf")
-        return self.started_at + self.budget_seconds - self.reserve - self.clock()
-
-    def sleep(self, seconds: float) -> None:
-        if self.stop.wait(max(0.0, min(seconds, self.remaining()))):
-            raise Interrupted()
-
-
-def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_interval: float,
-          cancel_on_interrupt: bool = False, heartbeat_every: float | None = None) -> list[dict]:
-    """Poll until every template's run ended or the budget is used up; return C4 results."""
-    schedule = PollSchedule(start=poll_interval)
-    heartbeat_every = heartbeat_every or max(4 * poll_interval, 1.0)
-    last_heartbeat = control.clock()
-    canceling = False
-    interrupted: str | None = None  # the signal that ended monitoring (without canceling the run)
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=min(8, len(watches))) if len(watches) > 1 else None
-
-    def on_retry(exc: BaseException, delay: float) -> None:
-        sink.info(retry_line(exc, delay))
-
-    retrying = transient_retry(base=poll_interval, deadline=control.remaining, on_retry=on_retry)
-    active = list(watches)
+def regular_folder(path: Path) -> bool:
+    """A real folder, not a link to one."""
     try:
-        while active:
-            if pool:
-                list(pool.map(lambda w: w.refresh(retrying.copy()), active))
-            else:
-                active[0].refresh(retrying.copy())
-            changed = False
-            for w in list(active):
-                if w.provisioning_failed():
-                    w.result = w.provisioning_result()
-                    active.remove(w)
-                    continue
-                w.check_started()
-                state, _sub = run_state(w.template)
-                if state in TERMINAL_STATES:
-                    replay = w.last_seen is not None or not w.live.enabled
-                    if not replay:  # ended before this monitor started: a diagnosis, not a log dump
-                        w.live.enabled = False
-                    path = w.drain_log()  # the rest of the log first, then the end state, then the result
-                    if not replay and path:
-                        sink.info(f"{w.cfg.name}: the run had already ended when this monitor started; its log was "
-                                  "saved (path below), not replayed here"
-                                  + ("" if state == "Succeeded" else "; the diagnosis quotes the failing part"))
-                    w.observe()
-                    w.result = w.finish()
-                    active.remove(w)
-                    continue
-                changed |= w.observe()
-                if not w.fleet:
-                    changed |= w.tail()
-            if not active:
-                break
-            now = control.clock()
-            if now - last_heartbeat >= heartbeat_every:
-                last_heartbeat = now
-                for w in active:
-                    state, sub = run_state(w.template)
-                    elapsed = w.base_result()["elapsed_seconds"]
-                    size = w.log.saved_size
-                    sink.heartbeat(f"{w.cfg.name}: still {state or 'not started'}{' / ' + sub if sub else ''}"
-                                   f"{f' after {_duration(elapsed)}' if elapsed is not None else ''}"
-                                   f"{f' ({size} bytes of log saved)' if size else ''}")
-            delay = schedule.next(changed=changed)
-            if not canceling and control.remaining() <= delay:
-                break
-            try:
-                control.sleep(delay)
-            except Interrupted:
-                signal_name = control.signal_name or "a stop request"
-                if not cancel_on_interrupt or canceling:
-                    interrupted = signal_name
-                    break
-                canceling = True
-                control.stop.clear()
-                control.budget_seconds = None  # waiting for Canceled is the point now
-                for w in active:
-                    if run_state(w.template)[0] in RUNNING_STATES:
-                        w.canceled_by = f"canceled by aib-pilot on {signal_name} (--cancel-on-interrupt)"
-                        sink.warning(f"interrupted by {signal_name}: canceling the run of {w.cfg.name} "
-                                     "(--cancel-on-interrupt) and waiting for Canceled")
-                        with azure_access(f"canceling {w.cfg.name}"):
-                            w.templates.cancel(w.cfg.resource_group, w.cfg.name)
-    finally:
-        if pool:
-            pool.shutdown(wait=False)
-    results = []
-    for w in watches:
-        if w.result is None:
-            if not w.fleet:
-                try:
-                    w.tail()  # the saved log is current when the job ends
-                except Exception:  # noqa: BLE001
-                    pass
-                w.live.close()
-            w.result = w.running_result()
-            if interrupted:
-                w.result["interrupted"] = interrupted
-                going_on = ("its cancel was requested, not waited for" if w.canceled_by
-                            else "the build keeps running in Azure")
-                sink.warning(f"interrupted by {interrupted}: stopped monitoring {w.cfg.name}; {going_on}. "
-                             f"Resume with: {w.result['resume']}")
-        elif w.canceled_by:
-            w.result["interrupted"] = control.signal_name or "a stop request"
-        results.append(w.result)
-    return results
-
-
-def _duration(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
-
-
-def exit_code_for(results: list[dict]) -> int:
-    from aib_pilot.errors import EXIT_BUILD_FAILED, EXIT_OK
-
-    return EXIT_BUILD_FAILED if any(r["state"] in FAILED_STATES for r in results) else EXIT_OK
+        return stat.S_ISDIR(path.lstat().st_mode)
+    except OSError:
+        return False
