@@ -50,16 +50,20 @@ def blob_parts(uri: str) -> tuple[str, str, str] | None:
 
 def _probe(ctx: Context, uri: str, credential) -> int:
     """HTTP status of reading the blob's properties (200 when readable)."""
-    from azure.core.exceptions import HttpResponseError
+    from azure.core.exceptions import HttpResponseError, ServiceRequestError
     from azure.storage.blob import BlobClient
 
     client = BlobClient.from_blob_url(uri, credential=credential, **ctx.session.cloud.connection_kwargs(),
-                                      retry_total=1)
+                                      retry_total=0)
     try:
         client.get_blob_properties()
         return 200
     except HttpResponseError as exc:
         return status_of(exc) or 0
+    except ServiceRequestError as exc:   # DNS, TLS, refused: the build VM may still reach it
+        host = urlsplit(uri).hostname
+        raise CouldNotCheck(f"{redact(uri)}", role="Reader", reason=f"cannot reach {host} from here "
+                            f"({type(exc).__name__})") from None
 
 
 def storage_account_id(ctx: Context, account: str) -> str | None:
@@ -81,6 +85,14 @@ def check_file(ctx: Context, ref: FileRef) -> list[Outcome]:
     if parts is None:
         return [Outcome(name, "skipped", f"{shown} is not on Azure storage")]
     account, container, blob = parts
+    try:
+        return _check_blob(ctx, ref, name, shown, account, container, blob)
+    except CouldNotCheck as err:
+        return [Outcome.from_error(name, err, ref.line)]
+
+
+def _check_blob(ctx: Context, ref: FileRef, name: str, shown: str, account: str, container: str,
+                blob: str) -> list[Outcome]:
     if "sig" in {k.lower() for k in parse_qs(urlsplit(ref.uri).query)}:
         status = _probe(ctx, ref.uri, None)
         if status == 200:
