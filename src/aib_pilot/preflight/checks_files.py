@@ -15,6 +15,7 @@ URIs outside Azure storage (GitHub, other hosts) are not checked.
 from __future__ import annotations
 
 import ipaddress
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
 from aib_pilot.preflight.checks_access import identity_principal
@@ -100,13 +101,19 @@ def _check_blob(ctx: Context, ref: FileRef, name: str, shown: str, account: str,
         return [Outcome(name, "failed", f"{shown} answers {status} with its SAS (expired, wrong permissions, or no such "
                         "blob)", "AIB615", ref.line, f"az storage blob generate-sas --account-name {account} -c "
                         f"{container} -n {blob} --permissions r --expiry <date> --auth-mode login --as-user --full-uri")]
-    if _probe(ctx, ref.uri, None) == 200:
-        return [Outcome(name, "passed", f"{shown} is public", line=ref.line)]
-    try:
-        principal = identity_principal(ctx)
-        account_id = storage_account_id(ctx, account)
-    except CouldNotCheck as err:
-        return [Outcome.from_error(name, err, ref.line)]
+    # The four reads below do not depend on each other: start them together.
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="preflight-file") as pool:
+        anonymous = pool.submit(_probe, ctx, ref.uri, None)
+        as_caller = pool.submit(_probe, ctx, ref.uri, ctx.session.credential)
+        principal_f = pool.submit(identity_principal, ctx)
+        account_f = pool.submit(storage_account_id, ctx, account)
+        if anonymous.result() == 200:
+            return [Outcome(name, "passed", f"{shown} is public", line=ref.line)]
+        try:
+            principal, account_id = principal_f.result(), account_f.result()
+        except CouldNotCheck as err:
+            return [Outcome.from_error(name, err, ref.line)]
+        status = as_caller.result()
     if principal is None:
         return [Outcome(name, "skipped", "the identity does not exist (see the identity check)", line=ref.line)]
     if account_id is None:
@@ -124,7 +131,6 @@ def _check_blob(ctx: Context, ref: FileRef, name: str, shown: str, account: str,
         return [Outcome(name, "failed", f"{shown} is private and the build identity may not read it{have}", "AIB615",
                         ref.line, f"az role assignment create --assignee-object-id {principal} --assignee-principal-type "
                         f"ServicePrincipal --role \"Storage Blob Data Reader\" --scope {scope}", scope=scope)]
-    status = _probe(ctx, ref.uri, ctx.session.credential)
     if status == 404:
         return [Outcome(name, "failed", f"{shown} does not exist", "AIB615", ref.line,
                         f"az storage blob upload --account-name {account} -c {container} -n {blob} -f <file> --auth-mode login")]

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import functools
 import threading
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from aib_pilot.preflight.plan import Plan
+
+STORAGE_SCOPE = "https://storage.azure.com/.default"
 
 
 class WriteRefused(Exception):
@@ -180,4 +182,8 @@ class Context:
         _ = self.compute, self.authorization, self.msi, self.resources, self.imagebuilder
         # One token before the threads start: otherwise each thread's first request asks Entra ID for
         # its own (the credential's cache is empty until the first answer arrives).
-        self.session.credential.get_token(*self.session.cloud.credential_scopes)
+        scopes = [self.session.cloud.credential_scopes]
+        if self.plan.files:
+            scopes.append([STORAGE_SCOPE])
+        with ThreadPoolExecutor(max_workers=len(scopes)) as pool:
+            list(pool.map(lambda s: self.session.credential.get_token(*s), scopes))
