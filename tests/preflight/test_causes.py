@@ -115,5 +115,5 @@ def test_could_not_check_is_neither_pass_nor_fail(emulator, world, tmp_path):
     unsure = out["findings"]
     assert unsure and {f["rule"] for f in unsure} == {"AIB690"}
     assert all(f["role"] == "Reader" and "rg-gallery" in f["scope"] for f in unsure)
-    assert all("--role \"Reader\"" in f["fix"] for f in unsure)
+    assert all(f"--assignee {emulator.info['client_id']} --role \"Reader\"" in f["fix"] for f in unsure)
     assert writes(emulator) == []

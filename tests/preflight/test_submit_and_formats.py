@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 from tests.flow.conftest import run_cli
 from tests.preflight.conftest import gallery_image, good_template, line_of, load, preflight, write, writes
@@ -80,6 +79,7 @@ def test_github_format_annotates_the_property_line(emulator, world, tmp_path):
     assert len(annotations) == 1
     assert f"file={path},line={line},title=AIB612 Gallery image version to publish already exists" in annotations[0]
     assert "az sig image-version delete" in annotations[0]
+    assert f"template line {line}: distribute[0]" in annotations[0]
 
 
 def test_azure_devops_format_logs_an_issue_at_the_line(emulator, world, tmp_path):
@@ -103,12 +103,14 @@ def test_text_and_markdown_name_the_rule_fix_and_line(emulator, world, tmp_path)
 
 
 def test_checks_run_concurrently(emulator, world, tmp_path):
-    """With 0.3 s added to every request the whole run stays far below the sum of its requests."""
+    """With 0.3 s added to every request, many requests are in flight at once: some 0.3 s window
+    sees at least six of them answered (one after another, at most one per window could be)."""
     load(emulator, world)
     path = write(tmp_path, good_template(emulator))
     emulator.faults.add_latency(0.3)
     result = preflight(emulator, path)
     assert result.code == 0, result.stderr
-    requests = len([e for e in emulator.journal.entries() if e.service in ("arm", "blob")])
-    assert requests >= 15
-    assert json.loads(result.stdout.splitlines()[-1])["seconds"] < requests * 0.3 / 3, requests
+    done = sorted(e.at for e in emulator.journal.entries() if e.service in ("arm", "blob"))
+    assert len(done) >= 15
+    busiest = max(sum(1 for t in done if start <= t < start + 0.3) for start in done)
+    assert busiest >= 6, busiest

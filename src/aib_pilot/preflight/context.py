@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from aib_pilot.preflight.plan import Plan
 
 STORAGE_SCOPE = "https://storage.azure.com/.default"
+SIGNED_IN = "<signed-in client id>"   # replaced by the session's client id when known
 
 
 class WriteRefused(Exception):
@@ -66,7 +67,7 @@ class Outcome:
         where = f" on {err.scope}" if err.scope else ""
         detail = f"could not check {err.what}: {err.reason or 'no permission to read it'}"
         fix = (f"Grant the signed-in identity {err.role}{where}: az role assignment create --assignee "
-               f"<signed-in client id> --role \"{err.role}\" --scope {err.scope or '/subscriptions/<id>'}")
+               f"{SIGNED_IN} --role \"{err.role}\" --scope {err.scope or '/subscriptions/<id>'}")
         return cls(check, "could_not_check", detail, "AIB690", line, fix, err.role, err.scope)
 
 

@@ -16,7 +16,7 @@ from aib_pilot.preflight.checks_capacity import check_quota, check_security, che
 from aib_pilot.preflight.checks_files import check_file
 from aib_pilot.preflight.checks_source import check_source
 from aib_pilot.preflight.checks_targets import check_distribution
-from aib_pilot.preflight.context import Context, Outcome
+from aib_pilot.preflight.context import SIGNED_IN, Context, Outcome
 from aib_pilot.preflight.rules import RULES_BY_ID
 from aib_pilot.redact import redact
 
@@ -55,9 +55,11 @@ def run_checks(ctx: Context) -> list[Outcome]:
         return [o for f in futures for o in f.result()]
 
 
-def finding(outcome: Outcome, template_path: str) -> dict:
+def finding(outcome: Outcome, template_path: str, caller: str | None = None) -> dict:
     rule = RULES_BY_ID[outcome.rule]
     fix = outcome.fix or rule.fix
+    if caller:
+        fix = fix.replace(SIGNED_IN, caller)
     return {"rule": rule.id, "category": rule.category, "severity": rule.severity, "title": rule.title,
             "cause": rule.cause, "fix": fix, "reference": rule.reference, "phase": "preflight",
             "kind": "specific" if outcome.status == "failed" else "could_not_check",
@@ -66,10 +68,11 @@ def finding(outcome: Outcome, template_path: str) -> dict:
             **({"role": outcome.role, "scope": outcome.scope} if outcome.status == "could_not_check" else {})}
 
 
-def result_of(outcomes: list[Outcome], template_path: str, seconds: float, lines_read: int = 0) -> dict:
+def result_of(outcomes: list[Outcome], template_path: str, seconds: float, lines_read: int = 0,
+              caller: str | None = None) -> dict:
     failed = [o for o in outcomes if o.status == "failed"]
     unsure = [o for o in outcomes if o.status == "could_not_check"]
-    findings = [finding(o, template_path) for o in failed + unsure]
+    findings = [finding(o, template_path, caller) for o in failed + unsure]
     return {
         "schema": SCHEMA, "source": template_path, "status": "failed" if failed else "succeeded",
         "category": RULES_BY_ID[failed[0].rule].category if failed else ("could_not_check" if unsure else "none"),
@@ -91,4 +94,5 @@ def preflight(session, template, *, resource_group: str, name: str, on_conflict:
         location = session.resources.resource_groups.get(resource_group).location
     ctx = Context(session, plan, resource_group, name, on_conflict, str(location).replace(" ", "").lower())
     outcomes = run_checks(ctx)
-    return result_of(outcomes, template.path, time.monotonic() - started, max(plan.lines.values(), default=0))
+    return result_of(outcomes, template.path, time.monotonic() - started, max(plan.lines.values(), default=0),
+                     caller=getattr(session, "principal", None))

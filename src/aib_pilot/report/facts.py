@@ -419,7 +419,8 @@ def annotations(diag: dict | None, template_path: str | None = None, result: dic
         for ev in (top.get("evidence") or [])[:3]:
             if isinstance(ev, dict):
                 where = evidence_label(ev)
-                parts.append(f"{'status message' if where == 'status' else 'log line ' + where}: {ev.get('text', '')}")
+                source = "template line " if is_preflight(diag) else "log line "   # preflight evidence is the template
+                parts.append(f"{'status message' if where == 'status' else source + where}: {ev.get('text', '')}")
         if top.get("reference"):
             parts.append(f"See {top['reference']}")
         others = [rule_and_title(f) for f in group_findings[1:]]
