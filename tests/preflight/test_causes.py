@@ -117,3 +117,22 @@ def test_could_not_check_is_neither_pass_nor_fail(emulator, world, tmp_path):
     assert all(f["role"] == "Reader" and "rg-gallery" in f["scope"] for f in unsure)
     assert all(f"--assignee {emulator.info['client_id']} --role \"Reader\"" in f["fix"] for f in unsure)
     assert writes(emulator) == []
+
+
+def test_a_refused_sas_is_a_finding_and_the_signature_is_never_printed(emulator, world, tmp_path):
+    load(emulator, world)
+    template = good_template(emulator)
+    secret = "c2VjcmV0LXNpZ25hdHVyZS1ub3QtdmFsaWQ"
+    uri = emulator.estate.blob_url_of("scripts", "scripts/motd.txt") + f"?sv=2024-08-04&sr=b&sp=r&sig={secret}"
+    template["properties"]["customize"][0]["sourceUri"] = uri
+    path = write(tmp_path, template)
+    for fmt in ("json", "text", "github", "azure-devops", "markdown"):
+        result = preflight(emulator, path, fmt=fmt)
+        assert result.code == 2, result.stderr
+        assert secret not in result.stdout + result.stderr, fmt
+        assert "AIB615" in result.stdout
+    finding = preflight(emulator, path).json["findings"][0]
+    assert finding["rule"] == "AIB615" and finding["line"] == line_of(path, "scripts/motd.txt?")
+    assert "with its SAS" in finding["evidence"][0]["text"]
+    assert "az storage blob generate-sas" in finding["fix"]
+    assert writes(emulator) == []
