@@ -114,3 +114,21 @@ def test_checks_run_concurrently(emulator, world, tmp_path):
     assert len(done) >= 15
     busiest = max(sum(1 for t in done if start <= t < start + 0.3) for start in done)
     assert busiest >= 6, busiest
+
+
+def test_attaching_to_a_running_build_skips_preflight(emulator, world, tmp_path):
+    """Its build VM holds the quota the checks would count, and attaching creates nothing."""
+    load(emulator, world)
+    template = good_template(emulator)
+    template["tags"]["aib-emulator-duration-minutes"] = "59"   # still running when we come back
+    path = write(tmp_path, template)
+    rg = emulator.info["resource_group"]
+    first = run_cli(emulator, "submit", "--template", str(path), "-g", rg, "--name", "busy", *emulator.cli_args())
+    assert first.code == 0, first.stderr
+    emulator.wait_until(lambda: emulator.template(rg, "busy").run is not None, timeout=10)
+    world["usages"]["eastus"]["standardDSv5Family"] = [50, 50]   # the running build uses the quota
+    load(emulator, world)
+    again = run_cli(emulator, "submit", "--template", str(path), "-g", rg, "--name", "busy", *emulator.cli_args())
+    assert again.code == 0, again.stdout + again.stderr
+    assert "already running" in again.stdout + again.stderr
+    assert "AIB610" not in again.stdout

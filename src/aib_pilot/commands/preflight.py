@@ -59,8 +59,16 @@ def wanted(args, env=None) -> bool:
 
 def check(session, sink, template, *, resource_group: str, name: str, on_conflict: str) -> dict:
     """Run the checks, print the result through ``sink``; raise PreflightFailed when one failed."""
+    from aib_pilot.azure.templates import Templates, is_running
     from aib_pilot.preflight import preflight
 
+    if on_conflict == "attach":
+        existing = _existing(Templates(session), resource_group, name)
+        if existing is not None and is_running(existing):
+            # attaching to a build already under way creates nothing; its build VM also holds the
+            # quota the checks would count
+            sink.info(f"preflight: skipped, {name} is already running and will be attached to")
+            return {}
     sink.info(f"preflight: checking what {template.path} needs in Azure (read-only)")
     result = preflight(session, template, resource_group=resource_group, name=name, on_conflict=on_conflict)
     failed = [f for f in result["findings"] if f.get("kind") == "specific"]
@@ -72,6 +80,16 @@ def check(session, sink, template, *, resource_group: str, name: str, on_conflic
     sink.info(f"preflight: {len(result['checks'])} checks in {result['seconds']:.1f} s, none failed"
               + (f"; {unsure} could not be checked" if unsure else ""))
     return result
+
+
+def _existing(templates, resource_group: str, name: str) -> dict | None:
+    """The template if it exists and may be read; None otherwise (preflight then says why)."""
+    from azure.core.exceptions import HttpResponseError
+
+    try:
+        return templates.find(resource_group, name)
+    except HttpResponseError:
+        return None
 
 
 def run(args) -> int:
