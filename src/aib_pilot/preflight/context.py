@@ -8,6 +8,7 @@ pass or a failure); anything else unexpected is also "could not check" with the 
 from __future__ import annotations
 
 import functools
+import importlib
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -126,6 +127,16 @@ class Once:
         return future.result()
 
 
+def _client_property(module: str, name: str):
+    """A lazily built, cached SDK client of class ``module.name`` (imported on first use)."""
+
+    def build(self):
+        return self._client(getattr(importlib.import_module(module), name))
+
+    build.__doc__ = f"{name}, read-only (see read_only_guard)."
+    return functools.cached_property(build)
+
+
 @dataclass
 class Context:
     """The session, the plan and the read-once lookups shared by the checks."""
@@ -144,35 +155,14 @@ class Context:
         return cls(s.credential, s.subscription_id, base_url=s.cloud.arm_endpoint,
                    per_retry_policies=[read_only_guard()], **s._mgmt_kwargs())
 
-    @functools.cached_property
-    def compute(self):
-        from azure.mgmt.compute import ComputeManagementClient
-
-        return self._client(ComputeManagementClient)
-
-    @functools.cached_property
-    def authorization(self):
-        from azure.mgmt.authorization import AuthorizationManagementClient
-
-        return self._client(AuthorizationManagementClient)
-
-    @functools.cached_property
-    def msi(self):
-        from azure.mgmt.msi import ManagedServiceIdentityClient
-
-        return self._client(ManagedServiceIdentityClient)
-
-    @functools.cached_property
-    def resources(self):
-        from azure.mgmt.resource.resources import ResourceManagementClient
-
-        return self._client(ResourceManagementClient)
-
-    @functools.cached_property
-    def imagebuilder(self):
-        from azure.mgmt.imagebuilder import ImageBuilderClient
-
-        return self._client(ImageBuilderClient)
+    # Why each: compute reads images, galleries, SKUs and usages; authorization the role assignments
+    # and definitions; msi the identity's principal; resources providers and the storage account
+    # lookup; imagebuilder the template name.
+    compute = _client_property("azure.mgmt.compute", "ComputeManagementClient")
+    authorization = _client_property("azure.mgmt.authorization", "AuthorizationManagementClient")
+    msi = _client_property("azure.mgmt.msi", "ManagedServiceIdentityClient")
+    resources = _client_property("azure.mgmt.resource.resources", "ResourceManagementClient")
+    imagebuilder = _client_property("azure.mgmt.imagebuilder", "ImageBuilderClient")
 
     @property
     def sub_scope(self) -> str:
