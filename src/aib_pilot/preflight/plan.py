@@ -139,7 +139,7 @@ def make_plan(template: LoadedTemplate) -> Plan:
         regions = []
         for j, r in enumerate(d.get("targetRegions") or []):
             if isinstance(r, dict) and r.get("name"):
-                regions.append((str(r["name"]), lines.get(("properties", "distribute", i, "targetRegions", j))))
+                regions.append((str(r["name"]), lines.get(("properties", "distribute", i, "targetRegions", j, "name"))))
         for j, r in enumerate(d.get("replicationRegions") or []):
             regions.append((str(r), lines.get(("properties", "distribute", i, "replicationRegions", j))))
         dists.append(Distribution(kind, i, lines.get(("properties", "distribute", i)), ResourceId.parse(raw), raw,
