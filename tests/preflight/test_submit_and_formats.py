@@ -132,3 +132,26 @@ def test_attaching_to_a_running_build_skips_preflight(emulator, world, tmp_path)
     assert again.code == 0, again.stdout + again.stderr
     assert "already running" in again.stdout + again.stderr
     assert "AIB610" not in again.stdout
+
+
+def test_a_refused_sign_in_is_exit_3_not_could_not_check(emulator, world, tmp_path):
+    load(emulator, world)
+    path = write(tmp_path, good_template(emulator))
+    result = run_cli(emulator, "preflight", "--template", str(path), "-g", emulator.info["resource_group"],
+                     *emulator.cli_args(), extra_env={"AZURE_CLIENT_SECRET": "wrong-secret"})
+    assert result.code == 3, result.stdout + result.stderr
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("aib-pilot: error:")]
+    assert len(errors) == 1 and "Authentication failed" in errors[0] and "preflight" in errors[0]
+    assert "Traceback" not in result.stderr and "wrong-secret" not in result.stdout + result.stderr
+
+
+def test_an_expired_token_mid_run_is_exit_3(emulator, world, tmp_path):
+    """ARM refusing the token (401) on the checks' reads is an access error, never 'could not check'."""
+    load(emulator, world)
+    path = write(tmp_path, good_template(emulator))
+    emulator.faults.server_error(401, count=None, service="arm", path="/providers/Microsoft.Compute/")
+    result = preflight(emulator, path)
+    assert result.code == 3, result.stdout + result.stderr
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("aib-pilot: error:")]
+    assert len(errors) == 1 and "Authentication failed" in errors[0] and "Microsoft.Compute" not in result.stdout
+    assert "Traceback" not in result.stderr

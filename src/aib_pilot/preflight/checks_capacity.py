@@ -72,8 +72,8 @@ def check_quota(ctx: Context) -> list[Outcome]:
         return [Outcome("vCPU quota", "skipped", f"{size} is not offered (see the VM size check)")]
     need = {str(sku.get("family")): int(capability(sku, "vCPUs") or 1)}
     regional = need[str(sku.get("family"))]
-    if ctx.plan.subnet is not None and not ((ctx.plan.body.get("properties") or {}).get("vmProfile") or {}) \
-            .get("vnetConfig", {}).get("containerInstanceSubnetId"):
+    vm_profile = (ctx.plan.body.get("properties") or {}).get("vmProfile") or {}
+    if ctx.plan.subnet is not None and not (vm_profile.get("vnetConfig") or {}).get("containerInstanceSubnetId"):
         proxy = table.get(PROXY_VM_SIZE.lower())
         if proxy:
             fam = str(proxy.get("family"))

@@ -97,7 +97,11 @@ def read(what: str, call, *, scope: str | None = None, role: str = "Reader"):
         status = status_of(exc)
         if status == 404:
             return None
-        if status in (401, 403):
+        if status == 401:   # the token itself was refused: no check can be made; exit 3 with the fix
+            from aib_pilot.azure.errors import to_access_error
+
+            raise to_access_error(exc, f"reading {what}") from None
+        if status == 403:
             raise CouldNotCheck(what, role=role, scope=scope, reason=f"Azure answered {status}: "
                                 f"{first_line(exc)}") from None
         raise CouldNotCheck(what, role=role, scope=scope, reason=f"Azure answered {status}: {first_line(exc)}") from None

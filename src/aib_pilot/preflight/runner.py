@@ -16,6 +16,8 @@ from aib_pilot.preflight.checks_capacity import check_quota, check_security, che
 from aib_pilot.preflight.checks_files import check_file
 from aib_pilot.preflight.checks_source import check_source
 from aib_pilot.preflight.checks_targets import check_distribution
+from aib_pilot.azure.errors import azure_access
+from aib_pilot.errors import PilotError
 from aib_pilot.preflight.context import SIGNED_IN, Context, Outcome
 from aib_pilot.preflight.rules import RULES_BY_ID
 from aib_pilot.redact import redact
@@ -40,6 +42,8 @@ def tasks(ctx: Context) -> list:
 def _run_one(name: str, call) -> list[Outcome]:
     try:
         return call()
+    except PilotError:
+        raise   # sign-in refused: no check can be made (exit 3 with the fix)
     except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others
         from aib_pilot.preflight.context import first_line
 
@@ -48,7 +52,8 @@ def _run_one(name: str, call) -> list[Outcome]:
 
 
 def run_checks(ctx: Context) -> list[Outcome]:
-    ctx.warm_up()
+    with azure_access("signing in to check the template (preflight)"):
+        ctx.warm_up()
     jobs = tasks(ctx)
     with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(jobs)), thread_name_prefix="preflight") as pool:
         futures = [pool.submit(_run_one, name, call) for name, call in jobs]
@@ -91,7 +96,8 @@ def preflight(session, template, *, resource_group: str, name: str, on_conflict:
     plan = make_plan(template)
     location = plan.location
     if not location:   # [resourceGroup().location]
-        location = session.resources.resource_groups.get(resource_group).location
+        with azure_access(f"reading resource group {resource_group} for the template's location"):
+            location = session.resources.resource_groups.get(resource_group).location
     ctx = Context(session, plan, resource_group, name, on_conflict, str(location).replace(" ", "").lower())
     outcomes = run_checks(ctx)
     return result_of(outcomes, template.path, time.monotonic() - started, max(plan.lines.values(), default=0),
