@@ -51,9 +51,9 @@ def check_vm_size(ctx: Context) -> list[Outcome]:
     if ok:
         return [Outcome("vm size", "passed", f"{size} is offered in {ctx.location}", line=line)]
     return [Outcome("vm size", "failed", f"{size} {why} in {ctx.location} for this subscription", "AIB609", line,
-                    f"az vm list-skus --location {ctx.location} --resource-type virtualMachines --size "
-                    f"{size.split('_')[1] if '_' in size else size} --all -o table (pick a size without restrictions "
-                    "for vmProfile.vmSize)")]
+                    f"az vm list-skus --location {ctx.location} --resource-type virtualMachines --size {size} "
+                    "--all -o table shows the restriction; pick a size listed without one for vmProfile.vmSize "
+                    f"(az vm list-skus --location {ctx.location} --resource-type virtualMachines -o table)")]
 
 
 def check_quota(ctx: Context) -> list[Outcome]:
