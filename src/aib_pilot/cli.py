@@ -23,6 +23,7 @@ from aib_pilot.redact import redact
 COMMANDS = (
     "run",
     "submit",
+    "preflight",
     "monitor",
     "diagnose",
     "logs",

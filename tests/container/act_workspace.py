@@ -84,6 +84,7 @@ def prepare(args) -> None:
                 command = step["with"].get("command", "run")
                 if command in ("run", "submit"):
                     step["with"]["tag"] = f"aib-emulator-scenario={args.scenario}"
+                    step["with"]["preflight"] = "false"  # the emulator serves no estate world here
                 if command in ("run", "monitor"):
                     step["with"].update({"poll-interval": "1", "budget-minutes": budgets.get(job_id, "4")})
                 step["env"] = {

@@ -1,4 +1,4 @@
-"""``python -m tests.emulator [--speed N] [--port-base P] [--list-scenarios]``
+"""``python -m tests.emulator [--speed N] [--port-base P] [--world FILE|default] [--list-scenarios]``
 
 Prints one JSON line (contract C5: arm, authority, ca_bundle, blob, subscription, tenant, client_id,
 client_secret, resource_group, ...) and serves until SIGTERM/SIGINT, then stops everything it started.
@@ -19,6 +19,8 @@ def main(argv=None) -> int:
     parser.add_argument("--port-base", type=int, default=0,
                         help="ARM on P, Entra ID on P+1, OIDC on P+2, blob proxy on P+3, Azurite on P+4 "
                              "(default: free ports)")
+    parser.add_argument("--world", metavar="FILE|default",
+                        help="serve the read-only estate preflight checks (docs/emulator.md, 'Estate world file')")
     parser.add_argument("--list-scenarios", action="store_true", help="print the scenario names and exit")
     args = parser.parse_args(argv)
     if not args.speed > 0 or args.speed == float("inf"):
@@ -48,6 +50,13 @@ def main(argv=None) -> int:
         return 3
     try:
         info = dict(emu.info, startup_seconds=round(emu.startup_seconds, 3))
+        if args.world:
+            try:
+                emu.estate.load(None if args.world == "default" else args.world)
+            except Exception as exc:  # noqa: BLE001 - missing file, bad YAML/JSON, wrong shape: one line
+                print(f"tests.emulator: cannot load the world file {args.world}: {exc}", file=sys.stderr)
+                return 2
+            info["estate_accounts"] = dict(emu.estate.accounts)   # world label -> storage account
         print(json.dumps(info), flush=True)
         done.wait()
     finally:

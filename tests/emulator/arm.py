@@ -63,6 +63,7 @@ class ArmApp:
         self.base_url = ""          # set once the port is known
         self.blob_url = ""
         self.buckets = RateBuckets()
+        self.extra_routes = None    # the read-only estate preflight inspects (estate.EstateRoutes)
 
     def audiences(self) -> list[str]:
         return [self.base_url, *PUBLIC_ARM_AUDIENCES]
@@ -109,6 +110,9 @@ class ArmApp:
         sub = segs[1]
         if sub.lower() != self.world.sub.lower():
             raise ApiError(404, "SubscriptionNotFound", f"The subscription '{sub}' could not be found.")
+        extra = self.extra_routes(req, segs, low) if self.extra_routes else None   # estate.py
+        if extra is not None:
+            return extra
         rest, rest_low = segs[2:], low[2:]
         if not rest:
             return json_response(200, self._subscription_json())

@@ -107,6 +107,10 @@ class Emulator:
         arm = HTTPSService("arm", arm_app, server_ctx, self.faults, self.journal, self._port(0))
         arm_app.base_url, arm_app.blob_url = arm.url, blob.url
         self._arm_app, self._entra, self._oidc, self._proxy = arm_app, entra, oidc_app, proxy_app
+        from .estate import Estate, EstateRoutes
+
+        self.estate = Estate(self.world, self.world.blob_writer, blob.url)
+        arm_app.extra_routes = EstateRoutes(self.estate, self.directory.object_id)
         self._services = [arm, login, oidc, blob]
         for svc in self._services:
             svc.start()
@@ -169,6 +173,7 @@ class Emulator:
         self.directory.access_token_lifetime = 3600.0
         self.directory.min_access_token_real = 330.0
         self.world.reset()
+        self.estate.clear()
         self._proxy.denied_accounts = self.world.denied_accounts
         self._arm_app.buckets.reset()
         self.world.drain_blob_jobs()
@@ -211,6 +216,8 @@ class Emulator:
                "AZURE_CLIENT_SECRET": i["client_secret"], "AZURE_SUBSCRIPTION_ID": i["subscription"],
                "REQUESTS_CA_BUNDLE": i["ca_bundle"], "SSL_CERT_FILE": i["ca_bundle"],
                "AIB_PILOT_ARM_ENDPOINT": i["arm"], "AIB_PILOT_AUTHORITY_HOST": i["authority"]}
+        if not self.estate.doc:   # no estate world loaded: preflight would find nothing to read
+            env["AIB_PILOT_PREFLIGHT"] = "false"
         if oidc == "github":
             del env["AZURE_CLIENT_SECRET"]
             env.update({"ACTIONS_ID_TOKEN_REQUEST_URL": i["github_oidc_request_url"],

@@ -93,6 +93,7 @@ def test_run_with_workload_identity_connection_reports_failure(emulator, tmp_pat
     env = agent_env(tmp_path, {
         "connectedServiceName": conn, "command": "run", "templateFile": str(template),
         "resourceGroup": info["resource_group"], "namePrefix": "ado", "budgetMinutes": "4", "pollInterval": "0.5",
+        "preflight": "false",  # the emulator serves no estate world here (tests/preflight covers it)
         "tags": "aib-emulator-scenario=customizer-failed", "logDir": str(tmp_path / "logs"),
     })
     env.update({

@@ -43,7 +43,7 @@ def runner_env(tmp_path: Path, inputs: dict[str, str]) -> dict[str, str]:
     # action.yml defaults, as the runner fills them in
     env.update({"INPUT_COMMAND": "run", "INPUT_LOG-DIR": "aib-pilot-logs", "INPUT_ALL": "false",
                 "INPUT_CANCEL-ON-INTERRUPT": "true", "INPUT_ANNOTATE-PR": "true", "INPUT_PR-COMMENT": "false",
-                "INPUT_FORMAT": "github", "INPUT_GITHUB-TOKEN": ""})
+                "INPUT_FORMAT": "github", "INPUT_GITHUB-TOKEN": "", "INPUT_PREFLIGHT": "true"})
     env.update({"INPUT_" + k.upper(): v for k, v in inputs.items()})
     return env
 
@@ -56,7 +56,8 @@ def test_oidc_run_writes_outputs_summary_and_annotation(emulator, tmp_path):
         "template": "images/web.json", "resource-group": info["resource_group"], "name-prefix": "gh",
         "subscription": info["subscription"], "tenant-id": info["tenant"], "client-id": info["client_id"],
         "arm-endpoint": info["arm"], "authority-host": info["authority"], "poll-interval": "0.5",
-        "budget-minutes": "4", "tag": "aib-emulator-scenario=customizer-failed"})
+        "budget-minutes": "4", "tag": "aib-emulator-scenario=customizer-failed",
+        "preflight": "false"})  # the emulator serves no estate world here (tests/preflight covers it)
     # id-token: write -> the runner sets these; with a client id the action picks oidc-github itself
     env.update({"ACTIONS_ID_TOKEN_REQUEST_URL": info["github_oidc_request_url"],
                 "ACTIONS_ID_TOKEN_REQUEST_TOKEN": info["github_oidc_request_token"],
@@ -102,6 +103,7 @@ def test_nightly_fleet_submit_then_monitor_all_by_tag(emulator, tmp_path):
         job.mkdir()
         proc, outputs = action(job, {"command": "submit", "template": f"images/{image}.json",
                                      "name-prefix": f"{image}-nightly", "on-conflict": "replace",
+                                     "preflight": "false",  # no estate world in this emulator
                                      "tag": f"fleet=nightly\nimage={image}\naib-emulator-scenario={scenario}"})
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert outputs["template-name"].startswith(f"{image}-nightly")

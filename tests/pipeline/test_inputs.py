@@ -68,7 +68,7 @@ def test_every_bad_input_gets_its_own_line():
 
 def test_unknown_command_is_named_with_the_choices():
     inv = build_argv({"command": "deploy"})
-    assert inv.errors == ["input 'command' is 'deploy': use one of run, submit, monitor, diagnose, lint, cancel, cleanup."]
+    assert inv.errors == ["input 'command' is 'deploy': use one of run, submit, preflight, monitor, diagnose, lint, cancel, cleanup."]
 
 
 def test_input_the_command_does_not_take_is_refused_unless_default():

@@ -79,6 +79,7 @@ def emulator_env(info: dict) -> dict:
         "AZURE_CLIENT_SECRET": info["client_secret"], "AZURE_SUBSCRIPTION_ID": info["subscription"],
         "REQUESTS_CA_BUNDLE": info["ca_bundle"], "SSL_CERT_FILE": info["ca_bundle"],
         "AIB_PILOT_ARM_ENDPOINT": info["arm"], "AIB_PILOT_AUTHORITY_HOST": info["authority"],
+        "AIB_PILOT_PREFLIGHT": "false",   # the demo's emulator serves no estate world to preflight against
     })
     return env
 

@@ -31,6 +31,9 @@ def add_submit_options(p) -> None:
     p.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE",
                    help="extra tag on the template (repeatable); CI run URL/commit/PR tags are added automatically")
     p.add_argument("--log-dir", metavar="DIR", help="where the build log is saved (by 'run', and by the printed monitor command)")
+    from aib_pilot.commands.preflight import add_no_preflight_option
+
+    add_no_preflight_option(p)
 
 
 def prepare(args):
@@ -88,11 +91,16 @@ def do_submit(args, session, sink, prepared=None):
 
 def start(args):
     """Session, sink and the submitted template; (.., .., None) after reporting a rejected template."""
+    from aib_pilot.commands import preflight
     from aib_pilot.commands.monitor import make_sink
 
     prepared = prepare(args)
+    checking = preflight.wanted(args)  # a bad AIB_PILOT_PREFLIGHT is refused before signing in
     session = options.make_session(args)
     sink = make_sink(args)
+    if checking:  # a doomed template stops here (exit 2), before anything is created
+        template, name, rg, _tags, on_conflict = prepared
+        preflight.check(session, sink, template, resource_group=rg, name=name, on_conflict=on_conflict)
     done, failure = do_submit(args, session, sink, prepared)
     if failure:
         sink.result(failure, template_path=args.template)

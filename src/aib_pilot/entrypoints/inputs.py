@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from aib_pilot.report.livelog import LIVE_LOG_MODES  # one list, owned by the live log
 
-COMMANDS = ("run", "submit", "monitor", "diagnose", "lint", "cancel", "cleanup")
+COMMANDS = ("run", "submit", "preflight", "monitor", "diagnose", "lint", "cancel", "cleanup")
 AUTH_MODES = ("secret", "certificate", "oidc-github", "oidc-azure-devops", "managed-identity", "cli")
 ON_CONFLICT = ("attach", "replace", "fail")
 CLOUDS = ("AzureCloud", "AzureChinaCloud", "AzureUSGovernment")
@@ -74,6 +74,8 @@ INPUTS: tuple[Input, ...] = (
           env="AIB_PILOT_LIVE_LOG", help="live log shown while monitoring: filtered, full or off (always saved)"),
     Input("on-conflict", "onConflict", ("--on-conflict",), kind="choice", choices=ON_CONFLICT, ado_default="attach",
           help="when a template of that name exists"),
+    Input("preflight", "preflight", kind="bool", default="true", env="AIB_PILOT_PREFLIGHT",
+          help="run/submit: first check (read-only, seconds) what would fail the build in Azure; false skips it"),
     Input("log-dir", "logDir", ("--log-dir",), default="aib-pilot-logs",
           ado_default="$(Build.ArtifactStagingDirectory)/aib-pilot-logs",
           help="directory where the full customization.log copy is kept"),

@@ -171,8 +171,28 @@ def is_lint(diag: dict | None) -> bool:
     return bool(diag) and diag.get("schema") == LINT_SCHEMA
 
 
+PREFLIGHT_SCHEMA = "aib-pilot/preflight/v1"
+
+
+def is_preflight(diag: dict | None) -> bool:
+    """The dict is an ``aib-pilot preflight`` result (checks of Azure before a build)."""
+    return bool(diag) and diag.get("schema") == PREFLIGHT_SCHEMA
+
+
 def report_title(diag: dict | None) -> str:
-    return "Lint" if is_lint(diag) else "Diagnosis"
+    return "Preflight" if is_preflight(diag) else "Lint" if is_lint(diag) else "Diagnosis"
+
+
+def _preflight_headline(diag: dict) -> str:
+    checks = [c for c in diag.get("checks") or [] if isinstance(c, dict)]
+    counts = {s: sum(1 for c in checks if c.get("status") == s) for s in ("failed", "could_not_check", "passed")}
+    if counts["failed"]:
+        text = f"{counts['failed']} of {len(checks)} checks failed (top: {diag.get('category') or 'unknown'})"
+    else:
+        text = f"no check failed ({counts['passed']} passed)"
+    if counts["could_not_check"]:
+        text += f"; {counts['could_not_check']} could not be checked"
+    return text + "."
 
 
 def _lint_headline(diag: dict) -> str:
@@ -192,6 +212,8 @@ def headline(diag: dict | None) -> str:
     diag = diag or {}
     if is_lint(diag):
         return _lint_headline(diag)
+    if is_preflight(diag):
+        return _preflight_headline(diag)
     status = diag.get("status") or "unknown"
     category = diag.get("category") or "unknown"
     phase = diag.get("phase")
@@ -383,10 +405,11 @@ def annotations(diag: dict | None, template_path: str | None = None, result: dic
     places: dict[tuple, list[dict]] = {}
     for finding in findings:
         on_customizer = fc is not None and finding.get("phase") in (None, "customize")
-        key = (on_customizer, len(places)) if not group else (on_customizer,)
+        own = _own_line(finding)  # preflight findings carry the line of the property they are about
+        key = (on_customizer, own, len(places)) if not group else (on_customizer, own)
         places.setdefault(key, []).append(finding)
     out = []
-    for (on_customizer, *_), group_findings in places.items():
+    for (on_customizer, own, *_), group_findings in places.items():
         top = group_findings[0]
         parts = [f"Failing customizer: {customizer_label(fc)}"] if on_customizer else []
         if top.get("cause"):
@@ -396,7 +419,8 @@ def annotations(diag: dict | None, template_path: str | None = None, result: dic
         for ev in (top.get("evidence") or [])[:3]:
             if isinstance(ev, dict):
                 where = evidence_label(ev)
-                parts.append(f"{'status message' if where == 'status' else 'log line ' + where}: {ev.get('text', '')}")
+                source = "template line " if is_preflight(diag) else "log line "   # preflight evidence is the template
+                parts.append(f"{'status message' if where == 'status' else source + where}: {ev.get('text', '')}")
         if top.get("reference"):
             parts.append(f"See {top['reference']}")
         others = [rule_and_title(f) for f in group_findings[1:]]
@@ -404,7 +428,7 @@ def annotations(diag: dict | None, template_path: str | None = None, result: dic
             parts.append("Also found here: " + "; ".join(others))
         title = f"{top.get('rule') or 'AIB'} {top.get('title') or top.get('category') or ''}".strip()
         out.append({"level": LEVEL_OF_SEVERITY.get(str(top.get("severity")), "notice"), "file": path,
-                    "line": line if on_customizer else None, "title": title[:255],
+                    "line": own if own is not None else line if on_customizer else None, "title": title[:255],
                     "message": "\n".join(parts) or title, "rule": top.get("rule")})
     if not out and result is not None:
         state = state_of(result)
@@ -415,6 +439,13 @@ def annotations(diag: dict | None, template_path: str | None = None, result: dic
                         "file": path, "line": None, "title": f"AIB build {state}: {name}"[:255],
                         "message": str(message), "rule": None})
     return out[:limit]
+
+
+def _own_line(finding: dict) -> int | None:
+    """A finding's own template line (preflight findings have one), else None."""
+    line = finding.get("line")
+    return line if isinstance(line, int) and not isinstance(line, bool) and line > 0 else None
+
 
 def fleet_row(result: dict) -> dict:
     """The compact per-template record used in fleet outputs."""

@@ -1,0 +1,96 @@
+"""Microsoft.Authorization reads: role assignments for a scope and role definitions by ID.
+
+Per authorization-RoleAssignmentsCalls.json / authorization-RoleDefinitionsCalls.json (2022-04-01):
+* ``GET {scope}/providers/Microsoft.Authorization/roleAssignments`` (RoleAssignments_ListForScope)
+  answers the assignments that apply to the scope: at it, above it (inherited) and below it.
+  ``$filter=atScope()`` keeps those at or above; ``principalId eq '{id}'`` one principal's direct
+  assignments; ``assignedTo('{id}')`` also those of the groups the principal belongs to.
+* ``GET {roleDefinitionId}`` (RoleDefinitions_GetById) answers ``properties.permissions`` with
+  ``actions``, ``notActions``, ``dataActions``, ``notDataActions``.
+Reading assignments needs ``Microsoft.Authorization/roleAssignments/read`` (Reader has it); the
+world's ``callerDenied`` scopes refuse it with 403 AuthorizationFailed.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+
+from .httpserver import Request, Response, json_response
+from .world import ApiError
+
+AUTH = "microsoft.authorization"
+
+
+class AuthorizationRoutes:
+    def __init__(self, estate, caller_oid: str):
+        self.estate, self.caller = estate, caller_oid
+
+    def __call__(self, req: Request, segs, low) -> Response | None:
+        from .estate import read_only
+
+        if AUTH not in low:
+            return None
+        at = low.index(AUTH)
+        if at < 1 or low[at - 1] != "providers" or len(low) <= at + 1:
+            return None
+        kind = low[at + 1]
+        scope = "/" + "/".join(segs[:at - 1])
+        if kind == "roleassignments" and len(low) == at + 2:
+            read_only(req)
+            self.estate.check_caller(scope, "Microsoft.Authorization/roleAssignments/read", self.caller)
+            return json_response(200, {"value": self._assignments(scope, req.query.get("$filter", ""))})
+        if kind == "roledefinitions" and len(low) == at + 3:
+            read_only(req)
+            return json_response(200, self._definition(segs[at + 2]))
+        return None
+
+    # -- assignments -------------------------------------------------------------------------------
+    def _assignments(self, scope: str, filt: str) -> list[dict]:
+        want = scope.rstrip("/").lower()
+        at_scope = "atscope()" in filt.lower()
+        principals = None
+        m = re.search(r"assignedTo\('([^']+)'\)", filt, re.I)
+        if m:
+            principals = {m.group(1).lower()} | self._groups_of(m.group(1))
+        m = re.search(r"principalId\s+eq\s+'([^']+)'", filt, re.I)
+        if m:
+            principals = {m.group(1).lower()}
+        out = []
+        for n, a in enumerate(self.estate.items("roleAssignments")):
+            a_scope = self.estate.scope(a["scope"])
+            s = a_scope.rstrip("/").lower()
+            above = want == s or want.startswith(s + "/")
+            below = s.startswith(want + "/")
+            if not (above or (below and not at_scope)):
+                continue
+            if principals is not None and a["principalId"].lower() not in principals:
+                continue
+            name = a.get("name") or str(uuid.uuid5(uuid.NAMESPACE_URL, f"{a_scope}|{a['principalId']}|{a['role']}|{n}"))
+            out.append({
+                "id": f"{a_scope.rstrip('/')}/providers/Microsoft.Authorization/roleAssignments/{name}",
+                "type": "Microsoft.Authorization/roleAssignments", "name": name,
+                "properties": {"roleDefinitionId": f"/subscriptions/{self.estate.sub}/providers/"
+                                                   f"Microsoft.Authorization/roleDefinitions/{a['role']}",
+                               "principalId": a["principalId"], "principalType": a.get("principalType", "ServicePrincipal"),
+                               "scope": a_scope}})
+        return out
+
+    def _groups_of(self, principal: str) -> set[str]:
+        return {g["id"].lower() for g in self.estate.items("groups")
+                if principal.lower() in {m.lower() for m in g.get("members") or []}}
+
+    # -- definitions -------------------------------------------------------------------------------
+    def _definition(self, role_id: str) -> dict:
+        for d in self.estate.items("roleDefinitions"):
+            if d["id"].lower() == role_id.lower():
+                return {"id": f"/subscriptions/{self.estate.sub}/providers/Microsoft.Authorization/roleDefinitions/{d['id']}",
+                        "name": d["id"], "type": "Microsoft.Authorization/roleDefinitions",
+                        "properties": {"roleName": d["roleName"], "type": d.get("type", "CustomRole"),
+                                       "description": d.get("description", ""),
+                                       "assignableScopes": ["/"],
+                                       "permissions": [{"actions": d.get("actions") or [],
+                                                        "notActions": d.get("notActions") or [],
+                                                        "dataActions": d.get("dataActions") or [],
+                                                        "notDataActions": d.get("notDataActions") or []}]}}
+        raise ApiError(404, "RoleDefinitionDoesNotExist", "The specified role definition with ID "
+                       f"'{role_id}' does not exist.")
