@@ -80,6 +80,19 @@ def lint_section() -> str:
     return "\n".join(parts) + "\n"
 
 
+def preflight_section() -> str:
+    from aib_pilot.preflight.rules import RULES as PREFLIGHT_RULES  # noqa: PLC0415
+
+    parts = ["## Preflight checks (`aib-pilot preflight`)", "",
+             "`aib-pilot preflight` (and `submit`/`run` before they create anything) reads the Azure estate",
+             "the template relies on; each failed check names the template line and the exact `az` command",
+             "that fixes it. See [preflight.md](preflight.md).", "",
+             "| check | category | severity | title | why | fix |", "| --- | --- | --- | --- | --- | --- |"]
+    for r in PREFLIGHT_RULES:
+        parts.append(f"| {r.id} | `{r.category}` | {r.severity} | {r.title} | {r.cause} | {r.fix} |")
+    return "\n".join(parts) + "\n"
+
+
 def render() -> str:
     index = ["## Index", "", "| rule | category | severity | title |", "| --- | --- | --- | --- |"]
     for r in RULES:
@@ -89,7 +102,7 @@ def render() -> str:
     cats = ["## Categories", "", "The JSON output's `category` is one of:", "",
             ", ".join(f"`{c}`" for c in CATEGORIES), ""]
     body = [rule_section(r) for r in RULES]
-    return "\n".join([HEADER, *index, "", *cats, *body, lint_section()]).rstrip() + "\n"
+    return "\n".join([HEADER, *index, "", *cats, *body, lint_section(), preflight_section()]).rstrip() + "\n"
 
 
 def default_path() -> str:
