@@ -123,13 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"aib-pilot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"aib_pilot.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"aib_pilot.commands.{name}":
-                continue  # command not built yet
-            raise
-        module.register(sub)
+        importlib.import_module(f"aib_pilot.commands.{name}").register(sub)
     return parser
 
 

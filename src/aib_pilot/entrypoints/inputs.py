@@ -112,7 +112,6 @@ INPUTS: tuple[Input, ...] = (
 )
 
 BY_GITHUB = {i.github: i for i in INPUTS}
-BY_ADO = {i.ado: i for i in INPUTS if i.ado}
 
 
 @dataclass

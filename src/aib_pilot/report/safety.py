@@ -147,13 +147,6 @@ def clean_lines(text_or_lines: str | list[str] | tuple[str, ...]) -> list[str]:
     return out
 
 
-def clean_text(text: str | None) -> str:
-    """Clean a possibly multi-line string, keeping '\\n' between the cleaned lines."""
-    if not text:
-        return ""
-    return "\n".join(clean_lines(text))
-
-
 def clean_inline(text: str | None, limit: int = 4000) -> str:
     """Clean text and fold it onto one line (for titles, table cells, property values)."""
     if not text:
