@@ -1,4 +1,12 @@
-"""Session-wide test setup: the loopback-only network guard and the ``emulator`` fixture (C5)."""
+"""Session-wide test setup: the loopback-only network guard, the ``emulator`` fixture and the
+notes on running in parallel.
+
+``./dev.sh test`` runs ``pytest -n N --dist loadfile`` (pytest-xdist). Every worker is its own
+process with its own session, so the session-wide emulator below is started once per worker, lazily,
+by the first test that needs it. ``loadfile`` keeps each test file on one worker, so a module-scoped
+fixture (the scenario runs) is set up once, not once per worker. (``--dist loadgroup`` would allow
+finer groups, but with pytest 9 it no longer moves marked tests together.)
+"""
 from __future__ import annotations
 
 import ipaddress
