@@ -1,6 +1,6 @@
 """Benchmark: how fast a failed build is explained, with 100 ms added to every Azure request.
 
-Target (issue 4): Failed -> diagnosis printed in <= 5 s with 100 ms latency per request.
+Target: Failed -> diagnosis printed in <= 5 s with 100 ms latency per request.
 
 Starts the local emulator (tests/emulator: ARM, Entra ID and Azurite behind TLS), then for each
 run submits the ``customizer-failed`` scenario and measures two things with the real CLI in a

@@ -159,7 +159,7 @@ class LiveLog:
         if self.open_group and self.enabled:
             self.sink.group_start(self.open_title + " (continued)")
 
-    # Packer provisioner name -> AIB customizer type (shared/reference §4.2)
+    # Packer provisioner name -> AIB customizer type (docs/sources.md#aib-customizers)
     KINDS = {"shell": "shell", "powershell": "powershell", "file": "file", "windows-restart": "windowsrestart",
              "windows-update": "windowsupdate"}
 
@@ -578,7 +578,7 @@ class LoopControl:
 
 def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_interval: float,
           cancel_on_interrupt: bool = False, heartbeat_every: float | None = None) -> list[dict]:
-    """Poll until every template's run ended or the budget is used up; return C4 results."""
+    """Poll until every template's run ended or the budget is used up; return the run results."""
     schedule = PollSchedule(start=poll_interval)
     heartbeat_every = heartbeat_every or max(4 * poll_interval, 1.0)
     last_heartbeat = control.clock()

@@ -1,7 +1,8 @@
 """The ARM fake: authentication, api-version checks, routing and the JSON shapes of each resource.
 
-Facts follow shared/reference/azure-image-builder-api.md (paths §2, operations and LRO headers §3,
-resource §4, enums §5, error envelope and throttling headers §8). Path keywords (subscriptions,
+Facts follow the AIB REST description and ARM's conventions (docs/sources.md#aib, #arm; the
+behaviour and its sources in docs/emulator.md): paths, operations and LRO headers, the resource,
+its enums, the error envelope and throttling headers. Path keywords (subscriptions,
 resourceGroups, providers, namespaces, types) match case-insensitively as in ARM.
 """
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """``Emulator``: starts the TLS fakes (ARM, Entra ID, OIDC), Azurite and its journaling proxy, and the
-build simulator; ``info`` is the contract C5 dictionary."""
+build simulator; ``info`` says where each service is and how to sign in."""
 from __future__ import annotations
 
 import os
