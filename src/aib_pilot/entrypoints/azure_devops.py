@@ -26,7 +26,7 @@ from aib_pilot.entrypoints.inputs import Invocation, ado_values, build_argv
 # Input names that may hold the AzureRM service connection GUID (name first, then aliases).
 CONNECTION_INPUTS = ("INPUT_CONNECTEDSERVICENAME", "INPUT_AZURESUBSCRIPTION")
 
-# Resource Manager URLs of the clouds the CLI knows by name (azure-devops.md section 3: ENDPOINT_URL
+# Resource Manager URLs of the clouds the CLI knows by name (docs/sources.md#ado-inputs: ENDPOINT_URL
 # is the ARM URL). Anything else is passed as --arm-endpoint.
 CLOUD_BY_ENVIRONMENT = {
     "azurecloud": "AzureCloud",
