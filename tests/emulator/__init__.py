@@ -1,4 +1,4 @@
-"""A faithful local Azure for tests and the demo (issue 3, contract C5).
+"""A faithful local Azure for tests and the demo.
 
 ``from tests.emulator import Emulator``; ``python -m tests.emulator`` runs it by hand.
 See docs/emulator.md.

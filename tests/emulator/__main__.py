@@ -1,6 +1,6 @@
 """``python -m tests.emulator [--speed N] [--port-base P] [--world FILE|default] [--list-scenarios]``
 
-Prints one JSON line (contract C5: arm, authority, ca_bundle, blob, subscription, tenant, client_id,
+Prints one JSON line (arm, authority, ca_bundle, blob, subscription, tenant, client_id,
 client_secret, resource_group, ...) and serves until SIGTERM/SIGINT, then stops everything it started.
 """
 from __future__ import annotations

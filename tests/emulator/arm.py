@@ -1,7 +1,8 @@
 """The ARM fake: authentication, api-version checks, routing and the JSON shapes of each resource.
 
-Facts follow shared/reference/azure-image-builder-api.md (paths §2, operations and LRO headers §3,
-resource §4, enums §5, error envelope and throttling headers §8). Path keywords (subscriptions,
+Facts follow the AIB REST description and ARM's conventions (docs/sources.md#aib, #arm; the
+behaviour and its sources in docs/emulator.md): paths, operations and LRO headers, the resource,
+its enums, the error envelope and throttling headers. Path keywords (subscriptions,
 resourceGroups, providers, namespaces, types) match case-insensitively as in ARM.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ import threading
 import time
 import uuid
 from datetime import datetime, timezone
+from urllib.parse import unquote
 
 from .clock import ScaledClock, iso
 from .httpserver import Request, Response, json_response
@@ -24,15 +26,22 @@ AIB = "microsoft.virtualmachineimages"
 AIB_API_VERSIONS = ["2018-02-01-preview", "2019-02-01-preview", "2019-05-01-preview", "2020-02-14",
                     "2021-10-01", "2022-02-14", "2022-07-01", "2023-07-01", "2024-02-01", "2025-10-01"]
 API_VERSION_RX = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview|-beta|-alpha)?$")
+#: Audiences of the public cloud's ARM. Entra ID mints tokens for them (it is one directory for
+#: every Resource Manager), but this ARM -- a custom cloud's, at its own URL -- refuses them with 401
+#: InvalidAuthenticationTokenAudience, as a sovereign or private cloud's ARM does.
 PUBLIC_ARM_AUDIENCES = ["https://management.azure.com", "https://management.core.windows.net"]
+#: Items per page of every list: smaller than Azure's pages so that every client follows nextLink.
+DEFAULT_PAGE_SIZE = 20
 LOCATIONS = ["eastus", "eastus2", "westus2", "westus3", "westeurope", "northeurope", "koreacentral"]
 
 # Retry-After on long-running operations, in simulated seconds (scaled to real, never 0).
-RETRY_AFTER = {"create": 15, "delete": 15, "run": 60, "cancel": 15, "rg-delete": 15}
+RETRY_AFTER = {"create": 15, "delete": 15, "run": 60, "cancel": 15, "rg-delete": 15, "update": 15}
+#: Simulated seconds an update (PATCH) takes.
+UPDATE_SECONDS = 10
 
 
 class RateBuckets:
-    """ARM's regional token buckets (reference §8): reads 250 (+25/s), writes and deletes 200 (+10/s)."""
+    """ARM's regional token buckets (docs/sources.md#arm): reads 250 (+25/s), writes and deletes 200 (+10/s)."""
 
     SIZES = {"reads": (250, 25), "writes": (200, 10), "deletes": (200, 10)}
 
@@ -64,9 +73,35 @@ class ArmApp:
         self.blob_url = ""
         self.buckets = RateBuckets()
         self.extra_routes = None    # the read-only estate preflight inspects (estate.EstateRoutes)
+        self.page_size = DEFAULT_PAGE_SIZE
 
     def audiences(self) -> list[str]:
-        return [self.base_url, *PUBLIC_ARM_AUDIENCES]
+        """What this ARM accepts as a token's ``aud``: its own URL (with or without the final slash),
+        which its metadata endpoint announces; a token for any other cloud's ARM is refused."""
+        return [self.base_url]
+
+    # -- lists ------------------------------------------------------------------------------------
+    def _list(self, req: Request, items: list, **extra) -> Response:
+        """One page of a list, as ARM pages (x-ms-pageable): ``{"value": [...], "nextLink": url}``
+        while items remain. ``$top`` caps the page; ``$skiptoken`` (opaque to clients, here an
+        offset) is where the next page starts. The nextLink repeats the request's own query."""
+        query = req.query
+        try:
+            start = int(query.get("$skiptoken") or 0)
+            top = int(query["$top"]) if query.get("$top") not in (None, "") else None
+        except ValueError:
+            raise ApiError(400, "InvalidQueryParameterValue",
+                           "The value of $top or $skiptoken is not a valid integer.") from None
+        if start < 0 or (top is not None and top < 1):
+            raise ApiError(400, "InvalidQueryParameterValue", "$top must be positive and $skiptoken valid.")
+        size = min(top or self.page_size, self.page_size)
+        page = items[start:start + size]
+        doc = {"value": page, **extra}
+        if start + size < len(items):
+            from urllib.parse import urlencode
+            rest = [(k, v) for k, v in query.items() if k != "$skiptoken"] + [("$skiptoken", str(start + size))]
+            doc["nextLink"] = f"{self.base_url}{req.path}?{urlencode(rest, safe='$')}"
+        return json_response(200, doc)
 
     # -- entry ------------------------------------------------------------------------------------
     def __call__(self, req: Request) -> Response:
@@ -90,7 +125,8 @@ class ArmApp:
         return resp
 
     def _route(self, req: Request) -> Response:
-        segs = [s for s in req.path.split("/") if s]
+        # Names in errors and in the resources are the decoded ones, as ARM quotes them.
+        segs = [unquote(s) for s in req.path.split("/") if s]
         low = [s.lower() for s in segs]
         if low[:2] == ["metadata", "endpoints"]:
             return self._metadata(req)
@@ -101,7 +137,7 @@ class ArmApp:
                            "The api-version query parameter (?api-version=) is required for all requests.")
         if low == ["providers", AIB, "operations"]:
             self._check_aib_api(api, "operations")
-            return json_response(200, {"value": _provider_operations()})
+            return self._list(req, _provider_operations())
         if not low or low[0] != "subscriptions":
             raise ApiError(404, "InvalidResourceType", "The resource type could not be found in the namespace.")
         self._check_generic_api(api)
@@ -123,8 +159,8 @@ class ArmApp:
         if rest_low[0] == "providers":
             return self._subscription_providers(req, rest[1:], rest_low[1:], api)
         if rest_low[0] == "locations" and len(rest) == 1:
-            return json_response(200, {"value": [{"id": f"/subscriptions/{self.world.sub}/locations/{loc}",
-                                                  "name": loc, "displayName": loc} for loc in LOCATIONS]})
+            return self._list(req, [{"id": f"/subscriptions/{self.world.sub}/locations/{loc}",
+                                     "name": loc, "displayName": loc} for loc in LOCATIONS])
         raise ApiError(404, "NotFound", f"No route for {req.method} {req.path}.")
 
     # -- auth -------------------------------------------------------------------------------------
@@ -209,7 +245,7 @@ class ArmApp:
                                          "spendingLimit": "Off"}}
 
     def _list_subscriptions(self, req: Request) -> Response:
-        return json_response(200, {"value": [self._subscription_json()], "count": {"type": "Total", "value": 1}})
+        return self._list(req, [self._subscription_json()], count={"type": "Total", "value": 1})
 
     def _provider_json(self, namespace: str) -> dict:
         types = {
@@ -248,7 +284,7 @@ class ArmApp:
             names = ["Microsoft.VirtualMachineImages", "Microsoft.Storage", "Microsoft.Compute",
                      "Microsoft.Network", "Microsoft.KeyVault", "Microsoft.ContainerInstance",
                      "Microsoft.ManagedIdentity"]
-            return json_response(200, {"value": [self._provider_json(n) for n in names]})
+            return self._list(req, [self._provider_json(n) for n in names])
         if len(rest) == 1 and req.method == "GET":
             return json_response(200, self._provider_json(rest[0]))
         if len(rest) == 2 and low[1] == "register" and req.method == "POST":
@@ -260,13 +296,16 @@ class ArmApp:
             self._require_registered("Microsoft.VirtualMachineImages")
             self._check_aib_api(api, "imageTemplates" if low[1:2] == ["imagetemplates"] else "locations/operations")
             if low[1:] == ["imagetemplates"] and req.method == "GET":
-                return json_response(200, {"value": [self.world.template_json(t) for t in self._templates()]})
+                with self.world.lock:
+                    items = [self.world.template_json(t) for t in self._templates()]
+                return self._list(req, items)
             if len(low) == 5 and low[1] == "locations" and low[3] in ("operations", "operationresults"):
                 return self._operation(req, rest[4], location_style=low[3] == "operationresults")
         if low[0] == "microsoft.storage" and low[1:] == ["storageaccounts"] and req.method == "GET":
             with self.world.lock:
                 rgs = [rg for rg in self.world.rgs.values() if rg.storage_account and not rg.deny_read]
-                return json_response(200, {"value": [self._account_json(rg) for rg in rgs]})
+                items = [self._account_json(rg) for rg in rgs]
+            return self._list(req, items)
         raise ApiError(404, "NotFound", f"No route for {req.method} {req.path}.")
 
     def _templates(self) -> list[Template]:
@@ -294,7 +333,8 @@ class ArmApp:
         if not rest:
             with w.lock:
                 rgs = [rg for rg in w.rgs.values() if not rg.deny_read]
-                return json_response(200, {"value": [self._rg_json(rg) for rg in rgs]})
+                items = [self._rg_json(rg) for rg in rgs]
+            return self._list(req, items)
         name = rest[0]
         scope = f"/subscriptions/{w.sub}/resourceGroups/{name}"
         with w.lock:
@@ -325,6 +365,10 @@ class ArmApp:
             raise ApiError(405, "MethodNotAllowed", f"{req.method} is not supported here.")
         if rg is None or rg.deleting:
             raise ApiError(404, "ResourceGroupNotFound", f"Resource group '{name}' could not be found.")
+        if low[1:] == ["resources"] and req.method == "GET":
+            if rg.deny_read:
+                raise self._denied("Microsoft.Resources/subscriptions/resourceGroups/resources/read", scope)
+            return self._list(req, self._generic_resources(rg, req.query.get("$filter")))
         if low[1] != "providers" or len(rest) < 4:
             raise ApiError(404, "NotFound", f"No route for {req.method} {req.path}.")
         namespace, rtype, tail = low[2], low[3], rest[4:]
@@ -338,6 +382,30 @@ class ArmApp:
                 raise self._denied(f"Microsoft.Storage/storageAccounts/{action}", scope)
             return self._storage(req, rg, tail)
         raise ApiError(404, "NotFound", f"No route for {req.method} {req.path}.")
+
+    def _generic_resources(self, rg, filter_text: str | None) -> list[dict]:
+        """``Resources_ListByResourceGroup``: every resource of the group in the generic shape (id,
+        name, type, location, tags). ``$filter`` supports ``resourceType eq '<type>'`` and
+        ``tagName eq '<k>' [and tagValue eq '<v>']``, the forms the REST description documents."""
+        w = self.world
+        with w.lock:
+            items = [{"id": t.id, "name": t.name, "type": "Microsoft.VirtualMachineImages/imageTemplates",
+                      "location": t.location, "tags": dict(t.tags or {})}
+                     for t in self._templates() if t.rg.lower() == rg.name.lower()]
+            if rg.storage_account:
+                acct = self._account_json(rg)
+                items.append({k: acct[k] for k in ("id", "name", "type", "location", "tags", "sku", "kind")})
+        if not filter_text:
+            return items
+        clauses = dict((k.lower(), v) for k, v in re.findall(r"(\w+)\s+eq\s+'([^']*)'", filter_text))
+        if not clauses:
+            raise ApiError(400, "InvalidFilterInQueryString", f"The $filter '{filter_text}' is not supported.")
+        if "resourcetype" in clauses:
+            items = [i for i in items if i["type"].lower() == clauses["resourcetype"].lower()]
+        if "tagname" in clauses:
+            items = [i for i in items if clauses["tagname"] in (i.get("tags") or {})
+                     and ("tagvalue" not in clauses or i["tags"][clauses["tagname"]] == clauses["tagvalue"])]
+        return items
 
     def _rg_delete_result(self, req: Request, token: str) -> Response:
         try:
@@ -370,7 +438,7 @@ class ArmApp:
     def _storage(self, req: Request, rg, tail) -> Response:
         w = self.world
         if not tail and req.method == "GET":
-            return json_response(200, {"value": [self._account_json(rg)] if rg.storage_account else []})
+            return self._list(req, [self._account_json(rg)] if rg.storage_account else [])
         if not tail or rg.storage_account is None or tail[0].lower() != rg.storage_account:
             raise ApiError(404, "ResourceNotFound",
                            f"The Resource 'Microsoft.Storage/storageAccounts/{tail[0] if tail else ''}' under "
@@ -408,7 +476,7 @@ class ArmApp:
                 raise ApiError(405, "MethodNotAllowed", f"{req.method} is not supported on the collection.")
             with w.lock:
                 items = [w.template_json(t) for t in self._templates() if t.rg.lower() == rg.lower()]
-            return json_response(200, {"value": items})
+            return self._list(req, items)
         name = tail[0]
         if not NAME_RX.match(name):
             raise ApiError(400, "InvalidResourceName", f"Resource name '{name}' is invalid. It must match "
@@ -436,7 +504,7 @@ class ArmApp:
                 if req.method == "GET":
                     return json_response(200, w.template_json(tpl))
                 if req.method == "PATCH":
-                    return self._patch(req, tpl)
+                    return self._patch(req, tpl, api)
             raise ApiError(405, "MethodNotAllowed", f"{req.method} is not supported on an image template.")
         action = low[1]
         with w.lock:
@@ -453,7 +521,8 @@ class ArmApp:
             with w.lock:
                 outs = list(tpl.run_outputs)
                 if len(tail) == 2:
-                    return json_response(200, {"value": [w.run_output_json(tpl, o) for o in outs]})
+                    items = [w.run_output_json(tpl, o) for o in outs]
+                    return self._list(req, items)
                 wanted = tail[2].lower()
                 for out in outs:
                     if (out["name"] or "").lower() == wanted:
@@ -475,7 +544,7 @@ class ArmApp:
             if req.method != "GET":
                 raise ApiError(405, "MethodNotAllowed", f"{req.method} is not supported on the collection.")
             with w.lock:
-                return json_response(200, {"value": [self._trigger_json(tpl, n, p) for n, p in tpl.triggers.values()]})
+                return self._list(req, [self._trigger_json(tpl, n, p) for n, p in tpl.triggers.values()])
         name, key = tail[0], tail[0].lower()
         if not NAME_RX.match(name) or len(tail) > 1:
             raise ApiError(400, "InvalidResourceName", f"Trigger name '{name}' is invalid.")
@@ -507,18 +576,38 @@ class ArmApp:
                 return Response(202, b"", self._op_headers(op, api, async_op=False))
         raise ApiError(405, "MethodNotAllowed", f"{req.method} is not supported on a trigger.")
 
-    def _patch(self, req: Request, tpl: Template) -> Response:
-        body = req.json() or {}
-        if "tags" in body:
-            tpl.tags = dict(body["tags"] or {})
-        props = body.get("properties") or {}
-        for key in ("distribute", "vmProfile"):
-            if key in props:
-                tpl.properties[key] = props[key]
-        if "identity" in body and body["identity"]:
-            from .world import _identity_out
-            tpl.identity = _identity_out(body["identity"])
-        return json_response(200, self.world.template_json(tpl))
+    def _patch(self, req: Request, tpl: Template, api: str) -> Response:
+        """``VirtualMachineImageTemplates_Update``: a long-running operation (the REST description
+        marks it x-ms-long-running-operation, answering 202 with Azure-AsyncOperation and Location).
+        The template is ``Updating`` until the operation ends; then the change is visible."""
+        try:
+            body = req.json() or {}
+        except ValueError:
+            raise ApiError(400, "InvalidRequestContent", "The request content was invalid and could not be "
+                           "deserialized.") from None
+        unknown = set(body) - {"tags", "identity", "properties"}
+        if unknown:
+            raise ApiError(400, "InvalidRequestContent", f"Only tags, identity and properties.distribute/"
+                           f"vmProfile can be updated, not {', '.join(sorted(unknown))}.")
+        w = self.world
+        before = tpl.provisioning_state
+        tpl.provisioning_state = "Updating"
+
+        def done(op):
+            if "tags" in body:
+                tpl.tags = dict(body["tags"] or {})
+            props = body.get("properties") or {}
+            for key in ("distribute", "vmProfile"):
+                if key in props:
+                    tpl.properties[key] = props[key]
+            if body.get("identity"):
+                from .world import _identity_out
+                tpl.identity = _identity_out(body["identity"])
+            tpl.provisioning_state = before
+            w.finish_op(op, "Succeeded", at=w.clock.now())
+
+        op = w.new_op("update", due_seconds=UPDATE_SECONDS, on_done=done)
+        return Response(202, b"", self._op_headers(op, api))
 
     def _operation(self, req: Request, op_id: str, *, location_style: bool) -> Response:
         w = self.world

@@ -1,5 +1,5 @@
 """``Emulator``: starts the TLS fakes (ARM, Entra ID, OIDC), Azurite and its journaling proxy, and the
-build simulator; ``info`` is the contract C5 dictionary."""
+build simulator; ``info`` says where each service is and how to sign in."""
 from __future__ import annotations
 
 import os
@@ -9,7 +9,7 @@ import threading
 import time
 import uuid
 
-from .arm import ArmApp
+from .arm import DEFAULT_PAGE_SIZE, PUBLIC_ARM_AUDIENCES, ArmApp
 from .azurite import Azurite, BlobProxy, BlobWriter, make_accounts
 from .clock import ScaledClock
 from .faults import Faults
@@ -138,7 +138,8 @@ class Emulator:
         }
 
     def _resources(self) -> list[str]:
-        return [*self._arm_app.audiences(), *STORAGE_AUDIENCES]
+        # Entra ID mints for any cloud's ARM; the emulated ARM accepts only its own audience.
+        return [*self._arm_app.audiences(), *PUBLIC_ARM_AUDIENCES, *STORAGE_AUDIENCES]
 
     def _run_simulator(self):
         while not self._stop.wait(self._tick):
@@ -176,8 +177,13 @@ class Emulator:
         self.estate.clear()
         self._proxy.denied_accounts = self.world.denied_accounts
         self._arm_app.buckets.reset()
+        self._arm_app.page_size = DEFAULT_PAGE_SIZE
         self.world.drain_blob_jobs()
         self.journal.clear()
+
+    def set_page_size(self, items: int):
+        """Items per page of every ARM list (default 20; a reset restores it)."""
+        self._arm_app.page_size = max(1, int(items))
 
     def set_speed(self, speed: float):
         self.clock.set_speed(speed)

@@ -4,7 +4,7 @@ Client credentials: client_secret, or client_assertion (jwt-bearer) minted by th
 matched against the app's federated credentials (issuer + subject + audience
 ``api://AzureADTokenExchange``), refused once expired with AADSTS700024 as Entra does.
 GitHub ID tokens live 5 minutes and Azure DevOps ones 10 minutes, in simulated time
-(github-actions.md §5, azure-devops.md §4); access tokens 60 simulated minutes unless changed.
+(docs/sources.md#github, #ado-inputs); access tokens 60 simulated minutes unless changed.
 """
 from __future__ import annotations
 

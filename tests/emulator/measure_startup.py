@@ -1,6 +1,6 @@
 """Measure how long the whole stack (fakes + Azurite) takes to start: ``python -m tests.emulator.measure_startup [N]``.
 
-Prints one line per run and the median; the target (issue 3) is under 3 s. The reference figure is
+Prints one line per run and the median; the target is under 3 s. The reference figure is
 Azurite alone (node start until its port listens), measured in the same run, so the ratio shows what
 the fakes add.
 """

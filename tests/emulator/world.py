@@ -65,7 +65,7 @@ class ResourceGroup:
 @dataclass
 class Operation:
     id: str
-    kind: str                      # create | delete | run | cancel | rg-delete
+    kind: str                      # create | update | delete | run | cancel | rg-delete
     location: str
     status: str = "InProgress"     # InProgress | Succeeded | Failed | Canceled
     start: datetime | None = None

@@ -169,7 +169,7 @@ def test_failed_run_reports_the_log_in_both_forms(emulator):
 
 
 def test_every_observed_state_is_in_the_sdk_enums(emulator):
-    """runState / runSubState / provisioningState values seen while a gallery build runs (reference §5)."""
+    """runState / runSubState / provisioningState values seen while a gallery build runs (docs/sources.md#aib)."""
     from azure.mgmt.imagebuilder.models import ProvisioningState, RunState, RunSubState
 
     client = aib_client(emulator)

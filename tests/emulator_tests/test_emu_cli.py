@@ -1,4 +1,4 @@
-"""``python -m tests.emulator``: one JSON line (contract C5), serves until SIGTERM, stops what it started."""
+"""``python -m tests.emulator``: one JSON line, serves until SIGTERM, stops what it started."""
 from __future__ import annotations
 
 import json

@@ -456,7 +456,7 @@ def test_static_failing_customizer_matches_the_sample_template():
 
 
 # ---------------------------------------------------------------------------------------------
-# every seed error (issue 2's list) is reproduced by a scenario
+# every seed error is reproduced by a scenario
 
 SEED_ERRORS = {
     "Conflict: Update/Upgrade of image templates is currently not supported":

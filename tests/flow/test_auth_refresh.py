@@ -3,7 +3,7 @@
 Three monitors run at once against the same emulator: service principal secret, GitHub OIDC
 (ClientAssertionCredential re-minting the ID token) and Azure DevOps workload identity
 (AzurePipelinesCredential). The build is the emulator's slow-success scenario stretched to 180
-simulated minutes with the template tag ``aib-emulator-duration-minutes`` (issue 4: "tokens
+simulated minutes with the template tag ``aib-emulator-duration-minutes`` ("tokens
 expiring every 5 minutes of scaled time over a 3-hour build: no auth failure").
 """
 

@@ -80,7 +80,7 @@ def test_cancel_on_interrupt_cancels_the_azure_run(emulator, rg, tmp_path):
     result = json.loads(out.strip().splitlines()[-1])
     assert result["state"] == "Canceled"
     assert emulator.journal.count(service="arm", method="POST", path_contains="/cancel") == 1
-    # QA F15: aib-pilot's own cancel is said as such, and not diagnosed as a CI time-out to avoid
+    # aib-pilot's own cancel is said as such, and not diagnosed as a CI time-out to avoid
     assert result["interrupted"] == "SIGTERM" and "interrupted by SIGTERM: canceling the run" in err
     assert result["message"].startswith("canceled by aib-pilot on SIGTERM (--cancel-on-interrupt)")
     canceled = [f for f in result["diagnosis"]["findings"] if f["category"] == "pipeline_timeout"]
@@ -100,7 +100,7 @@ def test_sigterm_without_cancel_leaves_the_build_running(emulator, rg, tmp_path)
     result = json.loads(out.strip().splitlines()[-1])
     assert result["state"] == "Running"
     assert emulator.journal.count(service="arm", method="POST", path_contains="/cancel") == 0
-    # QA F3: the stop is said to come from a signal, with the resume command; machine-readable too
+    # the stop is said to come from a signal, with the resume command; machine-readable too
     assert result["interrupted"] == "SIGTERM"
     warning = [ln for ln in err.splitlines() if "interrupted by SIGTERM" in ln]
     assert len(warning) == 1 and "the build keeps running in Azure" in warning[0], err

@@ -1,4 +1,4 @@
-"""Regression tests for the QA findings on the Azure flow (qa-findings.md F3-F9, F13-F15, F17, F18).
+"""Regression tests for mistakes a user can make on the Azure flow, found by a review as a user.
 
 CLI tests run the real ``aib-pilot`` in a subprocess against the emulator; the rest are pure.
 """
@@ -29,7 +29,7 @@ def _one_error(result, code: int) -> str:
     return errors[0]
 
 
-# -- F18: names are checked before any request; ARM's "malformed request" answers are exit 2 ------------
+# -- names are checked before any request; ARM's "malformed request" answers are exit 2 ------------
 @pytest.mark.parametrize("argv", [
     ["monitor", "-n", "x?y"], ["monitor", "-n", "ok", "-n", "has space"], ["logs", "-n", "x?y"],
     ["cancel", "-n", "a/b"], ["cleanup", "-n", "x" * 65], ["diagnose", "-n", "x?y"],
@@ -69,7 +69,7 @@ def test_arm_invalid_resource_name_answer_is_a_usage_error():
             raise other
 
 
-# -- F5: finite positive numbers, echoing the user's text -----------------------------------------------
+# -- finite positive numbers, echoing the user's text -----------------------------------------------
 def test_positive_finite_refuses_nan_inf_zero_negative_and_echoes_the_text():
     from aib_pilot.options import positive_finite
 
@@ -93,7 +93,7 @@ def test_bad_numbers_are_refused_before_signing_in(emulator, rg, argv, needle):
     before = len(emulator.journal)
     result = run_cli(emulator, *argv, "-g", rg)
     assert needle in _one_error(result, 2)
-    assert "auth:" not in result.stderr, "local mistakes come before the auth line (F7)"
+    assert "auth:" not in result.stderr, "local mistakes come before the auth line"
     assert len(emulator.journal) == before
 
 
@@ -102,7 +102,7 @@ def test_budget_from_the_environment_names_the_variable(emulator, rg):
     assert "AIB_PILOT_BUDGET inf is not usable" in _one_error(result, 2)
 
 
-# -- F6: custom authority without ARM endpoint; cloud vs endpoint; retry wording ---------------------
+# -- custom authority without ARM endpoint; cloud vs endpoint; retry wording ---------------------
 def test_custom_authority_without_arm_endpoint_is_refused():
     from aib_pilot.azure.cloud import resolve_cloud
 
@@ -147,7 +147,7 @@ def test_retry_line_says_could_not_reach_when_there_was_no_answer():
     assert retry_line(answered, 2.0) == "Azure answered 503; retrying in 2.0s"
 
 
-# -- F7: local inputs before credentials ----------------------------------------------------------------
+# -- local inputs before credentials ----------------------------------------------------------------
 def test_submit_missing_template_is_reported_before_subscription_and_auth(emulator, rg, tmp_path):
     result = run_cli(emulator, "submit", "--template", str(tmp_path / "nope.json"), "-g", rg,
                      extra_env={"AZURE_SUBSCRIPTION_ID": ""})
@@ -169,7 +169,7 @@ def test_monitor_bad_template_file_and_pr_switch_come_before_auth(emulator, rg, 
         assert "AIB_PILOT_LIVE_LOG" in _one_error(result, 2) and "auth:" not in result.stderr
 
 
-# -- F13: template file messages ----------------------------------------------------------------------------
+# -- template file messages ----------------------------------------------------------------------------
 @pytest.mark.parametrize("content,needle", [
     (None, "is a directory. Pass the template JSON file"),
     (b"", "is empty"),
@@ -210,7 +210,7 @@ def test_submit_reads_comments_like_lint(tmp_path):
     assert load_template(tmp_path / "c.json").body["properties"]["customize"] == body["properties"]["customize"]
 
 
-# -- F4: authentication hints per mode and AADSTS code ---------------------------------------------------
+# -- authentication hints per mode and AADSTS code ---------------------------------------------------
 def test_wrong_secret_is_one_short_line_with_the_fix(emulator, rg):
     result = run_cli(emulator, "monitor", "-g", rg, "-n", "x", extra_env={"AZURE_CLIENT_SECRET": "wrong"})
     line = _one_error(result, 3)
@@ -265,12 +265,12 @@ def test_inferred_cli_reason_has_no_nested_parentheses():
     assert mode == "cli" and "(" not in reason
 
 
-# -- F3 / F15: see test_commands.py::test_sigterm_without_cancel_leaves_the_build_running (says it was
+# -- see test_commands.py::test_sigterm_without_cancel_leaves_the_build_running (says it was
 # interrupted, how to resume, "interrupted" in the result) and ::test_cancel_on_interrupt_cancels_the_azure_run
 # (our own cancel is said as such; the finding is information, not "don't cancel the job").
 
 
-# -- F14: without --template the template stored in Azure names the customizers ------------------------
+# -- without --template the template stored in Azure names the customizers ------------------------
 def test_monitor_without_template_names_the_failing_customizer(emulator, rg, tmp_path):
     emulator.set_speed(3000)
     template, body = sample_template(tmp_path, "customizer-failed")
@@ -290,7 +290,7 @@ def test_monitor_without_template_names_the_failing_customizer(emulator, rg, tmp
     assert remote.json["failed_customizer"]["name"] == first["name"]
 
 
-# -- F17 / F8 / F9: demo options, help texts, wording ------------------------------------------------------
+# -- demo options, help texts, wording ------------------------------------------------------
 @pytest.mark.parametrize("argv,needle", [
     (["--speed", "0"], "--speed 0 is not usable"), (["--speed", "nan"], "--speed nan is not usable"),
     (["--first-budget", "-1"], "--first-budget -1 is not usable"),

@@ -2,7 +2,9 @@
 
 Implements only what aib_pilot.report.github_checks calls, with GitHub's rules that matter:
 bearer-token auth, at most 50 annotations per request (422 otherwise), PATCH appending
-annotations, page/per_page pagination with Link headers.
+annotations, page/per_page pagination with Link headers. When GitHub's OpenAPI description is
+beside the checkout (tests/github_schemas.py), every request is checked against it: a departure is
+answered 422 as GitHub would, and leaving the ``with`` block fails the test that sent it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ class FakeGitHub:
         self.check_runs: dict[int, dict] = {}
         self.comments: dict[int, list[dict]] = {}
         self.requests: list[tuple[str, str, dict | None]] = []
+        self.headers: list[dict] = []
+        from tests import github_schemas
+
+        self.schemas = github_schemas.load()
+        self.schema_problems: list[str] = []
         self._next_id = 1000
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -39,6 +46,9 @@ class FakeGitHub:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+        if self.schema_problems and exc[0] is None:
+            raise AssertionError("requests that depart from GitHub's REST description:\n"
+                                 + "\n".join(self.schema_problems))
 
     def new_id(self) -> int:
         self._next_id += 1
@@ -166,10 +176,18 @@ class FakeGitHub:
                 parsed = urlparse(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length)) if length else None
+                query = parse_qs(parsed.query)
                 with fake._lock:
                     fake.requests.append((method, parsed.path, body))
-                    status, payload, link = fake.handle(method, parsed.path, parse_qs(parsed.query), body,
-                                                        self.headers.get("Authorization"))
+                    fake.headers.append(dict(self.headers.items()))
+                    problems = fake.schemas.check_request(method, parsed.path, query, body, self.headers) \
+                        if fake.schemas else []
+                    if problems:
+                        fake.schema_problems += [f"{method} {parsed.path}: {p}" for p in problems]
+                        status, payload, link = 422, {"message": "Validation Failed", "errors": problems}, None
+                    else:
+                        status, payload, link = fake.handle(method, parsed.path, query, body,
+                                                            self.headers.get("Authorization"))
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

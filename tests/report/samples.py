@@ -1,4 +1,4 @@
-"""Realistic inputs for the report tests: a C2 diagnosis, C4 run results, and hostile log text."""
+"""Realistic inputs for the report tests: a diagnosis, run results, and hostile log text."""
 
 from __future__ import annotations
 

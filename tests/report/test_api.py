@@ -1,4 +1,4 @@
-"""Contract C3 surface: FORMATS, make_sink errors, bounded outputs, C2 facts."""
+"""The sink surface: FORMATS, make_sink errors, bounded outputs, facts of a diagnosis."""
 
 from __future__ import annotations
 

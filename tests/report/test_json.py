@@ -1,4 +1,4 @@
-"""The json format: the C2/C4 object is the last line of stdout, progress on stderr."""
+"""The json format: the diagnosis / run result object is the last line of stdout, progress on stderr."""
 
 from __future__ import annotations
 

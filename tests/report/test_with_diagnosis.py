@@ -1,4 +1,4 @@
-"""End to end with the real diagnosis engine (contract C1): a failing log -> every format."""
+"""End to end with the real diagnosis engine: a failing log -> every format."""
 
 from __future__ import annotations
 

@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-import requests
 
 from aib_pilot.azure.cloud import Cloud
 from aib_pilot.errors import AzureAccessError, UsageError
@@ -89,6 +88,8 @@ def _service_connection_id(env: Mapping[str, str]) -> str:
 def github_token_minter(request_url: str, request_token: str, *, verify: Any = True,
                         audience: str = GITHUB_AUDIENCE, timeout: float = 30.0) -> Callable[[], str]:
     """A callback returning a NEW GitHub Actions ID token on every call (they live 5 minutes)."""
+    import requests  # here, not at the top: commands that never sign in do not pay for importing it
+
     separator = "&" if "?" in request_url else "?"
     url = f"{request_url}{separator}{requests.compat.urlencode({'audience': audience})}"
 

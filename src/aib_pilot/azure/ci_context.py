@@ -15,6 +15,19 @@ TAG_PREFIX = "aib-pilot."
 MAX_TAG_VALUE = 256  # ARM limit for tag values
 
 
+def _event(env: Mapping[str, str]) -> dict:
+    """The webhook payload of the event that started the workflow ({} when absent or unreadable)."""
+    path = env.get("GITHUB_EVENT_PATH")
+    if not path:
+        return {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            event = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    return event if isinstance(event, dict) else {}
+
+
 def _github(env: Mapping[str, str]) -> dict[str, str]:
     out: dict[str, str] = {}
     server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
@@ -31,18 +44,16 @@ def _github(env: Mapping[str, str]) -> dict[str, str]:
     match = re.match(r"refs/pull/(\d+)/", env.get("GITHUB_REF", ""))
     if match:
         out["pr"] = match.group(1)
-    elif env.get("GITHUB_EVENT_PATH"):
-        try:
-            with open(env["GITHUB_EVENT_PATH"], encoding="utf-8") as fh:
-                event = json.load(fh)
-            number = (event.get("pull_request") or {}).get("number")
-            if number:
-                out["pr"] = str(number)
-                head = (event["pull_request"].get("head") or {}).get("sha")
-                if head:
-                    out["commit"] = head  # the PR head, not the merge commit: annotations attach there
-        except (OSError, ValueError, AttributeError):
-            pass
+    # In a pull_request workflow GITHUB_SHA is the merge commit GitHub made for the run; checks and
+    # annotations show on the pull request only on its head commit, which the event file names
+    # (docs/sources.md#github-pr). So the event file is read whatever GITHUB_REF says.
+    pull_request = _event(env).get("pull_request")
+    if isinstance(pull_request, dict):
+        if pull_request.get("number"):
+            out["pr"] = str(pull_request["number"])
+        head = pull_request.get("head")
+        if isinstance(head, dict) and isinstance(head.get("sha"), str) and head["sha"]:
+            out["commit"] = head["sha"]
     return out
 
 

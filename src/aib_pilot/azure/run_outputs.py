@@ -3,7 +3,7 @@
 A gallery (SharedImage) distribution that times out while replicating fails the run, yet the image
 version often exists and is usable in the regions already replicated. The run output's
 ``artifactId`` (ending ``/images/<def>/versions/<x.y.z>``) and its ``provisioningState`` say whether
-the version was published anyway (shared/reference §4.6).
+the version was published anyway (docs/sources.md#aib-run-outputs).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Find, tail and save ``customization.log`` from the build's staging storage account.
 
-Where the log lives (Microsoft's AIB troubleshooting guide; docs/usage.md): the staging resource group
+Where the log lives (docs/sources.md#aib-log, #aib-staging): the staging resource group
 (``properties.exactStagingResourceGroup``) holds a storage account whose ``packerlogs`` container has
 one ``<guid>/customization.log`` per run. A failed run's ``lastRunStatus.message`` also names it,
 either as a blob URL ("Image Build log location: https://acct.blob.../customization.log.

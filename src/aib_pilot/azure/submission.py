@@ -1,9 +1,9 @@
 """Submitting a template: name it, handle an existing one (attach / replace / fail), tag it, run it.
 
-Two failure channels exist (troubleshooting guide; shared/reference §5): a synchronous ARM error on
+Two failure channels exist (docs/sources.md#aib-failures): a synchronous ARM error on
 the PUT (e.g. 400 ValidationFailed, 409 Conflict) and ``provisioningState: Failed`` with
 ``provisioningError`` on the template. Both come back as :class:`SubmissionFailed` holding the
-error for the diagnosis (contract C1 ``provisioning_error=``).
+error for the diagnosis (``diagnose(provisioning_error=...)``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """Image templates: load the user's JSON, name it, and create/run/get/cancel/delete it via the SDK.
 
 AIB templates are immutable: a second PUT of an existing name fails with "Conflict: Update/Upgrade
-of image templates is currently not supported" (troubleshooting guide, and the REST reference in
-shared/reference §3). So names are derived from the template's content (``<base>-<hash>``): a rerun
+of image templates is currently not supported" (docs/sources.md#aib-immutable). So names are derived from the template's content (``<base>-<hash>``): a rerun
 of the same template finds the same name and attaches to it or runs it again instead of PUTting,
 and a changed template gets a new name.
 """

@@ -240,7 +240,7 @@ def add_remote_options(parser) -> None:
 def diagnose_remote(args) -> int:
     """``aib-pilot diagnose -g RG -n NAME``: diagnose a template's last run (or its rejected submission).
 
-    Prints the diagnosis (contract C2) in ``--format``; exit 1 when a failure was found.
+    Prints the diagnosis in ``--format``; exit 1 when a failure was found.
     """
     from aib_pilot.errors import EXIT_BUILD_FAILED, EXIT_OK
     from aib_pilot.monitoring.retry import transient_retry

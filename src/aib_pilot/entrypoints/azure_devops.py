@@ -4,7 +4,7 @@ The agent passes task inputs as ``INPUT_<NAME>`` (name upper-cased) and, for the
 ``connectedService:AzureRM`` input, the service connection's GUID; the connection itself arrives
 as ``ENDPOINT_URL_<id>``, ``ENDPOINT_AUTH_<id>`` (JSON), ``ENDPOINT_AUTH_SCHEME_<id>``,
 ``ENDPOINT_AUTH_PARAMETER_<id>_<KEY>`` and ``ENDPOINT_DATA_<id>_<KEY>`` (see
-shared/reference/azure-devops.md section 3). This turns it into the environment azure-identity
+docs/sources.md#ado-inputs). This turns it into the environment azure-identity
 and the CLI read, and the inputs into ``aib-pilot <command> ... --format azure-devops``.
 
 Schemes: ``ServicePrincipal`` (secret or certificate), ``WorkloadIdentityFederation`` (the CLI's
@@ -26,7 +26,7 @@ from aib_pilot.entrypoints.inputs import Invocation, ado_values, build_argv
 # Input names that may hold the AzureRM service connection GUID (name first, then aliases).
 CONNECTION_INPUTS = ("INPUT_CONNECTEDSERVICENAME", "INPUT_AZURESUBSCRIPTION")
 
-# Resource Manager URLs of the clouds the CLI knows by name (azure-devops.md section 3: ENDPOINT_URL
+# Resource Manager URLs of the clouds the CLI knows by name (docs/sources.md#ado-inputs: ENDPOINT_URL
 # is the ARM URL). Anything else is passed as --arm-endpoint.
 CLOUD_BY_ENVIRONMENT = {
     "azurecloud": "AzureCloud",

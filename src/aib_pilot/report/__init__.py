@@ -1,4 +1,4 @@
-"""Reports: the only place that knows GitHub Actions or Azure DevOps syntax (contract C3).
+"""Reports: the only place that knows GitHub Actions or Azure DevOps syntax .
 
     from aib_pilot.report import render_diagnosis, make_sink, FORMATS
     render_diagnosis(diag, "github", sys.stdout, template_path="image.json")
@@ -53,7 +53,7 @@ def make_sink(fmt: str, out: TextIO | None = None, env: Mapping[str, str] | None
 
 def render_diagnosis(diag: dict, fmt: str, out: TextIO, *, template_path: str | None = None,
                      env: Mapping[str, str] | None = None) -> None:
-    """Print a diagnosis (contract C2 dict) in ``fmt``.
+    """Print a diagnosis (dict) in ``fmt``.
 
     For ``github``/``azure-devops`` this also writes the diagnosis step outputs and the summary
     when the runner's environment provides them (GITHUB_OUTPUT / GITHUB_STEP_SUMMARY; agent vars).

@@ -3,8 +3,8 @@
 * Issues: ``##vso[task.logissue type=error;sourcepath=<template>;linenumber=<n>;columnnumber=1;
   code=AIBxxx]message`` (at most 10 errors and 10 warnings per step; info findings are printed).
 * Outputs: ``##vso[task.setvariable variable=<camelCase name>;isOutput=true]value``.
-* Summary: the Markdown report written to a file under AGENT_TEMPDIRECTORY (or the system temp
-  dir) and attached with ``##vso[task.uploadsummary]<path>``.
+* Summary: the Markdown report written to a file under AGENT_TEMPDIRECTORY and attached with
+  ``##vso[task.uploadsummary]<path>`` (outside an agent, no file).
 * ``##vso[task.complete result=Succeeded|SucceededWithIssues|Failed;]done`` once, for the result.
 * ``##[group]``/``##[endgroup]`` per customizer in the live tail; ``##vso[task.setsecret]``.
 
@@ -12,7 +12,7 @@ There is no ``stop-commands`` in Azure Pipelines and ``##vso[`` is found anywher
 every echoed line is cleaned (safety.py: ``##vso[`` -> ``# #vso[``, ``##[`` -> ``# #[``).
 Property values and messages are escaped as the agent unescapes them (``%`` -> ``%AZP25``,
 ``;`` -> ``%3B``, CR -> ``%0D``, LF -> ``%0A``, ``]`` -> ``%5D``).
-Facts: docs/output-formats.md ("azure-devops"), from the agent's Command.cs and azure-pipelines-task-lib.
+Facts: docs/sources.md#ado-commands.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import tempfile
 
 from aib_pilot.report import facts
 from aib_pilot.report.ci import MAX_MESSAGE, CiSink
@@ -72,8 +71,10 @@ class AzureDevOpsSink(CiSink):
 
     def summary(self, lines: list[str], label: str) -> None:
         """Write the Markdown to a file and attach it to the run's Extensions tab."""
+        folder = self.env.get("AGENT_TEMPDIRECTORY")
+        if not folder:  # outside an agent nothing would upload (or ever delete) the file
+            return
         text = truncate_markdown(lines, SUMMARY_LIMIT)
-        folder = self.env.get("AGENT_TEMPDIRECTORY") or tempfile.gettempdir()
         stem = re.sub(r"[^A-Za-z0-9._-]+", "-", str(label))[:60].strip("-.") or "summary"
         path = os.path.join(folder, f"aib-pilot-{stem}-{secrets.token_hex(4)}.md")
         try:

@@ -31,7 +31,7 @@ class CiSink(Sink):
         self.text.share_secrets(self)
         self.md = Markdown(self.mask, mermaid=self.mermaid)
 
-    # -- C3 methods ----------------------------------------------------------------------
+    # -- sink methods ----------------------------------------------------------------------
     def secret(self, value: str) -> None:
         if not value:
             return

@@ -1,4 +1,4 @@
-"""Format-neutral facts read from a diagnosis (contract C2) or a run result (contract C4).
+"""Format-neutral facts read from a diagnosis or a run result.
 
 Every renderer asks these helpers the same questions (what is the headline, which findings come
 first, where in the template does it point, what are the step outputs) so that the formats agree.
@@ -100,7 +100,7 @@ def customizer(diag: dict | None) -> dict | None:
 def customizer_label(fc: dict | None) -> str:
     """'install-nginx (Shell, customizer 2)' or '' when there is none.
 
-    C2's ``index`` is 0-based (position in ``properties.customize``); people count from 1.
+    The diagnosis's ``index`` is 0-based (position in ``properties.customize``); people count from 1.
     """
     if not fc:
         return ""
@@ -291,7 +291,7 @@ def diagnosis_outputs(diag: dict | None, template_path: str | None = None) -> di
 
 
 def bounded_json(diag: dict) -> str:
-    """The C2 object on one line, shortened (tail, then evidence, then timeline) to fit an output."""
+    """The diagnosis object on one line, shortened (tail, then evidence, then timeline) to fit an output."""
     text = compact_json(diag)
     if len(text.encode()) <= MAX_OUTPUT_BYTES:
         return text

@@ -9,8 +9,7 @@
   report appended to ``$GITHUB_STEP_SUMMARY`` (kept under the runner's 1 MiB limit). Neither file
   is written when its variable is absent.
 
-Facts: docs/output-formats.md ("github"), from actions/runner (ActionCommand.cs,
-FileCommandManager.cs, ExecutionContext.cs).
+Facts: docs/sources.md#github (the runner's ActionCommandManager.cs, FileCommandManager.cs).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ PR head commit (found by name + head SHA and updated, never duplicated), with th
 Markdown summary and annotations on the template file; optionally one PR comment, found again by
 the hidden marker ``<!-- aib-pilot:<template-name> -->`` and edited in place.
 
-REST facts (/work/shared/reference/github-actions.md section 7): POST/PATCH
+REST facts (docs/sources.md#github-checks): POST/PATCH
 ``/repos/{owner}/{repo}/check-runs[/{id}]``; at most 50 annotations per request and PATCH appends
 them, so later batches go in further PATCH calls and annotations already on the check run are not
 sent again; ``GET /repos/{owner}/{repo}/commits/{ref}/check-runs?check_name=``; output.summary at
@@ -36,6 +36,8 @@ DEFAULT_API_URL = "https://api.github.com"
 ANNOTATIONS_PER_REQUEST = 50
 SUMMARY_LIMIT = 60_000      # output.summary allows 65 535 characters; bytes <= characters
 COMMENT_LIMIT = 60_000      # issue comment bodies allow 65 536 characters
+ANNOTATION_MESSAGE_BYTES = 64 * 1024   # an annotation's message: "The maximum size is 64 KB."
+ANNOTATION_TITLE_LIMIT = 255
 CONCLUSION = {"Succeeded": "success", "PartiallySucceeded": "neutral", "Failed": "failure",
               "Canceled": "cancelled"}
 LEVEL = {"error": "failure", "warning": "warning", "notice": "notice"}
@@ -65,7 +67,7 @@ def publish_check_run(result: dict, *, token: str, repo: str, head_sha: str,
                       workspace: str | None = None, timeout: float = 30.0) -> dict:
     """Create or update the check run (and optionally the PR comment) for one run result.
 
-    ``result`` is a C4 dict. Returns ``{"check_run_id", "check_run_url", "created",
+    ``result`` is a run result dict. Returns ``{"check_run_id", "check_run_url", "created",
     "annotations_sent", "comment_id", "comment_created"}``. Raises GitHubPublishError with one
     line saying what failed and how to fix it.
     """
@@ -91,13 +93,18 @@ def publish_check_run(result: dict, *, token: str, repo: str, head_sha: str,
     if details_url:
         body["details_url"] = details_url
     state = facts.state_of(result)
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    started, ended = github_time(result.get("started")), github_time(result.get("ended"))
+    if started:     # the build's own start, so GitHub shows how long it really took
+        body["started_at"] = started
     if state in CONCLUSION:
-        body.update(status="completed", conclusion=CONCLUSION[state], completed_at=now)
+        # The build's end, not the publishing time: a second publish of the same result sends the
+        # same completed_at. "Now" only when Azure gave no end time.
+        completed = ended or github_time(datetime.now(timezone.utc))
+        if started and completed < started:
+            completed = started
+        body.update(status="completed", conclusion=CONCLUSION[state], completed_at=completed)
     else:
         body.update(status="in_progress")
-        if result.get("started"):
-            body["started_at"] = result["started"]
     output = {"title": check_title(result)[:255], "summary": summary}
 
     existing = api.find_check_run(repo, head_sha, body["name"])
@@ -188,12 +195,39 @@ def check_title(result: dict) -> str:
     return redact(title)
 
 
+def github_time(value) -> str | None:
+    """A time as GitHub's check runs take it (``YYYY-MM-DDTHH:MM:SSZ``, UTC); None when absent,
+    unreadable or Azure's zero value (``0001-01-01``, sent while a run has not ended)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            # Python 3.10 reads neither "Z" nor Azure's seven fractional digits: drop both first.
+            text = re.sub(r"\.\d+", "", str(value).strip()).replace("Z", "+00:00").replace("z", "+00:00")
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    if moment.year < 1971:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def cut_utf8(text: str, limit_bytes: int) -> str:
+    """``text`` cut to at most ``limit_bytes`` bytes of UTF-8, never inside a character."""
+    data = text.encode("utf-8")
+    return text if len(data) <= limit_bytes else data[:limit_bytes].decode("utf-8", errors="ignore")
+
+
 def check_annotation(item: dict, path: str) -> dict:
     line = item.get("line") or 1
     out = {"path": path, "start_line": line, "end_line": line,
            "annotation_level": LEVEL.get(item["level"], "notice"),
-           "title": redact(item["title"])[:255],
-           "message": redact(item["message"])[:60_000]}
+           "title": redact(item["title"])[:ANNOTATION_TITLE_LIMIT],
+           "message": cut_utf8(redact(item["message"]), ANNOTATION_MESSAGE_BYTES)}
     return out
 
 

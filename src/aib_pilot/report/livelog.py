@@ -32,9 +32,6 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 from aib_pilot.errors import UsageError
-# DIAG's parser of the customization.log prefixes (``[opid] PACKER OUT|ERR <date> packer: <date>``);
-# it always matches (every part is optional), possibly the empty string.
-from aib_pilot.diagnosis.text import LOG_PREFIX as LOG_PREFIXES
 
 LIVE_LOG_MODES = ("filtered", "full", "off")
 LIVE_LOG_ENV = "AIB_PILOT_LIVE_LOG"
@@ -87,8 +84,14 @@ def curate(lines: Iterable[str], *, in_group: bool = False) -> list[str]:
     ``in_group``: a live-tail group is open, so its title already names the provisioner and a
     ``(telemetry) Starting provisioner`` line would only repeat it.
     """
+    # The diagnosis engine's parser of the customization.log prefixes (``[opid] PACKER OUT|ERR
+    # <date> packer: <date>``); it always matches (every part is optional), possibly the empty
+    # string. Imported here: loading the diagnosis package is the largest part of start-up, and
+    # commands that never show a live log (--version, --help) should not pay for it.
+    from aib_pilot.diagnosis.text import LOG_PREFIX
+
     kept: list[str] = []
-    match = LOG_PREFIXES.match
+    match = LOG_PREFIX.match
     for line in lines:
         if line is None:
             continue

@@ -33,7 +33,7 @@ _MERMAID_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()/+=-]+")
 
 
 class Markdown:
-    """Builds Markdown from C2/C4 dicts; ``scrub`` masks secrets (the sink's mask)."""
+    """Builds Markdown from diagnosis and run result dicts; ``scrub`` masks secrets (the sink's mask)."""
 
     def __init__(self, scrub: Callable[[str], str] = lambda s: s, *, mermaid: bool = True):
         self.scrub = scrub

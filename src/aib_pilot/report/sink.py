@@ -1,4 +1,4 @@
-"""The base of every output sink: redaction, secret masking and the C3 method set.
+"""The base of every output sink: redaction, secret masking and the sink method set.
 
 A sink is created once per command (``make_sink``) and receives live progress from the monitor,
 untrusted log lines, and finally one run result. Subclasses only decide how things look. Every
@@ -67,7 +67,7 @@ class Sink:
         """A command line this sink authored (its values escaped), on the progress stream."""
         self.console.command(line, err=self.progress is self.err and self.err is not self.out, mask=mask)
 
-    # -- C3 methods ----------------------------------------------------------------------
+    # -- sink methods ----------------------------------------------------------------------
     def secret(self, value: str) -> None:
         """Remember a secret: it is masked in everything this sink prints from now on."""
         if value:

@@ -2,7 +2,7 @@
 
 ``seed_section`` is the anchor of the troubleshooting guide section the scenario reproduces
 (None for scenarios beyond the guide); ``expected_category`` is the aib-pilot diagnosis category
-(issue 2's list) the product must report, None for a success.
+the product must report, None for a success.
 """
 
 from __future__ import annotations
