@@ -56,7 +56,7 @@ class LoopControl:
 
 def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_interval: float,
           cancel_on_interrupt: bool = False, heartbeat_every: float | None = None) -> list[dict]:
-    """Poll until every template's run ended or the budget is used up; return C4 results."""
+    """Poll until every template's run ended or the budget is used up; return the run results."""
     schedule = PollSchedule(start=poll_interval)
     heartbeat_every = heartbeat_every or max(4 * poll_interval, 1.0)
     last_heartbeat = control.clock()
