@@ -44,6 +44,18 @@ class _Parser(argparse.ArgumentParser):
 _BAD_NUMBER = re.compile(r"argument (?P<opt>[^:]+): invalid (?:float|int) value: (?P<value>'.*')$")
 
 
+
+def _search_engine() -> str:
+    """Which engine reads logs here (without importing it: start-up stays fast)."""
+    import importlib.util  # noqa: PLC0415
+    import os  # noqa: PLC0415
+
+    forced = os.environ.get("AIB_PILOT_ENGINE", "").lower()
+    if forced != "python" and importlib.util.find_spec("hyperscan") is not None:
+        return "log search: hyperscan for logs over 4 MB, pure Python below"
+    return "log search: pure Python, hyperscan not installed" if forced != "python" else \
+        "log search: pure Python, AIB_PILOT_ENGINE=python"
+
 def _usage_message(prog: str, message: str) -> str:
     """argparse's message as one sentence, naming the command once (the edge adds 'aib-pilot:')."""
     bad_number = _BAD_NUMBER.match(message)
@@ -120,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run Azure VM Image Builder builds from CI, monitor them asynchronously, "
         "and explain failures.",
     )
-    parser.add_argument("--version", action="version", version=f"aib-pilot {__version__}")
+    parser.add_argument("--version", action="version", version=f"aib-pilot {__version__} ({_search_engine()})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         importlib.import_module(f"aib_pilot.commands.{name}").register(sub)

@@ -49,3 +49,13 @@ def test_hyperscan_and_python_engines_agree_on_every_test_log_and_the_shared_cor
     differ = [p for p in paths if fast[p] != slow[p]]
     assert not differ, differ[:5]
     assert sum(1 for p in paths if fast[p]["category"] != "unknown") >= 15
+
+
+@pytest.mark.parametrize("forced, expected", [("", "hyperscan for logs over 4 MB"), ("python", "pure Python")])
+def test_version_names_the_log_search_engine(forced, expected):
+    if not forced and not hyperscan_available():
+        expected = "hyperscan not installed"
+    env = dict(os.environ, AIB_PILOT_ENGINE=forced)
+    out = subprocess.run([sys.executable, "-m", "aib_pilot", "--version"], env=env, capture_output=True,
+                         text=True, check=True).stdout
+    assert out.startswith("aib-pilot ") and f"log search: {expected}" in out
