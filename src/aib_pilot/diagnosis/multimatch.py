@@ -34,13 +34,29 @@ FLOOD = 1024               # candidate lines per region before the region counts
 FLOOD_TAIL_BYTES = 16 * 1024
 
 
-@dataclass(frozen=True)
 class Needle:
-    """One thing to look for: a regex (bytes) and, for the fallback, its required literals."""
+    """One thing to look for: a regex (bytes); for the fallback, the literals every match must
+    contain (worked out on first use, by ``literals_of``)."""
 
-    regex: bytes
-    literals: tuple[bytes, ...] | None
-    icase: bool
+    __slots__ = ("regex", "_literals_of", "_lits")
+
+    def __init__(self, regex: bytes, literals_of):
+        self.regex = regex
+        self._literals_of = literals_of
+        self._lits = None
+
+    def _get(self):
+        if self._lits is None:
+            self._lits = self._literals_of()
+        return self._lits
+
+    @property
+    def literals(self) -> tuple[bytes, ...] | None:
+        return self._get()[0]
+
+    @property
+    def icase(self) -> bool:
+        return self._get()[1]
 
 
 def hyperscan_available() -> bool:

@@ -23,18 +23,45 @@ CONTEXTS = ("failing-section", "timeout", "no-timeout", "deprovision", "not-depr
 TRIGGERS = ("sysprep-poll-never-finished",)
 
 
-@dataclass(frozen=True)
 class Pattern:
-    """One compiled rule pattern plus the literals every match must contain.
+    """One rule pattern, its compiled regex and the literals every match must contain.
 
     ``literals`` (any one of them must occur in a matching line) lets the scanner find candidate
     lines with ``bytes.find`` -- C speed -- and skip the regex for lines that cannot match.
-    ``icase`` literals are lower case and are looked up in the lower-cased line.
+    ``icase`` literals are lower case and are looked up in the lower-cased line. Both the regex and
+    the literals are worked out on first use: a run that reads a large log with Hyperscan needs
+    only the few the search names, and start-up stays short.
     """
 
-    rx: re.Pattern[bytes]
-    literals: tuple[bytes, ...] | None
-    icase: bool
+    __slots__ = ("source", "_rx", "_literals")
+
+    def __init__(self, source: str):
+        self.source = source
+        self._rx: re.Pattern[bytes] | None = None
+        self._literals: tuple[tuple[bytes, ...] | None, bool] | None = None
+
+    @property
+    def rx(self) -> re.Pattern[bytes]:
+        if self._rx is None:
+            self._rx = re.compile(self.source.encode())
+        return self._rx
+
+    @property
+    def regex(self) -> bytes:
+        """The pattern's source as bytes (what a search engine compiles)."""
+        return self.source.encode()
+
+    @property
+    def literals(self) -> tuple[bytes, ...] | None:
+        if self._literals is None:
+            self._literals = required_literals(self.source)
+        return self._literals[0]
+
+    @property
+    def icase(self) -> bool:
+        if self._literals is None:
+            self._literals = required_literals(self.source)
+        return self._literals[1]
 
     def search(self, raw: bytes, low: bytes | None = None) -> re.Match[bytes] | None:
         if self.literals is not None:
@@ -129,8 +156,7 @@ def _build_checked(entry: dict) -> Rule:
     for pat in entry.get("patterns", ()):
         if "(?P<" in pat or re.search(r"(?<!\\)\((?!\?)", pat):
             raise CatalogueError(f"rule {rid}: use only non-capturing groups in {pat!r}")
-        literals, icase = required_literals(pat)
-        compiled.append(Pattern(re.compile(pat.encode()), literals, icase))
+        compiled.append(Pattern(pat))
     return Rule(
         id=rid, category=entry["category"], severity=entry["severity"], title=entry["title"],
         cause=entry["cause"], fix=entry["fix"], reference=entry["reference"], phase=phase,
@@ -159,8 +185,9 @@ def _code_entries(catalogue_patterns: str) -> list[dict]:
     from aib_pilot.diagnosis import azure_codes  # noqa: PLC0415 - data, kept beside the catalogue
 
     out = []
+    named = set(re.findall(r"[A-Za-z0-9]+", catalogue_patterns))  # every word the catalogue names
     for c in azure_codes.CODES:
-        if re.search(rf"(?<![A-Za-z0-9]){re.escape(c['code'])}(?![A-Za-z0-9])", catalogue_patterns):
+        if c["code"] in named:
             continue
         wrapper = c["kind"] == "wrapper"
         only = c.get("phases")  # the code means its cause only where it is printed in these phases

@@ -191,9 +191,9 @@ def finder(engine: str = "hyperscan") -> Finder:
     """The one search over rule patterns and structure markers (built on first use, shared:
     a compiled, read-only search database)."""
     if engine not in _FINDERS:
-        needles = [Needle(p.rx.pattern, p.literals, p.icase) for p in ALL_PATTERNS]
+        needles = [Needle(p.regex, lambda p=p: (p.literals, p.icase)) for p in ALL_PATTERNS]
         for rx in _STRUCTURE:
-            needles.append(Needle(rx.pattern, _structure_literals(rx), False))
+            needles.append(Needle(rx.pattern, lambda rx=rx: (_structure_literals(rx), False)))
         _FINDERS[engine] = Finder(needles, engine)
     return _FINDERS[engine]
 
