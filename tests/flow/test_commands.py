@@ -127,7 +127,8 @@ def test_cleanup_saves_the_log_first_and_never_deletes_a_running_template(emulat
 
 
 def test_logs_and_cancel_commands(emulator, rg, tmp_path):
-    emulator.set_speed(150)
+    # slow enough that `logs` and `cancel` land while the build runs, even on a busy 2-CPU machine
+    emulator.set_speed(40)
     template, _ = sample_template(tmp_path, "success")
     name = _submit(emulator, rg, template, tmp_path).json["template_name"]
     assert emulator.wait_until(lambda: emulator.template(rg, name).run.sub_state == "Customizing", timeout=30)
