@@ -30,6 +30,7 @@ WORK_ITEM = re.compile(
     r"|\bcontracts? C\d\b|\bC\d(?:/C\d)+\b"                  # contract C2, C2/C4
     r"|\b(?:the )?C\d (?:object|dict|diagnosis|run results?|surface|methods|keys)\b"
     r"|\bQA ?F\d+\b|\bqa-findings\b"                        # QA F12, qa-findings.md
+    r"|(?-i:\b(?:SCEN|DIAG)\b|AZURE/PIPELINE|\(owner: [A-Z]+\))"   # the team's role labels
     r"|(?<![\w/.-])#\d+\b",                                  # #12 (not owner/repo#12, not &#12;)
     re.IGNORECASE)
 #: Text that matches WORK_ITEM but is data, not a reference (a test's PR number, an HTML entity...).
@@ -96,7 +97,8 @@ def test_no_work_item_numbers(in_git):
 def test_the_checks_find_what_they_are_for():
     """The patterns catch each form they are meant for, and pass public references and test data."""
     bad = ["see issue 3", "Target (issue 4):", "(task 5)", "contract C2", "the C4 object", "C2/C4 dicts",
-           "QA F12: ...", "qa-findings.md F3", "fixed in #12", "Issue #7 says"]
+           "QA F12: ...", "qa-findings.md F3", "fixed in #12", "Issue #7 says", "SCEN's catalogue",
+           "DIAG's example log", "(owner: SCEN)"]
     good = ["Azure/azure-powershell#24244", "danielsollondon/azvmimagebuilder#11", "hashicorp/packer#8128",
             "customizer 3 failed", "PR #42 comment added", "AIB101", "C:\\buildArtifacts", "F5 key"]
     for text in bad:

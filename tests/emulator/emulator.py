@@ -24,7 +24,7 @@ STORAGE_AUDIENCES = ["https://storage.azure.com"]
 
 
 def load_scenarios():
-    """SCEN's scenario module (tests/emulator/scenarios)."""
+    """The scenario catalogue module (tests/emulator/scenarios)."""
     from . import scenarios
 
     return scenarios

@@ -34,14 +34,23 @@ def test_create_run_get_delete_with_the_sdk(emulator):
         client.virtual_machine_image_templates.get(rg, "tpl-basic")
 
 
+def _begin_run_response(client, rg: str, name: str):
+    """The poller and the HTTP response to the run request, through azure-core's public ``raw_response_hook``
+    (the first response the hook sees is the initial POST's; later ones are the poller's)."""
+    seen = []
+    poller = client.virtual_machine_image_templates.begin_run(
+        rg, name, raw_response_hook=lambda r: seen.append(r.http_response))
+    assert seen and seen[0].request.method == "POST", seen
+    return poller, seen[0]
+
+
 def test_lro_headers_and_envelope_on_the_wire(emulator):
     client = aib_client(emulator)
     rg = emulator.info["resource_group"]
     create(emulator, client, "tpl-wire")
     put = emulator.journal.entries(service="arm", method="PUT")[0]
     assert put.status == 201
-    poller = client.virtual_machine_image_templates.begin_run(rg, "tpl-wire")
-    raw = poller.polling_method()._initial_response.http_response
+    _, raw = _begin_run_response(client, rg, "tpl-wire")
     assert raw.status_code == 202
     assert "/providers/Microsoft.VirtualMachineImages/locations/" in raw.headers["Azure-AsyncOperation"]
     assert "/operationResults/" in raw.headers["Location"]
@@ -64,8 +73,7 @@ def test_async_operation_status_document(emulator):
     client = aib_client(emulator)
     rg = emulator.info["resource_group"]
     create(emulator, client, "tpl-op")
-    poller = client.virtual_machine_image_templates.begin_run(rg, "tpl-op")
-    url = poller.polling_method()._initial_response.http_response.headers["Azure-AsyncOperation"]
+    url = _begin_run_response(client, rg, "tpl-op")[1].headers["Azure-AsyncOperation"]
     token = secret_credential(emulator).get_token(emulator.info["arm"] + "/.default").token
     ctx = ssl.create_default_context(cafile=emulator.info["ca_bundle"])
 
@@ -147,8 +155,8 @@ def test_failed_run_reports_the_log_in_both_forms(emulator):
     client = aib_client(emulator)
     rg = emulator.info["resource_group"]
     create(emulator, client, "tpl-forms", "customizer-failed")
-    poller = client.virtual_machine_image_templates.begin_run(rg, "tpl-forms")
-    url = poller.polling_method()._initial_response.http_response.headers["Azure-AsyncOperation"]
+    poller, raw = _begin_run_response(client, rg, "tpl-forms")
+    url = raw.headers["Azure-AsyncOperation"]
     message = wait_terminal(emulator, client, "tpl-forms").properties.last_run_status.message
     blob_url = re.search(r"(https://\S+?/customization\.log)", message).group(1)
     folder = blob_url.split("/")[-2]

@@ -1,6 +1,6 @@
-"""Every scenario in SCEN's catalogue, end to end through the emulator with the SDKs.
+"""Every scenario in the catalogue, end to end through the emulator with the SDKs.
 
-SCEN's own tests check each log's content (signatures in the right phase); this checks that the
+The scenario tests check each log's content (signatures in the right phase); this checks that the
 emulator delivers it faithfully: submission errors on the right channel, the outcome, the message
 with its log location, run outputs, and the blob holding exactly the scenario's log lines in order.
 """

@@ -140,8 +140,6 @@ def test_run_with_workload_identity_connection_reports_failure(emulator, tmp_pat
 def test_diagnose_local_log(tmp_path):
     log = ROOT / "examples/logs/linux-customizer-failed.log"
     template = ROOT / "examples/logs/linux-template.json"
-    if not log.exists():
-        pytest.skip("DIAG's example log is not there yet")
     env = agent_env(tmp_path, {"command": "diagnose", "logFile": str(log), "templateFile": str(template)})
     proc = run_launcher(env, tmp_path)
     assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]

@@ -13,7 +13,7 @@ sent again; ``GET /repos/{owner}/{repo}/commits/{ref}/check-runs?check_name=``; 
 most 65 535 characters; PR comments live at ``/repos/{owner}/{repo}/issues/{n}/comments``.
 Creating check runs needs ``permissions: checks: write``; comments need ``pull-requests: write``.
 
-Callers (AZURE/PIPELINE) find the head SHA, repository and PR number (template tags
+Callers (the monitor and the entrypoints) find the head SHA, repository and PR number (template tags
 ``aib-pilot.commit`` / ``aib-pilot.pr``) and pass them in; this module only talks to GitHub.
 """
 
