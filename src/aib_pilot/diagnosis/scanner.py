@@ -22,7 +22,6 @@ an error word) keeps its first and last ones, so time stays linear whatever the 
 
 from __future__ import annotations
 
-import concurrent.futures
 import os
 import re
 from collections import deque
@@ -184,7 +183,6 @@ NEEDLE_PATTERN: list[Pattern | None] = [p for r in RULES for p in r.compiled] + 
 TELEMETRY_NEEDLE = len(ALL_PATTERNS) + _STRUCTURE.index(TELEMETRY)
 _STRUCTURE_NEEDLE = {rx.pattern: len(ALL_PATTERNS) + i for i, rx in enumerate(_STRUCTURE)}
 MAX_MARKERS_IN_FLOOD = 256  # telemetry markers still read from a flooded region's skipped middle
-_COUNTER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="aib-pilot-lines")
 SWITCH_BYTES = 4 * 1024 * 1024  # past this much log, Hyperscan's compile time pays for itself
 _FINDERS: dict[str, Finder] = {}
 
@@ -323,9 +321,6 @@ class LogScanner:
                 self._phase.start = first
                 self._sections_without_start = False
         # one search gives every line of interest, telemetry markers included, in order
-        # Counting the buffer's lines runs beside the search: Hyperscan releases the GIL while it
-        # scans, so on a large log the two passes over the bytes overlap on two cores.
-        counted = _COUNTER.submit(buf.count, b"\n", start, end) if self._finder.engine == "hyperscan" else None
         found = self._finder.candidates(buf, start, end)
         if self._finder.skipped is not None:
             # section boundaries are never skipped: read (a bounded number of) markers there too
@@ -348,11 +343,8 @@ class LogScanner:
                 self._section_line(buf, ls, raw, line_no, self._open)
             else:
                 self._outside_line(buf, ls, raw, line_no)
-        if counted is not None:
-            nl = counted.result()
-        else:
-            cpos, cnt = self._cursor
-            nl = cnt + buf.count(b"\n", cpos, end)
+        cpos, cnt = self._cursor
+        nl = cnt + buf.count(b"\n", cpos, end)
         self._line_base += nl
         self.lines_read = self._line_base
         ts = text.last_timestamp(buf, end, window=min(4096, end - start))
