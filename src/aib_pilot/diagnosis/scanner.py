@@ -235,20 +235,27 @@ class LogScanner:
         self._sections_without_start = True  # the first phase gets the log's first timestamp
         big = expected_bytes is not None and expected_bytes > SWITCH_BYTES
         forced = os.environ.get("AIB_PILOT_ENGINE", "").lower() == "hyperscan"
-        self._finder = finder("hyperscan" if (big or forced) and hyperscan_available() else "python")
+        self._engine = "hyperscan" if (big or forced) and hyperscan_available() else "python"
+        self._search: Finder | None = None      # built on the first log bytes (status texts need none)
         self._bytes = 0
         self._skipped_before = 0
         self._ids: set[int] | None = None       # the needles the search found on the current line
 
     @property
+    def _finder(self) -> Finder:
+        if self._search is None:
+            self._search = finder(self._engine)
+        return self._search
+
+    @property
     def skipped_lines(self) -> int:
         """Candidate lines left out of flooded regions (see ``multimatch.FLOOD``)."""
-        return self._skipped_before + self._finder.skipped_lines
+        return self._skipped_before + (self._search.skipped_lines if self._search else 0)
 
     @property
     def engine(self) -> str:
         """The search engine that read the end of the log."""
-        return self._finder.engine
+        return self._search.engine if self._search else self._engine
 
     # ------------------------------------------------------------------ input
     def feed(self, chunk: bytes) -> None:
@@ -303,7 +310,7 @@ class LogScanner:
         if self._bytes > SWITCH_BYTES and self._finder.engine == "python" and hyperscan_available():
             self._skipped_before += self._finder.skipped_lines
             self._finder.skipped_lines = 0
-            self._finder = finder("hyperscan")
+            self._search = finder("hyperscan")
         self._cursor = (start, 0)
         self._buf_start = start
         if not self._first_line_checked:
