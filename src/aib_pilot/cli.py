@@ -16,7 +16,7 @@ import re
 import sys
 
 from aib_pilot import __version__
-from aib_pilot.errors import EXIT_INTERNAL, EXIT_USAGE, PilotError
+from aib_pilot.errors import EXIT_BUILD_FAILED, EXIT_INTERNAL, EXIT_USAGE, PilotError
 from aib_pilot.redact import redact
 
 # Order here is the order of `aib-pilot --help`.
@@ -139,6 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush into the closed pipe is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
 def main(argv: list[str] | None = None) -> int:
     args = None
     try:
@@ -160,7 +169,11 @@ def main(argv: list[str] | None = None) -> int:
         _console().info("interrupted.")
         return 130
     except BrokenPipeError:
-        return 0
+        # The reader of stdout went away (`| head -1`). The exit status stays the outcome's: a
+        # failed build piped into head must still fail a `pipefail` step; when the command had not
+        # decided its outcome yet, it did not finish, which is no success either.
+        _silence_stdout()
+        return getattr(args, "outcome", EXIT_BUILD_FAILED)
     except Exception as exc:  # a bug or an unexpected SDK error: one line, not a traceback
         if os.environ.get("AIB_PILOT_DEBUG") == "1":
             raise

@@ -97,8 +97,11 @@ def diagnose_local(args: argparse.Namespace) -> int:
             check_log_head(head, f"log file {args.log}", has_status=bool(args.status_message), path=args.log)
         log, source = args.log, args.log
     diag = diagnose(log, status_message=args.status_message, template_path=args.template, source=source)
+    # the outcome is known before anything is printed: a reader that stops early (| head -1) does
+    # not change it
+    args.outcome = EXIT_BUILD_FAILED if diag.failed else EXIT_OK
     render(diag.to_dict(), args.format, template_path=args.template)
-    return EXIT_BUILD_FAILED if diag.failed else EXIT_OK
+    return args.outcome
 
 
 SNIFF_BYTES = 8192

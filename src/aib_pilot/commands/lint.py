@@ -26,5 +26,6 @@ def run(args: argparse.Namespace) -> int:
     from aib_pilot.report import render_diagnosis
 
     result = lint_template(args.template)
+    args.outcome = EXIT_BUILD_FAILED if result["status"] == "failed" else EXIT_OK
     render_diagnosis(result, args.format, sys.stdout, template_path=args.template)
-    return EXIT_BUILD_FAILED if result["status"] == "failed" else EXIT_OK
+    return args.outcome
