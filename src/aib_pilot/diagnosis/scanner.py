@@ -33,7 +33,7 @@ from aib_pilot.diagnosis.multimatch import Finder, Needle, hyperscan_available
 from aib_pilot.diagnosis.rules import ALL_PATTERNS, RULES, Pattern, Rule
 
 TAIL_BYTES = 1024 * 1024      # the end of the log, kept for its tail
-SECTION_TAIL_BYTES = 64 * 1024  # the end of each customizer section, kept for its tail
+SECTION_TAIL_BYTES = 16 * 1024  # the end of each customizer section, kept for its tail (15 lines)
 TAIL_LINES = 15             # meaningful lines kept as a section's tail
 EVIDENCE_PER_RULE = 5       # the first and the last four matching lines are kept
 MAX_LINE_BYTES = 8 * 1024 * 1024  # a "line" longer than this is cut (memory bound)
@@ -394,6 +394,9 @@ class LogScanner:
 
     def _telemetry(self, buf: bytes, m: re.Match[bytes], ls: int, le: int) -> None:
         """A ``(telemetry)`` marker line (``m`` matched in it), ``buf[ls:le]``."""
+        self.telemetry = True
+        if len(self.sections) >= MAX_SECTIONS and not m.group(3):
+            return  # no room for more sections (a log full of fake markers): only the end counts
         line_no = self._line_at(buf, ls)
         raw = buf[ls:le]
         ts = text.timestamp(raw) or text.last_timestamp(buf, ls) or self._last_ts

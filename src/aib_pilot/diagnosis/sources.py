@@ -99,12 +99,13 @@ def _bounded(chunks: Iterator[bytes]) -> Iterator[bytes]:
     """Stop, with one clear error, input that is endless or binary (a run of NUL bytes)."""
     total, limit = 0, _max_log_bytes()
     for chunk in chunks:
+        first = total == 0
         total += len(chunk)
         if total > limit:
             raise UsageError(f"the log is larger than {limit >> 20} MiB: this looks like an endless "
                              "stream, not a build log.",
                              hint="Pass the log file itself, or raise AIB_PILOT_MAX_LOG_BYTES for a larger one.")
-        if _BINARY_RUN in chunk:
+        if first and _BINARY_RUN in chunk:  # binary input shows at once (/dev/zero); later the size limit holds
             raise UsageError("the log holds a run of NUL bytes: this is binary data, not a text log.",
                              hint="Pass customization.log (plain text) or a pipeline log saved as text.")
         yield chunk
