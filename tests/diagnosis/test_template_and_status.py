@@ -130,3 +130,30 @@ def test_running_and_succeeded_run_states_from_json():
     failed = {"properties": {"lastRunStatus": {"runState": "Failed", "message": "something odd"}}}
     d = diagnose(json.dumps(failed).encode())
     assert d.failed and d.category == "unknown"
+
+
+def test_a_template_that_is_not_the_logs_is_said_and_not_pointed_at(tmp_path):
+    """A Linux log against a Windows template: the mismatch is a finding, and no template line or
+    file is given for the failing customizer (it would point at the wrong customizer)."""
+    import json as _json
+    import os as _os
+
+    from aib_pilot.diagnosis import diagnose as _diagnose
+    from aib_pilot.report import facts
+
+    root = _os.path.dirname(_os.path.dirname(_os.path.dirname(_os.path.abspath(__file__))))
+    log = _os.path.join(root, "examples", "logs", "linux-customizer-failed.log")
+    wrong = tmp_path / "windows.json"
+    wrong.write_text(_json.dumps({"type": "Microsoft.VirtualMachineImages/imageTemplates", "properties": {
+        "customize": [{"type": "PowerShell", "name": "tools", "inline": ["Write-Output hi"]},
+                      {"type": "WindowsUpdate"}, {"type": "WindowsRestart"}, {"type": "PowerShell", "inline": ["x"]}]}},
+        indent=2))
+    d = _diagnose(log, template_path=str(wrong)).to_dict()
+    assert d["category"] == "package_manager_locked"
+    mismatch = [f for f in d["findings"] if f["rule"] == "AIB407"]
+    assert mismatch and "customizer 1 ran as Shell" in mismatch[0]["evidence"][0]["text"]
+    assert d["failed_customizer"]["line"] is None and d["failed_customizer"]["file"] is None
+    assert facts.template_location(d, str(wrong)) == (None, None)
+    right = _os.path.join(root, "examples", "logs", "linux-template.json")
+    good = _diagnose(log, template_path=right).to_dict()
+    assert not [f for f in good["findings"] if f["rule"] == "AIB407"] and good["failed_customizer"]["line"] == 37

@@ -1252,6 +1252,25 @@ RULES = (
     },
 
     {
+        "id": "AIB407",
+        "category": "unknown",
+        "severity": "warning",
+        "phase": None,
+        "kind": "generic",
+        "priority": 1,
+        "trigger": "template-mismatch",
+        "title": "The template given does not match the log",
+        "cause": "The customizers the log ran differ from the template's `properties.customize` (their "
+                 "number or their types), so the template is not the one this build used; its lines "
+                 "would point at the wrong customizer.",
+        "fix": "Pass the template the build was submitted with (`--template`), e.g. the "
+               "`template.json` aib-pilot saved beside the log, or `az image builder show -g RG -n NAME`.",
+        "exceptions": "Raw Packer output (no AIB telemetry markers) is not compared.",
+        "reference": TEMPLATE_REF + "#properties-customize",
+        "positives": [],
+        "negatives": [],
+    },
+    {
         "id": "AIB119",
         "category": "unknown",
         "severity": "error",

@@ -252,6 +252,12 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
                                 and top.rule.kind == "specific" and not top.secondary) else "unknown"
 
     customizers = _number_customizers(scanner.sections)
+    mismatch = _template_mismatch(scanner.sections, template)
+    if mismatch is not None:
+        # a template that is not the one this log ran: say so, and point at none of its lines
+        rule = next(r for r in RULES_BY_ID.values() if r.trigger == "template-mismatch")
+        reported.append(Finding(rule, [Evidence(None, mismatch)], True, None))
+        template = None
     failed_customizer = _failed_customizer(failing, customizers, template)
     if failing is not None and failing.phase != "pipeline":  # a pipeline log quoting e.g. an ARM
         phase = failing.phase                                  # error: the error's own phase wins
@@ -476,6 +482,30 @@ def _number_customizers(sections: list[Section]) -> dict[int, int]:
             out[id(sec)] = n
             n += 1
     return out
+
+
+def _template_mismatch(sections: list[Section], template: TemplateInfo | None) -> str | None:
+    """Why ``template`` cannot be the one the log ran (its customizers differ), or None.
+
+    Only AIB's ``(telemetry)`` sections are one per template customizer; Packer's own lines may
+    show several scripts of one customizer, so raw Packer output is not compared.
+    """
+    if template is None:
+        return None
+    ran = [s for s in sections if s.provisioner and s.phase != "deprovision" and s.source == "telemetry"]
+    if not ran:
+        return None
+    if len(ran) > len(template.customizers):
+        return (f"the log ran {len(ran)} customizers but {template.path} has {len(template.customizers)}: "
+                "it is not the template of this build, so no template line is shown")
+    for index, sec in enumerate(ran):
+        logged = PROVISIONER_TO_TYPE.get(sec.provisioner or "")
+        c = template.customizers[index]
+        if logged and c.type and logged.lower() != c.type.lower():
+            label = f"{c.name!r} " if c.name else ""
+            return (f"customizer {index + 1} ran as {logged} in the log but is {label}of type {c.type} in "
+                    f"{template.path}: it is not the template of this build, so no template line is shown")
+    return None
 
 
 def _failed_customizer(failing: Section | None, numbers: dict[int, int],

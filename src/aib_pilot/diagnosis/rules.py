@@ -20,7 +20,7 @@ CONTEXTS = ("failing-section", "timeout", "no-timeout", "deprovision", "not-depr
             "customizer", "provisioner:windows-update", "provisioner:windows-restart",
             "not-before-connect")
 #: Conditions computed from the whole log instead of matched on a line (``trigger`` in the catalogue).
-TRIGGERS = ("sysprep-poll-never-finished",)
+TRIGGERS = ("sysprep-poll-never-finished", "template-mismatch")
 
 
 class Pattern:

@@ -115,6 +115,8 @@ def customizer_label(fc: dict | None) -> str:
 def template_location(diag: dict | None, template_path: str | None) -> tuple[str | None, int | None]:
     """Where an annotation should point: (file, line). The template file wins over the log."""
     fc = customizer(diag)
+    if any(f.get("rule") == "AIB407" for f in (diag or {}).get("findings") or ()):
+        return None, None  # the template given is not the one the log ran: point at none of it
     path = template_path or (fc or {}).get("file")
     line = (fc or {}).get("line")
     try:
