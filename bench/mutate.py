@@ -28,9 +28,10 @@ REDACTION_TESTS = ["tests/unit/test_redact.py", "tests/report/test_safety.py", "
 NEUTRAL_TESTS = ["tests/report/test_safety.py", "tests/report/test_hostile.py", "tests/report/test_github.py",
                  "tests/report/test_azure_devops.py", "tests/flow/test_logs_stdout.py"]
 RETRY_TESTS = ["tests/flow/test_pure_parts.py", "tests/flow/test_commands.py::test_transient_arm_errors_are_retried",
-               "tests/flow/test_async_resume.py"]
+               "tests/flow/test_async_resume.py", "tests/unit/test_retry_policy.py",
+               "tests/flow/test_budget_and_unavailable.py"]
 EXIT_TESTS = ["tests/unit/test_cli_edge.py", "tests/qa/test_bad_input.py", "tests/flow/test_commands.py",
-              "tests/test_temp_files.py"]
+              "tests/test_temp_files.py", "tests/unit/test_broken_pipe.py", "tests/qa/test_interrupt.py"]
 
 
 @dataclass
@@ -90,29 +91,29 @@ MUTATIONS = [
     Mutation("ado-property-bracket", "src/aib_pilot/report/safety.py",
              '''.replace(";", "%3B").replace("]", "%5D")''', '''.replace(";", "%3B")''', NEUTRAL_TESTS),
     # -- retry and budget ----------------------------------------------------------------------------
-    Mutation("retry-after-ignored", "src/aib_pilot/monitor.py",
+    Mutation("retry-after-ignored", "src/aib_pilot/monitoring/retry.py",
              '''        delay = retry_after_seconds(exc) if exc else None''', '''        delay = None''', RETRY_TESTS),
-    Mutation("no-attempt-cap", "src/aib_pilot/monitor.py",
+    Mutation("no-attempt-cap", "src/aib_pilot/monitoring/retry.py",
              '''    stop = tenacity.stop_after_attempt(attempts)''', '''    stop = tenacity.stop_after_attempt(10_000)''',
              RETRY_TESTS),
-    Mutation("no-reserve", "src/aib_pilot/monitor.py",
+    Mutation("no-reserve", "src/aib_pilot/monitoring/fleet_loop.py",
              '''        return 0.0 if self.budget_seconds is None else min(60.0, max(0.5, 0.1 * self.budget_seconds))''',
              '''        return 0.0''', RETRY_TESTS),
-    Mutation("sleep-past-budget", "src/aib_pilot/monitor.py",
+    Mutation("sleep-past-budget", "src/aib_pilot/monitoring/fleet_loop.py",
              '''        if self.stop.wait(max(0.0, min(seconds, self.remaining()))):''',
              '''        if self.stop.wait(max(0.0, seconds)):''', RETRY_TESTS),
     # -- exit codes --------------------------------------------------------------------------------
     Mutation("broken-pipe-is-success", "src/aib_pilot/cli.py",
-             '''    except BrokenPipeError:
-        return 0''', '''    except BrokenPipeError:
-        return 0  # (unchanged: the known defect; see the report)''', EXIT_TESTS),
+             '''        return getattr(args, "outcome", EXIT_BUILD_FAILED)''', '''        return 0''', EXIT_TESTS),
+    Mutation("control-no-change", "src/aib_pilot/cli.py",
+             '''        return 130''', '''        return 130  # (a comment only: must survive)''', EXIT_TESTS),
     Mutation("internal-error-is-1", "src/aib_pilot/errors.py", "EXIT_INTERNAL = 4", "EXIT_INTERNAL = 1", EXIT_TESTS),
     Mutation("access-error-is-1", "src/aib_pilot/errors.py", "EXIT_AZURE_ACCESS = 3", "EXIT_AZURE_ACCESS = 1",
              EXIT_TESTS),
     Mutation("interrupt-is-0", "src/aib_pilot/cli.py", '''        return 130''', '''        return 0''', EXIT_TESTS),
 ]
 # A mutation that changes nothing is a control: it must survive, or the harness is broken.
-CONTROL = "broken-pipe-is-success"
+CONTROL = "control-no-change"
 
 
 def run(mutation: Mutation, workers: str) -> tuple[str, float]:
