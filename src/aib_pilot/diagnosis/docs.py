@@ -68,29 +68,29 @@ def rule_section(rule: Rule) -> str:
     return "\n".join(parts)
 
 
+def _check_table(heading: str, intro: list[str], rules) -> str:
+    """A section listing checks that read a template or the Azure estate (no log patterns)."""
+    parts = [heading, "", *intro, "",
+             "| check | category | severity | title | why | fix |", "| --- | --- | --- | --- | --- | --- |"]
+    parts += [f"| {r.id} | `{r.category}` | {r.severity} | {r.title} | {r.cause} | {r.fix} |" for r in rules]
+    return "\n".join(parts) + "\n"
+
+
 def lint_section() -> str:
     from aib_pilot.diagnosis.lint import LINT_RULES
 
-    parts = ["## Template checks (`aib-pilot lint`)", "",
-             "`aib-pilot lint TEMPLATE.json` applies the same knowledge before a build. Each check names the",
-             "template line; errors make the command exit 1, warnings do not.", "",
-             "| check | category | severity | title | why | fix |", "| --- | --- | --- | --- | --- | --- |"]
-    for r in LINT_RULES:
-        parts.append(f"| {r.id} | `{r.category}` | {r.severity} | {r.title} | {r.cause} | {r.fix} |")
-    return "\n".join(parts) + "\n"
+    return _check_table("## Template checks (`aib-pilot lint`)", [
+        "`aib-pilot lint TEMPLATE.json` applies the same knowledge before a build. Each check names the",
+        "template line; errors make the command exit 1, warnings do not."], LINT_RULES)
 
 
 def preflight_section() -> str:
     from aib_pilot.preflight.rules import RULES as PREFLIGHT_RULES  # noqa: PLC0415
 
-    parts = ["## Preflight checks (`aib-pilot preflight`)", "",
-             "`aib-pilot preflight` (and `submit`/`run` before they create anything) reads the Azure estate",
-             "the template relies on; each failed check names the template line and the exact `az` command",
-             "that fixes it. See [preflight.md](preflight.md).", "",
-             "| check | category | severity | title | why | fix |", "| --- | --- | --- | --- | --- | --- |"]
-    for r in PREFLIGHT_RULES:
-        parts.append(f"| {r.id} | `{r.category}` | {r.severity} | {r.title} | {r.cause} | {r.fix} |")
-    return "\n".join(parts) + "\n"
+    return _check_table("## Preflight checks (`aib-pilot preflight`)", [
+        "`aib-pilot preflight` (and `submit`/`run` before they create anything) reads the Azure estate",
+        "the template relies on; each failed check names the template line and the exact `az` command",
+        "that fixes it. See [preflight.md](preflight.md)."], PREFLIGHT_RULES)
 
 
 def render() -> str:
