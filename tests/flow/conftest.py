@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,55 @@ def run_cli(emu, *args: str, oidc: str | None = None, extra_env: dict | None = N
 def start_cli(emu, *args: str, oidc: str | None = None, cwd: Path = REPO) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "aib_pilot", *args], env=cli_env(emu, oidc=oidc),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
+
+
+class Output:
+    """Reads a started CLI's stdout and stderr as they come (in threads), so a test can wait for a
+    line -- the moment the process reached a point -- instead of sleeping and hoping it did."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.proc = proc
+        self._text = {"stdout": [], "stderr": []}
+        self._changed = threading.Condition()
+        self._readers = [threading.Thread(target=self._read, args=(name, getattr(proc, name)), daemon=True)
+                         for name in self._text]
+        for reader in self._readers:
+            reader.start()
+
+    def _read(self, name: str, stream) -> None:
+        for line in stream:
+            with self._changed:
+                self._text[name].append(line)
+                self._changed.notify_all()
+        with self._changed:
+            self._changed.notify_all()
+
+    def text(self, name: str) -> str:
+        with self._changed:
+            return "".join(self._text[name])
+
+    def wait_for(self, needle: str, *, stream: str = "stderr", timeout: float = 30) -> str:
+        """The first line of ``stream`` holding ``needle``; fails the test after ``timeout`` seconds
+        or when the process ended without printing it."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for line in self._text[stream]:
+                    if needle in line:
+                        return line
+                left = deadline - time.monotonic()
+                ended = self.proc.poll() is not None and not any(r.is_alive() for r in self._readers)
+                assert left > 0 and not ended, (f"no line with {needle!r} on {stream} "
+                                                f"({'the process ended' if ended else f'within {timeout:g} s'}):\n"
+                                                + "".join(self._text[stream])[-3000:])
+                self._changed.wait(min(left, 0.2))
+
+    def finish(self, timeout: float = 60) -> tuple[str, str]:
+        """Wait for the process to end; (stdout, stderr)."""
+        self.proc.wait(timeout=timeout)
+        for reader in self._readers:
+            reader.join(timeout)
+        return self.text("stdout"), self.text("stderr")
 
 
 def write_template(path: Path, scenario: str, *, customize: list | None = None, distribute: list | None = None,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import signal
-import time
 from pathlib import Path
 
-from tests.flow.conftest import FAST, run_cli, sample_template, start_cli
+from tests.flow.conftest import FAST, Output, run_cli, sample_template, start_cli
 
 
 def _submit(emu, rg, template, logs, *extra):
@@ -72,10 +71,15 @@ def test_cancel_on_interrupt_cancels_the_azure_run(emulator, rg, tmp_path):
     template, _ = sample_template(tmp_path, "success")
     proc = start_cli(emulator, "run", "--template", str(template), "-g", rg, "--log-dir", str(tmp_path / "l"),
                      *FAST, "--format", "json", "--cancel-on-interrupt", "--no-live-log")
-    assert emulator.wait_until(lambda: any(t.run for t in emulator.world.templates.values()), timeout=20)
-    time.sleep(0.5)
+    output = Output(proc)
+    # the monitor loop runs (submit is done, its signal handlers are in place) and has read the
+    # template once, so the run it cancels is one it has seen running
+    output.wait_for("monitoring image template")
+    mark = len(emulator.journal)  # the loop polls every 0.2 s: a read of the template follows this mark
+    assert emulator.journal.wait_for(lambda j: any(
+        e.method == "GET" and "/imagetemplates/" in e.path.lower() for e in j.entries(service="arm")[mark:]), timeout=30)
     proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=60)
+    out, err = output.finish()
     assert proc.returncode == 1, err[-2000:]
     result = json.loads(out.strip().splitlines()[-1])
     assert result["state"] == "Canceled"
@@ -239,3 +243,15 @@ def test_submit_an_arm_deployment_template(emulator, rg, tmp_path):
     assert r.json["template_name"].startswith("from-arm-")
     created = emulator.template(rg, r.json["template_name"])
     assert created.location == emulator.info["location"]  # resolved from the resource group
+
+
+def test_an_azure_answer_with_no_meaning_for_aib_pilot_is_an_internal_error_exit_4(emulator, rg):
+    """Exit 4 is aib-pilot's own failure, never a failed build (1), bad input (2) or access (3): an
+    answer it has no handling for (409 on a read) is one line asking for a report, not a traceback."""
+    emulator.faults.server_error(409, count=1, method="GET", path="/imageTemplates/")
+    r = run_cli(emulator, "cancel", "-g", rg, "-n", "any-template")
+    assert r.code == 4, r.stderr
+    assert "Traceback" not in r.stderr + r.stdout
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("aib-pilot: error:")]
+    assert len(errors) == 1 and errors[0].startswith("aib-pilot: error: unexpected ResourceExistsError"), r.stderr
+    assert errors[0].endswith("(set AIB_PILOT_DEBUG=1 for the traceback and please report it)")

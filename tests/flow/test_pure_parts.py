@@ -264,7 +264,7 @@ def test_live_log_and_pr_switches_from_options_and_environment():
     import pytest
 
     from aib_pilot.cli import build_parser
-    from aib_pilot.commands.monitor import pr_publishing, resume_args
+    from aib_pilot.command_options import pr_publishing, resume_args
     from aib_pilot.errors import UsageError
     from aib_pilot.options import live_log
 

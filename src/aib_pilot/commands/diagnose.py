@@ -12,9 +12,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from aib_pilot.errors import EXIT_BUILD_FAILED, EXIT_OK, UsageError
 from aib_pilot.report import FORMATS
+
+if TYPE_CHECKING:
+    from aib_pilot.command_options import LocalDiagnoseOptions
 
 
 def register(subparsers) -> None:
@@ -38,7 +42,7 @@ def register(subparsers) -> None:
                    help="output format (default: text)")
     p.add_argument("--status-message", metavar="TEXT",
                    help="lastRunStatus.message (or any pasted error text) to diagnose with the log")
-    from aib_pilot.commands.monitor import add_remote_options
+    from aib_pilot.commands.fetch_and_diagnose import add_remote_options
 
     add_remote_options(p)  # remote mode: -g RG -n NAME diagnoses a template in Azure
     p.set_defaults(func=run)
@@ -49,26 +53,35 @@ def run(args: argparse.Namespace) -> int:
         if args.log:
             raise UsageError("give either a log FILE or --resource-group/--name, not both.",
                              hint="Remote mode downloads the log itself: aib-pilot diagnose -g RG -n NAME")
-        from aib_pilot.commands.monitor import diagnose_remote
+        from aib_pilot.commands import fetch_and_diagnose
 
-        return diagnose_remote(args)
-    return diagnose_local(args)
+        return fetch_and_diagnose.run(args)
+    from aib_pilot.command_options import LocalDiagnoseOptions
+
+    opts = LocalDiagnoseOptions.from_args(args)
+    diag = diagnose_local(opts)
+    # the outcome is known before anything is printed: a reader that stops early (| head -1) does
+    # not change it
+    args.outcome = EXIT_BUILD_FAILED if diag.failed else EXIT_OK
+    render(diag.to_dict(), opts.format, template_path=opts.template_path)
+    return args.outcome
 
 
-def diagnose_local(args: argparse.Namespace) -> int:
-    """Diagnose a local file / stdin; print it in the chosen format; return the exit code."""
+def diagnose_local(opts: LocalDiagnoseOptions):
+    """Diagnose a local file / stdin; returns the Diagnosis."""
     from aib_pilot.diagnosis import diagnose
 
-    if not args.log and not args.status_message:
+    if not opts.log and not opts.status_message:
         raise UsageError("nothing to diagnose: give a log FILE, '-' for standard input, or --status-message.",
                          hint="Example: aib-pilot diagnose customization.log --template image.json")
-    if args.template and not os.path.isfile(args.template):
-        what = "is a directory" if os.path.isdir(args.template) else "does not exist"
-        raise UsageError(f"template file {args.template} {what}.",
+    if opts.template_path and not os.path.isfile(opts.template_path):
+        what = "is a directory" if os.path.isdir(opts.template_path) else "does not exist"
+        raise UsageError(f"template file {opts.template_path} {what}.",
                          hint="Pass the image template JSON with --template.")
     log = None
     source = None
-    if args.log == "-":
+    has_status = bool(opts.status_message)
+    if opts.log == "-":
         if sys.stdin is None:  # started with stdin closed (`<&-`)
             raise UsageError("standard input is closed: there is no log to read from it.",
                              hint="Pipe the log in (aib-pilot diagnose - < customization.log) or pass the file.")
@@ -78,30 +91,25 @@ def diagnose_local(args: argparse.Namespace) -> int:
             process_console().info("reading the log from standard input; end it with Ctrl-D "
                                    "(or pass the log file instead of '-').")
         head = sys.stdin.buffer.read(SNIFF_BYTES)
-        check_log_head(head, "standard input", has_status=bool(args.status_message))
+        check_log_head(head, "standard input", has_status=has_status)
         log, source = _Prepended(head, sys.stdin.buffer), "-"
-    elif args.log and os.path.exists(args.log) and not os.path.isfile(args.log) and not os.path.isdir(args.log):
+    elif opts.log and os.path.exists(opts.log) and not os.path.isfile(opts.log) and not os.path.isdir(opts.log):
         # a FIFO (process substitution), /dev/stdin, a device: read like standard input, without
         # waiting for ever on a FIFO that no process writes to
-        head, rest = read_special(args.log)
-        check_log_head(head, f"log file {args.log}", has_status=bool(args.status_message), path=args.log)
-        log, source = _Prepended(head, rest), args.log
-    elif args.log:
-        if os.path.isfile(args.log):
+        head, rest = read_special(opts.log)
+        check_log_head(head, f"log file {opts.log}", has_status=has_status, path=opts.log)
+        log, source = _Prepended(head, rest), opts.log
+    elif opts.log:
+        if os.path.isfile(opts.log):
             try:
-                with open(args.log, "rb") as fh:
+                with open(opts.log, "rb") as fh:
                     head = fh.read(SNIFF_BYTES)
             except OSError as exc:
-                raise UsageError(f"cannot read log file {args.log}: {exc.strerror}.",
+                raise UsageError(f"cannot read log file {opts.log}: {exc.strerror}.",
                                  hint="Check the file's permissions.") from None
-            check_log_head(head, f"log file {args.log}", has_status=bool(args.status_message), path=args.log)
-        log, source = args.log, args.log
-    diag = diagnose(log, status_message=args.status_message, template_path=args.template, source=source)
-    # the outcome is known before anything is printed: a reader that stops early (| head -1) does
-    # not change it
-    args.outcome = EXIT_BUILD_FAILED if diag.failed else EXIT_OK
-    render(diag.to_dict(), args.format, template_path=args.template)
-    return args.outcome
+            check_log_head(head, f"log file {opts.log}", has_status=has_status, path=opts.log)
+        log, source = opts.log, opts.log
+    return diagnose(log, status_message=opts.status_message, template_path=opts.template_path, source=source)
 
 
 SNIFF_BYTES = 8192

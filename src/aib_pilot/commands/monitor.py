@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 import signal
 from contextlib import contextmanager
 
 from aib_pilot import options
+from aib_pilot.command_options import FleetSelection, WatchOptions
 from aib_pilot.errors import UsageError
 
 
@@ -29,10 +29,10 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def make_sink(args):
+def make_sink(fmt: str, live_log: str | None = None):
     from aib_pilot.report import make_sink as _make_sink
 
-    return _make_sink(options.resolve_format(args), live_log=options.live_log(args))
+    return _make_sink(fmt, live_log=live_log)
 
 
 @contextmanager
@@ -56,27 +56,6 @@ def stop_on_signals(control):
             signal.signal(sig, old)
 
 
-def resume_args(args) -> list[str]:
-    """Options the next job must repeat to reach the same template."""
-    out = []
-    for opt in ("subscription", "cloud", "arm_endpoint", "authority_host", "auth"):
-        value = getattr(args, opt, None)
-        if value:
-            out += ["--" + opt.replace("_", "-"), str(value)]
-    if getattr(args, "poll_interval", None):
-        out += ["--poll-interval", str(args.poll_interval)]
-    if getattr(args, "budget", None):
-        out += ["--budget", str(args.budget)]
-    if getattr(args, "format", None):
-        out += ["--format", args.format]
-    if options.live_log(args):
-        out += ["--live-log", options.live_log(args)]
-    for opt in ("annotate_pr", "pr_comment"):
-        if getattr(args, opt, None):
-            out += ["--" + opt.replace("_", "-"), getattr(args, opt)]
-    return out
-
-
 def monitoring_line(names: list[str], groups: list[str], budget: float | None, log_dir) -> str:
     """What this monitor watches, until when, and where the log goes: the first line a reader sees."""
     if len(names) == 1:
@@ -94,14 +73,7 @@ def monitoring_line(names: list[str], groups: list[str], budget: float | None, l
     return f"{what} {until}; the build log is saved under {log_dir}"
 
 
-def pr_publishing(args, env=None) -> str | None:
-    """None, "check" (--annotate-pr) or "comment" (--pr-comment: a check run and a PR comment)."""
-    if options.flag(args, "pr_comment", "AIB_PILOT_PR_COMMENT", env):
-        return "comment"
-    return "check" if options.flag(args, "annotate_pr", "AIB_PILOT_ANNOTATE_PR", env) else None
-
-
-def publish_to_pull_requests(watches, args, sink, *, comment: bool = False, env=None) -> None:
+def publish_to_pull_requests(watches, template_path: str | None, sink, *, comment: bool = False, env=None) -> None:
     """``--annotate-pr`` / ``--pr-comment``: a check run (and comment) for each finished run, on the
     PR head commit that ``submit`` recorded in the template's tags. Never changes the exit code:
     problems are warnings (report/github_checks.py)."""
@@ -127,7 +99,7 @@ def publish_to_pull_requests(watches, args, sink, *, comment: bool = False, env=
             publish_env["GITHUB_REPOSITORY"] = target["repo"]
         published = publish_from_environment(
             result, head_sha=target["head_sha"], pr=target["pr"], comment=comment,
-            template_path=getattr(args, "template", None), details_url=target["details_url"],
+            template_path=template_path, details_url=target["details_url"],
             env=publish_env, warn=sink.warning)
         if published:
             what = "created" if published.get("created") else "updated"
@@ -137,8 +109,8 @@ def publish_to_pull_requests(watches, args, sink, *, comment: bool = False, env=
                          if published.get("comment_id") else ""))
 
 
-def monitor_templates(session, args, sink, names: list[str], resource_groups: list[str], *,
-                      cancel_on_interrupt: bool = False, control=None) -> int:
+def monitor_templates(session, opts: WatchOptions, sink, names: list[str], resource_groups: list[str], *,
+                      fleet: bool = False, control=None) -> int:
     """Watch the given templates; print the result(s); return the exit code.
 
     ``control`` (budget clock + stop event) may be created earlier by the caller, so the budget and
@@ -147,130 +119,59 @@ def monitor_templates(session, args, sink, names: list[str], resource_groups: li
     from aib_pilot.monitoring.fleet_loop import LoopControl, exit_code_for, watch
     from aib_pilot.monitoring.template_watch import MonitorConfig, TemplateWatch
 
-    fleet = len(names) > 1 or getattr(args, "all", False)
-    control = control or LoopControl(options.budget_seconds(args))
-    interval = options.poll_interval(args)
+    fleet = fleet or len(names) > 1
+    control = control or LoopControl(opts.budget_seconds)
     watches = [
         TemplateWatch(session, MonitorConfig(
-            resource_group=rg, name=name, log_dir=options.log_dir(args), poll_interval=interval,
-            budget_seconds=control.budget_seconds, template_path=getattr(args, "template", None),
-            live_log=options.live_log(args) != "off", resume_args=resume_args(args)), sink, fleet=fleet)
+            resource_group=rg, name=name, log_dir=opts.log_dir, poll_interval=opts.poll_interval,
+            budget_seconds=control.budget_seconds, template_path=opts.template_path,
+            live_log=opts.live_log != "off", resume_args=list(opts.resume_args)), sink, fleet=fleet)
         for name, rg in zip(names, resource_groups)
     ]
-    publishing = pr_publishing(args)  # a bad AIB_PILOT_ANNOTATE_PR fails now, not after the build
-    sink.info(monitoring_line(names, resource_groups, control.budget_seconds, options.log_dir(args)))
+    sink.info(monitoring_line(names, resource_groups, control.budget_seconds, opts.log_dir))
     with stop_on_signals(control):
-        results = watch(watches, sink, control, poll_interval=interval, cancel_on_interrupt=cancel_on_interrupt)
+        results = watch(watches, sink, control, poll_interval=opts.poll_interval,
+                        cancel_on_interrupt=opts.cancel_on_interrupt)
     if fleet:
         sink.fleet_summary(results)
     else:
-        sink.result(results[0], template_path=getattr(args, "template", None))
-    if publishing:
-        publish_to_pull_requests(watches, args, sink, comment=publishing == "comment")
+        sink.result(results[0], template_path=opts.template_path)
+    if opts.pr_publishing:
+        publish_to_pull_requests(watches, opts.template_path, sink, comment=opts.pr_publishing == "comment")
     return exit_code_for(results)
 
 
-def _fleet_targets(session, args) -> tuple[list[str], list[str]]:
+def fleet_targets(session, selection: FleetSelection) -> tuple[list[str], list[str]]:
+    """The (names, resource groups) that ``--all --tag`` selects, listed from Azure."""
     from aib_pilot.azure.errors import azure_access
-    from aib_pilot.azure.templates import Templates, parse_tag
+    from aib_pilot.azure.templates import Templates
     from aib_pilot.azure.staging_logs import rg_name
 
-    wanted = dict(parse_tag(t) for t in args.tag)
-    rg = options.resource_group(args, required=False)
+    rg = selection.resource_group
     with azure_access("listing image templates" + (f" in {rg}" if rg else "")):
         found = Templates(session).list(rg)
     names, groups = [], []
     for t in found:
         tags = t.get("tags") or {}
-        if all(tags.get(k) == v for k, v in wanted.items()):
+        if all(tags.get(k) == v for k, v in selection.tags.items()):
             names.append(t["name"])
             groups.append(rg or rg_name(t.get("id")))
     if not names:
         where = f"resource group {rg}" if rg else "the subscription"
-        raise UsageError(f"No image template in {where} carries the tags {wanted or '(any)'}.",
+        raise UsageError(f"No image template in {where} carries the tags {dict(selection.tags) or '(any)'}.",
                          hint="Check --tag KEY=VALUE (tags set by 'aib-pilot submit' start with 'aib-pilot.').")
     return names, groups
 
 
-def check_local_inputs(args) -> None:
-    """Everything checkable without Azure, before signing in: one run shows the local mistake
-    (numbers, names, the template file, switches), not an auth line first."""
-    options.budget_seconds(args)
-    options.poll_interval(args)
-    options.check_live_log(args)
-    pr_publishing(args)
-    options.resolve_format(args)
-    if getattr(args, "template", None):
-        from aib_pilot.azure.templates import load_template
-
-        load_template(args.template)
-
-
 def run(args) -> int:
-    if args.all:
-        if args.name:
-            raise UsageError("--all and --name cannot be combined.", hint="Use --all --tag KEY=VALUE, or list --name several times.")
-        from aib_pilot.azure.templates import parse_tag
-
-        for tag in args.tag:
-            parse_tag(tag)
-        options.resource_group(args, required=False)  # a malformed -g is refused before signing in
-    else:
-        if args.tag:
-            raise UsageError("--tag selects templates only together with --all.", hint="Add --all.")
-        names = options.template_names(args)
-        rg = options.resource_group(args)
-        groups = [rg] * len(names)
-    check_local_inputs(args)
+    """The edge: argparse's namespace becomes typed options (every local input checked), then a
+    session is opened and the templates are watched."""
+    selection = FleetSelection.from_args(args)
+    opts = WatchOptions.from_args(args)
     session = options.make_session(args)
-    sink = make_sink(args)
-    if args.all:
-        names, groups = _fleet_targets(session, args)
-    return monitor_templates(session, args, sink, names, groups,
-                             cancel_on_interrupt=getattr(args, "cancel_on_interrupt", False))
-
-
-def add_remote_options(parser) -> None:
-    """Options ``aib-pilot diagnose`` needs for its remote mode (``--resource-group RG --name NAME``)."""
-    options.add_target_options(parser)
-    parser.add_argument("--log-dir", metavar="DIR", help="remote mode: where the fetched log is saved")
-    options.add_azure_options(parser)
-
-
-def diagnose_remote(args) -> int:
-    """``aib-pilot diagnose -g RG -n NAME``: diagnose a template's last run (or its rejected submission).
-
-    Prints the diagnosis in ``--format``; exit 1 when a failure was found.
-    """
-    from aib_pilot.errors import EXIT_BUILD_FAILED, EXIT_OK
-    from aib_pilot.monitoring.retry import transient_retry
-    from aib_pilot.monitoring.template_watch import MonitorConfig, TemplateWatch
-    from aib_pilot.report import render_diagnosis
-
-    rg, name = options.resource_group(args), options.template_name(args)
-    template_path = getattr(args, "template", None)
-    session = options.make_session(args)
-    sink = make_sink(args)
-    w = TemplateWatch(session, MonitorConfig(rg, name, options.log_dir(args), template_path=template_path,
-                                             live_log=False), sink, fleet=True)
-    w.refresh(transient_retry(base=1.0))
-    template_path = w.diagnosis_template  # the user's file, else the template as stored in Azure
-    if w.provisioning_failed():
-        diag = w.provisioning_result()["diagnosis"]
+    sink = make_sink(opts.format, opts.live_log)
+    if selection.every:
+        names, groups = fleet_targets(session, selection)
     else:
-        from aib_pilot.diagnosis import diagnose
-
-        state = w.status.get("runState")
-        if state in ("Running", "Canceling"):
-            path = w.complete_log()  # what exists so far
-            diag = w.fix_fetched_location(diagnose(path, status_message=w.status.get("message"),
-                                                   template_path=template_path, source=f"azure:{w.template_id}").to_dict())
-        elif state:
-            diag = w.finish().get("diagnosis") or w.fix_fetched_location(diagnose(
-                w.log.local_path if w.log.local_path and w.log.local_path.exists() else None,
-                template_path=template_path, source=f"azure:{w.template_id}", run_state=state).to_dict())
-        else:
-            raise UsageError(f"Image template {name} has never run; there is nothing to diagnose.",
-                             hint=f"Start it with: aib-pilot submit or az image builder run -g {rg} -n {name}.")
-    render_diagnosis(diag, options.resolve_format(args), sys.stdout, template_path=getattr(args, "template", None))
-    return EXIT_BUILD_FAILED if diag.get("failed") or diag.get("status") == "failed" else EXIT_OK
+        names, groups = list(selection.names), list(selection.groups)
+    return monitor_templates(session, opts, sink, names, groups, fleet=selection.every)

@@ -11,9 +11,8 @@ from __future__ import annotations
 import os
 
 from aib_pilot import options
+from aib_pilot.command_options import ON_CONFLICT
 from aib_pilot.errors import EXIT_OK, EXIT_USAGE, PilotError
-
-ON_CONFLICT = ("attach", "replace", "fail")
 
 
 class PreflightFailed(PilotError):
@@ -94,6 +93,7 @@ def _existing(templates, resource_group: str, name: str) -> dict | None:
 
 def run(args) -> int:
     from aib_pilot.azure.templates import choose_name, load_template
+    from aib_pilot.command_options import on_conflict
     from aib_pilot.commands.monitor import make_sink
     from aib_pilot.preflight import preflight
 
@@ -101,13 +101,10 @@ def run(args) -> int:
     name = choose_name(template, name=options.template_name(args, required=False),
                        prefix=getattr(args, "name_prefix", None))
     rg = options.resource_group(args)
-    on_conflict = args.on_conflict or os.environ.get("AIB_PILOT_ON_CONFLICT") or "attach"
-    if on_conflict not in ON_CONFLICT:
-        raise PilotError(f"AIB_PILOT_ON_CONFLICT={on_conflict!r} is not a choice.",
-                         hint=f"Use one of {', '.join(ON_CONFLICT)}.")
-    options.resolve_format(args)   # a bad AIB_PILOT_FORMAT is refused before signing in
+    conflict = on_conflict(args)
+    fmt = options.resolve_format(args)   # a bad AIB_PILOT_FORMAT is refused before signing in
     session = options.make_session(args)
-    sink = make_sink(args)
-    result = preflight(session, template, resource_group=rg, name=name, on_conflict=on_conflict)
+    sink = make_sink(fmt)
+    result = preflight(session, template, resource_group=rg, name=name, on_conflict=conflict)
     sink.diagnosis(result, template_path=args.template)
     return EXIT_USAGE if result["status"] == "failed" else EXIT_OK

@@ -26,15 +26,20 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from aib_pilot.commands.monitor import monitor_templates, stop_on_signals
+    """The edge: typed options for the watch and the submit (every local input checked, the budget
+    first), a session, then submit and monitor."""
+    from aib_pilot.command_options import SubmitOptions, WatchOptions
+    from aib_pilot.commands.monitor import make_sink, monitor_templates, stop_on_signals
     from aib_pilot.commands.submit import start
     from aib_pilot.monitoring.fleet_loop import LoopControl
 
     control = LoopControl(options.budget_seconds(args))  # the budget counts from the job's start
     with stop_on_signals(control):  # a signal during submit is acted on once the run has started
-        session, sink, done = start(args)
+        submitting = SubmitOptions.from_args(args)
+        watching = WatchOptions.from_args(args, load_template=False)  # submitting loaded it
+        session = options.make_session(args)
+        sink = make_sink(watching.format, watching.live_log)
+        done = start(session, sink, submitting)
         if done is None:
             return 1
-        args.all = False
-        return monitor_templates(session, args, sink, [done.name], [options.resource_group(args)],
-                                 cancel_on_interrupt=args.cancel_on_interrupt, control=control)
+        return monitor_templates(session, watching, sink, [done.name], [submitting.resource_group], control=control)

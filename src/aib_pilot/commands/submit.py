@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from aib_pilot import options
-from aib_pilot.errors import UsageError
-
-ON_CONFLICT = ("attach", "replace", "fail")
+from aib_pilot.command_options import ON_CONFLICT, SubmitOptions
 
 
 def register(subparsers) -> None:
@@ -36,45 +34,19 @@ def add_submit_options(p) -> None:
     add_no_preflight_option(p)
 
 
-def prepare(args):
-    """Check every local input (template file, name, resource group, tags, numbers) before any
-    sign-in, so one run shows the local mistake; returns (template, name, rg, tags, on_conflict)."""
-    import os
-
-    from aib_pilot.azure.templates import choose_name, load_template, parse_tag
-
-    template = load_template(args.template)
-    name = choose_name(template, name=options.template_name(args, required=False),
-                       prefix=getattr(args, "name_prefix", None))
-    rg = options.resource_group(args)
-    user_tags = dict(parse_tag(t) for t in args.tag)
-    on_conflict = args.on_conflict or os.environ.get("AIB_PILOT_ON_CONFLICT") or "attach"
-    if on_conflict not in ON_CONFLICT:
-        raise UsageError(f"AIB_PILOT_ON_CONFLICT={on_conflict!r} is not a choice.",
-                         hint=f"Use one of {', '.join(ON_CONFLICT)}.")
-    options.resolve_format(args)
-    if hasattr(args, "poll_interval"):  # run: its monitoring options too
-        from aib_pilot.commands.monitor import pr_publishing
-
-        options.budget_seconds(args)
-        options.poll_interval(args)
-        options.check_live_log(args)
-        pr_publishing(args)
-    return template, name, rg, user_tags, on_conflict
-
-
-def do_submit(args, session, sink, prepared=None):
+def do_submit(session, sink, opts: SubmitOptions):
     """Submit; returns (Submitted, None) or (None, failure result dict)."""
     from aib_pilot.azure.submission import SubmissionFailed, submit
 
-    template, name, rg, user_tags, on_conflict = prepared or prepare(args)
-    sink.info(f"submitting {args.template} as image template {name} in resource group {rg}")
+    name, rg = opts.name, opts.resource_group
+    sink.info(f"submitting {opts.template_path} as image template {name} in resource group {rg}")
     try:
-        done = submit(session, rg, template, name, on_conflict=on_conflict, user_tags=user_tags, info=sink.info)
+        done = submit(session, rg, opts.template, name, on_conflict=opts.on_conflict, user_tags=dict(opts.tags),
+                      info=sink.info)
     except SubmissionFailed as failed:
         from aib_pilot.diagnosis import diagnose
 
-        diag = diagnose(None, provisioning_error=failed.error, template_path=args.template,
+        diag = diagnose(None, provisioning_error=failed.error, template_path=opts.template_path,
                         source=f"azure:{failed.template_id}").to_dict()
         err = failed.error.get("error") if "error" in failed.error else failed.error
         result = {
@@ -89,33 +61,34 @@ def do_submit(args, session, sink, prepared=None):
     return done, None
 
 
-def start(args):
-    """Session, sink and the submitted template; (.., .., None) after reporting a rejected template."""
+def start(session, sink, opts: SubmitOptions):
+    """Preflight (unless switched off), then submit; the Submitted, or None after reporting a
+    rejected template."""
     from aib_pilot.commands import preflight
-    from aib_pilot.commands.monitor import make_sink
 
-    prepared = prepare(args)
-    checking = preflight.wanted(args)  # a bad AIB_PILOT_PREFLIGHT is refused before signing in
-    session = options.make_session(args)
-    sink = make_sink(args)
-    if checking:  # a doomed template stops here (exit 2), before anything is created
-        template, name, rg, _tags, on_conflict = prepared
-        preflight.check(session, sink, template, resource_group=rg, name=name, on_conflict=on_conflict)
-    done, failure = do_submit(args, session, sink, prepared)
+    if opts.preflight:  # a doomed template stops here (exit 2), before anything is created
+        preflight.check(session, sink, opts.template, resource_group=opts.resource_group, name=opts.name,
+                        on_conflict=opts.on_conflict)
+    done, failure = do_submit(session, sink, opts)
     if failure:
-        sink.result(failure, template_path=args.template)
-    return session, sink, done
+        sink.result(failure, template_path=opts.template_path)
+    return done
 
 
 def run(args) -> int:
-    from aib_pilot.commands.monitor import resume_args
+    """The edge: typed options (every local input checked), a session, then submit without waiting."""
+    from aib_pilot.command_options import resume_args
+    from aib_pilot.commands.monitor import make_sink
     from aib_pilot.monitoring.template_watch import MonitorConfig, resume_command
 
-    _session, sink, done = start(args)
+    opts = SubmitOptions.from_args(args)
+    session = options.make_session(args)
+    sink = make_sink(opts.format)
+    done = start(session, sink, opts)
     if done is None:
         return 1
-    cfg = MonitorConfig(resource_group=options.resource_group(args), name=done.name,
-                        log_dir=options.log_dir(args), template_path=args.template, resume_args=resume_args(args))
+    cfg = MonitorConfig(resource_group=opts.resource_group, name=done.name, log_dir=opts.log_dir,
+                        template_path=opts.template_path, resume_args=resume_args(args))
     command = resume_command(cfg)
     sink.info("the build runs in Azure now and needs nothing from this job; follow it with the monitor "
               "command below (in this job or a later one)")
@@ -125,5 +98,5 @@ def run(args) -> int:
         "timeline": [], "diagnosis": None, "resume": command, "started": None, "ended": None,
         "elapsed_seconds": None, "published_anyway": None, "action": done.action,
     }
-    sink.result(result, template_path=args.template)
+    sink.result(result, template_path=opts.template_path)
     return 0
