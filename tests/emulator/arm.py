@@ -502,6 +502,8 @@ class ArmApp:
             with w.lock:
                 tpl = w.find(rg, name)
                 if req.method == "GET":
+                    if tpl.run is not None and tpl.run.state == "Running":
+                        tpl.run.reads_while_running += 1
                     return json_response(200, w.template_json(tpl))
                 if req.method == "PATCH":
                     return self._patch(req, tpl, api)
