@@ -153,6 +153,7 @@ class World:
             self.ops: dict[str, Operation] = {}
             self.free_accounts = list(self.all_accounts)
             self.denied_accounts: set[str] = set()
+            self.created_accounts: dict = {}  # storage accounts clients created (storage_accounts.py)
             self.add_rg(self.home_rg, self.location)
 
     def add_rg(self, name: str, location: str, tags: dict | None = None) -> ResourceGroup:
