@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.pipeline.test_ado_launcher import agent_env, commands, run_launcher, variables, wif_connection_env
-from tests.pipeline.test_github_entrypoint import read_outputs, runner_env
+from tests.pipeline.test_github_entrypoint import azure_inputs, read_outputs, runner_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,10 +28,7 @@ def test_github_action_inputs_set_provenance_and_cleanup(emulator, tmp_path):
     (tmp_path / "images").mkdir()
     shutil.copy(ROOT / "examples/templates/linux-ubuntu.json", tmp_path / "images/web.json")
     env = runner_env(tmp_path, {
-        "template": "images/web.json", "resource-group": info["resource_group"], "name-prefix": "gh-opts",
-        "subscription": info["subscription"], "tenant-id": info["tenant"], "client-id": info["client_id"],
-        "client-secret": info["client_secret"], "arm-endpoint": info["arm"], "authority-host": info["authority"],
-        "poll-interval": "0.5", "budget-minutes": "4", "preflight": "false",
+        **azure_inputs(info), "template": "images/web.json", "name-prefix": "gh-opts", "poll-interval": "0.5", "budget-minutes": "4", "preflight": "false",
         "set": "properties.vmProfile.vmSize=Standard_D4s_v5\nproperties.buildTimeoutInMinutes=100",
         "provenance": "true", "cleanup": "on-success"})
     env.update({"REQUESTS_CA_BUNDLE": info["ca_bundle"], "GITHUB_RUN_ID": "4242", "GITHUB_RUN_ATTEMPT": "1",
