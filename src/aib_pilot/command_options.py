@@ -47,6 +47,8 @@ def resume_args(args) -> list[str]:
     for opt in ("annotate_pr", "pr_comment"):
         if getattr(args, opt, None):
             out += ["--" + opt.replace("_", "-"), getattr(args, opt)]
+    if getattr(args, "cleanup", None):
+        out += ["--cleanup", args.cleanup]
     return out
 
 
@@ -72,6 +74,7 @@ class WatchOptions:
     format: str
     cancel_on_interrupt: bool = False
     resume_args: tuple[str, ...] = ()
+    cleanup: str | None = None  # --cleanup / AIB_PILOT_CLEANUP; None: the policy the template was submitted with
 
     @classmethod
     def from_args(cls, args, env: Mapping[str, str] | None = None, *, load_template: bool = True) -> "WatchOptions":
@@ -81,6 +84,9 @@ class WatchOptions:
         options.check_live_log(args, env)
         publishing = pr_publishing(args, env)  # a bad AIB_PILOT_ANNOTATE_PR fails now, not after the build
         fmt = options.resolve_format(args, env)
+        from aib_pilot.commands.cleanup import cleanup_policy
+
+        cleanup = cleanup_policy(args, env)
         template_path = getattr(args, "template", None)
         if template_path and load_template:
             from aib_pilot.azure.templates import load_template as load
@@ -89,7 +95,7 @@ class WatchOptions:
         return cls(log_dir=options.log_dir(args, env), poll_interval=interval, budget_seconds=budget,
                    template_path=template_path, live_log=options.live_log(args), pr_publishing=publishing,
                    format=fmt, cancel_on_interrupt=bool(getattr(args, "cancel_on_interrupt", False)),
-                   resume_args=tuple(resume_args(args)))
+                   resume_args=tuple(resume_args(args)), cleanup=cleanup)
 
 
 @dataclass(frozen=True)
@@ -139,14 +145,19 @@ class SubmitOptions:
     def from_args(cls, args, env: Mapping[str, str] | None = None) -> "SubmitOptions":
         """Check every local input (template file, name, resource group, tags, switches) before any
         sign-in, so one run shows the local mistake."""
-        from aib_pilot.azure.templates import choose_name, load_template, parse_tag
+        from aib_pilot.azure.build_cleanup import DEFAULT_POLICY, POLICY_TAG
+        from aib_pilot.azure.templates import choose_name, parse_tag
+        from aib_pilot.commands.cleanup import cleanup_policy
         from aib_pilot.commands.preflight import wanted
+        from aib_pilot.commands.submit import load_with_values
 
-        template = load_template(args.template)
+        template = load_with_values(args, env)  # load -> --parameters -> --set -> provenance
         name = choose_name(template, name=options.template_name(args, env, required=False),
                            prefix=getattr(args, "name_prefix", None))
         rg = options.resource_group(args, env)
         tags = dict(parse_tag(t) for t in args.tag)
+        # recorded on the template: a later monitor (another job, a scheduled fleet watch) honours it
+        tags.setdefault(POLICY_TAG, cleanup_policy(args, env) or DEFAULT_POLICY)
         conflict = on_conflict(args, env)
         fmt = options.resolve_format(args, env)
         checking = wanted(args, env)  # a bad AIB_PILOT_PREFLIGHT is refused before signing in

@@ -73,6 +73,7 @@ class ArmApp:
         self.blob_url = ""
         self.buckets = RateBuckets()
         self.extra_routes = None    # the read-only estate preflight inspects (estate.EstateRoutes)
+        self.created_accounts = None  # storage accounts clients create (storage_accounts.CreatedAccounts)
         self.page_size = DEFAULT_PAGE_SIZE
 
     def audiences(self) -> list[str]:
@@ -437,6 +438,9 @@ class ArmApp:
 
     def _storage(self, req: Request, rg, tail) -> Response:
         w = self.world
+        created = self.created_accounts(req, rg, tail) if self.created_accounts else None  # storage_accounts.py
+        if created is not None:
+            return created
         if not tail and req.method == "GET":
             return self._list(req, [self._account_json(rg)] if rg.storage_account else [])
         if not tail or rg.storage_account is None or tail[0].lower() != rg.storage_account:

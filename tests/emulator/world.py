@@ -154,6 +154,8 @@ class World:
             self.ops: dict[str, Operation] = {}
             self.free_accounts = list(self.all_accounts)
             self.denied_accounts: set[str] = set()
+            self.created_accounts: dict = {}  # storage accounts clients created (storage_accounts.py)
+            self.deleted_templates: list[Template] = []  # for tests: what a deleted template held
             self.add_rg(self.home_rg, self.location)
 
     def add_rg(self, name: str, location: str, tags: dict | None = None) -> ResourceGroup:
@@ -287,6 +289,7 @@ class World:
 
             def done(op: Operation, tpl=tpl):
                 self.templates.pop((tpl.rg.lower(), tpl.name.lower()), None)
+                self.deleted_templates.append(tpl)
                 self._drop_staging(tpl)
                 self.finish_op(op, "Succeeded", at=self.clock.now())
 

@@ -24,6 +24,9 @@ def register(subparsers) -> None:
     options.add_monitor_options(p)
     p.add_argument("--cancel-on-interrupt", action="store_true",
                    help="on SIGTERM/SIGINT cancel the Azure run and wait for Canceled")
+    from aib_pilot.commands.cleanup import add_cleanup_option
+
+    add_cleanup_option(p)
     options.add_azure_options(p)
     options.add_format_option(p)
     p.set_defaults(func=run)
@@ -130,8 +133,11 @@ def monitor_templates(session, opts: WatchOptions, sink, names: list[str], resou
     ]
     sink.info(monitoring_line(names, resource_groups, control.budget_seconds, opts.log_dir))
     with stop_on_signals(control):
+        from aib_pilot.commands.cleanup import after_outcome
+
         results = watch(watches, sink, control, poll_interval=opts.poll_interval,
-                        cancel_on_interrupt=opts.cancel_on_interrupt)
+                        cancel_on_interrupt=opts.cancel_on_interrupt,
+                        on_end=lambda w: after_outcome(session, w, opts.cleanup, sink))
     if fleet:
         sink.fleet_summary(results)
     else:

@@ -29,9 +29,46 @@ def add_submit_options(p) -> None:
     p.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE",
                    help="extra tag on the template (repeatable); CI run URL/commit/PR tags are added automatically")
     p.add_argument("--log-dir", metavar="DIR", help="where the build log is saved (by 'run', and by the printed monitor command)")
+    add_template_value_options(p)
+    from aib_pilot.commands.cleanup import add_cleanup_option
     from aib_pilot.commands.preflight import add_no_preflight_option
 
+    add_cleanup_option(p)
     add_no_preflight_option(p)
+
+
+def add_template_value_options(p) -> None:
+    """``--parameters``, ``--set`` and ``--no-provenance``: per-run values (templating/edits.py)."""
+    g = p.add_argument_group("per-run values")
+    g.add_argument("--parameters", "-p", action="append", default=[], metavar="FILE|NAME=VALUE",
+                   help="ARM deployment template parameter values: an ARM parameters file, or NAME=VALUE "
+                   "(converted to the parameter's declared type); repeatable, later wins")
+    g.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", dest="set",
+                   help="change one value of the image template before submitting, e.g. "
+                   "properties.vmProfile.vmSize=Standard_D4s_v5 or properties.customize[0].inline[1]=...; "
+                   "VALUE is JSON when it parses as such (object, array, number, true/false, \"quoted text\"), "
+                   "else text, and stays text where it replaces text (repeatable, applied in order)")
+    g.add_argument("--no-provenance", action="store_true",
+                   help="do not tag the distributed image with the repository, commit and CI run "
+                   "(default: AIB_PILOT_PROVENANCE, else on)")
+
+
+def provenance_wanted(args, env=None) -> bool:
+    """Provenance tags unless --no-provenance or AIB_PILOT_PROVENANCE=false."""
+    return options.on_unless(args, "no_provenance", "AIB_PILOT_PROVENANCE", env)
+
+
+def load_with_values(args, env=None):
+    """The template as it will be submitted: load -> --parameters -> --set -> provenance."""
+    from aib_pilot.azure.templates import load_template
+    from aib_pilot.templating.edits import apply_sets, read_parameter_args
+    from aib_pilot.templating.provenance import provenance_tags
+
+    template = load_template(args.template, parameters=read_parameter_args(getattr(args, "parameters", None)))
+    apply_sets(template.body, getattr(args, "set", None))
+    if provenance_wanted(args, env):
+        template.provenance = provenance_tags(env)
+    return template
 
 
 def do_submit(session, sink, opts: SubmitOptions):

@@ -1,0 +1,1 @@
+"""Building and editing image templates before they are submitted (pure functions, no Azure)."""
