@@ -118,8 +118,7 @@ podman tag "$image" act-dockeraction:latest
 podman image prune -f >/dev/null 2>&1 || true  # untagged leftovers of earlier builds of this image
 
 # -- Azure DevOps task: the launcher installs the bundled wheel into a venv on a "fresh agent" ----
-task="$work/task"
-cp -r ado-task/AibPilotV0 "$task"
+task="$("$py" ado-task/stage.py "$work/extension")"  # the task folder, with ./task.json mapped in
 "$py" -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$task/wheels" .
 mkdir -p "$work/agent-tools" "$work/agent-temp"
 ado_env=(env -i PATH="/usr/local/bin:/usr/bin:/bin" HOME="$work" TF_BUILD=True
