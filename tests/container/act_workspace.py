@@ -58,6 +58,14 @@ def prepare(args) -> None:
     (ws / "images").mkdir()
     for name in ("action.yml", "Dockerfile"):
         shutil.copy(ROOT / name, ws / name)
+    if args.action == "./cli":
+        # The composite action installs the package from its own checkout ($GITHUB_ACTION_PATH/..),
+        # offline from a wheelhouse copied into the workspace (the job's PIP_* variables point there).
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy(ROOT / name, ws / name)
+        shutil.copytree(ROOT / "src", ws / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        shutil.copytree(ROOT / "cli", ws / "cli")
+        shutil.copytree(args.wheelhouse, ws / "wheelhouse")
     for in_repo, example in TEMPLATES.items():
         shutil.copy(ROOT / "examples/templates" / example, ws / in_repo)
     shutil.copy(info["ca_bundle"], ws / "emulator-ca.pem")
@@ -70,7 +78,7 @@ def prepare(args) -> None:
         for step in job.get("steps", []):
             uses = str(step.get("uses", ""))
             if OUR_ACTION.match(uses):
-                step["uses"] = "./"
+                step["uses"] = args.action
                 step.setdefault("with", {}).update({
                     "resource-group": info["resource_group"],
                     "subscription": info["subscription"],
@@ -93,6 +101,9 @@ def prepare(args) -> None:
                     "REQUESTS_CA_BUNDLE": "${{ github.workspace }}/emulator-ca.pem",
                     "SSL_CERT_FILE": "${{ github.workspace }}/emulator-ca.pem",
                 }
+                if args.action == "./cli":
+                    step["env"].update({"PIP_NO_INDEX": "1",
+                                        "PIP_FIND_LINKS": "${{ github.workspace }}/wheelhouse"})
                 step_id = step["id"]
             elif uses:
                 continue  # remote action: not reachable offline
@@ -268,6 +279,9 @@ def main() -> int:
     p.add_argument("--scenario", required=True)
     p.add_argument("--budget", action="append", help="JOB=MINUTES budget for that job's action step")
     p.add_argument("--duration-minutes", type=int, help="simulated length of the build (template tag)")
+    p.add_argument("--action", default="./", choices=("./", "./cli"),
+                   help="the container action (./) or the composite one (./cli)")
+    p.add_argument("--wheelhouse", help="with --action ./cli: the package's dependencies as wheels")
     c = sub.add_parser("check")
     c.add_argument("--workspace", required=True)
     c.add_argument("--job", default="build")
