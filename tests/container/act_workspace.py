@@ -194,13 +194,19 @@ def check(args) -> int:
     # Hostile text: nothing the log planted may have been executed as a command. act prints each
     # workflow command it processed; every such command must be one of ours.
     processed = [ln for ln in log.splitlines() if re.search(r"(❗|⚠|⚙|💬)\s+::", ln)]
+    # The composite action's own steps' outputs (its install step passes the venv's python on).
+    composite = ws / "cli/action.yml"
+    internal = set()
+    if composite.exists():
+        install = next(st for st in yaml.safe_load(composite.read_text())["runs"]["steps"] if st.get("id") == "install")
+        internal = set(re.findall(r'echo "(\w+)=', install["run"]))  # what it writes to GITHUB_OUTPUT
     for line in processed:
         if "::error" in line or "::warning" in line or "::notice" in line:
             if "title=AIB" not in line and "aib-pilot" not in line:
                 problems.append(f"foreign annotation processed: {line.strip()[:200]}")
         elif "::set-output::" in line:
             name = line.split("::set-output::", 1)[1].strip().split("=", 1)[0]
-            if name not in outputs:
+            if name not in outputs and name not in internal:
                 problems.append(f"foreign output set: {line.strip()[:200]}")
         elif not re.search(r"::(add-mask|group|endgroup|debug|stop-commands|[A-Za-z0-9]{16,})::", line):
             problems.append(f"unexpected command processed: {line.strip()[:200]}")

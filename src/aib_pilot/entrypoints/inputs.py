@@ -118,7 +118,7 @@ INPUTS: tuple[Input, ...] = (
     Input("pr-comment", "", ("--pr-comment",), kind="bool", default="false", env="AIB_PILOT_PR_COMMENT",
           help="also post (or update) one PR comment"),
     Input("format", "format", ("--format",), kind="choice",
-          choices=("text", "json", "github", "azure-devops", "markdown"),
+          choices=("text", "json", "github", "azure-devops", "markdown", "sarif"),
           help="output format (the adapter sets its platform's default)", quiet_if_unused=True),
     Input("extra-args", "extraArgs", kind="args", help="further CLI arguments, shell-quoted"),
 )
