@@ -220,7 +220,7 @@ def main() -> int:
     args = ap.parse_args()
     problems: list[str] = []
     action = load_yaml(ROOT / "action.yml")
-    task = json.loads((ROOT / "ado-task/AibPilotV0/task.json").read_text())
+    task = json.loads((ROOT / "task.json").read_text())
     workflows = sorted((ROOT / "examples/github").glob("*.yml"))
     pipelines = sorted((ROOT / "examples/azure-devops").glob("*.yml"))
     if not workflows or not pipelines:

@@ -24,6 +24,8 @@ def add_target_options(parser: argparse.ArgumentParser, *, name_required: bool =
     group = parser.add_argument_group("image template")
     group.add_argument("--subscription", metavar="ID",
                        help="subscription id (default: AZURE_SUBSCRIPTION_ID)")
+    group.add_argument("--subscription-id", metavar="ID",
+                       help="the same, under azure/login's name")
     group.add_argument("--resource-group", "-g", metavar="RG",
                        help="resource group of the image template (default: AIB_PILOT_RESOURCE_GROUP)")
     if many:
@@ -45,7 +47,15 @@ def add_azure_options(parser: argparse.ArgumentParser) -> None:
                        help="Azure DevOps service connection id for --auth oidc-azure-devops "
                        "(default: AZURESUBSCRIPTION_SERVICE_CONNECTION_ID)")
     group.add_argument("--cloud", metavar="NAME",
-                       help="AzureCloud (default), AzureChinaCloud or AzureUSGovernment")
+                       help="AzureCloud (default), AzureChinaCloud, AzureUSGovernment or AzureStack, in any case")
+    group.add_argument("--environment", metavar="NAME",
+                       help="the same, under azure/login's name (azurecloud, azureusgovernment, ...)")
+    group.add_argument("--creds", metavar="VARIABLE",
+                       help="name of the environment variable holding azure/login's creds JSON (clientId, "
+                       "clientSecret, tenantId, subscriptionId); never the JSON itself (default: AIB_PILOT_CREDS)")
+    group.add_argument("--audience", metavar="URI",
+                       help="audience of the GitHub OIDC token (default: AIB_PILOT_OIDC_AUDIENCE, else "
+                       "api://AzureADTokenExchange)")
     group.add_argument("--arm-endpoint", metavar="URL",
                        help="custom Resource Manager endpoint (default: AIB_PILOT_ARM_ENDPOINT)")
     group.add_argument("--authority-host", metavar="URL",
@@ -328,9 +338,13 @@ def make_session(args, env: Mapping[str, str] | None = None, *, announce=info):
     env = os.environ if env is None else env
     if hasattr(args, "log_dir"):  # every command that saves a log: its folder is checked before signing in
         log_dir(args, env, check=True)
-    cloud = resolve_cloud(cloud=getattr(args, "cloud", None), arm_endpoint=getattr(args, "arm_endpoint", None),
-                          authority_host=getattr(args, "authority_host", None), env=env)
-    subscription = env_or(getattr(args, "subscription", None), env, "AZURE_SUBSCRIPTION_ID", "AIB_PILOT_SUBSCRIPTION_ID")
+    from aib_pilot.azure.login_settings import resolve_login
+
+    login = resolve_login(args, env)  # azure/login's names and creds JSON, merged with ours
+    env = login.env
+    cloud = resolve_cloud(cloud=login.cloud, arm_endpoint=login.arm_endpoint,
+                          authority_host=login.authority_host, env=env)
+    subscription = env_or(login.subscription, env, "AZURE_SUBSCRIPTION_ID", "AIB_PILOT_SUBSCRIPTION_ID")
     if not subscription:
         raise UsageError("No subscription given.", hint="Add --subscription ID (or set AZURE_SUBSCRIPTION_ID).")
     return open_session(cloud=cloud, subscription=subscription, mode=env_or(getattr(args, "auth", None), env, "AIB_PILOT_AUTH"),

@@ -58,6 +58,14 @@ def prepare(args) -> None:
     (ws / "images").mkdir()
     for name in ("action.yml", "Dockerfile"):
         shutil.copy(ROOT / name, ws / name)
+    if args.action == "./cli":
+        # The composite action installs the package from its own checkout ($GITHUB_ACTION_PATH/..),
+        # offline from a wheelhouse copied into the workspace (the job's PIP_* variables point there).
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy(ROOT / name, ws / name)
+        shutil.copytree(ROOT / "src", ws / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        shutil.copytree(ROOT / "cli", ws / "cli")
+        shutil.copytree(args.wheelhouse, ws / "wheelhouse")
     for in_repo, example in TEMPLATES.items():
         shutil.copy(ROOT / "examples/templates" / example, ws / in_repo)
     shutil.copy(info["ca_bundle"], ws / "emulator-ca.pem")
@@ -70,7 +78,7 @@ def prepare(args) -> None:
         for step in job.get("steps", []):
             uses = str(step.get("uses", ""))
             if OUR_ACTION.match(uses):
-                step["uses"] = "./"
+                step["uses"] = args.action
                 step.setdefault("with", {}).update({
                     "resource-group": info["resource_group"],
                     "subscription": info["subscription"],
@@ -93,6 +101,9 @@ def prepare(args) -> None:
                     "REQUESTS_CA_BUNDLE": "${{ github.workspace }}/emulator-ca.pem",
                     "SSL_CERT_FILE": "${{ github.workspace }}/emulator-ca.pem",
                 }
+                if args.action == "./cli":
+                    step["env"].update({"PIP_NO_INDEX": "1",
+                                        "PIP_FIND_LINKS": "${{ github.workspace }}/wheelhouse"})
                 step_id = step["id"]
             elif uses:
                 continue  # remote action: not reachable offline
@@ -183,13 +194,19 @@ def check(args) -> int:
     # Hostile text: nothing the log planted may have been executed as a command. act prints each
     # workflow command it processed; every such command must be one of ours.
     processed = [ln for ln in log.splitlines() if re.search(r"(❗|⚠|⚙|💬)\s+::", ln)]
+    # The composite action's own steps' outputs (its install step passes the venv's python on).
+    composite = ws / "cli/action.yml"
+    internal = set()
+    if composite.exists():
+        install = next(st for st in yaml.safe_load(composite.read_text())["runs"]["steps"] if st.get("id") == "install")
+        internal = set(re.findall(r'echo "(\w+)=', install["run"]))  # what it writes to GITHUB_OUTPUT
     for line in processed:
         if "::error" in line or "::warning" in line or "::notice" in line:
             if "title=AIB" not in line and "aib-pilot" not in line:
                 problems.append(f"foreign annotation processed: {line.strip()[:200]}")
         elif "::set-output::" in line:
             name = line.split("::set-output::", 1)[1].strip().split("=", 1)[0]
-            if name not in outputs:
+            if name not in outputs and name not in internal:
                 problems.append(f"foreign output set: {line.strip()[:200]}")
         elif not re.search(r"::(add-mask|group|endgroup|debug|stop-commands|[A-Za-z0-9]{16,})::", line):
             problems.append(f"unexpected command processed: {line.strip()[:200]}")
@@ -268,6 +285,9 @@ def main() -> int:
     p.add_argument("--scenario", required=True)
     p.add_argument("--budget", action="append", help="JOB=MINUTES budget for that job's action step")
     p.add_argument("--duration-minutes", type=int, help="simulated length of the build (template tag)")
+    p.add_argument("--action", default="./", choices=("./", "./cli"),
+                   help="the container action (./) or the composite one (./cli)")
+    p.add_argument("--wheelhouse", help="with --action ./cli: the package's dependencies as wheels")
     c = sub.add_parser("check")
     c.add_argument("--workspace", required=True)
     c.add_argument("--job", default="build")

@@ -118,8 +118,7 @@ podman tag "$image" act-dockeraction:latest
 podman image prune -f >/dev/null 2>&1 || true  # untagged leftovers of earlier builds of this image
 
 # -- Azure DevOps task: the launcher installs the bundled wheel into a venv on a "fresh agent" ----
-task="$work/task"
-cp -r ado-task/AibPilotV0 "$task"
+task="$("$py" ado-task/stage.py "$work/extension")"  # the task folder, with ./task.json mapped in
 "$py" -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$task/wheels" .
 mkdir -p "$work/agent-tools" "$work/agent-temp"
 ado_env=(env -i PATH="/usr/local/bin:/usr/bin:/bin" HOME="$work" TF_BUILD=True
@@ -163,18 +162,21 @@ ws="$work/repo"
 # act keeps GITHUB_STEP_SUMMARY in a volume and empties it before each next step (a runner would
 # upload it instead); keep the largest version seen, as the upload would have.
 volumes="$(podman info --format '{{.Store.VolumePath}}')"
-(
-  best=0
+keep_summary() {  # keep_summary WORKSPACE: copy the largest SUMMARY.md act writes into WORKSPACE
+  local dest="$1" best=0 f n
+  touch "$dest/.summary-since"  # only summaries written from now on (an earlier run's volume may remain)
   while true; do
     for f in "$volumes"/act-*-env/_data/workflow/SUMMARY.md; do
-      [ -f "$f" ] || continue
+      [ -f "$f" ] && [ "$f" -nt "$dest/.summary-since" ] || continue
       n=$(stat -c %s "$f" 2>/dev/null || echo 0)
-      if [ "$n" -gt "$best" ]; then cp "$f" "$ws/runner-step-summary.md.tmp" && mv "$ws/runner-step-summary.md.tmp" "$ws/runner-step-summary.md" && best=$n; fi
+      if [ "$n" -gt "$best" ]; then cp "$f" "$dest/runner-step-summary.md.tmp" && mv "$dest/runner-step-summary.md.tmp" "$dest/runner-step-summary.md" && best=$n; fi
     done
     sleep 0.05
   done
-) &
+}
+keep_summary "$ws" &
 pids+=($!)
+summary_pid=$!
 log "running examples/github/pr-build.yml with act"
 t0=$(date +%s.%N)
 set +e
@@ -199,6 +201,36 @@ else
   log "FAIL; act log tail:"; tail -60 "$work/act.log" | cut -c1-300
   exit 1
 fi
+kill "$summary_pid" 2>/dev/null || true
+
+# -- act: the same scenario through the composite action (cli/action.yml) -------------------------
+# The job container is the plain base image (python3 only): the composite installs the package
+# from its checkout into a venv, from the wheelhouse, then runs the same entrypoint.
+ws="$work/repo-composite"
+"$tools/bin/python" tests/container/act_workspace.py prepare --emulator-info "$work/emulator.json" \
+  --workspace "$ws" --example pr-build.yml --scenario "$scenario" --action ./cli --wheelhouse "$wheels"
+keep_summary "$ws" &
+pids+=($!)
+summary_pid=$!
+log "running examples/github/pr-build.yml with act, uses: ./cli (composite)"
+t0=$(date +%s.%N)
+set +e
+(cd "$ws" && DOCKER_HOST="unix://$sock" timeout 300 "$tools/bin/act" pull_request \
+   -W .github/workflows/pr-build.yml -e event.json \
+   -P ubuntu-latest="$base" --pull=false --rebuild=false --bind --network host \
+   --container-daemon-socket - --rm >"$work/act-composite.log" 2>&1)
+act_rc=$?
+set -e
+log "act finished in $(since "$t0") s with exit $act_rc (the job fails because the build fails)"
+grep -E '⭐|✅|❌|❗|🏁' "$work/act-composite.log" | sed 's/^/  | /' | cut -c1-220 | head -40
+if "$tools/bin/python" tests/container/act_workspace.py check --workspace "$ws" --act-log "$work/act-composite.log" "${markers[@]}"; then
+  [ "$act_rc" != 0 ] || { log "FAIL: act reported success for a failing build (composite)"; exit 1; }
+  log "PR example through the composite action: PASS"
+else
+  log "FAIL (composite); act log tail:"; tail -60 "$work/act-composite.log" | cut -c1-300
+  exit 1
+fi
+kill "$summary_pid" 2>/dev/null || true
 
 # -- act: a build longer than one job, split across jobs chained on the state output -------------
 ws="$work/repo-long"

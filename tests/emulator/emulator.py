@@ -14,7 +14,7 @@ from .azurite import Azurite, BlobProxy, BlobWriter, make_accounts
 from .clock import ScaledClock
 from .faults import Faults
 from .httpserver import HTTPSService
-from .identity import Directory, EntraApp, OidcApp
+from .identity import EXCHANGE_AUDIENCE, Directory, EntraApp, OidcApp
 from .journal import Journal
 from .tls import make_tls_files
 from .tokens import TokenMinter
@@ -175,6 +175,7 @@ class Emulator:
         """Forget templates, operations, faults and the journal; keep servers, CA and identities."""
         self.faults.clear()
         self.directory.access_token_lifetime = 3600.0
+        self.directory.federated_audience = EXCHANGE_AUDIENCE
         self.directory.min_access_token_real = 330.0
         self.world.reset()
         self.estate.clear()

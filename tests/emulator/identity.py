@@ -39,6 +39,9 @@ class Directory:
     ado_service_connection_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     ado_access_token: str = field(default_factory=lambda: "ado_" + uuid.uuid4().hex)
     access_token_lifetime: float = 3600.0          # simulated seconds
+    # The audience the federated credentials expect of an assertion (Entra's default; an app's
+    # federated credential may set another, and azure/login's `audience` input then has to match).
+    federated_audience: str = EXCHANGE_AUDIENCE
     # Floor in real seconds unless a test sets a lifetime: above azure-core's 300 s refresh margin, so
     # clients do not fetch a token per request when the clock runs fast.
     min_access_token_real: float = 330.0
@@ -167,13 +170,17 @@ class EntraApp:
         if form.get("client_assertion_type") != ASSERTION_TYPE:
             return _aad_error(400, "invalid_request", 50027, "client_assertion_type is invalid.")
         try:
-            claims = self.minter.check(assertion, audiences=[EXCHANGE_AUDIENCE])
+            claims = self.minter.check(assertion)
         except TokenError as exc:
             if exc.expired:
                 return _aad_error(400, "invalid_client", 700024,
                                   "Client assertion is not within its valid time range.")
             return _aad_error(401, "invalid_client", 700027,
                               f"Client assertion failed signature validation ({exc.reason}).")
+        if str(claims.get("aud", "")).rstrip("/").lower() != self.dir.federated_audience.rstrip("/").lower():
+            return _aad_error(400, "invalid_client", 700212,
+                              "No matching federated identity record found for presented assertion audience "
+                              f"'{claims.get('aud')}'.")
         if (claims.get("iss"), claims.get("sub")) not in self.dir.federated():
             return _aad_error(400, "invalid_client", 70021,
                               "No matching federated identity record found for presented assertion. "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from aib_pilot.report import facts
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
-TASK = json.loads((ROOT / "ado-task/AibPilotV0/task.json").read_text())
+TASK = json.loads((ROOT / "task.json").read_text())  # the task's single source (ado-task/stage.py maps it)
 REPORTED = list(facts.OUTPUT_NAMES) + [n for n in facts.FLEET_OUTPUT_NAMES if n not in facts.OUTPUT_NAMES]
 
 
@@ -77,12 +79,34 @@ def test_task_runs_the_launcher_on_node20_and_node24():
     assert (ROOT / "ado-task/AibPilotV0/launcher.js").is_file()
 
 
-def test_extension_contributes_the_task_folder():
+def test_extension_contributes_the_task_folder(tmp_path):
     ext = json.loads((ROOT / "ado-task/vss-extension.json").read_text())
     contribution = ext["contributions"][0]
     assert contribution["type"] == "ms.vss-distributed-task.task"
-    assert (ROOT / "ado-task" / contribution["properties"]["name"] / "task.json").is_file()
     assert {"path": contribution["properties"]["name"]} in ext["files"]
+    # task.json lives once, at the root; the staging step puts it into the contributed folder.
+    assert not (ROOT / "ado-task" / contribution["properties"]["name"] / "task.json").exists()
+    staged = subprocess.run([sys.executable, str(ROOT / "ado-task/stage.py"), str(tmp_path / "ext")],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    assert Path(staged) == tmp_path / "ext" / contribution["properties"]["name"]
+    assert (Path(staged) / "task.json").read_bytes() == (ROOT / "task.json").read_bytes()
+    assert (Path(staged) / "launcher.js").is_file() and (tmp_path / "ext/vss-extension.json").is_file()
+
+
+#: The Microsoft "Azure VM Image Builder" task's input names (AzureImageBuilderTask@1) that name an
+#: aib-pilot task input, accepted as task.json aliases (docs/migrating.md lists all of them).
+MICROSOFT_TASK_ALIASES = {"ibSubscription": "connectedServiceName", "ibAzureResourceGroup": "resourceGroup"}
+
+
+def test_microsoft_task_input_names_are_aliases():
+    by_name = {i["name"]: i for i in TASK["inputs"]}
+    for alias, name in MICROSOFT_TASK_ALIASES.items():
+        assert alias in by_name[name].get("aliases", []), (alias, name)
+    every_name = [n for i in TASK["inputs"] for n in [i["name"], *i.get("aliases", [])]]
+    assert len(every_name) == len({n.lower() for n in every_name})  # no alias shadows another input
+    migrating = (ROOT / "docs/migrating.md").read_text()
+    for alias in MICROSOFT_TASK_ALIASES:
+        assert f"`{alias}`" in migrating, alias
 
 
 def test_task_defaults_match_the_table():

@@ -163,7 +163,8 @@ def make_credential(mode: str | None, cloud: Cloud, env: Mapping[str, str] | Non
     elif mode == "oidc-github":
         url, token, tenant, client_id = _need(
             env, mode, "ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "AZURE_TENANT_ID", "AZURE_CLIENT_ID")
-        minter = github_token_minter(url, token, verify=cloud.ca_bundle or True)
+        audience = (env.get("AIB_PILOT_OIDC_AUDIENCE") or "").strip() or GITHUB_AUDIENCE  # azure/login's audience
+        minter = github_token_minter(url, token, verify=cloud.ca_bundle or True, audience=audience)
         cred = identity.ClientAssertionCredential(tenant, client_id, minter, **entra)
     elif mode == "oidc-azure-devops":
         tenant, client_id, _uri = _need(env, mode, "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "SYSTEM_OIDCREQUESTURI")

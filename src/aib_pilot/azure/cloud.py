@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Mapping
 from urllib.parse import urlparse
 
+from aib_pilot.azure.login_settings import CUSTOM_ENDPOINT_CLOUDS, cloud_name
 from aib_pilot.errors import UsageError
 
 KNOWN_CLOUDS: dict[str, tuple[str, str, str]] = {
@@ -72,6 +73,16 @@ def resolve_cloud(
     )
     cloud_source = "--cloud" if cloud else "AIB_PILOT_CLOUD"
     cloud = cloud or env.get("AIB_PILOT_CLOUD") or None
+    if cloud:  # any case, and azure/login's environment names (azurecloud, azurestack, ...)
+        cloud = cloud_name(cloud, cloud_source)
+        if cloud in CUSTOM_ENDPOINT_CLOUDS:
+            if not arm_endpoint:
+                raise UsageError(
+                    f"{cloud_source} {cloud} needs the hub's Resource Manager URL.",
+                    hint="Add --arm-endpoint https://management.<region>.<fqdn>/ and --authority-host (or "
+                    "resourceManagerEndpointUrl and activeDirectoryEndpointUrl in the creds JSON).",
+                )
+            cloud = None  # a custom cloud: the endpoints say where
     ca_bundle = env.get("REQUESTS_CA_BUNDLE") or None
     if ca_bundle and not os.path.isfile(ca_bundle):
         raise UsageError(

@@ -80,6 +80,9 @@ AADSTS_HINTS: dict[str, tuple[str, str, str]] = {
                "or repo:ORG/REPO:environment:NAME) or Azure DevOps service connection (sc://ORG/PROJECT/CONNECTION)."),
     "70021": ("no federated credential of app {client} matches this CI token (issuer, subject or audience)", "",
               "Check the app's federated credential: issuer, subject and audience api://AzureADTokenExchange."),
+    "700212": ("the CI token's audience is not the one the federated credential of app {client} expects", "",
+               "Set the audience input (azure/login's name; CLI --audience) to the credential's audience, or "
+               "change the credential's audience to api://AzureADTokenExchange (the default)."),
     "700024": ("the CI token (client assertion) is expired or not yet valid", "",
                "Check the runner's clock; aib-pilot mints a fresh CI token for every sign-in."),
     "700027": ("the certificate of app {client} is not registered or its signature is invalid", "",

@@ -1826,4 +1826,41 @@ LINT = (
         "positives": ['{"buildTimeoutInMinutes": 60, "customize": [{"type": "Bash", "inline": ["echo hello"]}]}'],
         "negatives": ['{"buildTimeoutInMinutes": 60, "customize": [{"type": "Shell", "inline": ["echo hello"]}]}'],
     },
+    {
+        "id": 'AIB512',
+        "category": 'build_timeout',
+        "severity": 'warning',
+        "title": 'Build may outlast the monitoring budget chain',
+        "cause": "buildTimeoutInMinutes (240 when unset) is longer than the monitoring jobs watch in total "
+                 "(lint's --budget times --runs: the first job plus its resumes); the build can still be running "
+                 "when the last job ends, and nobody saves its log or reports its result.",
+        "fix": 'Add resume jobs (the number lint prints), raise the budget within the job limit, or lower '
+               '`buildTimeoutInMinutes` to what the build needs.',
+        "reference": TROUBLESHOOT + '#timeout-exceeded',
+        # Checked with this budget chain (tests pass it to lint): 2 runs of 50 minutes.
+        "lint_options": {"budget_minutes": 50, "runs": 2},
+        "positives": ['{"buildTimeoutInMinutes": 120, "customize": [{"type": "Shell", "inline": ["echo hello"]}]}',
+                      '{"customize": [{"type": "Shell", "inline": ["echo hello"]}]}'],
+        "negatives": ['{"buildTimeoutInMinutes": 100, "customize": [{"type": "Shell", "inline": ["echo hello"]}]}'],
+    },
+    {
+        "id": 'AIB513',
+        "category": 'connection_lost',
+        "severity": 'warning',
+        "title": 'Restart inside a script customizer',
+        "cause": 'A reboot started by a Shell or PowerShell step (shutdown -r, Restart-Computer, reboot, or a script '
+                 'named reboot/restart) drops the SSH/WinRM session the step runs in; the step fails or the next one '
+                 'cannot connect. The troubleshooting guide fixes pending restarts with a WindowsRestart customizer, '
+                 'which reboots and waits for the VM to come back.',
+        "fix": 'Windows: replace the command with {"type": "WindowsRestart", "restartTimeout": "10m"} after the step. '
+               'Linux: AIB has no restart customizer; leave the reboot out (VMs made from the image boot fresh).',
+        "reference": TROUBLESHOOT + '#slow-windows-logon-please-wait-for-the-windows-modules-installer',
+        "positives": ['{"buildTimeoutInMinutes": 60, "customize": [{"type": "PowerShell", "inline": ["Install-WindowsFeature Web-Server", "Restart-Computer -Force"]}, {"type": "WindowsRestart"}]}',
+                      '{"buildTimeoutInMinutes": 60, "customize": [{"type": "Shell", "inline": ["sudo apt-get install -y nginx && sudo reboot"]}]}',
+                      '{"buildTimeoutInMinutes": 60, "customize": [{"type": "PowerShell", "inline": ["shutdown /r /t 0"]}, {"type": "WindowsRestart"}]}',
+                      '{"buildTimeoutInMinutes": 60, "customize": [{"type": "Shell", "scriptUri": "https://files.example.org/scripts/reboot.sh"}]}'],
+        "negatives": ['{"buildTimeoutInMinutes": 60, "customize": [{"type": "Shell", "inline": ["test -f /var/run/reboot-required && echo needs a restart"]}]}',
+                      '{"buildTimeoutInMinutes": 60, "customize": [{"type": "PowerShell", "inline": ["Install-WindowsFeature Web-Server"]}, {"type": "WindowsRestart", "restartTimeout": "10m"}]}',
+                      '{"buildTimeoutInMinutes": 60, "customize": [{"type": "Shell", "scriptUri": "https://files.example.org/scripts/restartable-service.sh"}]}'],
+    },
 )

@@ -21,6 +21,14 @@ APT_INSTALL = re.compile(r"\b(?:apt-get|apt|yum|dnf|zypper)\s+(?:[-\w=./]+\s+)*?
 ASSUME_YES = re.compile(r"(?:^|\s)(?:-y|--yes|--assume-yes|-qq?y|-yq+|--non-interactive|-n)\b|\byes\s*\|")
 FIREWALL = re.compile(r"\bufw\s+enable\b|\bfirewall-cmd\b|\biptables\s+-P\s+INPUT\s+DROP|Set-NetFirewallProfile|"
                       r"Disable-PSRemoting|winrm\s+delete|sshd_config|systemctl\s+(?:stop|disable)\s+ssh", re.I)
+# A restart started by a script step (the build loses its SSH/WinRM connection mid-step): reboot or
+# init 6 in command position, shutdown with -r or /r, Restart-Computer, systemctl reboot.
+SCRIPT_RESTART = re.compile(
+    r"(?:^|[;&|(]\s*|\b(?:sudo|then|do|exec)\s+)(?:/s?bin/|/usr/s?bin/)?(?:reboot|init\s+6)\b(?![-.])"
+    r"|\bshutdown(?:\.exe)?\s+(?:[-/]\w+\s+)*?[-/]r\b|\bRestart-Computer\b|\bsystemctl\s+(?:--\S+\s+)*reboot\b",
+    re.I | re.M)
+RESTART_SCRIPT_NAME = re.compile(r"(?:^|[-_.])(?:reboot|restart)(?:[-_.]|$)", re.I)
+AIB_DEFAULT_TIMEOUT = 240  # minutes AIB allows a build when buildTimeoutInMinutes is 0 or missing
 CLEANS_DEPROVISION = re.compile(r"DeprovisioningScript|rm\s+-rf?\s+/tmp/\*|Remove-Item\s+['\"]?C:\\\\?\*", re.I)
 
 
@@ -37,8 +45,17 @@ def _commands(c) -> list[tuple[int | None, str]]:
     return []
 
 
-def lint(info: TemplateInfo) -> list[tuple[str, int | None, str, int | None]]:
-    """(rule id, template line, text, customizer index) for every problem found."""
+def _script_name(uri: str) -> str:
+    return uri.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+def lint(info: TemplateInfo, *, budget_minutes: float | None = None,
+         runs: int = 1) -> list[tuple[str, int | None, str, int | None]]:
+    """(rule id, template line, text, customizer index) for every problem found.
+
+    ``budget_minutes`` and ``runs``: the budget chain that will watch the build (each monitoring
+    job's --budget, and how many such jobs: the first plus its resumes); None skips that check.
+    """
     out: list[tuple[str, int | None, str, int | None]] = []
     props = info.properties
     lines = info.lines
@@ -54,6 +71,19 @@ def lint(info: TemplateInfo) -> list[tuple[str, int | None, str, int | None]]:
         out.append(("AIB506", lines.get(("buildTimeoutInMinutes",)), f"buildTimeoutInMinutes: {timeout}", None))
     elif timeout < 30 or ("windowsupdate" in types and timeout < 90):
         out.append(("AIB505", lines.get(("buildTimeoutInMinutes",)), f"buildTimeoutInMinutes: {timeout}", None))
+
+    if budget_minutes is not None:
+        minutes = timeout if isinstance(timeout, int) and 0 < timeout <= 960 else AIB_DEFAULT_TIMEOUT
+        watched = budget_minutes * runs
+        if minutes > watched:
+            where = lines.get(("buildTimeoutInMinutes",)) or info.properties_line
+            jobs = "one monitoring job" if runs == 1 else f"{runs} monitoring jobs"
+            needed = -(-minutes // budget_minutes) if budget_minutes else minutes
+            out.append(("AIB512", where,
+                        f"the build may take {minutes} minutes (buildTimeoutInMinutes"
+                        f"{'' if minutes == timeout else ' not set: AIB allows 240'}), but {jobs} of "
+                        f"{budget_minutes:g} minutes watch{'es' if runs == 1 else ''} {watched:g}; "
+                        f"{int(needed)} runs of {budget_minutes:g} minutes would cover it", None))
 
     for c in custom:
         label = f"customize[{c.index}]" + (f" ({c.name})" if c.name else "")
@@ -73,6 +103,12 @@ def lint(info: TemplateInfo) -> list[tuple[str, int | None, str, int | None]]:
                 out.append(("AIB510", line, f"{label}: {cmd}", c.index))
             if CLEANS_DEPROVISION.search(cmd):
                 out.append(("AIB509", line, f"{label}: {cmd}", c.index))
+            if t in ("shell", "powershell") and SCRIPT_RESTART.search(cmd):
+                out.append(("AIB513", line, f"{label}: {cmd}", c.index))
+        uri = str(c.value.get("scriptUri") or "")
+        if t in ("shell", "powershell") and uri and RESTART_SCRIPT_NAME.search(_script_name(uri).rsplit(".", 1)[0]):
+            out.append(("AIB513", lines.get(("customize", c.index, "scriptUri"), c.line),
+                        f"{label}: scriptUri {_script_name(uri)}", c.index))
         if t == "file" and LARGE_FILE.search(str(c.value.get("sourceUri", ""))):
             out.append(("AIB504", lines.get(("customize", c.index, "sourceUri"), c.line),
                         f"{label}: sourceUri {c.value.get('sourceUri')}", c.index))
@@ -87,10 +123,10 @@ def lint(info: TemplateInfo) -> list[tuple[str, int | None, str, int | None]]:
     return out
 
 
-def lint_template(path: str) -> dict:
+def lint_template(path: str, *, budget_minutes: float | None = None, runs: int = 1) -> dict:
     """Lint the template file at ``path``; a dict with the diagnosis keys (schema aib-pilot/lint/v1)."""
     info = load_template(path)
-    problems = lint(info)
+    problems = lint(info, budget_minutes=budget_minutes, runs=runs)
     rank = {"error": 0, "warning": 1, "info": 2}
     problems.sort(key=lambda p: (rank[LINT_BY_ID[p[0]].severity], p[1] or 0))
     grouped: dict[str, dict] = {}

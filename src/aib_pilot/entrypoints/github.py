@@ -22,8 +22,8 @@ def infer_auth(values: dict[str, str], environ) -> str:
     An explicit client-secret wins; otherwise a job with ``id-token: write`` (the runner then sets
     ACTIONS_ID_TOKEN_REQUEST_URL, also inside container actions) and a client id uses OIDC.
     """
-    if values.get("client-secret", "").strip():
-        return "secret"
+    if values.get("client-secret", "").strip() or values.get("creds", "").strip():
+        return "secret"  # azure/login too signs in with the creds' secret when they are given
     client = values.get("client-id", "").strip() or environ.get("AZURE_CLIENT_ID", "")
     if environ.get("ACTIONS_ID_TOKEN_REQUEST_URL") and client:
         return "oidc-github"

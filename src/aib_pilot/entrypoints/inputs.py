@@ -15,6 +15,8 @@ import os
 import shlex
 from dataclasses import dataclass, field
 
+from aib_pilot.azure.login_settings import ENVIRONMENTS, accepted_environments, creds_secrets, parse_creds
+from aib_pilot.errors import UsageError
 from aib_pilot.report.livelog import LIVE_LOG_MODES  # one list, owned by the live log
 
 COMMANDS = ("run", "submit", "preflight", "monitor", "diagnose", "lint", "cancel", "cleanup")
@@ -34,8 +36,9 @@ class Input:
     wins); ``"@positional"`` means the subcommand's first positional argument. ``kind`` is one of
     ``text``, ``number``, ``bool``, ``choice``, ``lines`` (one CLI option per non-empty line or
     comma-separated item), ``each-line`` (one CLI option per non-empty line, commas kept: values
-    may be JSON),
-    ``secret`` (passed through ``env`` instead of argv, never on a command line) or ``args``.
+    may be JSON), ``secret`` (passed through ``env`` instead of argv, never on a command line),
+    ``creds`` (azure/login's credentials JSON: checked here, passed through ``env``, its secret
+    values masked), ``cloud`` (a cloud or azure/login environment name, any case) or ``args``.
     """
 
     github: str
@@ -69,6 +72,8 @@ INPUTS: tuple[Input, ...] = (
     Input("name-prefix", "namePrefix", ("--name-prefix",),
           help="base name; a content hash is appended so reruns never hit 'update not supported'"),
     Input("subscription", "subscription", ("--subscription",), help="subscription id"),
+    Input("subscription-id", "subscriptionId", ("--subscription-id",),
+          help="subscription id (azure/login's name for subscription)"),
     Input("budget-minutes", "budgetMinutes", ("--budget-minutes", "--budget"), kind="number", ado_default="50",
           help="minutes to monitor before exiting cleanly with state Running"),
     Input("poll-interval", "pollInterval", ("--poll-interval",), kind="number", example="15",
@@ -108,8 +113,14 @@ INPUTS: tuple[Input, ...] = (
           help="app (client) id of the service principal / managed identity"),
     Input("client-secret", "clientSecret", kind="secret", env="AZURE_CLIENT_SECRET",
           help="service principal secret (use a secret)"),
-    Input("cloud", "cloud", ("--cloud",), kind="choice", choices=CLOUDS,
+    Input("cloud", "cloud", ("--cloud",), kind="cloud", choices=CLOUDS,
           help="national cloud; or give arm-endpoint and authority-host"),
+    Input("environment", "", ("--environment",), kind="cloud",
+          help="azure/login's name for cloud: azurecloud, azureusgovernment, azurechinacloud or azurestack"),
+    Input("creds", "", kind="creds", env="AIB_PILOT_CREDS",
+          help="azure/login's creds: the AZURE_CREDENTIALS JSON (clientId, clientSecret, tenantId, subscriptionId)"),
+    Input("audience", "", ("--audience",), default="api://AzureADTokenExchange",
+          help="audience of the GitHub OIDC token (azure/login's audience)"),
     Input("arm-endpoint", "armEndpoint", ("--arm-endpoint",), help="custom Resource Manager URL"),
     Input("authority-host", "authorityHost", ("--authority-host",), help="custom Entra authority"),
     Input("github-token", "", kind="secret", env="GITHUB_TOKEN",
@@ -119,12 +130,25 @@ INPUTS: tuple[Input, ...] = (
     Input("pr-comment", "", ("--pr-comment",), kind="bool", default="false", env="AIB_PILOT_PR_COMMENT",
           help="also post (or update) one PR comment"),
     Input("format", "format", ("--format",), kind="choice",
-          choices=("text", "json", "github", "azure-devops", "markdown"),
+          choices=("text", "json", "github", "azure-devops", "markdown", "sarif"),
           help="output format (the adapter sets its platform's default)", quiet_if_unused=True),
     Input("extra-args", "extraArgs", kind="args", help="further CLI arguments, shell-quoted"),
 )
 
 BY_GITHUB = {i.github: i for i in INPUTS}
+
+#: Inputs with two names (aib-pilot's first, azure/login's second): both work; given both, they must agree.
+SAME_SETTING = (("subscription", "subscription-id"), ("cloud", "environment"))
+
+
+def _disagreements(given: dict[str, str], label) -> list[str]:
+    problems = []
+    for ours, theirs in SAME_SETTING:
+        a, b = given.get(ours), given.get(theirs)
+        if a and b and a.lower() != b.lower():
+            problems.append(f"inputs {label(BY_GITHUB[ours])} ({a!r}) and {label(BY_GITHUB[theirs])} ({b!r}) "
+                            f"name the same setting and differ; keep one of them.")
+    return problems
 
 
 @dataclass
@@ -168,6 +192,13 @@ def _check_value(spec: Input, value: str, label) -> str | None:
         return f"input {label(spec)} is {value!r}: use true or false."
     if spec.kind == "choice" and value not in spec.choices:
         return f"input {label(spec)} is {value!r}: use one of {', '.join(spec.choices)}."
+    if spec.kind == "cloud" and value.lower() not in ENVIRONMENTS:
+        return f"input {label(spec)} is {value!r}: use one of {accepted_environments()} (any case)."
+    if spec.kind == "creds":
+        try:
+            parse_creds(value, f"input {label(spec)}")
+        except UsageError as exc:  # the message never quotes the JSON
+            return exc.one_line()
     if spec.kind == "lines":
         for line in _lines(value):
             if "=" not in line:
@@ -212,6 +243,10 @@ def build_argv(values: dict[str, str], *, platform: str = "github",
         if spec and spec.kind == "secret":  # masked even when we stop at a bad input
             inv.env[spec.env] = value
             inv.secrets.append(value)
+        if spec and spec.kind == "creds":  # the JSON goes by environment; its secret values are masked
+            inv.env[spec.env] = value
+            inv.secrets += creds_secrets(value)
+    inv.errors += _disagreements(given, label)
     if inv.errors:
         return inv
     parser = parser_for(command)
@@ -227,7 +262,7 @@ def build_argv(values: dict[str, str], *, platform: str = "github",
         spec = BY_GITHUB.get(name)
         if spec is None or name == "command":
             continue
-        if spec.kind == "secret":
+        if spec.kind in ("secret", "creds"):
             continue  # already in inv.env
         if spec.kind == "args":
             try:
@@ -302,6 +337,8 @@ def github_values(environ: dict[str, str] | os._Environ) -> dict[str, str]:
         key = "INPUT_" + spec.github.replace(" ", "_").upper()
         if key in environ:
             values[spec.github] = environ[key]
+        elif key.replace("-", "_") in environ:  # the composite action (cli/action.yml) sets these
+            values[spec.github] = environ[key.replace("-", "_")]
     return values
 
 

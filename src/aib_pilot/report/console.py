@@ -24,6 +24,7 @@ import re
 import sys
 from typing import Iterable, Mapping, TextIO
 
+from aib_pilot.azure.login_settings import creds_secrets
 from aib_pilot.redact import MASK, redact
 
 # Variables whose whole value is a secret (azure-identity, GitHub Actions, Azure Pipelines, and the
@@ -52,6 +53,8 @@ def secrets_from_env(env: Mapping[str, str]) -> list[str]:
         upper = name.upper()
         if upper in SECRET_VARIABLES or _ENDPOINT_PARAMETER.match(upper):
             found.append(value)
+        elif value.lstrip().startswith("{") and creds_secrets(value):  # an AZURE_CREDENTIALS JSON, any name
+            found += creds_secrets(value)
         elif _ENDPOINT_AUTH.match(upper) and value.lstrip().startswith("{"):
             try:
                 params = (json.loads(value).get("parameters") or {})
