@@ -216,6 +216,8 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
     template = load_template(template_path) if template_path else None
     scanner = LogScanner(_size_of(log))
     json_info, json_data, small_input = _scan_log(log, scanner)
+    if small_input is not None and json_info is None:
+        scanner.add_unwrapped(small_input)  # an excerpt cut at a fixed width by a log viewer
     run_state = getattr(run_state, "value", run_state)  # the SDK's RunState enum or a plain string
     if json_info is not None:
         run_state = run_state or json_info.run_state
