@@ -108,7 +108,7 @@ RULES = (
             r"Code=\\?\"?AuthorizationFailed",
             r"\"code\"\s*:\s*\"AuthorizationFailed\"",
             r"does(?: not|n't) have authorization to perform action",
-            r"Not authorized to access the resource",
+            r"Not authorized to access the\b",
             r"Error getting Managed Image .{0,400}StatusCode=403",
             r"Failure (?:responding to|sending) request: StatusCode=403\b",
         ],
@@ -1426,7 +1426,7 @@ RULES = (
         "priority": 80,
         "title": "The gallery image definition to publish to does not exist",
         "patterns": [
-            r"Shared Gallery Image to which to publish .{0,200}does not exist",
+            r"Shared Gallery Image (?:'[^']{1,200}' )?to which to publish .{0,200}does not exist",
             r"(?i)gallery image definition .{0,160}(?:does not exist|was not found|not found)",
         ],
         "cause": "The distribution target names a gallery or image definition that is not there "
@@ -1437,7 +1437,8 @@ RULES = (
                "`properties.distribute[].galleryImageId`.",
         "exceptions": "None.",
         "reference": "https://learn.microsoft.com/azure/virtual-machines/image-builder-gallery",
-        "positives": ["Build 'azure-arm' errored: the Shared Gallery Image to which to publish the managed image version to does not exist in the resource group images-rg"],
+        "positives": ["Build 'azure-arm' errored: the Shared Gallery Image to which to publish the managed image version to does not exist in the resource group images-rg",
+            "--> azure-arm.win: the Shared Gallery Image 'win2022' to which to publish the managed image version to does not exist in the resource group 'img-rg' or does not contain managed image 'base'"],
         "negatives": ["the gallery image definition exists"],
     },
     {
@@ -1729,7 +1730,7 @@ RULES = (
                "(a private blob without that role may be reported as not found).",
         "exceptions": "None: the sentence is Azure Storage's own.",
         "reference": "https://learn.microsoft.com/rest/api/storageservices/blob-service-error-codes",
-        "positives": ["<Message>The specified blob does not exist.",
+        "positives": ["    azure-arm: <?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>BlobNotFound</Code><Message>The specified blob does not exist.",
                       "    azure-arm: <Error><Code>ResourceNotFound</Code><Message>The specified resource does not exist."],
         "negatives": ["The specified resource group was found", "    azure-arm: the specified file does not exist yet, creating it"],
     },
@@ -1756,6 +1757,28 @@ RULES = (
         "reference": TROUBLESHOOT + "#tips-for-troubleshooting-scriptinline-customization",
         "positives": ["    azure-arm: E: Could not open file /var/lib/apt/lists/azure.archive.ubuntu.com_ubuntu_dists_jammy_InRelease - open (2: No such file or directory)"],
         "negatives": ["    azure-arm: rm -rf /var/lib/apt/lists/*", "    azure-arm: Reading package lists... Done"],
+    },
+    {
+        "id": "AIB226",
+        "category": "invalid_template",
+        "severity": "error",
+        "phase": "connect",
+        "priority": 80,
+        "title": "Packer is told to use an SSH agent that is not running",
+        "patterns": [
+            r"SSH_AUTH_SOCK is not set",
+        ],
+        "cause": "The build is configured with `ssh_agent_auth = true`, so Packer asks the local SSH "
+                 "agent for keys, but the environment Packer runs in has no agent "
+                 "(`SSH_AUTH_SOCK` is empty). Packer never gets an SSH configuration and waits until "
+                 "`ssh_timeout`.",
+        "fix": "Remove `ssh_agent_auth` (Packer then creates a key pair for the build VM), or start "
+               "an agent and load the key before `packer build` (`eval $(ssh-agent) && ssh-add "
+               "KEY`).",
+        "exceptions": "None.",
+        "reference": "https://developer.hashicorp.com/packer/docs/communicators/ssh",
+        "positives": ["    2024/05/02 08:01:12 packer: 2024/05/02 08:01:12 [DEBUG] Error getting SSH config: SSH_AUTH_SOCK is not set"],
+        "negatives": ["    azure-arm: export SSH_AUTH_SOCK=/tmp/agent.sock"],
     },
     {
         "id": "AIB314",

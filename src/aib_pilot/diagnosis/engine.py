@@ -337,10 +337,13 @@ def _collect(scanner: LogScanner, status_scan: LogScanner, json_hits: LogScanner
         if not log_hits and not st_hits:
             continue
         rule = RULES_BY_ID[rid]
-        evidence = (st_hits.evidence() if st_hits else []) + (log_hits.evidence() if log_hits else [])
+        log_ev = [e for e in log_hits.evidence() if not _STORAGE_XML_LINE.match(e.raw)] if log_hits else []
+        if log_hits and not log_ev and not st_hits:
+            continue  # only in a pasted storage error body (see _STORAGE_XML_LINE)
+        evidence = (st_hits.evidence() if st_hits else []) + log_ev
         phase = rule.phase
-        if phase is None and log_hits and scanner.sections:
-            last = log_hits.evidence()[-1].line
+        if phase is None and log_ev and scanner.sections:
+            last = log_ev[-1].line
             sec = _section_of(scanner.sections, last)
             if sec is None:
                 # Packer's summary after the last section restates the error of that section
@@ -355,6 +358,13 @@ def _collect(scanner: LogScanner, status_scan: LogScanner, json_hits: LogScanner
             continue  # e.g. "unexpected EOF" after the capture: not a sign of an exhausted VM
         out.append(Finding(rule, evidence, from_status=bool(st_hits) or rid in json_hits.hits, phase=phase))
     return out
+
+
+#: An element line of an Azure Storage XML error body, on its own (``<Code>…</Code>``,
+#: ``<Message>…``). No build tool prints those bare: Packer, AIB and CI prefix the lines they
+#: print. A bare storage error is what someone got opening a URL in a browser or with curl
+#: (typically the customization.log link), so it says nothing about why the build failed.
+_STORAGE_XML_LINE = re.compile(r"\s*<(?:Code|Message|AuthenticationErrorDetail)>")
 
 
 def _derived(scanner: LogScanner, run_state: str | None) -> list[Finding]:

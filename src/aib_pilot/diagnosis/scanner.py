@@ -691,10 +691,11 @@ def wrapped_lines(data: bytes) -> list[tuple[int, bytes]]:
     bytes), for the lines that were cut only.
 
     A hard wrap leaves a signature no natural log has: no line is longer than some width W, and
-    at least two lines are exactly W long (a cut line is always full); a single full line counts
-    when W is a usual terminal width and the cut falls inside a word. Each line of length W is
-    joined with the line after it (and on, while those are full too). A log without that
-    signature yields nothing.
+    at least two different lines are exactly W long (a cut line is always full). A single full
+    line (or one line repeated, as a polling loop prints it) counts only when W is a usual
+    terminal width and the cut falls inside a word. Each line of length W is joined with the
+    line after it (and on, while those are full too). A log without that signature yields
+    nothing.
     """
     lines = [line[:-1] if line.endswith(b"\r") else line for line in data.split(b"\n")]
     if len(lines) < 2:
@@ -703,9 +704,7 @@ def wrapped_lines(data: bytes) -> list[tuple[int, bytes]]:
     full = [i for i, line in enumerate(lines) if len(line) == width]
     if width < MIN_WRAP_WIDTH or not full:
         return []
-    if len(full) == 1:
-        # one cut line only: believe it when the width is a usual terminal/viewer width and the
-        # cut falls inside a word
+    if len({lines[i] for i in full}) == 1:
         i = full[0]
         nxt = lines[i + 1] if i + 1 < len(lines) else b""
         if width not in COMMON_WIDTHS or not (lines[i][-1:].isalnum() and nxt[:1].isalnum()):
