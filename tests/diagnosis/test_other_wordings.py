@@ -243,3 +243,18 @@ def test_a_hard_wrap_is_told_from_an_ordinary_log():
     assert wrapped_lines(polling) == []                   # one line repeated is a polling loop, not a cut
     odd = ("x" * 77 + "\n" + "y" * 20 + "\n").encode()
     assert wrapped_lines(odd) == []                       # one full line at an unusual width
+
+
+def test_the_capture_step_failing_for_another_reason_than_the_copy():
+    d = run("==> azure-arm.img: Capturing image ...\n"
+            "==> azure-arm.img: failed to capture OS Disk with err : compute.VirtualMachinesClient#Generalize: "
+            "Failure sending request: StatusCode=409 -- Original Error: Code=\"OperationNotAllowed\"\n"
+            "Build 'azure-arm.img' errored after 31 minutes 2 seconds: failed to capture OS Disk with err : "
+            "compute.VirtualMachinesClient#Generalize: Failure sending request: StatusCode=409\n")
+    assert d.category == "distribution_failed" and top(d) == "AIB314"
+
+
+def test_the_devops_task_status_code_alone_names_a_server_error():
+    d = run("##[error]Error: put template call failed for template t_1718000002 with error: upstream request "
+            "reset (CODE: 503)\n")
+    assert d.category == "transient_service_error" and top(d) == "AIB117"
