@@ -258,3 +258,12 @@ def test_the_devops_task_status_code_alone_names_a_server_error():
     d = run("##[error]Error: put template call failed for template t_1718000002 with error: upstream request "
             "reset (CODE: 503)\n")
     assert d.category == "transient_service_error" and top(d) == "AIB117"
+
+
+def test_an_over_quota_sku_under_two_validation_wrappers():
+    d = run('{"code": "InvalidTemplateDeployment", "message": "The template deployment \'img\' is not valid '
+            'according to the validation procedure. See inner errors for details."}\n\nInner Errors: \n'
+            '{"code": "ValidationForResourceFailed", "message": "Validation failed for a resource."}\n\n'
+            'Inner Errors: \n{"code": "SubscriptionIsOverQuotaForSku", "message": "This region has quota of 0 '
+            'instances for your subscription. Try selecting different region or SKU."}\n')
+    assert d.category == "quota_or_capacity" and top(d) == "AZ-SubscriptionIsOverQuotaForSku"

@@ -613,6 +613,23 @@ CODES = (
                    "Limit: 10, Current Usage: 8, Additional Required: 4.",
     },
     {
+        "code": "SubscriptionIsOverQuotaForSku",
+        "category": "quota_or_capacity",
+        "kind": "specific",
+        "service": "arm",
+        "title": "The subscription has no quota left for the requested SKU in that region",
+        "cause": "The region's quota for the SKU asked for (an App Service plan, or a VM series in "
+                 "some offers) is used up or zero for this subscription, so validation refuses the "
+                 "deployment before anything is created.",
+        "fix": "Request more quota for that SKU and region (portal: Quotas), or deploy to a region "
+               "or SKU with free quota; for the build VM change `properties.vmProfile.vmSize` or the "
+               "template's `location`.",
+        "phrases": ["Operation cannot be completed without additional quota"],
+        "reference": ARM_TS + "error-resource-quota",
+        "example": '{"code": "SubscriptionIsOverQuotaForSku", "message": "This region has quota of 0 '
+                   'instances for your subscription. Try selecting different region or SKU."}',
+    },
+    {
         "code": "DeploymentQuotaExceeded",
         "category": "quota_or_capacity",
         "kind": "specific",

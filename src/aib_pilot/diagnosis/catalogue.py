@@ -452,7 +452,7 @@ RULES = (
             r"\bNetworkingInternalOperationError\b",
             r"(?i)\bplease retry later\b",
             r"\bRetryableError\b",
-            r"The gateway did not receive a response from .{1,200} within the specified time period",
+            r"The gateway did not receive a response from '?[\w.]+'? within the specified time period",
             r"\(CODE: 50[0234]\)",
         ],
         "cause": "An Azure service returned a server-side or throttling error.",
@@ -1403,7 +1403,7 @@ RULES = (
             r"\b(?:ImageNotFound|GalleryImageNotFound|PlatformImageNotFound|ImageVersionNotFound)\b",
             r"The platform image '.{1,200}' is not available",
             r"Image .{1,200} (?:was )?not found in (?:region|location)",
-            r"The Image '/subscriptions/[^']{1,400}' cannot be found",
+            r"The Image '/subscriptions/[^']+' cannot be found",
         ],
         "cause": "The image the build starts from is not there: the marketplace version, gallery "
                  "(or community gallery) image version or managed image does not exist, was "
@@ -1426,7 +1426,7 @@ RULES = (
         "priority": 80,
         "title": "The gallery image definition to publish to does not exist",
         "patterns": [
-            r"Shared Gallery Image (?:'[^']{1,200}' )?to which to publish .{0,200}does not exist",
+            r"Shared Gallery Image (?:'[^']+' )?to which to publish .{0,200}does not exist",
             r"(?i)gallery image definition .{0,160}(?:does not exist|was not found|not found)",
         ],
         "cause": "The distribution target names a gallery or image definition that is not there "
@@ -1791,7 +1791,7 @@ RULES = (
             r"failed to capture (?:OS Disk|image|VHD)",
             r"Error capturing image",
             r"failed to copy to storage with err",
-            r"(?i)error copying (?:the )?VHD",
+            r"[Ee]rror copying (?:the )?VHD",
         ],
         "cause": "After the customizers, Packer captures the VM's OS disk and (for a VHD target) "
                  "copies it into the storage account. The copy or the capture did not finish: "
