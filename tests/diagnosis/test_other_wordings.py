@@ -9,6 +9,8 @@ storage error body someone got opening a link.
 
 from __future__ import annotations
 
+import pytest
+
 from aib_pilot.diagnosis import diagnose
 from aib_pilot.diagnosis.scanner import wrapped_lines
 
@@ -245,25 +247,29 @@ def test_a_hard_wrap_is_told_from_an_ordinary_log():
     assert wrapped_lines(odd) == []                       # one full line at an unusual width
 
 
-def test_the_capture_step_failing_for_another_reason_than_the_copy():
-    d = run("==> azure-arm.img: Capturing image ...\n"
-            "==> azure-arm.img: failed to capture OS Disk with err : compute.VirtualMachinesClient#Generalize: "
-            "Failure sending request: StatusCode=409 -- Original Error: Code=\"OperationNotAllowed\"\n"
-            "Build 'azure-arm.img' errored after 31 minutes 2 seconds: failed to capture OS Disk with err : "
-            "compute.VirtualMachinesClient#Generalize: Failure sending request: StatusCode=409\n")
-    assert d.category == "distribution_failed" and top(d) == "AIB314"
+
+ONE_LINERS = [
+    # the capture step failing for another reason than the copy
+    ("==> azure-arm.img: Capturing image ...\n"
+     "==> azure-arm.img: failed to capture OS Disk with err : compute.VirtualMachinesClient#Generalize: "
+     "Failure sending request: StatusCode=409 -- Original Error: Code=\"OperationNotAllowed\"\n"
+     "Build 'azure-arm.img' errored after 31 minutes 2 seconds: failed to capture OS Disk with err : "
+     "compute.VirtualMachinesClient#Generalize: Failure sending request: StatusCode=409\n",
+     "distribution_failed", "AIB314"),
+    # the AIB DevOps task's status code alone names a server error
+    ("##[error]Error: put template call failed for template t_1718000002 with error: upstream request "
+     "reset (CODE: 503)\n", "transient_service_error", "AIB117"),
+    # an over-quota SKU under two validation wrappers, as az prints inner errors
+    ('{"code": "InvalidTemplateDeployment", "message": "The template deployment \'img\' is not valid '
+     'according to the validation procedure. See inner errors for details."}\n\nInner Errors: \n'
+     '{"code": "ValidationForResourceFailed", "message": "Validation failed for a resource."}\n\n'
+     'Inner Errors: \n{"code": "SubscriptionIsOverQuotaForSku", "message": "This region has quota of 0 '
+     'instances for your subscription. Try selecting different region or SKU."}\n',
+     "quota_or_capacity", "AZ-SubscriptionIsOverQuotaForSku"),
+]
 
 
-def test_the_devops_task_status_code_alone_names_a_server_error():
-    d = run("##[error]Error: put template call failed for template t_1718000002 with error: upstream request "
-            "reset (CODE: 503)\n")
-    assert d.category == "transient_service_error" and top(d) == "AIB117"
-
-
-def test_an_over_quota_sku_under_two_validation_wrappers():
-    d = run('{"code": "InvalidTemplateDeployment", "message": "The template deployment \'img\' is not valid '
-            'according to the validation procedure. See inner errors for details."}\n\nInner Errors: \n'
-            '{"code": "ValidationForResourceFailed", "message": "Validation failed for a resource."}\n\n'
-            'Inner Errors: \n{"code": "SubscriptionIsOverQuotaForSku", "message": "This region has quota of 0 '
-            'instances for your subscription. Try selecting different region or SKU."}\n')
-    assert d.category == "quota_or_capacity" and top(d) == "AZ-SubscriptionIsOverQuotaForSku"
+@pytest.mark.parametrize("text,category,rule", ONE_LINERS)
+def test_one_excerpt_one_cause(text, category, rule):
+    d = run(text)
+    assert d.category == category and top(d) == rule
