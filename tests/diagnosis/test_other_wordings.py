@@ -111,6 +111,30 @@ def test_waagent_missing_in_aibs_deprovision_step_in_dash_words():
     assert d.category == "deprovision_failed" and top(d) == "AIB304"
 
 
+
+def test_a_script_quoting_apts_lock_message_does_not_outrank_the_real_cause():
+    # set -x shows the command, then the script's own message quotes apt; the failure is curl's
+    d = run("\n".join([
+        "==> azure-arm.u: Provisioning with shell script: ./install.sh",
+        "    azure-arm.u: + echo 'waiting while: Could not get lock /var/lib/dpkg/lock-frontend'",
+        "    azure-arm.u: waiting while: Could not get lock /var/lib/dpkg/lock-frontend",
+        "    azure-arm.u: + curl -fsSL https://pkgs.example.net/key.gpg",
+        "    azure-arm.u: curl: (6) Could not resolve host: pkgs.example.net",
+        "Build 'azure-arm.u' errored after 2 minutes: Script exited with non-zero exit status: 6. "
+        "Allowed exit codes are: [0]",
+    ]) + "\n")
+    assert d.category == "file_download_failed" and top(d) == "AIB212"
+    assert "AIB211" not in [f.rule.id for f in d.findings]
+
+
+def test_a_traced_command_naming_an_error_is_not_that_error():
+    d = run("==> azure-arm.u: Provisioning with shell script: ./check.sh\n"
+            "    azure-arm.u: ++ grep -c 'The specified blob does not exist.' /var/log/fetch.log\n"
+            "    azure-arm.u: + test 0 -eq 0\n"
+            "Build 'azure-arm.u' errored after 1 minute: Script exited with non-zero exit status: 1. "
+            "Allowed exit codes are: [0]\n")
+    assert d.category == "customizer_failed" and top(d) == "AIB202"
+
 # ------------------------------------------------------------------ capture and publishing
 def test_copying_the_vhd_timing_out_is_a_capture_failure():
     d = run("\n".join([

@@ -745,14 +745,13 @@ RULES = (
         "priority": 85,
         "title": "The package manager lock is held by another process",
         "patterns": [
-            r"Could not get lock /var/lib/(?:dpkg|apt)",
             r"Unable to acquire the dpkg frontend lock",
             r"Unable to lock the administration directory",
             r"is another process using it\?",
             r"Another app is currently holding the yum lock",
             r"Waiting for cache lock: Could not get lock",
             r"(?:frontend )?lock was locked by another process",
-            r"Could not get lock /var/(?:lib|cache)/(?:dpkg|apt)",
+            r"E: ?Could not get lock /var/(?:lib|cache)/(?:dpkg|apt)",
             r"Waiting for (?:cache|dpkg|apt) lock",
             r"(?i)waiting for unattended-upgr",
         ],
@@ -767,7 +766,9 @@ RULES = (
         "positives": ["    azure-arm: E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1406 (unattended-upgr)",
             '==> azure-arm: dpkg: error: dpkg frontend lock was locked by another process with pid 2411',
         ],
-        "negatives": ["    azure-arm: Reading state information... Done"],
+        "negatives": ["    azure-arm: Reading state information... Done",
+                      # a script's own message quoting apt's words is not apt speaking
+                      "    azure-arm: retrying while: Could not get lock /var/lib/dpkg/lock-frontend"],
     },
     {
         "id": "AIB212",

@@ -337,9 +337,9 @@ def _collect(scanner: LogScanner, status_scan: LogScanner, json_hits: LogScanner
         if not log_hits and not st_hits:
             continue
         rule = RULES_BY_ID[rid]
-        log_ev = [e for e in log_hits.evidence() if not _STORAGE_XML_LINE.match(e.raw)] if log_hits else []
+        log_ev = [e for e in log_hits.evidence() if not _not_evidence(e.raw)] if log_hits else []
         if log_hits and not log_ev and not st_hits:
-            continue  # only in a pasted storage error body (see _STORAGE_XML_LINE)
+            continue  # only in a pasted storage error body or a shell trace line
         evidence = (st_hits.evidence() if st_hits else []) + log_ev
         phase = rule.phase
         if phase is None and log_ev and scanner.sections:
@@ -365,6 +365,15 @@ def _collect(scanner: LogScanner, status_scan: LogScanner, json_hits: LogScanner
 #: print. A bare storage error is what someone got opening a URL in a browser or with curl
 #: (typically the customization.log link), so it says nothing about why the build failed.
 _STORAGE_XML_LINE = re.compile(r"\s*<(?:Code|Message|AuthenticationErrorDetail)>")
+#: A shell's ``set -x`` trace of a command about to run (``+ echo 'E: Could not get lock'``,
+#: ``++ curl ...``) after a Packer/AIB/CI prefix: the command's text, not what it printed.
+#: PowerShell's ``+ CategoryInfo`` / ``+ FullyQualifiedErrorId`` record lines are not traces.
+_TRACE_LINE = re.compile(r"(?:^|(?:==> |\s{4})[\w.-]+: ?)\++ (?!CategoryInfo|FullyQualifiedErrorId)")
+
+
+def _not_evidence(raw: str) -> bool:
+    """Lines that quote an error without reporting one (see the two patterns above)."""
+    return bool(_STORAGE_XML_LINE.match(raw) or _TRACE_LINE.search(raw))
 
 
 def _derived(scanner: LogScanner, run_state: str | None) -> list[Finding]:
