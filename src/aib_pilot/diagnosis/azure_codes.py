@@ -361,6 +361,25 @@ CODES = (
                    "'2025-10-01'.",
     },
     {
+        "code": "InvalidApiVersionParameter",
+        "category": "invalid_template",
+        "kind": "specific",
+        "service": "arm",
+        "title": "The API version sent is not supported for the resource type",
+        "cause": "A request used an `api-version` the resource provider does not offer for that "
+                 "resource type (a typo, a preview version that was retired, or a tool too old or "
+                 "too new for the cloud it talks to). The message lists the versions that work.",
+        "fix": "Use one of the versions the message lists; for a template, set `apiVersion` to a "
+               "supported one (`az provider show -n Microsoft.VirtualMachineImages --query "
+               "\"resourceTypes[?resourceType=='imageTemplates'].apiVersions\"`); for Packer, "
+               "upgrade the azure plugin.",
+        "reference": ARM_TS + "error-register-resource-provider",
+        "example": "Build 'azure-arm' errored: storage/AccountsClient:ListKeys 400 Failure responding "
+                   "to request -- Original Error: azure: Service returned an error. "
+                   "Code=\"InvalidApiVersionParameter\" Message=\"The api-version '2014-02-30' is "
+                   "invalid. The supported versions are '2023-01-01,2022-09-01'.\" Status=400",
+    },
+    {
         "code": "InvalidResourceReference",
         "category": "invalid_template",
         "kind": "specific",
@@ -592,6 +611,23 @@ CODES = (
         "example": "Code: QuotaExceeded\nMessage: Operation could not be completed as it results in "
                    "exceeding approved standardDSv5Family Cores quota. Location: northeurope, Current "
                    "Limit: 10, Current Usage: 8, Additional Required: 4.",
+    },
+    {
+        "code": "SubscriptionIsOverQuotaForSku",
+        "category": "quota_or_capacity",
+        "kind": "specific",
+        "service": "arm",
+        "title": "The subscription has no quota left for the requested SKU in that region",
+        "cause": "The region's quota for the SKU asked for (an App Service plan, or a VM series in "
+                 "some offers) is used up or zero for this subscription, so validation refuses the "
+                 "deployment before anything is created.",
+        "fix": "Request more quota for that SKU and region (portal: Quotas), or deploy to a region "
+               "or SKU with free quota; for the build VM change `properties.vmProfile.vmSize` or the "
+               "template's `location`.",
+        "phrases": ["Operation cannot be completed without additional quota"],
+        "reference": ARM_TS + "error-resource-quota",
+        "example": '{"code": "SubscriptionIsOverQuotaForSku", "message": "This region has quota of 0 '
+                   'instances for your subscription. Try selecting different region or SKU."}',
     },
     {
         "code": "DeploymentQuotaExceeded",

@@ -74,7 +74,6 @@ RULES = (
         "priority": 20,
         "title": "Resource deployment failed with InternalOperationError",
         "patterns": [
-            r"terminal provisioning state '?Failed",
             r"\"?code\"?\s*[:=]\s*\"?InternalOperationError",
         ],
         "cause": "The template's resource operation ended in the terminal state Failed with the "
@@ -92,10 +91,11 @@ RULES = (
                       "proven complete, retry once.",
         "reference": TROUBLESHOOT + "#the-resource-operation-completed-with-terminal-provisioning-state-failed",
         "positives": [
-            "    \"message\": \"The resource operation completed with terminal provisioning state 'Failed'.\",",
             '        "code": "InternalOperationError",',
         ],
-        "negatives": ['    "provisioningState": "Failed",', "InternalOperation completed"],
+        "negatives": ['    "provisioningState": "Failed",', "InternalOperation completed",
+                      # ARM's wrapper sentence alone: AIB119 (no cause inside it)
+                      "    \"message\": \"The resource operation completed with terminal provisioning state 'Failed'.\","],
     },
     {
         "id": "AIB103",
@@ -108,7 +108,7 @@ RULES = (
             r"Code=\\?\"?AuthorizationFailed",
             r"\"code\"\s*:\s*\"AuthorizationFailed\"",
             r"does(?: not|n't) have authorization to perform action",
-            r"Not authorized to access the resource",
+            r"Not authorized to access the\b",
             r"Error getting Managed Image .{0,400}StatusCode=403",
             r"Failure (?:responding to|sending) request: StatusCode=403\b",
         ],
@@ -192,7 +192,7 @@ RULES = (
         "priority": 70,
         "title": "The image template is invalid",
         "patterns": [
-            r"Validation failed: 'ImageTemplate\.",
+            r"Validation failed: '?ImageTemplate\b",
             r"\"code\"\s*:\s*\"ValidationFailed\"",
             r"\b(?:BadSourceType|BadCustomizerType|UnsupportedCustomizerType|NoCustomizerScript|BadValidatorType|UnsupportedValidatorType|NoValidatorScript|BadDistributeType|BadSharedImageDistribute|BadStagingResourceGroup)\b",
             r"\bInvalidTemplate\b",
@@ -208,6 +208,7 @@ RULES = (
         "positives": [
             "\"message\": \"Validation failed: 'ImageTemplate.properties.source': Field 'imageId' has a bad value: '/subscriptions/x'.\"",
             '"provisioningErrorCode": "NoCustomizerScript",',
+            "Details: Validation failed: 'ImageTemplate': Missing field 'vmProfile'. Please review the template reference.",
         ],
         "negatives": ["Validation succeeded", '"code": "ValidationSucceeded"'],
     },
@@ -451,6 +452,8 @@ RULES = (
             r"\bNetworkingInternalOperationError\b",
             r"(?i)\bplease retry later\b",
             r"\bRetryableError\b",
+            r"The gateway did not receive a response from '?[\w.]+'? within the specified time period",
+            r"\(CODE: 50[0234]\)",
         ],
         "cause": "An Azure service returned a server-side or throttling error.",
         "fix": "Rerun the build. If the error persists, note the correlation/operation ID from the "
@@ -460,8 +463,9 @@ RULES = (
         "reference": TROUBLESHOOT + "#getting-support",
         "positives": ['"provisioningErrorCode": "ServerError", "message": "Internal server error"',
             '--> azure-arm: Code="NetworkingInternalOperationError" Message="An unexpected error occurred while processing the network profile of the VM. Please retry later."',
+            "##[error]Error: post template call failed for template t_1700000000 with error: The gateway did not receive a response from 'Microsoft.VirtualMachineImages' within the specified time period. (CODE: 504)",
         ],
-        "negatives": ["StatusCode=200"],
+        "negatives": ["StatusCode=200", "##[error]Error: put template call failed with error: Internal error occurred. (CODE: 200)"],
     },
     {
         "id": "AIB118",
@@ -741,14 +745,13 @@ RULES = (
         "priority": 85,
         "title": "The package manager lock is held by another process",
         "patterns": [
-            r"Could not get lock /var/lib/(?:dpkg|apt)",
             r"Unable to acquire the dpkg frontend lock",
             r"Unable to lock the administration directory",
             r"is another process using it\?",
             r"Another app is currently holding the yum lock",
             r"Waiting for cache lock: Could not get lock",
             r"(?:frontend )?lock was locked by another process",
-            r"Could not get lock /var/(?:lib|cache)/(?:dpkg|apt)",
+            r"E: ?Could not get lock /var/(?:lib|cache)/(?:dpkg|apt)",
             r"Waiting for (?:cache|dpkg|apt) lock",
             r"(?i)waiting for unattended-upgr",
         ],
@@ -763,7 +766,9 @@ RULES = (
         "positives": ["    azure-arm: E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1406 (unattended-upgr)",
             '==> azure-arm: dpkg: error: dpkg frontend lock was locked by another process with pid 2411',
         ],
-        "negatives": ["    azure-arm: Reading state information... Done"],
+        "negatives": ["    azure-arm: Reading state information... Done",
+                      # a script's own message quoting apt's words is not apt speaking
+                      "    azure-arm: retrying while: Could not get lock /var/lib/dpkg/lock-frontend"],
     },
     {
         "id": "AIB212",
@@ -813,6 +818,7 @@ RULES = (
         "title": "A command in the script does not exist or a package is unknown",
         "patterns": [
             r": command not found\s*$",
+            r": \d+: [^:\s]+: not found\s*$",
             r"is not recognized as the name of a cmdlet",
             r"E: Unable to locate package ",
             r"No package .{1,80} available\.",
@@ -825,8 +831,9 @@ RULES = (
                "image.",
         "exceptions": "None.",
         "reference": TROUBLESHOOT + "#tips-for-troubleshooting-scriptinline-customization",
-        "positives": ["    azure-arm: E: Unable to locate package ngnix", "    azure-arm: /tmp/script_1234.sh: line 3: dockerd: command not found"],
-        "negatives": ["    azure-arm: Selecting previously unselected package nginx."],
+        "positives": ["    azure-arm: E: Unable to locate package ngnix", "    azure-arm: /tmp/script_1234.sh: line 3: dockerd: command not found",
+            "    azure-arm.ubuntu: /tmp/script_4312.sh: 7: jq: not found"],
+        "negatives": ["    azure-arm: Selecting previously unselected package nginx.", "    azure-arm: 3: optional plugin: not found, skipping it"],
     },
     {
         "id": "AIB214",
@@ -1022,7 +1029,7 @@ RULES = (
         "patterns": [
             r"Script exited with non-zero exit status: ?\d+",
             r"exited with code: (?!0\b)\d+",
-            r"waagent: (?:command not found|No such file)",
+            r"waagent: (?:command )?not found|waagent: No such file",
             r"(?i)waagent.{0,80}(?:error|failed)",
         ],
         "cause": "AIB's hidden last provisioner (Windows: Sysprep via c:\\DeprovisioningScript.ps1; "
@@ -1035,7 +1042,8 @@ RULES = (
                "customizer.",
         "exceptions": "None.",
         "reference": TROUBLESHOOT + "#deprovision-command-linux",
-        "positives": ["    azure-arm: sudo: /usr/sbin/waagent: command not found", "Script exited with non-zero exit status: 125"],
+        "positives": ["    azure-arm: sudo: /usr/sbin/waagent: command not found", "Script exited with non-zero exit status: 125",
+            "PACKER OUT     azure-arm: /tmp/DeprovisioningScript.sh: 1: /usr/sbin/waagent: not found"],
         "negatives": ["    azure-arm: WARNING! The waagent service will be stopped."],
     },
     {
@@ -1286,6 +1294,7 @@ RULES = (
             r"\bResourceOperationFailure\b",
             r"\bPackerBuildFailed\b",
             r"During the image build a failure has occurred",
+            r"terminal provisioning state '?Failed",
         ],
         "cause": "Azure Resource Manager (or AIB) reports that an operation failed and carries the "
                  "actual error inside: in `details`, in an escaped JSON `message`, or only in the "
@@ -1299,6 +1308,7 @@ RULES = (
         "positives": [
             'ERROR: {"code": "DeploymentFailed", "message": "At least one resource deployment operation failed."}',
             "Code=\"InvalidTemplateDeployment\" Message=\"The template deployment 'pkrdp' is not valid according to the validation procedure.\"",
+            "The resource write operation failed to complete successfully, because it reached terminal provisioning state 'Failed'.",
         ],
         "negatives": ["Deployment 'pkrdp' succeeded", "validating the deployment template"],
     },
@@ -1394,6 +1404,7 @@ RULES = (
             r"\b(?:ImageNotFound|GalleryImageNotFound|PlatformImageNotFound|ImageVersionNotFound)\b",
             r"The platform image '.{1,200}' is not available",
             r"Image .{1,200} (?:was )?not found in (?:region|location)",
+            r"The Image '/subscriptions/[^']+' cannot be found",
         ],
         "cause": "The image the build starts from is not there: the marketplace version, gallery "
                  "(or community gallery) image version or managed image does not exist, was "
@@ -1403,8 +1414,10 @@ RULES = (
                "`az sig image-version list-community`) for a gallery image and its target regions.",
         "exceptions": "None.",
         "reference": "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot",
-        "positives": ["Error: Code=InvalidParameter; Message=In region westus2, the following list of Shared Image Gallery images referenced from the deployment template were not found: /CommunityGalleries/x/Images/y/Versions/latest"],
-        "negatives": ["image found in region westus2"],
+        "positives": ["Error: Code=InvalidParameter; Message=In region westus2, the following list of Shared Image Gallery images referenced from the deployment template were not found: /CommunityGalleries/x/Images/y/Versions/latest",
+            '{"error": {"code": "NotFound", "message": "The Image \'/subscriptions/0000/resourceGroups/images-rg/providers/Microsoft.Compute/images/base-2204\' cannot be found."}}',
+        ],
+        "negatives": ["image found in region westus2", "The Image Builder template cannot be found in the cache"],
     },
     {
         "id": "AIB124",
@@ -1414,7 +1427,7 @@ RULES = (
         "priority": 80,
         "title": "The gallery image definition to publish to does not exist",
         "patterns": [
-            r"Shared Gallery Image to which to publish .{0,200}does not exist",
+            r"Shared Gallery Image (?:'[^']+' )?to which to publish .{0,200}does not exist",
             r"(?i)gallery image definition .{0,160}(?:does not exist|was not found|not found)",
         ],
         "cause": "The distribution target names a gallery or image definition that is not there "
@@ -1425,7 +1438,8 @@ RULES = (
                "`properties.distribute[].galleryImageId`.",
         "exceptions": "None.",
         "reference": "https://learn.microsoft.com/azure/virtual-machines/image-builder-gallery",
-        "positives": ["Build 'azure-arm' errored: the Shared Gallery Image to which to publish the managed image version to does not exist in the resource group images-rg"],
+        "positives": ["Build 'azure-arm' errored: the Shared Gallery Image to which to publish the managed image version to does not exist in the resource group images-rg",
+            "--> azure-arm.win: the Shared Gallery Image 'win2022' to which to publish the managed image version to does not exist in the resource group 'img-rg' or does not contain managed image 'base'"],
         "negatives": ["the gallery image definition exists"],
     },
     {
@@ -1695,6 +1709,106 @@ RULES = (
         "reference": PACKER_ARM,
         "positives": ["Build 'azure-arm' errored: Retryable error: Error removing temporary script at /tmp/script_1234.sh: ssh: handshake failed: EOF"],
         "negatives": ["Removing temporary script /tmp/script_1234.sh"],
+    },
+    {
+        "id": "AIB126",
+        "category": "file_download_failed",
+        "severity": "error",
+        "phase": None,
+        "priority": 60,
+        "title": "Azure Storage says the blob or container does not exist",
+        "patterns": [
+            r"The specified (?:resource|blob|container) does not exist\.",
+        ],
+        "cause": "A URL into Azure Storage (a customizer's `scriptUri` / `sourceUri`, or a download "
+                 "in a script) names a blob or container that is not there. Storage answers with "
+                 "its own XML error (`<Code>ResourceNotFound</Code>`, `BlobNotFound`, "
+                 "`ContainerNotFound`) and this sentence; unlike ARM's ResourceNotFound it is not "
+                 "about an Azure resource such as the source image.",
+        "fix": "Check the URL in the template (account, container, blob name, case) with `az "
+               "storage blob exists --account-name ACCOUNT -c CONTAINER -n BLOB --auth-mode "
+               "login`, and that the template identity has Storage Blob Data Reader on the account "
+               "(a private blob without that role may be reported as not found).",
+        "exceptions": "None: the sentence is Azure Storage's own.",
+        "reference": "https://learn.microsoft.com/rest/api/storageservices/blob-service-error-codes",
+        "positives": ["    azure-arm: <?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>BlobNotFound</Code><Message>The specified blob does not exist.",
+                      "    azure-arm: <Error><Code>ResourceNotFound</Code><Message>The specified resource does not exist."],
+        "negatives": ["The specified resource group was found", "    azure-arm: the specified file does not exist yet, creating it"],
+    },
+    {
+        "id": "AIB224",
+        "category": "package_manager_locked",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 70,
+        "title": "apt's package lists are missing or being rewritten",
+        "patterns": [
+            r"E: Could not open file /var/lib/apt/lists/",
+            r"E: The package lists or status file could not be parsed or opened",
+        ],
+        "cause": "apt reads its package lists while they are absent or half written. On a fresh "
+                 "Azure VM this is cloud-init's own `apt-get update` still running when the "
+                 "customizer starts (the same race that takes the dpkg lock), or a script that "
+                 "cleared /var/lib/apt/lists and installs without updating first.",
+        "fix": "Start the Shell customizer with `cloud-init status --wait` (or `while fuser "
+               "/var/lib/dpkg/lock-frontend /var/lib/apt/lists/lock >/dev/null 2>&1; do sleep 5; "
+               "done`), then `apt-get update` before `apt-get install -y ...`.",
+        "exceptions": "A script that removes the lists on purpose and then runs `apt-get update` "
+                      "does not fail: only the error lines count.",
+        "reference": TROUBLESHOOT + "#tips-for-troubleshooting-scriptinline-customization",
+        "positives": ["    azure-arm: E: Could not open file /var/lib/apt/lists/azure.archive.ubuntu.com_ubuntu_dists_jammy_InRelease - open (2: No such file or directory)"],
+        "negatives": ["    azure-arm: rm -rf /var/lib/apt/lists/*", "    azure-arm: Reading package lists... Done"],
+    },
+    {
+        "id": "AIB226",
+        "category": "invalid_template",
+        "severity": "error",
+        "phase": "connect",
+        "priority": 80,
+        "title": "Packer is told to use an SSH agent that is not running",
+        "patterns": [
+            r"SSH_AUTH_SOCK is not set",
+        ],
+        "cause": "The build is configured with `ssh_agent_auth = true`, so Packer asks the local SSH "
+                 "agent for keys, but the environment Packer runs in has no agent "
+                 "(`SSH_AUTH_SOCK` is empty). Packer never gets an SSH configuration and waits until "
+                 "`ssh_timeout`.",
+        "fix": "Remove `ssh_agent_auth` (Packer then creates a key pair for the build VM), or start "
+               "an agent and load the key before `packer build` (`eval $(ssh-agent) && ssh-add "
+               "KEY`).",
+        "exceptions": "None.",
+        "reference": "https://developer.hashicorp.com/packer/docs/communicators/ssh",
+        "positives": ["    2024/05/02 08:01:12 packer: 2024/05/02 08:01:12 [DEBUG] Error getting SSH config: SSH_AUTH_SOCK is not set"],
+        "negatives": ["    azure-arm: export SSH_AUTH_SOCK=/tmp/agent.sock"],
+    },
+    {
+        "id": "AIB314",
+        "category": "distribution_failed",
+        "severity": "error",
+        "phase": "distribute",
+        "priority": 70,
+        "title": "Capturing the OS disk or copying the VHD failed",
+        "patterns": [
+            r"failed to capture (?:OS Disk|image|VHD)",
+            r"Error capturing image",
+            r"failed to copy to storage with err",
+            r"[Ee]rror copying (?:the )?VHD",
+        ],
+        "cause": "After the customizers, Packer captures the VM's OS disk and (for a VHD target) "
+                 "copies it into the storage account. The copy or the capture did not finish: "
+                 "the copy of a large disk outlasted Packer's polling time (`context deadline "
+                 "exceeded`), the storage account refused the write, or the capture itself "
+                 "failed.",
+        "fix": "Read the error after the colon. For a timeout, raise the Packer setting "
+               "`polling_duration_timeout` (or `buildTimeoutInMinutes` for AIB) and keep the OS disk "
+               "small; for storage errors check the account's network rules and the identity's "
+               "Storage Blob Data Contributor role; prefer a managed image or gallery target over "
+               "VHD copies.",
+        "exceptions": "None.",
+        "reference": PACKER_ARM,
+        "positives": [" failed to capture OS Disk with err : failed to copy to storage with err : error copying: waiting for file to copy: context deadline exceeded",
+                      "==> azure-arm: Error capturing image: compute.VirtualMachinesClient#Capture: Failure sending request: StatusCode=409"],
+        "negatives": ["==> azure-arm: Capturing image ...", "==> azure-arm: Copying VHD to Storage Account ..."],
     },
 
 )

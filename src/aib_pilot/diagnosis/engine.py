@@ -216,6 +216,8 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
     template = load_template(template_path) if template_path else None
     scanner = LogScanner(_size_of(log))
     json_info, json_data, small_input = _scan_log(log, scanner)
+    if small_input is not None and json_info is None:
+        scanner.add_unwrapped(small_input)  # an excerpt cut at a fixed width by a log viewer
     run_state = getattr(run_state, "value", run_state)  # the SDK's RunState enum or a plain string
     if json_info is not None:
         run_state = run_state or json_info.run_state
@@ -335,10 +337,13 @@ def _collect(scanner: LogScanner, status_scan: LogScanner, json_hits: LogScanner
         if not log_hits and not st_hits:
             continue
         rule = RULES_BY_ID[rid]
-        evidence = (st_hits.evidence() if st_hits else []) + (log_hits.evidence() if log_hits else [])
+        log_ev = [e for e in log_hits.evidence() if not _not_evidence(e.raw)] if log_hits else []
+        if log_hits and not log_ev and not st_hits:
+            continue  # only in a pasted storage error body or a shell trace line
+        evidence = (st_hits.evidence() if st_hits else []) + log_ev
         phase = rule.phase
-        if phase is None and log_hits and scanner.sections:
-            last = log_hits.evidence()[-1].line
+        if phase is None and log_ev and scanner.sections:
+            last = log_ev[-1].line
             sec = _section_of(scanner.sections, last)
             if sec is None:
                 # Packer's summary after the last section restates the error of that section
@@ -353,6 +358,22 @@ def _collect(scanner: LogScanner, status_scan: LogScanner, json_hits: LogScanner
             continue  # e.g. "unexpected EOF" after the capture: not a sign of an exhausted VM
         out.append(Finding(rule, evidence, from_status=bool(st_hits) or rid in json_hits.hits, phase=phase))
     return out
+
+
+#: An element line of an Azure Storage XML error body, on its own (``<Code>…</Code>``,
+#: ``<Message>…``). No build tool prints those bare: Packer, AIB and CI prefix the lines they
+#: print. A bare storage error is what someone got opening a URL in a browser or with curl
+#: (typically the customization.log link), so it says nothing about why the build failed.
+_STORAGE_XML_LINE = re.compile(r"\s*<(?:Code|Message|AuthenticationErrorDetail)>")
+#: A shell's ``set -x`` trace of a command about to run (``+ echo 'E: Could not get lock'``,
+#: ``++ curl ...``) after a Packer/AIB/CI prefix: the command's text, not what it printed.
+#: PowerShell's ``+ CategoryInfo`` / ``+ FullyQualifiedErrorId`` record lines are not traces.
+_TRACE_LINE = re.compile(r"(?:^|(?:==> |\s{4})[\w.-]+: ?)\++ (?!CategoryInfo|FullyQualifiedErrorId)")
+
+
+def _not_evidence(raw: str) -> bool:
+    """Lines that quote an error without reporting one (see the two patterns above)."""
+    return bool(_STORAGE_XML_LINE.match(raw) or _TRACE_LINE.search(raw))
 
 
 def _derived(scanner: LogScanner, run_state: str | None) -> list[Finding]:

@@ -620,6 +620,17 @@ class LogScanner:
         for raw_line in message.splitlines():
             self._evaluate(raw_line.encode("utf-8", errors="replace"), line_no)
 
+    def add_unwrapped(self, data: bytes) -> int:
+        """Match the rules again on the logical lines of a pasted excerpt that a viewer or a
+        terminal cut at a fixed width (see :func:`wrapped_lines`): a cause split over two
+        physical lines is found on their join, with the line number of its first part. Returns
+        how many logical lines were rebuilt."""
+        groups = wrapped_lines(data)
+        self._ids = None
+        for first_line, joined in groups:
+            self._evaluate(joined, first_line)
+        return len(groups)
+
     # ------------------------------------------------------------------ tails
     @staticmethod
     def _tail_of(window: bytes, first_line: int, min_line: int,
@@ -667,3 +678,45 @@ def _exit_code(raw: bytes) -> int | None:
         if value not in _EXIT_IGNORED:
             code = value
     return code
+
+
+#: the narrowest width taken for a hard wrap (narrower lines are ordinary short lines)
+MIN_WRAP_WIDTH = 60
+#: widths terminals and log viewers wrap at
+COMMON_WIDTHS = (80, 100, 120, 132, 160, 200)
+
+
+def wrapped_lines(data: bytes) -> list[tuple[int, bytes]]:
+    """The logical lines of a text hard-wrapped at a fixed width, as (first line number, joined
+    bytes), for the lines that were cut only.
+
+    A hard wrap leaves a signature no natural log has: no line is longer than some width W, and
+    at least two different lines are exactly W long (a cut line is always full). A single full
+    line (or one line repeated, as a polling loop prints it) counts only when W is a usual
+    terminal width and the cut falls inside a word. Each line of length W is joined with the
+    line after it (and on, while those are full too). A log without that signature yields
+    nothing.
+    """
+    lines = [line[:-1] if line.endswith(b"\r") else line for line in data.split(b"\n")]
+    if len(lines) < 2:
+        return []
+    width = max(len(line) for line in lines)
+    full = [i for i, line in enumerate(lines) if len(line) == width]
+    if width < MIN_WRAP_WIDTH or not full:
+        return []
+    if len({lines[i] for i in full}) == 1:
+        i = full[0]
+        nxt = lines[i + 1] if i + 1 < len(lines) else b""
+        if width not in COMMON_WIDTHS or not (lines[i][-1:].isalnum() and nxt[:1].isalnum()):
+            return []
+    out: list[tuple[int, bytes]] = []
+    i = 0
+    while i < len(lines):
+        if len(lines[i]) == width and i + 1 < len(lines):
+            start, parts = i, [lines[i]]
+            while len(lines[i]) == width and i + 1 < len(lines):
+                i += 1
+                parts.append(lines[i])
+            out.append((start + 1, b"".join(parts)))
+        i += 1
+    return out
