@@ -1,7 +1,7 @@
 """A scripted mutation run: does the test suite notice when the code that keeps users safe breaks?
 
-Each mutation below changes one thing in redaction, output neutralising, retry/budget or exit
-codes -- a change a careless edit could make. For each, the file is changed in place, the tests
+Each mutation below changes one thing in redaction, output neutralising, retry/budget, a fleet's
+poll round or exit codes -- a change a careless edit could make. For each, the file is changed in place, the tests
 that guard that area run (``pytest -x -q``, in parallel with pytest-xdist), and the file is put
 back (also on Ctrl-C). A mutation the tests do not notice *survives*; survivors are printed at the
 end, each one a test to write.
@@ -30,6 +30,7 @@ NEUTRAL_TESTS = ["tests/report/test_safety.py", "tests/report/test_hostile.py", 
 RETRY_TESTS = ["tests/flow/test_pure_parts.py", "tests/flow/test_commands.py::test_transient_arm_errors_are_retried",
                "tests/flow/test_async_resume.py", "tests/unit/test_retry_policy.py",
                "tests/flow/test_budget_and_unavailable.py"]
+FLEET_TESTS = ["tests/flow/test_fleet_rounds.py", "tests/unit/test_throttle.py"]
 EXIT_TESTS = ["tests/unit/test_cli_edge.py", "tests/qa/test_bad_input.py", "tests/flow/test_commands.py",
               "tests/test_temp_files.py", "tests/unit/test_broken_pipe.py", "tests/qa/test_interrupt.py"]
 
@@ -102,6 +103,15 @@ MUTATIONS = [
     Mutation("sleep-past-budget", "src/aib_pilot/monitoring/fleet_loop.py",
              '''        if self.stop.wait(max(0.0, min(seconds, self.remaining()))):''',
              '''        if self.stop.wait(max(0.0, seconds)):''', RETRY_TESTS),
+    # -- a fleet's poll round (concurrent, ordered, one throttle) -------------------------------------
+    Mutation("fleet-serial", "src/aib_pilot/monitoring/fleet_loop.py", "FLEET_WORKERS = 8", "FLEET_WORKERS = 1",
+             FLEET_TESTS),
+    Mutation("fleet-lines-unordered", "src/aib_pilot/monitoring/fleet_loop.py",
+             "    for w, future in zip(active, futures):",
+             "    for w, future in reversed(list(zip(active, futures))):", FLEET_TESTS),
+    Mutation("throttle-per-thread", "src/aib_pilot/azure/throttle.py",
+             "            self._not_before = max(self._not_before, self._clock() + min(seconds, MAX_HOLD))",
+             "            pass", FLEET_TESTS),
     # -- exit codes --------------------------------------------------------------------------------
     Mutation("broken-pipe-is-success", "src/aib_pilot/cli.py",
              '''        return getattr(args, "outcome", EXIT_BUILD_FAILED)''', '''        return 0''', EXIT_TESTS),

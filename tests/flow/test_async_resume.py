@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import signal
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tests.flow.conftest import FAST, blob_bytes, run_cli, sample_template, start_cli
 
@@ -46,6 +49,17 @@ def test_budget_shorter_than_build_returns_running_then_resume_finishes(emulator
     assert Path(again.json["log_path"]).read_bytes() == saved
 
 
+def _consistent(log: Path) -> bool:
+    """The saved log and its state file agree (length and SHA-256): a point where a monitor may die
+    and the next one continue the file (otherwise it is moved aside and read again)."""
+    state_file = log.with_name(f".{log.name}.state")
+    try:
+        data, state = log.read_bytes(), json.loads(state_file.read_text())
+    except (OSError, ValueError):
+        return False
+    return bool(data) and state.get("length") == len(data) and state.get("sha256") == hashlib.sha256(data).hexdigest()
+
+
 def test_killed_monitor_is_replaced_with_the_same_outcome(emulator, rg, tmp_path):
     emulator.set_speed(150)
     template, _ = sample_template(tmp_path, "customizer-failed")
@@ -54,21 +68,35 @@ def test_killed_monitor_is_replaced_with_the_same_outcome(emulator, rg, tmp_path
     args = ["monitor", "-g", rg, "-n", name, "--log-dir", str(logs), "--template", str(template), *FAST,
             "--format", "json"]
     proc = start_cli(emulator, *args)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not any(p.stat().st_size > 0 for p in logs.rglob("customization.log")):
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)  # no chance to clean up: the next job starts from what is on disk
+    # SIGKILL gives no chance to clean up: the next job starts from what is on disk. The monitor is
+    # stopped (SIGSTOP) until its saved log and state file agree, then killed there: a state the
+    # replacement must continue byte for byte.
+    deadline = time.monotonic() + 30
+    while True:
+        assert time.monotonic() < deadline and proc.poll() is None, "no consistent saved log to kill the monitor at"
+        proc.send_signal(signal.SIGSTOP)
+        saved_logs = list(logs.rglob("customization.log"))
+        if len(saved_logs) == 1 and _consistent(saved_logs[0]):
+            proc.send_signal(signal.SIGKILL)
+            break
+        proc.send_signal(signal.SIGCONT)
+        time.sleep(0.02)
     proc.communicate(timeout=10)
-    partial = sum(p.stat().st_size for p in logs.rglob("customization.log"))
-    assert partial > 0
+    partial = saved_logs[0].stat().st_size
+    mark = len(emulator.journal)
 
     r = run_cli(emulator, *args)
+    after = emulator.journal.entries()[mark:]  # before this test reads the blob itself
     assert r.code == 1, r.stderr
     assert r.json["state"] == "Failed" and r.json["diagnosis"]["category"] == "customizer_failed"
-    assert "resuming the log at byte" in r.stderr
+    assert f"resuming the log at byte {partial}:" in r.stderr
     saved = Path(r.json["log_path"]).read_bytes()
-    downloaded = emulator.journal.bytes(service="blob", method="GET", path_contains="customization.log")
-    # the killed job may have fetched a range it never saved (SIGKILL between read and write); the
-    # replacement resumes from what is on disk, so no byte is read more than twice
-    assert downloaded <= 2 * len(saved), "the replacement resumed instead of reading the log again"
     assert saved == blob_bytes(emulator, r.json["log_url"])  # no byte lost or duplicated across processes
+    # What the replacement downloaded of this log (its requests begin with its first ARM read; the
+    # killed process was gone by then): the last KiB of what was saved, to check it is still the
+    # blob's, then exactly the bytes past it. Nothing is read twice.
+    started = min(e.at for e in after if e.service == "arm")
+    blob_path = urlsplit(r.json["log_url"]).path
+    downloaded = sum(e.bytes for e in after if e.service == "blob" and e.method == "GET" and e.path == blob_path
+                     and e.status in (200, 206) and e.at >= started)
+    assert downloaded == min(partial, 1024) + len(saved) - partial, (downloaded, partial, len(saved))

@@ -30,20 +30,70 @@ def _one_error(result, code: int) -> str:
 
 
 # -- names are checked before any request; ARM's "malformed request" answers are exit 2 ------------
+class ConnectionCounter:
+    """A loopback TCP listener standing in for every Azure endpoint: it only counts connections (and
+    closes them at once), so a test can say "no request at all" without looking at other
+    processes' requests to the shared emulator."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"https://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        import select
+
+        while True:
+            if select.select([self.sock], [], [], 0.05)[0]:
+                conn, _ = self.sock.accept()
+                self.connections += 1
+                conn.close()
+            elif self._stop.is_set():  # asked to stop and nothing is waiting in the backlog
+                return
+
+    def close(self) -> int:
+        """Stop listening; the number of connections made, those still in the backlog included."""
+        self._stop.set()
+        self._thread.join()
+        self.sock.close()
+        return self.connections
+
+
 @pytest.mark.parametrize("argv", [
     ["monitor", "-n", "x?y"], ["monitor", "-n", "ok", "-n", "has space"], ["logs", "-n", "x?y"],
     ["cancel", "-n", "a/b"], ["cleanup", "-n", "x" * 65], ["diagnose", "-n", "x?y"],
 ])
 def test_invalid_template_name_is_exit_2_before_any_request(emulator, rg, argv):
-    before = len(emulator.journal)
-    line = _one_error(run_cli(emulator, *argv, "-g", rg), 2)
+    azure = ConnectionCounter()  # Resource Manager and the sign-in both point here
+    try:
+        result = run_cli(emulator, *argv, "-g", rg, extra_env={"AIB_PILOT_ARM_ENDPOINT": azure.url,
+                                                                "AIB_PILOT_AUTHORITY_HOST": azure.url})
+    finally:
+        azure.close()
+    line = _one_error(result, 2)
     assert "is not a valid image template name" in line and "1-64 letters" in line, line
     assert "unexpected" not in line
-    # (other tests' processes on this worker's emulator may still be finishing: count only what
-    # names this template)
-    bad = argv[argv.index("-n") + 1] if argv.count("-n") == 1 else argv[-1]
-    assert not [e for e in emulator.journal.entries()[before:] if bad.replace(" ", "%20") in e.path or bad in e.path], \
-        "no ARM request for a name Azure would refuse"
+    assert azure.connections == 0, "no sign-in and no request for a name Azure would refuse"
+
+
+def test_the_connection_counter_sees_a_sign_in(emulator, rg):
+    """The control for the test above: a valid name makes the CLI sign in, and the counter sees it."""
+    azure = ConnectionCounter()
+    try:
+        result = run_cli(emulator, "logs", "-n", "valid-name", "-g", rg,
+                         extra_env={"AIB_PILOT_ARM_ENDPOINT": azure.url, "AIB_PILOT_AUTHORITY_HOST": azure.url})
+    finally:
+        azure.close()
+    assert result.code == 3, result.stderr
+    assert azure.connections >= 1
 
 
 @pytest.mark.parametrize("argv", [["monitor", "-n", "x"], ["monitor", "--all", "--tag", "k=v"], ["logs", "-n", "x"]])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 
 from tests.flow.conftest import run_cli
 from tests.preflight.conftest import gallery_image, good_template, line_of, load, preflight, write, writes
@@ -155,3 +156,25 @@ def test_an_expired_token_mid_run_is_exit_3(emulator, world, tmp_path):
     errors = [ln for ln in result.stderr.splitlines() if ln.startswith("aib-pilot: error:")]
     assert len(errors) == 1 and "Authentication failed" in errors[0] and "Microsoft.Compute" not in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_a_stop_by_preflight_sets_the_state_output(emulator, world, tmp_path):
+    """A later step (`if: steps.build.outputs.state == ...`) can tell a preflight stop from a build
+    that ran: state PreflightFailed, on GitHub (GITHUB_OUTPUT) and Azure DevOps (an output variable)."""
+    path = _doomed(emulator, world, tmp_path)
+    rg = emulator.info["resource_group"]
+    outputs = tmp_path / "github-output"
+    outputs.write_text("")
+    github = run_cli(emulator, "submit", "--template", str(path), "-g", rg, "--name", "doomed", "--format", "github",
+                     *emulator.cli_args(), extra_env={"GITHUB_OUTPUT": str(outputs)})
+    assert github.code == 2, github.stderr
+    written = outputs.read_text()
+    state = re.search(r"^state<<(\S+)\n(.*)\n\1$", written, re.M)
+    assert state and state.group(2) == "PreflightFailed", written
+    assert re.search(r"^template-name<<(\S+)\ndoomed\n\1$", written, re.M), written
+    assert re.search(r"^rule<<(\S+)\nAIB612\n\1$", written, re.M), written
+    ado = run_cli(emulator, "run", "--template", str(path), "-g", rg, "--name", "doomed", "--format", "azure-devops",
+                  "--poll-interval", "0.2", *emulator.cli_args())
+    assert ado.code == 2, ado.stderr
+    assert "##vso[task.setvariable variable=state;isOutput=true]PreflightFailed" in ado.stdout.splitlines()
+    assert emulator.template(rg, "doomed") is None

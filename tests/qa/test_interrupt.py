@@ -29,7 +29,11 @@ def test_signal_during_monitor_leaves_a_resume_command(emulator, tmp_path, sig):
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as at a terminal
     first = proc.stdout.readline()  # 'monitoring image template …': the loop is running
     assert first.startswith("monitoring image template"), first
-    time.sleep(1.0)
+    # the loop has found the log and saved its first bytes: the point where a stop must keep them
+    logs = tmp_path / "logs"
+    _wait_until(lambda: any(p.stat().st_size > 0 for p in logs.rglob("customization.log")) or proc.poll() is not None,
+                60, "the first bytes of the log to be saved")
+    assert proc.poll() is None, "the monitor ended before it was signalled"
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=60)
     output = first + out + err

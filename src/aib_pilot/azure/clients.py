@@ -44,6 +44,12 @@ class SignInCredential:
             close()
 
 
+def _new_throttle():
+    from aib_pilot.azure.throttle import ArmThrottle
+
+    return ArmThrottle()
+
+
 @dataclass
 class AzureSession:
     cloud: Cloud
@@ -51,6 +57,8 @@ class AzureSession:
     subscription_id: str
     principal: str | None = None
     _cache: dict = field(default_factory=dict, repr=False)
+    # one gate for every ARM request of the session: a 429 holds them all (azure/throttle.py)
+    throttle: Any = field(default_factory=_new_throttle, repr=False)
 
     def _mgmt_kwargs(self, polling_interval: float | None = None) -> dict:
         kwargs: dict[str, Any] = dict(self.cloud.connection_kwargs(), **_SDK_RETRY)
@@ -64,21 +72,21 @@ class AzureSession:
         from azure.mgmt.imagebuilder import ImageBuilderClient
 
         return ImageBuilderClient(self.credential, self.subscription_id, base_url=self.cloud.arm_endpoint,
-                                  **self._mgmt_kwargs(polling_interval=2))
+                                  per_retry_policies=[self.throttle], **self._mgmt_kwargs(polling_interval=2))
 
     @functools.cached_property
     def storage(self):
         from azure.mgmt.storage import StorageManagementClient
 
         return StorageManagementClient(self.credential, self.subscription_id, base_url=self.cloud.arm_endpoint,
-                                       **self._mgmt_kwargs())
+                                       per_retry_policies=[self.throttle], **self._mgmt_kwargs())
 
     @functools.cached_property
     def resources(self):
         from azure.mgmt.resource.resources import ResourceManagementClient
 
         return ResourceManagementClient(self.credential, self.subscription_id, base_url=self.cloud.arm_endpoint,
-                                        **self._mgmt_kwargs())
+                                        per_retry_policies=[self.throttle], **self._mgmt_kwargs())
 
     def template_id(self, resource_group: str, name: str) -> str:
         return (f"/subscriptions/{self.subscription_id}/resourceGroups/{resource_group}"

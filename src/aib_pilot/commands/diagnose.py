@@ -4,7 +4,7 @@ Local mode (this module): ``aib-pilot diagnose [FILE|-] [--template T.json] [--s
 Remote mode (``--resource-group/--name``, fetching the log from Azure) plugs in at ``run()``:
 it only has to produce the same ``diagnose()`` call with the downloaded log.
 
-Exit codes: 0 no failure found, 1 a failure was diagnosed, 2 bad input.
+Exit codes: 0 no failure found, 1 a failure was diagnosed, 2 bad input; remote mode also 3 and 5.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def register(subparsers) -> None:
                     "cause and the fix. With -g RG -n NAME instead of a FILE, diagnose a template "
                     "in Azure: its rejected submission, or its last run's log (downloaded to "
                     "--log-dir). Exit code 0: no failure found; 1: failure diagnosed; "
-                    "2: bad input; 3: Azure access error (remote mode).",
+                    "2: bad input; remote mode: 3 Azure access error, 5 Azure unavailable (try again).",
     )
     p.add_argument("log", nargs="?", metavar="FILE|-",
                    help="the log file to read; '-' reads standard input")

@@ -15,6 +15,9 @@ from aib_pilot.command_options import ON_CONFLICT
 from aib_pilot.errors import EXIT_OK, EXIT_USAGE, PilotError
 
 
+PREFLIGHT_FAILED = "PreflightFailed"  # the `state` output when preflight stopped submit/run
+
+
 class PreflightFailed(PilotError):
     """A preflight check failed: the findings were printed; exit 2, nothing was submitted."""
 
@@ -29,7 +32,7 @@ def register(subparsers) -> None:
         "in the build region, the VM size and vCPU quota, Trusted Launch / generation fit, distribution "
         "targets, customizer files on storage and the template name (rules AIB6xx in docs/preflight.md). "
         "submit and run do this first unless --no-preflight. Exit code 0: nothing failed; 2: a check "
-        "failed; 3: Azure access error.")
+        "failed; 3: Azure access error; 5: Azure unavailable (try again).")
     options.add_target_options(p)
     p.add_argument("--template", "-t", metavar="FILE", required=True, help="template JSON file")
     p.add_argument("--name-prefix", metavar="BASE", help="base of the generated <BASE>-<content hash> name")
@@ -68,6 +71,8 @@ def check(session, sink, template, *, resource_group: str, name: str, on_conflic
     failed = [f for f in result["findings"] if f.get("kind") == "specific"]
     if failed:
         sink.diagnosis(result, template_path=template.path)
+        # the step's `state` output says why nothing runs (docs/output-formats.md#step-outputs)
+        sink.outputs({"state": PREFLIGHT_FAILED, "template-name": name, "resource-group": resource_group})
         raise PreflightFailed(f"preflight: {len(failed)} check(s) failed; nothing was submitted.",
                               hint="Fix the findings above (each names its az command), or pass --no-preflight.")
     unsure = len(result["findings"])

@@ -4,6 +4,13 @@ One loop drives one template (live log, groups per customizer) or a fleet (one G
 per poll, summary table). It never waits on the run LRO -- that spans the whole build -- but reads
 ``GET imageTemplate``, which any later job can do again: resuming is just running ``monitor`` again.
 The saved log is the resume point for the tail (ranged reads continue from its size on disk).
+
+A fleet's poll round is concurrent: each template's poll -- its read, and when its run ended the
+rest of its log, the diagnosis and the run outputs -- runs in a bounded thread pool, so one
+finishing template does not hold up the others' lines. What a template's poll prints is recorded
+and printed by the loop's thread in the templates' order, each as soon as it and those before it
+are done: the output stays ordered and the same for the same events. Throttling is shared: a 429
+holds every ARM request of the session (azure/throttle.py), so it slows the whole round.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import concurrent.futures
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from aib_pilot.azure.errors import azure_access
 from aib_pilot.azure.templates import RUNNING_STATES, run_state
@@ -21,9 +28,90 @@ from aib_pilot.monitoring.retry import PollSchedule, retry_line, transient_retry
 from aib_pilot.monitoring.template_watch import FAILED_STATES, TERMINAL_STATES, TemplateWatch
 
 
+# A fleet's pool: enough to overlap the reads and the 1 s settle of each finished template's log,
+# and within requests' default connection pool (10 per client), so no connection is thrown away.
+FLEET_WORKERS = 8
+
+
 # -- the loop ----------------------------------------------------------------------------------------
 class Interrupted(Exception):
     pass
+
+
+class RecordedSink:
+    """Stands in for the sink in a pool thread: each call is recorded, then :meth:`replay` prints
+    them through the real sink, in the loop's thread (sinks are not thread-safe; order matters)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple, dict]] = []
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def record(*args: Any, **kwargs: Any) -> None:
+            self.calls.append((name, args, kwargs))
+        return record
+
+    def replay(self, sink) -> None:
+        calls, self.calls = self.calls, []
+        for name, args, kwargs in calls:
+            getattr(sink, name)(*args, **kwargs)
+
+
+ENDED, CHANGED, SAME = "ended", "changed", "same"
+# Diagnoses run one at a time: the log search they share (diagnosis/scanner.finder) keeps the state
+# of its current search, and a diagnosis is CPU work the GIL would serialise anyway. Reading the
+# template and the rest of its log -- the waiting -- stays concurrent.
+_DIAGNOSING = threading.Lock()
+
+
+def poll_once(w: TemplateWatch, retrying) -> str:
+    """One poll of one template: read it; when its run ended, the rest of its log, then its result
+    (ENDED); else its progress (CHANGED when something moved, else SAME)."""
+    w.refresh(retrying.copy())
+    if w.provisioning_failed():
+        with _DIAGNOSING:
+            w.result = w.provisioning_result()
+        return ENDED
+    w.check_started()
+    state, _sub = run_state(w.template)
+    if state in TERMINAL_STATES:
+        replay = w.last_seen is not None or not w.live.enabled
+        if not replay:  # ended before this monitor started: a diagnosis, not a log dump
+            w.live.enabled = False
+        path = w.drain_log()  # the rest of the log first, then the end state, then the result
+        if not replay and path:
+            w.sink.info(f"{w.cfg.name}: the run had already ended when this monitor started; its log was "
+                        "saved (path below), not replayed here"
+                        + ("" if state == "Succeeded" else "; the diagnosis quotes the failing part"))
+        w.observe()
+        with _DIAGNOSING:
+            w.result = w.finish()
+        return ENDED
+    changed = w.observe()
+    if not w.fleet:
+        changed |= w.tail()
+    return CHANGED if changed else SAME
+
+
+def poll_round(pool, active: list[TemplateWatch], retrying: dict, recorders: dict, sink) -> list[str]:
+    """Poll every active template in the pool; print what each recorded, in order, as soon as it
+    and those before it are done; the outcomes in order. The first error (in order) is raised once
+    every template's poll finished and its lines were printed."""
+    futures = [pool.submit(poll_once, w, retrying[id(w)]) for w in active]
+    outcomes: list[str] = []
+    first_error: BaseException | None = None
+    for w, future in zip(active, futures):
+        try:
+            outcomes.append(future.result())
+        except Exception as exc:  # noqa: BLE001 - raised below, after every line was printed
+            outcomes.append(SAME)
+            first_error = first_error or exc
+        recorders[id(w)].replay(sink)
+    if first_error is not None:
+        raise first_error
+    return outcomes
 
 
 @dataclass
@@ -66,54 +154,43 @@ def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_inte
     last_heartbeat = control.clock()
     canceling = False
     interrupted: str | None = None  # the signal that ended monitoring (without canceling the run)
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=min(8, len(watches))) if len(watches) > 1 else None
+    pool = None
+    recorders: dict[int, RecordedSink] = {}
+    if len(watches) > 1:
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=min(FLEET_WORKERS, len(watches)),
+                                                     thread_name_prefix="aib-pilot-poll")
+        _open_clients(watches[0].session)  # once, here: the lazily built SDK clients are shared by the pool
+        for w in watches:  # each template's lines wait in its recorder until the loop prints them
+            w.sink = w.live.sink = recorders.setdefault(id(w), RecordedSink())
 
-    def on_retry(exc: BaseException, delay: float) -> None:
-        sink.info(retry_line(exc, delay))
+    def retrying_for(w: TemplateWatch):
+        def on_retry(exc: BaseException, delay: float) -> None:
+            w.sink.info(retry_line(exc, delay))
+        return transient_retry(base=poll_interval, deadline=control.remaining, on_retry=on_retry)
 
-    retrying = transient_retry(base=poll_interval, deadline=control.remaining, on_retry=on_retry)
+    retrying = {id(w): retrying_for(w) for w in watches}
     active = list(watches)
     unavailable: str | None = None  # Azure kept failing (429/5xx/no connection) within the budget
     for w in watches:
         w.deadline = control.remaining  # one clock for every retry and the final log read
+    throttle = getattr(watches[0].session, "throttle", None) if watches else None
+    if throttle is not None:
+        throttle.deadline = control.remaining  # a throttled request never waits past the budget
     try:
         while active:
             try:
                 if pool:
-                    list(pool.map(lambda w: w.refresh(retrying.copy()), active))
+                    outcomes = poll_round(pool, active, retrying, recorders, sink)
                 else:
-                    active[0].refresh(retrying.copy())
+                    outcomes = [poll_once(active[0], retrying[id(active[0])])]
             except AzureUnavailableError as exc:
                 unavailable = exc.one_line()
                 break
-            changed = False
-            for w in list(active):
-                if w.provisioning_failed():
-                    w.result = w.provisioning_result()
-                    active.remove(w)
-                    if on_end:
-                        on_end(w)
-                    continue
-                w.check_started()
-                state, _sub = run_state(w.template)
-                if state in TERMINAL_STATES:
-                    replay = w.last_seen is not None or not w.live.enabled
-                    if not replay:  # ended before this monitor started: a diagnosis, not a log dump
-                        w.live.enabled = False
-                    path = w.drain_log()  # the rest of the log first, then the end state, then the result
-                    if not replay and path:
-                        sink.info(f"{w.cfg.name}: the run had already ended when this monitor started; its log was "
-                                  "saved (path below), not replayed here"
-                                  + ("" if state == "Succeeded" else "; the diagnosis quotes the failing part"))
-                    w.observe()
-                    w.result = w.finish()
-                    active.remove(w)
-                    if on_end:
-                        on_end(w)
-                    continue
-                changed |= w.observe()
-                if not w.fleet:
-                    changed |= w.tail()
+            changed = CHANGED in outcomes
+            ended = [w for w, outcome in zip(active, outcomes) if outcome == ENDED]
+            active = [w for w, outcome in zip(active, outcomes) if outcome != ENDED]
+            for w in ended if on_end else ():  # after its lines were printed, in the templates' order
+                on_end(w)
             if not active:
                 break
             now = control.clock()
@@ -148,7 +225,9 @@ def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_inte
                             w.templates.cancel(w.cfg.resource_group, w.cfg.name)
     finally:
         if pool:
-            pool.shutdown(wait=False)
+            pool.shutdown(wait=True, cancel_futures=True)  # poll_round waited for each poll it started
+            for w in watches:  # from here on the loop's thread is the only one printing
+                w.sink = w.live.sink = sink
     results = []
     for w in watches:
         if w.result is None:
@@ -173,6 +252,16 @@ def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_inte
             w.result["interrupted"] = control.signal_name or "a stop request"
         results.append(w.result)
     return results
+
+
+def _open_clients(session) -> None:
+    """Build the session's SDK clients before the pool starts (functools.cached_property builds
+    one per racing thread on Python 3.12+)."""
+    for name in ("imagebuilder", "storage"):
+        try:
+            getattr(session, name)
+        except AttributeError:
+            pass
 
 
 def _duration(seconds: float) -> str:

@@ -157,7 +157,7 @@ class Context:
     def _client(self, cls):
         s = self.session
         return cls(s.credential, s.subscription_id, base_url=s.cloud.arm_endpoint,
-                   per_retry_policies=[read_only_guard()], **s._mgmt_kwargs())
+                   per_retry_policies=[read_only_guard(), s.throttle], **s._mgmt_kwargs())
 
     # Why each: compute reads images, galleries, SKUs and usages; authorization the role assignments
     # and definitions; msi the identity's principal; resources providers and the storage account

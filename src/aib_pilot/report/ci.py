@@ -77,6 +77,9 @@ class CiSink(Sink):
         self.summary(self.md.result(result, template_path), result.get("template_name") or "result")
         self.finish(result)
 
+    def outputs(self, values: dict[str, str]) -> None:
+        self.set_outputs(values)
+
     def fleet_summary(self, results: list[dict]) -> None:
         self.close()
         self.echo(self.text.fleet_lines(results))

@@ -111,6 +111,10 @@ class Sink:
         for line in self.safe_lines(lines):
             self.say(line)
 
+    def outputs(self, values: dict[str, str]) -> None:
+        """Step outputs set without a run result (e.g. ``state`` when preflight stopped a submit):
+        the CI formats write them; text, json and markdown have none."""
+
     def diagnosis(self, diag: dict, *, template_path: str | None = None) -> None:  # pragma: no cover
         raise NotImplementedError
 
