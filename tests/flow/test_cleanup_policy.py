@@ -249,12 +249,14 @@ def test_always_also_deletes_a_template_whose_provisioning_failed(emulator, rg, 
     template, body = sample_template(tmp_path, "success")
     body["properties"]["source"]["type"] = "NoSuchSource"  # AIB refuses it: provisioningState Failed
     template.write_text(json.dumps(body))
-    submitted = run_cli(emulator, "submit", "--template", str(template), "-g", rg, "--format", "json", extra_env=DEFAULT)
+    submitted = run_cli(emulator, "submit", "--template", str(template), "-g", rg, "--log-dir", str(tmp_path / "logs"),
+                        "--format", "json", extra_env=DEFAULT)
     assert submitted.code == 1, submitted.stderr[-2000:]
     name = submitted.json["template_name"]
     assert emulator.template(rg, name).provisioning_state == "Failed"
-    kept = run_cli(emulator, "monitor", "-g", rg, "-n", name, *FAST, "--format", "json", extra_env=DEFAULT)
+    logs = ["--log-dir", str(tmp_path / "logs")]
+    kept = run_cli(emulator, "monitor", "-g", rg, "-n", name, *logs, *FAST, "--format", "json", extra_env=DEFAULT)
     assert kept.code == 1 and emulator.template(rg, name) is not None  # on-success keeps a failure
-    r = run_cli(emulator, "monitor", "-g", rg, "-n", name, *FAST, "--cleanup", "always", "--format", "json")
+    r = run_cli(emulator, "monitor", "-g", rg, "-n", name, *logs, *FAST, "--cleanup", "always", "--format", "json")
     assert r.code == 1, r.stderr[-2000:]
     assert r.json["cleanup"]["policy"] == "always" and emulator.template(rg, name) is None
