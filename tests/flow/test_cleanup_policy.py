@@ -88,6 +88,7 @@ def test_success_with_the_default_policy_deletes_template_staging_group_and_crea
     name = result["template_name"]
     assert result["state"] == "Succeeded" and result["cleanup"]["policy"] == "on-success"
     assert result["cleanup"]["failed"] == [] and len(result["cleanup"]["deleted"]) == 2
+    assert result["log_url"] is None  # the staging account is gone with the template
     assert emulator.template(rg, name) is None and _staging_groups(emulator, rg, name) == []
     assert not _account_exists(emulator, rg, "aibpilotpayload1")
     assert emulator.wait_until(lambda: not _container_exists(emulator, url), timeout=10)
@@ -215,6 +216,9 @@ def test_set_and_parameters_change_the_submitted_body(emulator, rg, tmp_path):
     props = emulator.template(rg, r.json["template_name"]).properties
     assert props["vmProfile"]["vmSize"] == "Standard_D4s_v5"  # --set comes after --parameters
     assert props["vmProfile"]["osDiskSizeGB"] == 64 and props["source"]["version"] == "1.2.3"
+    # the log says what was changed by name, never the values (a parameter may be a secret)
+    assert "parameters given: vmSize, diskGb" in r.stderr and "Standard_D8s_v5" not in r.stderr
+    assert "--set changed: properties.vmProfile.vmSize, properties.source.version" in r.stderr
 
 
 @pytest.mark.parametrize("extra, says", [
