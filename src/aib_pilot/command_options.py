@@ -140,6 +140,7 @@ class SubmitOptions:
     format: str
     preflight: bool
     log_dir: Path
+    notes: tuple[str, ...] = ()  # what --parameters/--set changed and the provenance tags added (names only)
 
     @classmethod
     def from_args(cls, args, env: Mapping[str, str] | None = None) -> "SubmitOptions":
@@ -149,7 +150,7 @@ class SubmitOptions:
         from aib_pilot.azure.templates import choose_name, parse_tag
         from aib_pilot.commands.cleanup import cleanup_policy
         from aib_pilot.commands.preflight import wanted
-        from aib_pilot.commands.submit import load_with_values
+        from aib_pilot.commands.submit import load_with_values, values_lines
 
         template = load_with_values(args, env)  # load -> --parameters -> --set -> provenance
         name = choose_name(template, name=options.template_name(args, env, required=False),
@@ -162,7 +163,8 @@ class SubmitOptions:
         fmt = options.resolve_format(args, env)
         checking = wanted(args, env)  # a bad AIB_PILOT_PREFLIGHT is refused before signing in
         return cls(template=template, template_path=args.template, name=name, resource_group=rg, tags=tags,
-                   on_conflict=conflict, format=fmt, preflight=checking, log_dir=options.log_dir(args, env))
+                   on_conflict=conflict, format=fmt, preflight=checking, log_dir=options.log_dir(args, env),
+                   notes=tuple(values_lines(args, template)))
 
 
 @dataclass(frozen=True)

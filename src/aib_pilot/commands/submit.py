@@ -71,12 +71,31 @@ def load_with_values(args, env=None):
     return template
 
 
+def values_lines(args, template) -> list[str]:
+    """What this run changed in the file and adds to the image: names only, never values (a
+    parameter may be a secret)."""
+    from aib_pilot.templating.edits import read_parameter_args
+
+    lines = []
+    names = list(read_parameter_args(getattr(args, "parameters", None)))
+    if names:
+        lines.append(f"parameters given: {', '.join(names)}")
+    paths = [s.partition("=")[0].strip() for s in getattr(args, "set", None) or []]
+    if paths:
+        lines.append(f"--set changed: {', '.join(paths)}")
+    if template.provenance:
+        lines.append(f"provenance tags on the image: {', '.join(template.provenance)} (--no-provenance leaves them out)")
+    return lines
+
+
 def do_submit(session, sink, opts: SubmitOptions):
     """Submit; returns (Submitted, None) or (None, failure result dict)."""
     from aib_pilot.azure.submission import SubmissionFailed, submit
 
     name, rg = opts.name, opts.resource_group
     sink.info(f"submitting {opts.template_path} as image template {name} in resource group {rg}")
+    for line in opts.notes:
+        sink.info(line)
     try:
         done = submit(session, rg, opts.template, name, on_conflict=opts.on_conflict, user_tags=dict(opts.tags),
                       info=sink.info)
