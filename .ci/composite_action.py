@@ -34,8 +34,8 @@ HEADER = """\
 # The composite form of the aib-pilot action, for Windows and macOS runners (container actions
 # run on Linux runners only): the same inputs and outputs, the same entrypoint. It installs the
 # package from this action's checkout into a virtual environment under RUNNER_TEMP (once per job)
-# with the runner's Python; it needs Python 3.10 or newer on PATH (GitHub's hosted images have it;
-# elsewhere add actions/setup-python before this step).
+# with the runner's Python; it needs Python 3.10 or newer on PATH (python3, python or py) and
+# otherwise stops with one line asking for actions/setup-python before this step.
 #
 #   - uses: aib-pilot/aib-pilot/cli@v0
 """

@@ -177,7 +177,8 @@ def test_cloud_name_with_custom_arm_endpoint_is_never_ignored():
     env = {"AIB_PILOT_ARM_ENDPOINT": "https://127.0.0.1:8443", "AIB_PILOT_AUTHORITY_HOST": "https://127.0.0.1:8444"}
     with pytest.raises(UsageError, match="--cloud AzureChinaCloud and AIB_PILOT_ARM_ENDPOINT .* disagree"):
         resolve_cloud(cloud="AzureChinaCloud", env=env)
-    with pytest.raises(UsageError, match="disagree"):
+    # An unknown name is refused as such (before it could be compared with the endpoint).
+    with pytest.raises(UsageError, match="'Mars' is not a cloud aib-pilot knows"):
         resolve_cloud(cloud="Mars", arm_endpoint="https://arm.local/", authority_host="https://a.local/", env={})
 
 

@@ -181,7 +181,7 @@ def read_creds(args, env: Mapping[str, str]) -> tuple[Creds | None, str]:
         if not (text or "").strip():
             raise UsageError(f"--creds {variable}: that environment variable is not set or empty.",
                              hint=f"Set {variable} to the credentials JSON (e.g. from a CI secret).")
-        return parse_creds(text, f"the creds in {variable}"), f"the creds in {variable}"
+        return parse_creds(text, f"{variable} (--creds)"), f"{variable} (--creds)"
     text = env.get(CREDS_VARIABLE, "")
     if text.strip():
         return parse_creds(text, "creds"), "creds"
