@@ -172,6 +172,11 @@ class ResourceSearch:
                     "sku": {"name": "Standard_LRS", "tier": "Standard"}}
             if all(str(item.get(k, "")).lower() == v.lower() for k, v in wanted.items()):
                 out.append(item)
+        users = self.estate.world.user_accounts
+        for acct in list(users.accounts.values()) if users else []:
+            item = {k: v for k, v in users.json(acct, self.estate.blob_url.rstrip("/")).items() if k != "properties"}
+            if all(str(item.get(k, "")).lower() == v.lower() for k, v in wanted.items()):
+                out.append(item)
         return json_response(200, {"value": out})
 
 

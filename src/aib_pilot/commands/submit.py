@@ -23,7 +23,8 @@ def register(subparsers) -> None:
 
 def add_submit_options(p) -> None:
     options.add_target_options(p)
-    p.add_argument("--template", "-t", metavar="FILE", required=True, help="template JSON file")
+    p.add_argument("--template", "-t", metavar="FILE",
+                   help="template JSON file (or give the build-from-inputs options below instead)")
     p.add_argument("--name-prefix", metavar="BASE", help="base of the generated <BASE>-<content hash> name")
     p.add_argument("--on-conflict", choices=ON_CONFLICT, default=None,
                    help="when the template exists: attach (follow its running run, or run it again; default), "
@@ -34,6 +35,9 @@ def add_submit_options(p) -> None:
     from aib_pilot.commands.preflight import add_no_preflight_option
 
     add_no_preflight_option(p)
+    from aib_pilot.commands import build_inputs
+
+    build_inputs.add_options(p)
 
 
 def prepare(args):
@@ -42,11 +46,19 @@ def prepare(args):
     import os
 
     from aib_pilot.azure.templates import choose_name, load_template, parse_tag
+    from aib_pilot.commands import build_inputs
 
-    template = load_template(args.template)
-    name = choose_name(template, name=options.template_name(args, required=False),
-                       prefix=getattr(args, "name_prefix", None))
     rg = options.resource_group(args)
+    if build_inputs.wanted(args):  # the template is written once signed in (it names the uploaded payload)
+        args.from_inputs = build_inputs.check(args, rg)
+        template, name = None, options.template_name(args, required=False)
+    elif not getattr(args, "template", None):
+        raise UsageError("No template given.", hint="Add --template FILE, or build one from inputs with "
+                         "--source-image, --source-os-type, --location and --managed-identity.")
+    else:
+        template = load_template(args.template)
+        name = choose_name(template, name=options.template_name(args, required=False),
+                           prefix=getattr(args, "name_prefix", None))
     user_tags = dict(parse_tag(t) for t in args.tag)
     on_conflict = args.on_conflict or os.environ.get("AIB_PILOT_ON_CONFLICT") or "attach"
     if on_conflict not in ON_CONFLICT:
@@ -98,6 +110,14 @@ def start(args):
     checking = preflight.wanted(args)  # a bad AIB_PILOT_PREFLIGHT is refused before signing in
     session = options.make_session(args)
     sink = make_sink(args)
+    if getattr(args, "from_inputs", None):
+        from aib_pilot.commands import build_inputs
+
+        template, name, rg, tags, on_conflict = prepared
+        inputs, source = args.from_inputs
+        template, name = build_inputs.materialize(args, session, sink, inputs, source, name=name, resource_group=rg,
+                                                  user_tags=tags, log_dir=options.log_dir(args, check=True))
+        prepared = template, name, rg, tags, on_conflict
     if checking:  # a doomed template stops here (exit 2), before anything is created
         template, name, rg, _tags, on_conflict = prepared
         preflight.check(session, sink, template, resource_group=rg, name=name, on_conflict=on_conflict)

@@ -1,0 +1,128 @@
+"""``submit``/``run`` from Azure/build-vm-image's inputs instead of a template file.
+
+The options carry that action's input names (``--source-image``, ``--customizer-source``, ...).
+Local checks happen in :func:`check` (before signing in); :func:`materialize` then uploads the
+workspace payload, writes the template (printed in the log and saved in the log folder) and hands
+it back as if it had been read from ``--template``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from aib_pilot.errors import UsageError
+
+#: (option, build-vm-image input name, help)
+OPTIONS = (
+    ("--location", "location", "Azure region of the build, e.g. eastus"),
+    ("--managed-identity", "managed-identity", "user-assigned identity AIB builds with: a name in the resource "
+     "group or a resource id"),
+    ("--source-os-type", "source-os-type", "linux or windows"),
+    ("--source-image-type", "source-image-type", "PlatformImage (default), SharedImageGallery or ManagedImage"),
+    ("--source-image", "source-image", "publisher:offer:sku:version, a gallery image version id or a managed image id"),
+    ("--vm-size", "vm-size", "build VM size (default: AIB's)"),
+    ("--build-timeout-in-minutes", "build-timeout-in-minutes", "build timeout, 1-960 (default 240)"),
+    ("--customizer-source", "customizer-source", "a workspace file or folder to put into the image"),
+    ("--customizer-script", "customizer-script", "inline shell (Linux) or PowerShell (Windows) lines to run"),
+    ("--customizer-destination", "customizer-destination", "folder in the VM the customizer-source is unpacked to "
+     "(default /tmp/<name> or C:\\<name>)"),
+    ("--customizer-windows-update", "customizer-windows-update", "true: run Windows Update after the script"),
+    ("--customizer-storage-account", "customizer-storage-account", "storage account (name) for the workspace "
+     "files; default: one aib-pilot creates in the resource group"),
+    ("--dist-type", "dist-type", "ManagedImage (default), SharedImageGallery or VHD"),
+    ("--dist-resource-id", "dist-resource-id", "managed image id to create, or gallery image definition id"),
+    ("--dist-location", "dist-location", "managed image region, or gallery replication regions (comma-separated)"),
+    ("--run-output-name", "run-output-name", "name of the run output (default <template name>_<CI run id>)"),
+    ("--dist-image-tags", "dist-image-tags", "key:value,... tags on the distributed image"),
+)
+FILE_NAME = "image-template.json"
+
+
+def add_options(parser) -> None:
+    group = parser.add_argument_group(
+        "build from inputs", "instead of --template: Azure/build-vm-image's inputs, under the same names "
+        "(docs/migrating.md)")
+    for option, _name, text in OPTIONS:
+        group.add_argument(option, metavar="VALUE", help=text)
+
+
+def values_of(args) -> dict[str, str]:
+    """The given inputs, keyed by their build-vm-image names ('' for those not given)."""
+    out = {name: getattr(args, option[2:].replace("-", "_"), None) or "" for option, name, _ in OPTIONS}
+    return out
+
+
+def wanted(args) -> bool:
+    """True when any build-from-inputs option was given."""
+    return any(v.strip() for k, v in values_of(args).items())
+
+
+def check(args, resource_group: str):
+    """Check the inputs before signing in; returns (BuildInputs, customizer-source path or None)."""
+    from aib_pilot.azure.payload import check_source
+    from aib_pilot.templating.from_inputs import read_inputs
+
+    if getattr(args, "template", None):
+        raise UsageError("--template and the build-from-inputs options (--source-image, ...) were both given.",
+                         hint="Use one: a template file, or the inputs aib-pilot writes a template from.")
+    values = values_of(args)
+    values["resource-group-name"] = resource_group
+    inputs = read_inputs(values)
+    source = check_source(inputs.customizer_source) if inputs.customizer_source else None
+    return inputs, source
+
+
+def run_id(env=None) -> str:
+    """The CI run (GitHub run id and attempt, Azure DevOps build id), '' outside CI."""
+    env = os.environ if env is None else env
+    if env.get("GITHUB_RUN_ID"):
+        attempt = env.get("GITHUB_RUN_ATTEMPT", "1")
+        return env["GITHUB_RUN_ID"] + (f"-{attempt}" if attempt not in ("", "1") else "")
+    return env.get("BUILD_BUILDID", "")
+
+
+def materialize(args, session, sink, inputs, source: Path | None, *, name: str | None, resource_group: str,
+                user_tags: dict, log_dir: Path):
+    """Upload the payload, write the template; returns (LoadedTemplate, name).
+
+    Tags naming what was created are added to ``user_tags`` (see created_resources).
+    """
+    from aib_pilot.azure import created_resources, log_folder, payload
+    from aib_pilot.azure.templates import LoadedTemplate, choose_name
+    from aib_pilot.templating import from_inputs
+
+    sub = session.subscription_id
+    identity = from_inputs.identity_id(inputs, sub)
+    blob = None
+    if source is not None:
+        principal = payload.identity_principal(session, identity)
+        packed = payload.pack(source, windows=inputs.windows, into=log_dir)
+        try:
+            uploaded = payload.upload(session, packed, resource_group=resource_group, location=inputs.location,
+                                      account=getattr(args, "customizer_storage_account", None) or "",
+                                      windows=inputs.windows, run_id=run_id(), info=sink.info)
+        finally:
+            packed.path.unlink(missing_ok=True)
+        user_tags[created_resources.CONTAINER_TAG] = uploaded.container_url
+        if uploaded.created_account:
+            user_tags[created_resources.ACCOUNT_TAG] = uploaded.account_id
+        scope = payload.container_scope(uploaded)
+        if uploaded.created_account:
+            payload.grant_reader(session, principal, scope)
+            sink.info("assigned Storage Blob Data Reader on the workspace files' container to the build identity")
+        payload.check_reader(session, principal, scope, resource_group=resource_group, template_name=name or "")
+        blob = from_inputs.Payload(uploaded.url, packed.size, packed.name)
+    body = from_inputs.build_template(inputs, subscription=sub, name=name or "", payload=blob, run_id=run_id())
+    template = LoadedTemplate(body={k: body[k] for k in ("location", "identity", "properties")},
+                              path=str(log_dir / FILE_NAME), declared_name=name or "build-vm-image")
+    chosen = choose_name(template, name=name, prefix=getattr(args, "name_prefix", None))
+    text = json.dumps(dict(body, name=chosen), indent=2) + "\n"
+    saved = log_folder.replace(log_dir, (chosen,), FILE_NAME, text.encode())
+    template.path = str(saved)
+    args.template = str(saved)
+    sink.group_start(f"image template {chosen} (written from the inputs, saved as {saved})")
+    sink.show_log(text.splitlines())
+    sink.group_end()
+    return template, chosen

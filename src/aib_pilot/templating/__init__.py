@@ -1,0 +1,1 @@
+"""Writing image templates from simpler inputs (no Azure calls here)."""

@@ -1,0 +1,138 @@
+"""Azure/build-vm-image's inputs through the GitHub action's and the Azure DevOps task's entrypoints,
+against the emulator with the default estate world: the template is written from the inputs, the
+workspace folder is uploaded and referenced by a File customizer, the build succeeds, and the
+outputs of that action are set."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from tests.emulator.estate import read_world_file
+from tests.pipeline.test_github_entrypoint import read_outputs, runner_env
+
+ROOT = Path(__file__).resolve().parents[2]
+RG = "rg-images"           # the world's resource group holding the identity aib-identity
+PRINCIPAL = "6f0a2f52-8a5e-4c39-9d6b-0c1c2b3a4d51"
+READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
+
+
+def workspace(tmp_path: Path) -> Path:
+    app = tmp_path / "build" / "app"
+    (app / "bin").mkdir(parents=True)
+    (app / "bin" / "server").write_text("#!/bin/sh\necho serving\n")
+    (app / "app.conf").write_text("port=8080\n")
+    return app
+
+
+def inputs(emulator) -> dict[str, str]:
+    return {"resource-group-name": RG, "location": "eastus", "managed-identity": "aib-identity",
+            "source-os-type": "linux", "source-image-type": "PlatformImage",
+            "source-image": "Canonical:ubuntu-24_04-lts:server:latest", "customizer-source": "build/app",
+            "customizer-script": "sudo cp -r /tmp/app /opt/app\n/opt/app/bin/server --check\n",
+            "dist-type": "ManagedImage", "dist-image-tags": "team:images,env:ci"}
+
+
+def blob_of(emulator, url: str) -> bytes:
+    """The blob's bytes, read from Azurite through the account aib-pilot created (as the build would)."""
+    account, container, blob = url.removeprefix(emulator.info["blob"] + "/").split("/", 2)
+    pool = emulator.world.user_accounts.pool_of(account)
+    svc = emulator.world.blob_writer._service(pool)
+    return svc.get_blob_client(container, blob).download_blob().readall()
+
+
+def check_build(emulator, submitted: dict, outputs: dict[str, str], names: dict[str, str], tmp_path: Path):
+    """What both entrypoints must have done: template, payload, build and outputs."""
+    props = submitted["properties"]
+    file_step, unpack, script = props["customize"]
+    assert file_step["type"] == "File" and file_step["destination"] == "/tmp/app.tar.gz"
+    assert "sig=" not in file_step["sourceUri"] and file_step["sourceUri"].startswith(emulator.info["blob"])
+    assert unpack["type"] == "Shell" and "tar -xzf '/tmp/app.tar.gz' -C '/tmp/app'" in " ".join(unpack["inline"])
+    assert script["inline"] == ["sudo cp -r /tmp/app /opt/app", "/opt/app/bin/server --check"]
+    assert props["source"] == {"type": "PlatformImage", "publisher": "Canonical", "offer": "ubuntu-24_04-lts",
+                               "sku": "server", "version": "latest", "exactVersion": "22.04.202611010"}
+    dist = props["distribute"][0]
+    assert dist["type"] == "ManagedImage" and dist["location"] == "eastus"
+    assert dist["artifactTags"] == {"team": "images", "env": "ci"}
+    # the uploaded payload exists and is the workspace folder
+    with tarfile.open(fileobj=io.BytesIO(blob_of(emulator, file_step["sourceUri"]))) as archive:
+        assert sorted(archive.getnames()) == ["app.conf", "bin", "bin/server"]
+    # what aib-pilot created is recorded on the template for cleanup
+    assert submitted["tags"]["aib-pilot-created-container"] == file_step["sourceUri"].rsplit("/", 2)[0]
+    assert submitted["tags"]["aib-pilot-created-account"].endswith("/" + file_step["sourceUri"].split("/")[3])
+    assert outputs[names["state"]] == "Succeeded"
+    assert outputs[names["imagebuilder-run-status"]] == "succeeded"
+    assert outputs[names["custom-image-uri"]] == dist["imageId"]
+    assert outputs[names["run-output-name"]] == dist["runOutputName"]
+
+
+def load_world(emulator) -> dict:
+    doc = copy.deepcopy(read_world_file())
+    emulator.estate.load(doc)
+    return doc
+
+
+def test_github_entrypoint_builds_from_build_vm_image_inputs(emulator, tmp_path):
+    info = emulator.info
+    load_world(emulator)
+    workspace(tmp_path)
+    env = runner_env(tmp_path, {**inputs(emulator), "subscription": info["subscription"], "tenant-id": info["tenant"],
+                                "client-id": info["client_id"], "client-secret": info["client_secret"],
+                                "arm-endpoint": info["arm"], "authority-host": info["authority"],
+                                "poll-interval": "0.3", "budget-minutes": "4"})
+    env.update({"REQUESTS_CA_BUNDLE": info["ca_bundle"], "GITHUB_RUN_ID": "4242"})
+    proc = subprocess.run([sys.executable, "-m", "aib_pilot.entrypoints.github"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    outputs = read_outputs(tmp_path / "file_commands/set_output_1")
+    tpl = emulator.template(RG, outputs["template-name"])
+    submitted = emulator.world.template_json(tpl)
+    check_build(emulator, submitted, outputs, {n: n for n in outputs}, tmp_path)
+    assert submitted["properties"]["distribute"][0]["runOutputName"].endswith("_4242")
+    # the template was printed in the log and saved in the log folder
+    saved = tmp_path / "aib-pilot-logs" / outputs["template-name"] / "image-template.json"
+    assert json.loads(saved.read_text())["properties"]["customize"][0]["sourceUri"] == \
+        submitted["properties"]["customize"][0]["sourceUri"]
+    assert '"sourceUri":' in proc.stdout + proc.stderr
+    # the identity got the reader role on the container aib-pilot created (and only there)
+    scope = submitted["tags"]["aib-pilot-created-account"].split(info["subscription"], 1)[1]
+    granted = [a for a in emulator.estate.items("roleAssignments") if a["principalId"] == PRINCIPAL and a["role"] == READER]
+    assert [a["scope"].split("/containers/")[0] for a in granted if "/containers/" in a["scope"]] == \
+        [scope + "/blobServices/default"]
+
+
+@pytest.mark.skipif(__import__("shutil").which("node") is None, reason="node is not installed")
+def test_azure_devops_task_builds_from_the_same_inputs(emulator, tmp_path):
+    from aib_pilot.report.facts import ado_name
+    from tests.pipeline.test_ado_launcher import agent_env, commands, run_launcher, variables
+
+    info = emulator.info
+    load_world(emulator)
+    workspace(tmp_path)
+    values = {ado_name(k): v for k, v in inputs(emulator).items()}  # the task's camelCase names
+    env = agent_env(tmp_path, {**values, "command": "run", "budgetMinutes": "4", "pollInterval": "0.3",
+                               "connectedServiceName": "conn", "logDir": str(tmp_path / "logs")})
+    env.update({"ENDPOINT_URL_conn": info["arm"] + "/",
+                "ENDPOINT_AUTH_conn": json.dumps({"scheme": "ServicePrincipal", "parameters": {
+                    "serviceprincipalid": info["client_id"], "serviceprincipalkey": info["client_secret"],
+                    "tenantid": info["tenant"], "authenticationType": "spnKey"}}),
+                "ENDPOINT_DATA_conn_SUBSCRIPTIONID": info["subscription"],
+                "ENDPOINT_DATA_conn_ENVIRONMENT": "AzureStack",
+                "ENDPOINT_DATA_conn_ACTIVEDIRECTORYAUTHORITY": info["authority"],
+                "REQUESTS_CA_BUNDLE": info["ca_bundle"], "BUILD_BUILDID": "77"})
+    proc = run_launcher(env, tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    outs = variables(commands(proc.stdout))
+    tpl = emulator.template(RG, outs["templateName"])
+    submitted = emulator.world.template_json(tpl)
+    check_build(emulator, submitted, outs, {n: ado_name(n) for n in
+                                            ("state", "imagebuilder-run-status", "custom-image-uri", "run-output-name")},
+                tmp_path)
+    assert submitted["properties"]["distribute"][0]["runOutputName"].endswith("_77")
