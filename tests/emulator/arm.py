@@ -307,6 +307,9 @@ class ArmApp:
                 items = [self._account_json(rg) for rg in rgs]
                 items += [self.world.user_accounts.json(a, self.blob_url)
                           for a in list(self.world.user_accounts.accounts.values())]
+            estate = getattr(self.extra_routes, "estate", None)
+            if estate is not None and estate.doc:   # the world file's accounts (customizer files)
+                items += [estate.account_json(a) for a in estate.items("storageAccounts")]
             return self._list(req, items)
         if low[0] == "microsoft.storage" and len(low) == 5 and low[1] == "locations" and low[3] == "asyncoperations":
             return self.world.user_accounts.poll(rest[4], self.blob_url)

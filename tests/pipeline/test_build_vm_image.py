@@ -136,3 +136,113 @@ def test_azure_devops_task_builds_from_the_same_inputs(emulator, tmp_path):
                                             ("state", "imagebuilder-run-status", "custom-image-uri", "run-output-name")},
                 tmp_path)
     assert submitted["properties"]["distribute"][0]["runOutputName"].endswith("_77")
+
+
+# -- the identity's read access to the payload, before the build and in AIB's own check -----------------
+
+def cli_inputs(emulator, tmp_path: Path, **more) -> list[str]:
+    args = ["run", "--resource-group", RG, "--format", "json", "--poll-interval", "0.3", "--budget", "4",
+            "--log-dir", str(tmp_path / "logs"), *emulator.cli_args()]
+    for name, value in {**inputs(emulator), **more}.items():
+        if name != "resource-group-name":
+            args += ["--" + name, value]
+    return args
+
+
+def without_file_reader(doc: dict) -> dict:
+    """The world without the group assignment that lets the identity read the rg-files account."""
+    doc["roleAssignments"] = [a for a in doc["roleAssignments"] if a["role"] != READER]
+    return doc
+
+
+def test_a_named_account_the_identity_cannot_read_stops_before_the_build(emulator, tmp_path):
+    from tests.flow.conftest import run_cli
+
+    doc = without_file_reader(copy.deepcopy(read_world_file()))
+    emulator.estate.load(doc)
+    workspace(tmp_path)
+    account = emulator.estate.account("scripts")
+    result = run_cli(emulator, *cli_inputs(emulator, tmp_path, **{"customizer-storage-account": account}),
+                     cwd=tmp_path)
+    assert result.code == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    line = next(ln for ln in result.stderr.splitlines() if "may not read the workspace files" in ln)
+    assert (f"az role assignment create --assignee-object-id {PRINCIPAL} --assignee-principal-type ServicePrincipal "
+            f"--role \"Storage Blob Data Reader\" --scope /subscriptions/") in line
+    assert line.endswith(f"/storageAccounts/{account}")  # the account: it covers every later container
+    assert emulator.journal.count(service="blob", method="PUT") == 0  # nothing uploaded
+    assert emulator.journal.count(service="arm", method="PUT", path_contains="imageTemplates") == 0
+    assert "Traceback" not in result.stderr
+
+
+def test_a_named_account_with_the_role_is_used_and_not_recorded_as_created(emulator, tmp_path):
+    from tests.flow.conftest import run_cli
+
+    emulator.estate.load(copy.deepcopy(read_world_file()))   # the identity's group may read rg-files
+    workspace(tmp_path)
+    account = emulator.estate.account("scripts")
+    result = run_cli(emulator, *cli_inputs(emulator, tmp_path, **{"customizer-storage-account": account}),
+                     cwd=tmp_path)
+    assert result.code == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    tpl = emulator.template(RG, result.json["template_name"])
+    tags = emulator.world.template_json(tpl)["tags"]
+    assert f"/{account}/aib-pilot-" in tags["aib-pilot-created-container"]
+    assert "aib-pilot-created-account" not in tags
+    assert emulator.journal.count(service="arm", method="PUT", path_contains="storageAccounts") == 0
+
+
+def test_no_right_to_assign_the_role_is_explained_before_the_build(emulator, tmp_path):
+    from tests.flow.conftest import run_cli
+
+    doc = copy.deepcopy(read_world_file())
+    doc["callerCannotAssignRoles"] = True
+    emulator.estate.load(doc)
+    workspace(tmp_path)
+    result = run_cli(emulator, *cli_inputs(emulator, tmp_path), cwd=tmp_path)
+    assert result.code == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "could not assign it" in result.stderr and "az role assignment create" in result.stderr
+    assert emulator.journal.count(service="arm", method="PUT", path_contains="imageTemplates") == 0
+
+
+def file_template(emulator, tmp_path: Path, source_uri: str) -> Path:
+    from tests.flow.conftest import write_template
+
+    identity = (f"/subscriptions/{emulator.info['subscription']}/resourceGroups/{RG}/providers/"
+                "Microsoft.ManagedIdentity/userAssignedIdentities/aib-identity")
+    path = write_template(tmp_path / "t.json", "success", emu=emulator, customize=[
+        {"type": "File", "name": "setup", "sourceUri": source_uri, "destination": "/tmp/setup.sh"}])
+    doc = json.loads(path.read_text())
+    doc["identity"]["userAssignedIdentities"] = {identity: {}}
+    path.write_text(json.dumps(doc))
+    return path
+
+
+@pytest.mark.parametrize("readable", [True, False])
+def test_aib_refuses_a_file_the_identity_cannot_read(emulator, tmp_path, readable):
+    """The emulator's side: AIB fetches File sources with the identity when the template is created."""
+    from tests.flow.conftest import run_cli
+
+    doc = copy.deepcopy(read_world_file())
+    emulator.estate.load(doc if readable else without_file_reader(doc))
+    uri = emulator.estate.blob_url_of("scripts", "scripts/setup.sh")
+    result = run_cli(emulator, "run", "--template", str(file_template(emulator, tmp_path, uri)), "-g", RG,
+                     "--no-preflight", "--format", "json", "--poll-interval", "0.3", "--budget", "4",
+                     "--log-dir", str(tmp_path / "logs"), *emulator.cli_args(), cwd=tmp_path)
+    if readable:
+        assert result.code == 0 and result.json["state"] == "Succeeded", result.stderr[-2000:]
+        return
+    assert result.code == 1, result.stderr[-2000:]
+    assert result.json["message"] == (f"Not authorized to access the resource: {uri}. Please check the user assigned "
+                                      "identity has the correct permissions. For more details, go to "
+                                      "https://aka.ms/azvmimagebuilderts.")
+
+
+def test_aib_fails_a_template_whose_file_does_not_exist(emulator, tmp_path):
+    from tests.flow.conftest import run_cli
+
+    emulator.estate.load(copy.deepcopy(read_world_file()))
+    uri = emulator.estate.blob_url_of("scripts", "scripts/missing.sh")
+    result = run_cli(emulator, "run", "--template", str(file_template(emulator, tmp_path, uri)), "-g", RG,
+                     "--no-preflight", "--format", "json", "--poll-interval", "0.3", "--budget", "4",
+                     "--log-dir", str(tmp_path / "logs"), *emulator.cli_args(), cwd=tmp_path)
+    assert result.code == 1, result.stderr[-2000:]
+    assert result.json["message"].startswith(f"Downloading external file ({uri}) to local file")

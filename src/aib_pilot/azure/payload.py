@@ -165,24 +165,27 @@ def _put_blob(session, account, container: str, blob: str, path: Path) -> None:
         put({"account_name": account.name, "account_key": _account_key(session, account)})
 
 
-def upload(session, packed: Packed, *, resource_group: str, location: str, account: str = "",
-           windows: bool, run_id: str = "", info=lambda msg: None) -> Uploaded:
-    """Put the archive in a new container; returns where it is and what was created."""
+def target_account(session, *, resource_group: str, location: str, account: str = "", info=lambda msg: None):
+    """(the storage account to upload to, whether aib-pilot created it): the user's, else a new one."""
+    if account:
+        return _find_account(session, account), False
+    found = _create_account(session, resource_group, location, {"createdBy": "aib-pilot"})
+    info(f"created storage account {found.name} in resource group {resource_group} for the workspace files")
+    return found, True
+
+
+def upload(session, packed: Packed, account, *, created: bool, windows: bool, run_id: str = "",
+           info=lambda msg: None) -> Uploaded:
+    """Put the archive in a new container of ``account``; returns where it is and what was created."""
     from aib_pilot.azure.errors import azure_access
 
-    created = not account
-    if account:
-        found = _find_account(session, account)
-    else:
-        found = _create_account(session, resource_group, location, {"createdBy": "aib-pilot"})
-        info(f"created storage account {found.name} in resource group {resource_group} for the workspace files")
     container = CONTAINER_PREFIX + _random(string.ascii_lowercase + string.digits, 12)
     blob = f"{run_id or 'local'}/{packed.name}{'.zip' if windows else '.tar.gz'}"
-    with azure_access(f"uploading the workspace files to storage account {found.name}"):
-        _put_blob(session, found, container, blob, packed.path)
-    base = found.primary_endpoints.blob.rstrip("/")
+    with azure_access(f"uploading the workspace files to storage account {account.name}"):
+        _put_blob(session, account, container, blob, packed.path)
+    base = account.primary_endpoints.blob.rstrip("/")
     info(f"uploaded {packed.size} bytes of workspace files to {base}/{container}/{blob}")
-    return Uploaded(f"{base}/{container}/{blob}", f"{base}/{container}", found.id, created)
+    return Uploaded(f"{base}/{container}/{blob}", f"{base}/{container}", account.id, created)
 
 
 def container_scope(uploaded: Uploaded) -> str:

@@ -98,21 +98,23 @@ def materialize(args, session, sink, inputs, source: Path | None, *, name: str |
     blob = None
     if source is not None:
         principal = payload.identity_principal(session, identity)
+        account, created = payload.target_account(
+            session, resource_group=resource_group, location=inputs.location,
+            account=getattr(args, "customizer_storage_account", None) or "", info=sink.info)
+        if not created:  # the user's account: the role must be there before anything is uploaded
+            payload.check_reader(session, principal, account.id, resource_group=resource_group,
+                                 template_name=name or "")
         packed = payload.pack(source, windows=inputs.windows, into=log_dir)
         try:
-            uploaded = payload.upload(session, packed, resource_group=resource_group, location=inputs.location,
-                                      account=getattr(args, "customizer_storage_account", None) or "",
-                                      windows=inputs.windows, run_id=run_id(), info=sink.info)
+            uploaded = payload.upload(session, packed, account, created=created, windows=inputs.windows,
+                                      run_id=run_id(), info=sink.info)
         finally:
             packed.path.unlink(missing_ok=True)
         user_tags[created_resources.CONTAINER_TAG] = uploaded.container_url
-        if uploaded.created_account:
+        if created:
             user_tags[created_resources.ACCOUNT_TAG] = uploaded.account_id
-        scope = payload.container_scope(uploaded)
-        if uploaded.created_account:
-            payload.grant_reader(session, principal, scope)
+            payload.grant_reader(session, principal, payload.container_scope(uploaded))
             sink.info("assigned Storage Blob Data Reader on the workspace files' container to the build identity")
-        payload.check_reader(session, principal, scope, resource_group=resource_group, template_name=name or "")
         blob = from_inputs.Payload(uploaded.url, packed.size, packed.name)
     body = from_inputs.build_template(inputs, subscription=sub, name=name or "", payload=blob, run_id=run_id())
     template = LoadedTemplate(body={k: body[k] for k in ("location", "identity", "properties")},
