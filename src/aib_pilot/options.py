@@ -114,6 +114,17 @@ def flag(args, attr: str, env_name: str, env: Mapping[str, str] | None = None) -
     return str(value).lower() in _TRUE
 
 
+def on_unless(args, off_switch: str, env_name: str, env: Mapping[str, str] | None = None) -> bool:
+    """A feature that is on by default: off with the ``--no-...`` switch (``off_switch`` is its
+    attribute) or ``env_name=false``; a value that is not true/false is a UsageError."""
+    if getattr(args, off_switch, False):
+        return False
+    env = os.environ if env is None else env
+    if not env.get(env_name, "").strip():
+        return True
+    return flag(argparse.Namespace(), "-", env_name, env)
+
+
 def live_log(args, env: Mapping[str, str] | None = None) -> str | None:
     """The live-log mode chosen on the command line, else None (the report layer then reads
     AIB_PILOT_LIVE_LOG and defaults to filtered)."""

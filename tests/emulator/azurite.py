@@ -143,14 +143,15 @@ class BlobProxy:
 
     def __call__(self, req: Request) -> Response:
         account, _, rest = req.path.lstrip("/").partition("/")
+        path = req.path   # the journal keeps the path the client used
         if account in self.aliases:
             account = self.aliases[account]
-            req.path = "/" + account + ("/" + rest if rest else "")
+            path = "/" + account + ("/" + rest if rest else "")
         if account in self.denied_accounts:
             return _storage_error(403, "AuthorizationPermissionMismatch",
                                   "This request is not authorized to perform this operation using this "
                                   "permission.")
-        target = req.path + (f"?{req.query_string}" if req.query_string else "")
+        target = path + (f"?{req.query_string}" if req.query_string else "")
         headers = {k: v for k, v in req.headers.items() if k not in _HOP_HEADERS}
         for attempt in range(2):
             conn = self._conn(fresh=attempt > 0)

@@ -230,6 +230,9 @@ class Emulator:
                "AIB_PILOT_ARM_ENDPOINT": i["arm"], "AIB_PILOT_AUTHORITY_HOST": i["authority"]}
         if not self.estate.doc:   # no estate world loaded: preflight would find nothing to read
             env["AIB_PILOT_PREFLIGHT"] = "false"
+        # Most tests look at a template after its run; the cleanup tests choose a policy themselves
+        # (--cleanup, or AIB_PILOT_CLEANUP="" for the default).
+        env["AIB_PILOT_CLEANUP"] = "never"
         if oidc == "github":
             del env["AZURE_CLIENT_SECRET"]
             env.update({"ACTIONS_ID_TOKEN_REQUEST_URL": i["github_oidc_request_url"],

@@ -8,7 +8,7 @@ URLs, as Azurite serves them). Requests signed with Entra tokens pass unchanged;
 signature covers the account name, so for a created account only token auth works here (noted in
 docs/emulator.md). Deleting the account wipes and returns the borrowed one.
 
-``create``: PUT answers 202 with a ``Location`` to poll (an LRO, as the SDK's ``begin_create``
+``delete``: 200, or 204 when there was no such account. ``create``: PUT answers 202 with a ``Location`` to poll (an LRO, as the SDK's ``begin_create``
 expects), then 200 with the account. Names must be 3-24 lowercase letters or digits
 (``AccountNameInvalid``); a name already taken answers 409 ``StorageAccountAlreadyTaken``.
 """
@@ -81,6 +81,8 @@ class UserAccounts:
             if req.method == "PUT" and not tail:
                 return self._create(req, rg, name, blob_url, op_url)
             if acct is None or acct.rg.lower() != rg.name.lower():
+                if not tail and req.method == "DELETE":
+                    return Response(204)      # StorageAccounts_Delete: 204 when there was no such account
                 return None
             if not tail and req.method == "GET":
                 return json_response(200, self.json(acct, blob_url))

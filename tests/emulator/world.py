@@ -160,6 +160,7 @@ class World:
                 self.user_accounts.aliases.clear()
             self.free_accounts = list(self.all_accounts)
             self.denied_accounts: set[str] = set()
+            self.deleted_templates: list[Template] = []  # for tests: what a deleted template held
             self.add_rg(self.home_rg, self.location)
 
     def add_rg(self, name: str, location: str, tags: dict | None = None) -> ResourceGroup:
@@ -294,6 +295,7 @@ class World:
 
             def done(op: Operation, tpl=tpl):
                 self.templates.pop((tpl.rg.lower(), tpl.name.lower()), None)
+                self.deleted_templates.append(tpl)
                 self._drop_staging(tpl)
                 self.finish_op(op, "Succeeded", at=self.clock.now())
 

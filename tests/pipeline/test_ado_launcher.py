@@ -84,19 +84,9 @@ def failing_customizer_lines(template: Path, name: str) -> range:
     return range(start + 1, end + 2)
 
 
-def test_run_with_workload_identity_connection_reports_failure(emulator, tmp_path):
-    info = emulator.info
-    conn = info["ado_service_connection_id"]  # the GUID the agent passes as the input's value
-    template = tmp_path / "images" / "ubuntu-web.json"
-    template.parent.mkdir()
-    shutil.copy(ROOT / "examples/templates/linux-ubuntu.json", template)
-    env = agent_env(tmp_path, {
-        "connectedServiceName": conn, "command": "run", "templateFile": str(template),
-        "resourceGroup": info["resource_group"], "namePrefix": "ado", "budgetMinutes": "4", "pollInterval": "0.5",
-        "preflight": "false",  # the emulator serves no estate world here (tests/preflight covers it)
-        "tags": "aib-emulator-scenario=customizer-failed", "logDir": str(tmp_path / "logs"),
-    })
-    env.update({
+def wif_connection_env(info: dict, conn: str) -> dict[str, str]:
+    """What the agent sets for a workload identity federation service connection (and the job)."""
+    return {
         f"ENDPOINT_URL_{conn}": info["arm"] + "/",
         f"ENDPOINT_AUTH_{conn}": json.dumps({"scheme": "WorkloadIdentityFederation", "parameters": {
             "serviceprincipalid": info["client_id"], "tenantid": info["tenant"]}}),
@@ -111,7 +101,22 @@ def test_run_with_workload_identity_connection_reports_failure(emulator, tmp_pat
         "SYSTEM_OIDCREQUESTURI": info["ado_oidc_request_uri"],
         # a private CA on a self-hosted agent: the documented knob, nothing patched
         "REQUESTS_CA_BUNDLE": info["ca_bundle"],
+    }
+
+
+def test_run_with_workload_identity_connection_reports_failure(emulator, tmp_path):
+    info = emulator.info
+    conn = info["ado_service_connection_id"]  # the GUID the agent passes as the input's value
+    template = tmp_path / "images" / "ubuntu-web.json"
+    template.parent.mkdir()
+    shutil.copy(ROOT / "examples/templates/linux-ubuntu.json", template)
+    env = agent_env(tmp_path, {
+        "connectedServiceName": conn, "command": "run", "templateFile": str(template),
+        "resourceGroup": info["resource_group"], "namePrefix": "ado", "budgetMinutes": "4", "pollInterval": "0.5",
+        "preflight": "false",  # the emulator serves no estate world here (tests/preflight covers it)
+        "tags": "aib-emulator-scenario=customizer-failed", "logDir": str(tmp_path / "logs"),
     })
+    env.update(wif_connection_env(info, conn))
     proc = run_launcher(env, tmp_path)
     assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr

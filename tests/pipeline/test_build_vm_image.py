@@ -1,7 +1,8 @@
 """Azure/build-vm-image's inputs through the GitHub action's and the Azure DevOps task's entrypoints,
 against the emulator with the default estate world: the template is written from the inputs, the
-workspace folder is uploaded and referenced by a File customizer, the build succeeds, and the
-outputs of that action are set."""
+workspace folder is uploaded and referenced by a File customizer (the emulated AIB checks the blob
+exists and the identity may read it), the build succeeds, the outputs of that action are set, the
+image carries the provenance tags, and cleanup on-success removes the template and the payload."""
 
 from __future__ import annotations
 
@@ -60,10 +61,11 @@ def check_build(emulator, submitted: dict, outputs: dict[str, str], names: dict[
                                "sku": "server", "version": "latest", "exactVersion": "22.04.202611010"}
     dist = props["distribute"][0]
     assert dist["type"] == "ManagedImage" and dist["location"] == "eastus"
-    assert dist["artifactTags"] == {"team": "images", "env": "ci"}
-    # the uploaded payload exists and is the workspace folder
-    with tarfile.open(fileobj=io.BytesIO(blob_of(emulator, file_step["sourceUri"]))) as archive:
-        assert sorted(archive.getnames()) == ["app.conf", "bin", "bin/server"]
+    assert {k: v for k, v in dist["artifactTags"].items() if not k.startswith("aib-pilot.")} == \
+        {"team": "images", "env": "ci"}
+    # the payload was uploaded to exactly the blob the File customizer names
+    blob_path = file_step["sourceUri"].removeprefix(emulator.info["blob"])
+    assert emulator.journal.count(service="blob", method="PUT", path_contains=blob_path, status=201) == 1
     # what aib-pilot created is recorded on the template for cleanup
     assert submitted["tags"]["aib-pilot-created-container"] == file_step["sourceUri"].rsplit("/", 2)[0]
     assert submitted["tags"]["aib-pilot-created-account"].endswith("/" + file_step["sourceUri"].split("/")[3])
@@ -71,6 +73,22 @@ def check_build(emulator, submitted: dict, outputs: dict[str, str], names: dict[
     assert outputs[names["imagebuilder-run-status"]] == "succeeded"
     assert outputs[names["custom-image-uri"]] == dist["imageId"]
     assert outputs[names["run-output-name"]] == dist["runOutputName"]
+
+
+def deleted(emulator, name: str):
+    with emulator.world.lock:
+        return next((t for t in emulator.world.deleted_templates if t.rg == RG and t.name == name), None)
+
+
+def check_cleaned_up(emulator, submitted: dict, commit: str):
+    """cleanup on-success: the template, the created account (with its container) are gone; the
+    distributed image carries the provenance tags next to the dist-image-tags."""
+    tags = submitted["properties"]["distribute"][0]["artifactTags"]
+    assert tags["aib-pilot.commit"] == commit and tags["team"] == "images"
+    account = submitted["tags"]["aib-pilot-created-account"].rsplit("/", 1)[-1]
+    assert account not in emulator.world.user_accounts.accounts
+    assert emulator.journal.count(service="arm", method="DELETE", path_contains=f"/storageAccounts/{account}",
+                                  status=200) == 1
 
 
 def load_world(emulator) -> dict:
@@ -86,15 +104,16 @@ def test_github_entrypoint_builds_from_build_vm_image_inputs(emulator, tmp_path)
     env = runner_env(tmp_path, {**inputs(emulator), "subscription": info["subscription"], "tenant-id": info["tenant"],
                                 "client-id": info["client_id"], "client-secret": info["client_secret"],
                                 "arm-endpoint": info["arm"], "authority-host": info["authority"],
-                                "poll-interval": "0.3", "budget-minutes": "4"})
-    env.update({"REQUESTS_CA_BUNDLE": info["ca_bundle"], "GITHUB_RUN_ID": "4242"})
+                                "poll-interval": "0.3", "budget-minutes": "4", "cleanup": "on-success"})
+    env.update({"REQUESTS_CA_BUNDLE": info["ca_bundle"], "GITHUB_RUN_ID": "4242", "GITHUB_SHA": "abc123"})
     proc = subprocess.run([sys.executable, "-m", "aib_pilot.entrypoints.github"], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     outputs = read_outputs(tmp_path / "file_commands/set_output_1")
-    tpl = emulator.template(RG, outputs["template-name"])
-    submitted = emulator.world.template_json(tpl)
+    assert emulator.template(RG, outputs["template-name"]) is None
+    submitted = emulator.world.template_json(deleted(emulator, outputs["template-name"]))
     check_build(emulator, submitted, outputs, {n: n for n in outputs}, tmp_path)
+    check_cleaned_up(emulator, submitted, "abc123")
     assert submitted["properties"]["distribute"][0]["runOutputName"].endswith("_4242")
     # the template was printed in the log and saved in the log folder
     saved = tmp_path / "aib-pilot-logs" / outputs["template-name"] / "image-template.json"
@@ -118,7 +137,8 @@ def test_azure_devops_task_builds_from_the_same_inputs(emulator, tmp_path):
     workspace(tmp_path)
     values = {ado_name(k): v for k, v in inputs(emulator).items()}  # the task's camelCase names
     env = agent_env(tmp_path, {**values, "command": "run", "budgetMinutes": "4", "pollInterval": "0.3",
-                               "connectedServiceName": "conn", "logDir": str(tmp_path / "logs")})
+                               "connectedServiceName": "conn", "logDir": str(tmp_path / "logs"),
+                               "cleanup": "on-success"})
     env.update({"ENDPOINT_URL_conn": info["arm"] + "/",
                 "ENDPOINT_AUTH_conn": json.dumps({"scheme": "ServicePrincipal", "parameters": {
                     "serviceprincipalid": info["client_id"], "serviceprincipalkey": info["client_secret"],
@@ -126,15 +146,17 @@ def test_azure_devops_task_builds_from_the_same_inputs(emulator, tmp_path):
                 "ENDPOINT_DATA_conn_SUBSCRIPTIONID": info["subscription"],
                 "ENDPOINT_DATA_conn_ENVIRONMENT": "AzureStack",
                 "ENDPOINT_DATA_conn_ACTIVEDIRECTORYAUTHORITY": info["authority"],
-                "REQUESTS_CA_BUNDLE": info["ca_bundle"], "BUILD_BUILDID": "77"})
+                "REQUESTS_CA_BUNDLE": info["ca_bundle"], "BUILD_BUILDID": "77",
+                "BUILD_SOURCEVERSION": "fedcba9876"})
     proc = run_launcher(env, tmp_path)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     outs = variables(commands(proc.stdout))
-    tpl = emulator.template(RG, outs["templateName"])
-    submitted = emulator.world.template_json(tpl)
+    assert emulator.template(RG, outs["templateName"]) is None
+    submitted = emulator.world.template_json(deleted(emulator, outs["templateName"]))
     check_build(emulator, submitted, outs, {n: ado_name(n) for n in
                                             ("state", "imagebuilder-run-status", "custom-image-uri", "run-output-name")},
                 tmp_path)
+    check_cleaned_up(emulator, submitted, "fedcba9876")
     assert submitted["properties"]["distribute"][0]["runOutputName"].endswith("_77")
 
 
@@ -183,11 +205,23 @@ def test_a_named_account_with_the_role_is_used_and_not_recorded_as_created(emula
     result = run_cli(emulator, *cli_inputs(emulator, tmp_path, **{"customizer-storage-account": account}),
                      cwd=tmp_path)
     assert result.code == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    tpl = emulator.template(RG, result.json["template_name"])
-    tags = emulator.world.template_json(tpl)["tags"]
+    submitted = emulator.world.template_json(emulator.template(RG, result.json["template_name"]))
+    tags = submitted["tags"]
     assert f"/{account}/aib-pilot-" in tags["aib-pilot-created-container"]
     assert "aib-pilot-created-account" not in tags
     assert emulator.journal.count(service="arm", method="PUT", path_contains="storageAccounts") == 0
+    # the payload is the workspace folder, at the root of the archive
+    source = submitted["properties"]["customize"][0]["sourceUri"]
+    with tarfile.open(fileobj=io.BytesIO(blob_of(emulator, source))) as archive:
+        assert sorted(archive.getnames()) == ["app.conf", "bin", "bin/server"]
+    # cleanup deletes the container aib-pilot made there, never the user's account
+    cleaned = run_cli(emulator, "cleanup", "-g", RG, "-n", result.json["template_name"],
+                      "--log-dir", str(tmp_path / "logs"), *emulator.cli_args(), cwd=tmp_path)
+    assert cleaned.code == 0, cleaned.stderr[-2000:]
+    container = tags["aib-pilot-created-container"].rsplit("/", 1)[-1]
+    pool_service = emulator.world.blob_writer._service(account)
+    assert container not in [c.name for c in pool_service.list_containers()]
+    assert "scripts" in [c.name for c in pool_service.list_containers()]
 
 
 def test_no_right_to_assign_the_role_is_explained_before_the_build(emulator, tmp_path):
@@ -201,6 +235,23 @@ def test_no_right_to_assign_the_role_is_explained_before_the_build(emulator, tmp
     assert result.code == 2, result.stdout[-2000:] + result.stderr[-2000:]
     assert "could not assign it" in result.stderr and "az role assignment create" in result.stderr
     assert emulator.journal.count(service="arm", method="PUT", path_contains="imageTemplates") == 0
+    # the account made for this run is deleted again: no template records it for a later cleanup
+    assert emulator.journal.count(service="arm", method="DELETE", path_contains="/storageAccounts/aibpilot") == 1
+    assert not emulator.world.user_accounts.accounts
+
+
+def test_a_reader_role_on_the_resource_group_needs_no_new_assignment(emulator, tmp_path):
+    from tests.flow.conftest import run_cli
+
+    doc = copy.deepcopy(read_world_file())
+    doc["roleAssignments"].append({"principalId": PRINCIPAL, "principalType": "ServicePrincipal", "role": READER,
+                                   "scope": f"/resourceGroups/{RG}"})
+    doc["callerCannotAssignRoles"] = True   # and none could be made
+    emulator.estate.load(doc)
+    workspace(tmp_path)
+    result = run_cli(emulator, *cli_inputs(emulator, tmp_path), cwd=tmp_path)
+    assert result.code == 0 and result.json["state"] == "Succeeded", result.stderr[-2000:]
+    assert emulator.journal.count(service="arm", method="PUT", path_contains="roleAssignments") == 0
 
 
 def file_template(emulator, tmp_path: Path, source_uri: str) -> Path:

@@ -48,6 +48,13 @@ def runner_env(tmp_path: Path, inputs: dict[str, str]) -> dict[str, str]:
     return env
 
 
+def azure_inputs(info: dict) -> dict[str, str]:
+    """The action's Azure inputs for the emulator: a client secret, its endpoints."""
+    return {"resource-group": info["resource_group"], "subscription": info["subscription"],
+            "tenant-id": info["tenant"], "client-id": info["client_id"], "client-secret": info["client_secret"],
+            "arm-endpoint": info["arm"], "authority-host": info["authority"]}
+
+
 def test_oidc_run_writes_outputs_summary_and_annotation(emulator, tmp_path):
     info = emulator.info
     (tmp_path / "images").mkdir()
@@ -85,9 +92,7 @@ def test_nightly_fleet_submit_then_monitor_all_by_tag(emulator, tmp_path):
     """nightly-fleet-submit.yml then nightly-fleet-monitor.yml, through the action's inputs."""
     info = emulator.info
     (tmp_path / "images").mkdir()
-    azure = {"resource-group": info["resource_group"], "subscription": info["subscription"],
-             "tenant-id": info["tenant"], "client-id": info["client_id"], "client-secret": info["client_secret"],
-             "arm-endpoint": info["arm"], "authority-host": info["authority"]}
+    azure = azure_inputs(info)
 
     def action(workdir: Path, inputs: dict[str, str]) -> tuple[subprocess.CompletedProcess, dict[str, str]]:
         env = runner_env(workdir, {**azure, **inputs})

@@ -117,3 +117,22 @@ def test_monitor_jobs_never_cancel_the_build_by_default():
     assert inv.errors == [] and "--cancel-on-interrupt" not in inv.argv
     inv = build_argv(dict(GH_DEFAULTS, command="run", template="t.json"))
     assert "--cancel-on-interrupt" in inv.argv
+
+
+def test_template_values_provenance_and_cleanup_inputs():
+    inv = build_argv(dict(GH_DEFAULTS, template="arm.json", provenance="false", cleanup="always", **{
+        "resource-group": "rg", "set": 'properties.vmProfile.vmSize=Standard_D4s_v5\n\nproperties.customize[0].inline=["a", "b"]',
+        "parameters": "arm.parameters.json\nimageVersion=1.2.3"}))
+    assert inv.errors == []
+    args = parse(inv.argv)
+    # one option per line; commas inside a JSON value are kept
+    assert args.set == ["properties.vmProfile.vmSize=Standard_D4s_v5", 'properties.customize[0].inline=["a", "b"]']
+    assert args.parameters == ["arm.parameters.json", "imageVersion=1.2.3"]
+    assert args.cleanup == "always" and inv.env["AIB_PILOT_PROVENANCE"] == "false"
+    monitor = build_argv(dict(GH_DEFAULTS, command="monitor", cleanup="never", **{"template-name": "t", "resource-group": "rg"}))
+    assert monitor.errors == [] and parse(monitor.argv).cleanup == "never"
+    bad = build_argv(dict(GH_DEFAULTS, template="t.json", cleanup="sometimes", provenance="maybe"))
+    assert sorted(bad.errors) == ["input 'cleanup' is 'sometimes': use one of on-success, always, never.",
+                                  "input 'provenance' is 'maybe': use true or false."]
+    ado = build_argv(dict(GH_DEFAULTS, command="diagnose", cleanup="always"), platform="azure-devops")
+    assert ado.errors == ["input 'cleanup' is not used by command 'diagnose'; remove it or choose a command that takes it."]

@@ -125,3 +125,26 @@ def test_pack_folder_as_tar_gz_and_file_as_zip(tmp_path):
     single = pack(folder / "sub" / "x.txt", windows=True, into=tmp_path / "out")
     with zipfile.ZipFile(io.BytesIO(single.path.read_bytes())) as archive:
         assert archive.namelist() == ["x.txt"]
+
+
+def test_the_source_kind_follows_from_the_value_when_no_type_is_given():
+    managed = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/images/base"
+    assert build_template(read_inputs(base(**{"source-image": managed})), subscription=SUB)["properties"]["source"] == \
+        {"type": "ManagedImage", "imageId": managed}
+    version = GALLERY_IMAGE + "/versions/latest"
+    assert build_template(read_inputs(base(**{"source-image": version})), subscription=SUB)["properties"]["source"] == \
+        {"type": "SharedImageVersion", "imageVersionId": version}
+
+
+def test_the_microsoft_task_input_names_are_task_json_aliases():
+    import json
+    from pathlib import Path
+
+    task = json.loads((Path(__file__).resolve().parents[2] / "ado-task/AibPilotV0/task.json").read_text())
+    aliases = {alias: i["name"] for i in task["inputs"] for alias in i.get("aliases") or []}
+    assert {k: aliases.get(k) for k in ("packagePath", "inlineScript", "baseImagePubOfferSku", "managedIdentity",
+                                        "distributeType", "galleryImageId", "windowsUpdateProvisioner")} == {
+        "packagePath": "customizerSource", "inlineScript": "customizerScript", "baseImagePubOfferSku": "sourceImage",
+        "managedIdentity": None, "distributeType": "distType", "galleryImageId": "distResourceId",
+        "windowsUpdateProvisioner": "customizerWindowsUpdate"}
+    assert "managedIdentity" in {i["name"] for i in task["inputs"]}   # the same name in both tasks

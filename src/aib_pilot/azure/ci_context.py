@@ -73,13 +73,28 @@ def _azure_devops(env: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def ci_tags(env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """``aib-pilot.*`` tags describing the current CI run (empty outside CI)."""
+def run_facts(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """What the CI run says about itself: repo, commit, run-url, pr; plus workflow (GitHub) or
+    pipeline and build (Azure DevOps). Empty outside CI."""
     env = os.environ if env is None else env
-    facts = _github(env) if env.get("GITHUB_ACTIONS") == "true" or env.get("GITHUB_RUN_ID") else {}
+    facts: dict[str, str] = {}
+    if env.get("GITHUB_ACTIONS") == "true" or env.get("GITHUB_RUN_ID"):
+        facts = _github(env)
+        if facts and env.get("GITHUB_WORKFLOW"):
+            facts["workflow"] = env["GITHUB_WORKFLOW"]
     if not facts and (env.get("TF_BUILD") or env.get("BUILD_BUILDID")):
         facts = _azure_devops(env)
-    return {TAG_PREFIX + k: v[:MAX_TAG_VALUE] for k, v in facts.items() if v}
+        if env.get("BUILD_DEFINITIONNAME"):
+            facts["pipeline"] = env["BUILD_DEFINITIONNAME"]
+        if env.get("BUILD_BUILDNUMBER"):
+            facts["build"] = env["BUILD_BUILDNUMBER"]
+    return {k: v for k, v in facts.items() if v}
+
+
+def ci_tags(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``aib-pilot.*`` tags describing the current CI run, for the image template (empty outside CI)."""
+    facts = run_facts(env)
+    return {TAG_PREFIX + k: facts[k][:MAX_TAG_VALUE] for k in ("repo", "run-url", "commit", "pr") if k in facts}
 
 
 def _same_run(a: str | None, b: str | None) -> bool:

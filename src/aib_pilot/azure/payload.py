@@ -237,8 +237,9 @@ def grant_reader(session, principal: str, scope: str) -> None:
             "account where the identity already has the role (input customizer-storage-account).") from None
 
 
-def check_reader(session, principal: str, scope: str, *, resource_group: str, template_name: str) -> None:
-    """Stop before the build when the identity may not read blobs in the container ``scope``."""
+def reader_missing(session, principal: str, scope: str, *, resource_group: str, template_name: str) -> str | None:
+    """None when the identity may read blobs under ``scope`` (or the caller may not read role
+    assignments: AIB then says it at submission); else what applies there, for the message."""
     from aib_pilot.preflight.context import Context, CouldNotCheck
     from aib_pilot.preflight.permissions import BLOB_READ, Need, missing_actions
 
@@ -247,9 +248,27 @@ def check_reader(session, principal: str, scope: str, *, resource_group: str, te
     try:
         missing, roles = missing_actions(ctx, principal, need)
     except CouldNotCheck:
-        return  # the caller may not read role assignments: AIB itself will say so at submission
-    if missing:
-        have = f"its roles there: {', '.join(roles)}" if roles else "no role applies there"
+        return None
+    if not missing:
+        return None
+    return f"its roles there: {', '.join(roles)}" if roles else "no role applies there"
+
+
+def delete_account(session, account, info=lambda msg: None) -> None:
+    """Best effort: remove an account this run created and nothing records yet."""
+    from azure.core.exceptions import AzureError
+
+    try:
+        session.storage.storage_accounts.delete(_rg_of(account.id), account.name)
+        info(f"deleted storage account {account.name} again (the run stopped before the template was created)")
+    except AzureError as exc:
+        info(f"warning: could not delete storage account {account.id} ({type(exc).__name__}); delete it by hand")
+
+
+def check_reader(session, principal: str, scope: str, *, resource_group: str, template_name: str) -> None:
+    """Stop before the build when the identity may not read blobs under ``scope``."""
+    have = reader_missing(session, principal, scope, resource_group=resource_group, template_name=template_name)
+    if have:
         raise MissingBlobRole(
             f"the build identity (principal {principal}) may not read the workspace files in {scope} ({have}); "
             "AIB would refuse the template when it fetches them.", hint=f"Grant it: {_fix(principal, scope)}")

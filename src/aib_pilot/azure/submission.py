@@ -71,7 +71,12 @@ def submit(session, resource_group: str, template: LoadedTemplate, name: str, *,
     templates = Templates(session)
     template_id = session.template_id(resource_group, name)
     tags = build_tags(template, user_tags or {}, env)
-    body = dict(template.body, tags=tags)
+    from aib_pilot.templating.provenance import with_artifact_tags
+
+    body, skipped = with_artifact_tags(template.body, template.provenance)
+    body = dict(body, tags=tags)
+    for warning in skipped:
+        info(f"warning: {warning}")
     with azure_access(f"reading image template {name} in resource group {resource_group}"):
         existing = templates.find(resource_group, name)
         if template.needs_rg_location:

@@ -36,11 +36,21 @@ class LoadedTemplate:
     declared_name: str | None = None  # the name in the file, when it is a literal
     needs_rg_location: bool = False  # location was [resourceGroup().location]
     warnings: list[str] = field(default_factory=list)
+    # Provenance tags added to each distributor's artifactTags at submit (templating/provenance.py).
+    provenance: dict[str, str] = field(default_factory=dict)
 
     @property
     def content_hash(self) -> str:
-        canonical = json.dumps({k: self.body.get(k) for k in ("location", "identity", "properties")},
-                               sort_keys=True, separators=(",", ":"))
+        """Names the content: the body, plus the repository and commit it is built from when
+        provenance is on (a new commit gets a new template; a retried job of the same commit finds
+        and attaches to the same one, since the run URL is left out)."""
+        from aib_pilot.templating.provenance import STABLE
+
+        content = {k: self.body.get(k) for k in ("location", "identity", "properties")}
+        stable = {k: self.provenance[k] for k in STABLE if k in self.provenance}
+        if stable:
+            content["provenance"] = stable
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:10]
 
     @property
@@ -66,7 +76,8 @@ def _resolve(value: Any, params: dict, variables: dict, where: str) -> Any:
         table = params if kind == "parameters" else variables
         if key not in table:
             raise UsageError(f"{where} refers to {kind}('{key}'), which has no {'defaultValue' if kind == 'parameters' else 'value'}.",
-                             hint=f"Give {kind} '{key}' a literal {'defaultValue' if kind == 'parameters' else 'value'} in the template.")
+                             hint=f"Pass --parameters {key}=VALUE, or give it a defaultValue in the template." if kind == "parameters"
+                             else f"Give variables '{key}' a literal value in the template.")
         return _resolve(table[key], params, variables, f"{kind}('{key}')")
     if isinstance(value, str) and value.startswith("[["):
         return value[1:]  # ARM escape for a literal leading '['
@@ -130,8 +141,11 @@ def read_template_text(path: str) -> str:
     return text
 
 
-def load_template(path: str | Path) -> LoadedTemplate:
+def load_template(path: str | Path, parameters: dict | None = None) -> LoadedTemplate:
     """Read an imageTemplate resource JSON, or an ARM deployment template holding exactly one.
+
+    ``parameters`` (from ``--parameters``, see templating/edits.py) replace the ARM template's
+    parameter defaults before its ``[parameters('x')]`` expressions are resolved.
 
     Parsed by the same reader as ``lint`` (``diagnosis.template_map.parse_with_lines``: JSON plus
     the // and /* */ comments ARM tooling allows), so both accept and refuse the same files.
@@ -150,7 +164,15 @@ def load_template(path: str | Path) -> LoadedTemplate:
         raise UsageError(f"{path} must hold a JSON object.", hint="Give an imageTemplate resource JSON.")
     needs_location = False
     if "resources" in doc and "properties" not in doc:
+        if parameters:
+            from aib_pilot.templating.edits import apply_parameters
+
+            doc = apply_parameters(doc, parameters, path)
         body, name, needs_location = _from_arm_deployment(doc, path)
+    elif parameters:
+        raise UsageError(f"--parameters applies to ARM deployment templates, and {path} is an imageTemplate "
+                         "resource JSON without parameters.",
+                         hint="Change its values with --set PATH=VALUE instead (e.g. --set properties.source.version=1.2.3).")
     else:
         body = {k: doc[k] for k in _TOP_LEVEL if k in doc}
         name = doc.get("name") if isinstance(doc.get("name"), str) else None

@@ -83,13 +83,55 @@ def run_id(env=None) -> str:
     return env.get("BUILD_BUILDID", "")
 
 
+def carry_payload(args, session, sink, inputs, source: Path, *, identity: str, resource_group: str, name: str | None,
+                  user_tags: dict, log_dir: Path):
+    """Pack and upload ``customizer-source`` where the build identity may read it; returns the
+    from_inputs.Payload. The identity's role is settled before the template exists: checked on a
+    named account (before anything is uploaded); on an account aib-pilot creates, assigned on the
+    new container unless a role on the resource group already covers it. An account created for a
+    run that stops here is deleted again (no template records it yet)."""
+    from aib_pilot.azure import created_resources, payload
+    from aib_pilot.templating import from_inputs
+
+    principal = payload.identity_principal(session, identity)
+    named = getattr(args, "customizer_storage_account", None) or ""
+    covered = True
+    if named:
+        account, created = payload.target_account(session, resource_group=resource_group, location=inputs.location,
+                                                  account=named)
+        payload.check_reader(session, principal, account.id, resource_group=resource_group, template_name=name or "")
+    else:
+        rg_scope = f"/subscriptions/{session.subscription_id}/resourceGroups/{resource_group}"
+        covered = payload.reader_missing(session, principal, rg_scope, resource_group=resource_group,
+                                         template_name=name or "") is None
+        account, created = payload.target_account(session, resource_group=resource_group, location=inputs.location,
+                                                  info=sink.info)
+    packed = payload.pack(source, windows=inputs.windows, into=log_dir)
+    try:
+        uploaded = payload.upload(session, packed, account, created=created, windows=inputs.windows,
+                                  run_id=run_id(), info=sink.info)
+        if created and not covered:
+            payload.grant_reader(session, principal, payload.container_scope(uploaded))
+            sink.info("assigned Storage Blob Data Reader on the workspace files' container to the build identity")
+    except BaseException:
+        if created:
+            payload.delete_account(session, account, info=sink.info)
+        raise
+    finally:
+        packed.path.unlink(missing_ok=True)
+    user_tags[created_resources.CONTAINER_TAG] = uploaded.container_url
+    if created:
+        user_tags[created_resources.ACCOUNT_TAG] = uploaded.account_id
+    return from_inputs.Payload(uploaded.url, packed.size, packed.name)
+
+
 def materialize(args, session, sink, inputs, source: Path | None, *, name: str | None, resource_group: str,
                 user_tags: dict, log_dir: Path):
     """Upload the payload, write the template; returns (LoadedTemplate, name).
 
     Tags naming what was created are added to ``user_tags`` (see created_resources).
     """
-    from aib_pilot.azure import created_resources, log_folder, payload
+    from aib_pilot.azure import log_folder
     from aib_pilot.azure.templates import LoadedTemplate, choose_name
     from aib_pilot.templating import from_inputs
 
@@ -97,30 +139,20 @@ def materialize(args, session, sink, inputs, source: Path | None, *, name: str |
     identity = from_inputs.identity_id(inputs, sub)
     blob = None
     if source is not None:
-        principal = payload.identity_principal(session, identity)
-        account, created = payload.target_account(
-            session, resource_group=resource_group, location=inputs.location,
-            account=getattr(args, "customizer_storage_account", None) or "", info=sink.info)
-        if not created:  # the user's account: the role must be there before anything is uploaded
-            payload.check_reader(session, principal, account.id, resource_group=resource_group,
-                                 template_name=name or "")
-        packed = payload.pack(source, windows=inputs.windows, into=log_dir)
-        try:
-            uploaded = payload.upload(session, packed, account, created=created, windows=inputs.windows,
-                                      run_id=run_id(), info=sink.info)
-        finally:
-            packed.path.unlink(missing_ok=True)
-        user_tags[created_resources.CONTAINER_TAG] = uploaded.container_url
-        if created:
-            user_tags[created_resources.ACCOUNT_TAG] = uploaded.account_id
-            payload.grant_reader(session, principal, payload.container_scope(uploaded))
-            sink.info("assigned Storage Blob Data Reader on the workspace files' container to the build identity")
-        blob = from_inputs.Payload(uploaded.url, packed.size, packed.name)
+        blob = carry_payload(args, session, sink, inputs, source, identity=identity, resource_group=resource_group,
+                             name=name, user_tags=user_tags, log_dir=log_dir)
+    from aib_pilot.commands.submit import provenance_wanted
+    from aib_pilot.templating.edits import apply_sets
+    from aib_pilot.templating.provenance import provenance_tags
+
     body = from_inputs.build_template(inputs, subscription=sub, name=name or "", payload=blob, run_id=run_id())
     template = LoadedTemplate(body={k: body[k] for k in ("location", "identity", "properties")},
                               path=str(log_dir / FILE_NAME), declared_name=name or "build-vm-image")
+    apply_sets(template.body, getattr(args, "set", None))  # --set works on a written template too
+    if provenance_wanted(args):
+        template.provenance = provenance_tags()
     chosen = choose_name(template, name=name, prefix=getattr(args, "name_prefix", None))
-    text = json.dumps(dict(body, name=chosen), indent=2) + "\n"
+    text = json.dumps({"name": chosen, **template.body}, indent=2) + "\n"
     saved = log_folder.replace(log_dir, (chosen,), FILE_NAME, text.encode())
     template.path = str(saved)
     args.template = str(saved)

@@ -24,6 +24,9 @@ def register(subparsers) -> None:
     options.add_monitor_options(p)
     p.add_argument("--cancel-on-interrupt", action="store_true",
                    help="on SIGTERM/SIGINT cancel the Azure run and wait for Canceled")
+    from aib_pilot.commands.cleanup import add_cleanup_option
+
+    add_cleanup_option(p)
     options.add_azure_options(p)
     options.add_format_option(p)
     p.set_defaults(func=run)
@@ -74,6 +77,8 @@ def resume_args(args) -> list[str]:
     for opt in ("annotate_pr", "pr_comment"):
         if getattr(args, opt, None):
             out += ["--" + opt.replace("_", "-"), getattr(args, opt)]
+    if getattr(args, "cleanup", None):
+        out += ["--cleanup", args.cleanup]
     return out
 
 
@@ -158,9 +163,13 @@ def monitor_templates(session, args, sink, names: list[str], resource_groups: li
         for name, rg in zip(names, resource_groups)
     ]
     publishing = pr_publishing(args)  # a bad AIB_PILOT_ANNOTATE_PR fails now, not after the build
+    from aib_pilot.commands.cleanup import after_outcome, cleanup_policy
+
+    explicit_cleanup = cleanup_policy(args)
     sink.info(monitoring_line(names, resource_groups, control.budget_seconds, options.log_dir(args)))
     with stop_on_signals(control):
-        results = watch(watches, sink, control, poll_interval=interval, cancel_on_interrupt=cancel_on_interrupt)
+        results = watch(watches, sink, control, poll_interval=interval, cancel_on_interrupt=cancel_on_interrupt,
+                        on_end=lambda w: after_outcome(session, w, explicit_cleanup, sink))
     if fleet:
         sink.fleet_summary(results)
     else:
@@ -200,6 +209,9 @@ def check_local_inputs(args) -> None:
     options.check_live_log(args)
     pr_publishing(args)
     options.resolve_format(args)
+    from aib_pilot.commands.cleanup import cleanup_policy
+
+    cleanup_policy(args)
     if getattr(args, "template", None):
         from aib_pilot.azure.templates import load_template
 

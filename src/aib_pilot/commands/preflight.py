@@ -49,12 +49,7 @@ def add_no_preflight_option(p) -> None:
 
 def wanted(args, env=None) -> bool:
     """Preflight before submit/run unless --no-preflight or AIB_PILOT_PREFLIGHT=false."""
-    if getattr(args, "no_preflight", False):
-        return False
-    env = os.environ if env is None else env
-    if not env.get("AIB_PILOT_PREFLIGHT", "").strip():
-        return True
-    return options.flag(args, "preflight", "AIB_PILOT_PREFLIGHT", env)
+    return options.on_unless(args, "no_preflight", "AIB_PILOT_PREFLIGHT", env)
 
 
 def check(session, sink, template, *, resource_group: str, name: str, on_conflict: str) -> dict:

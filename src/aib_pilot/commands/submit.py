@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from aib_pilot import options
 from aib_pilot.errors import UsageError
 
@@ -32,7 +34,11 @@ def add_submit_options(p) -> None:
     p.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE",
                    help="extra tag on the template (repeatable); CI run URL/commit/PR tags are added automatically")
     p.add_argument("--log-dir", metavar="DIR", help="where the build log is saved (by 'run', and by the printed monitor command)")
+    add_template_value_options(p)
+    from aib_pilot.commands.cleanup import add_cleanup_option
     from aib_pilot.commands.preflight import add_no_preflight_option
+
+    add_cleanup_option(p)
 
     add_no_preflight_option(p)
     from aib_pilot.commands import build_inputs
@@ -40,13 +46,46 @@ def add_submit_options(p) -> None:
     build_inputs.add_options(p)
 
 
+def add_template_value_options(p) -> None:
+    """``--parameters``, ``--set`` and ``--no-provenance``: per-run values (templating/edits.py)."""
+    g = p.add_argument_group("per-run values")
+    g.add_argument("--parameters", "-p", action="append", default=[], metavar="FILE|NAME=VALUE",
+                   help="ARM deployment template parameter values: an ARM parameters file, or NAME=VALUE "
+                   "(converted to the parameter's declared type); repeatable, later wins")
+    g.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", dest="set",
+                   help="change one value of the image template before submitting, e.g. "
+                   "properties.vmProfile.vmSize=Standard_D4s_v5 or properties.customize[0].inline[1]=...; "
+                   "VALUE is JSON when it parses as such (object, array, number, true/false, \"quoted text\"), "
+                   "else text, and stays text where it replaces text (repeatable, applied in order)")
+    g.add_argument("--no-provenance", action="store_true",
+                   help="do not tag the distributed image with the repository, commit and CI run "
+                   "(default: AIB_PILOT_PROVENANCE, else on)")
+
+
+def provenance_wanted(args, env=None) -> bool:
+    """Provenance tags unless --no-provenance or AIB_PILOT_PROVENANCE=false."""
+    return options.on_unless(args, "no_provenance", "AIB_PILOT_PROVENANCE", env)
+
+
+def load_with_values(args, env=None):
+    """The template as it will be submitted: load -> --parameters -> --set -> provenance."""
+    from aib_pilot.azure.templates import load_template
+    from aib_pilot.templating.edits import apply_sets, read_parameter_args
+    from aib_pilot.templating.provenance import provenance_tags
+
+    template = load_template(args.template, parameters=read_parameter_args(getattr(args, "parameters", None)))
+    apply_sets(template.body, getattr(args, "set", None))
+    if provenance_wanted(args, env):
+        template.provenance = provenance_tags(env)
+    return template
+
+
 def prepare(args):
     """Check every local input (template file, name, resource group, tags, numbers) before any
     sign-in, so one run shows the local mistake; returns (template, name, rg, tags, on_conflict)."""
-    import os
-
-    from aib_pilot.azure.templates import choose_name, load_template, parse_tag
+    from aib_pilot.azure.templates import choose_name, parse_tag
     from aib_pilot.commands import build_inputs
+    from aib_pilot.commands.cleanup import cleanup_policy
 
     rg = options.resource_group(args)
     if build_inputs.wanted(args):  # the template is written once signed in (it names the uploaded payload)
@@ -56,10 +95,14 @@ def prepare(args):
         raise UsageError("No template given.", hint="Add --template FILE, or build one from inputs with "
                          "--source-image, --source-os-type, --location and --managed-identity.")
     else:
-        template = load_template(args.template)
+        template = load_with_values(args)
         name = choose_name(template, name=options.template_name(args, required=False),
                            prefix=getattr(args, "name_prefix", None))
     user_tags = dict(parse_tag(t) for t in args.tag)
+    from aib_pilot.azure.build_cleanup import DEFAULT_POLICY, POLICY_TAG
+
+    # recorded on the template: a later monitor (another job, a scheduled fleet watch) honours it
+    user_tags.setdefault(POLICY_TAG, cleanup_policy(args) or DEFAULT_POLICY)
     on_conflict = args.on_conflict or os.environ.get("AIB_PILOT_ON_CONFLICT") or "attach"
     if on_conflict not in ON_CONFLICT:
         raise UsageError(f"AIB_PILOT_ON_CONFLICT={on_conflict!r} is not a choice.",

@@ -20,6 +20,7 @@ from aib_pilot.report.livelog import LIVE_LOG_MODES  # one list, owned by the li
 COMMANDS = ("run", "submit", "preflight", "monitor", "diagnose", "lint", "cancel", "cleanup")
 AUTH_MODES = ("secret", "certificate", "oidc-github", "oidc-azure-devops", "managed-identity", "cli")
 ON_CONFLICT = ("attach", "replace", "fail")
+CLEANUP = ("on-success", "always", "never")
 CLOUDS = ("AzureCloud", "AzureChinaCloud", "AzureUSGovernment")
 BOOL_TRUE = ("true", "yes", "1", "on")
 BOOL_FALSE = ("false", "no", "0", "off")
@@ -31,7 +32,9 @@ class Input:
 
     ``options`` lists the CLI spellings tried in order (the first one the subcommand accepts
     wins); ``"@positional"`` means the subcommand's first positional argument. ``kind`` is one of
-    ``text``, ``number``, ``bool``, ``choice``, ``lines`` (one CLI option per non-empty line),
+    ``text``, ``number``, ``bool``, ``choice``, ``lines`` (one CLI option per non-empty line or
+    comma-separated item), ``each-line`` (one CLI option per non-empty line, commas kept: values
+    may be JSON),
     ``secret`` (passed through ``env`` instead of argv, never on a command line) or ``args``.
     """
 
@@ -83,6 +86,16 @@ INPUTS: tuple[Input, ...] = (
           help="diagnose/lint: a local customization.log (or template) file"),
     Input("tag", "tags", ("--tag",), kind="lines",
           help="KEY=VALUE, one per line: tags for submit, filter for monitor with all"),
+    Input("set", "set", ("--set",), kind="each-line",
+          help="PATH=VALUE, one per line: change the template before submitting "
+               "(e.g. properties.vmProfile.vmSize=Standard_D4s_v5)"),
+    Input("parameters", "parameters", ("--parameters",), kind="each-line",
+          help="ARM deployment template parameter values: an ARM parameters file, or NAME=VALUE, one per line"),
+    Input("provenance", "provenance", kind="bool", default="true", env="AIB_PILOT_PROVENANCE",
+          help="run/submit: tag the distributed image with the repository, commit and CI run; false turns it off"),
+    Input("cleanup", "cleanup", ("--cleanup",), kind="choice", choices=CLEANUP,
+          help="after the run ended and its log is saved: on-success | always | never; empty = the policy "
+               "recorded at submit, else on-success"),
     Input("all", "all", ("--all",), kind="bool", default="false",
           help="monitor every template matching the tag filter"),
     Input("cancel-on-interrupt", "cancelOnInterrupt", ("--cancel-on-interrupt",), kind="bool",
@@ -291,8 +304,9 @@ def build_argv(values: dict[str, str], *, platform: str = "github",
                     inv.argv.append(chosen)
             else:
                 inv.argv += [chosen, "true" if truthy else "false"]
-        elif spec.kind == "lines":
-            for line in _lines(value):
+        elif spec.kind in ("lines", "each-line"):
+            for line in (_lines(value) if spec.kind == "lines" else
+                         [ln.strip() for ln in value.splitlines() if ln.strip()]):
                 inv.argv += [chosen, line]
         else:
             inv.argv += [chosen, value]

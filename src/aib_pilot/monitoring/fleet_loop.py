@@ -55,8 +55,12 @@ class LoopControl:
 
 
 def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_interval: float,
-          cancel_on_interrupt: bool = False, heartbeat_every: float | None = None) -> list[dict]:
-    """Poll until every template's run ended or the budget is used up; return the run results."""
+          cancel_on_interrupt: bool = False, heartbeat_every: float | None = None,
+          on_end: Callable[[TemplateWatch], None] | None = None) -> list[dict]:
+    """Poll until every template's run ended or the budget is used up; return the run results.
+
+    ``on_end(watch)`` runs for each template as soon as its outcome is known and its log saved
+    (the cleanup policy, commands/cleanup.py), so in a fleet each one is handled on its own."""
     schedule = PollSchedule(start=poll_interval)
     heartbeat_every = heartbeat_every or max(4 * poll_interval, 1.0)
     last_heartbeat = control.clock()
@@ -87,6 +91,8 @@ def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_inte
                 if w.provisioning_failed():
                     w.result = w.provisioning_result()
                     active.remove(w)
+                    if on_end:
+                        on_end(w)
                     continue
                 w.check_started()
                 state, _sub = run_state(w.template)
@@ -102,6 +108,8 @@ def watch(watches: list[TemplateWatch], sink, control: LoopControl, *, poll_inte
                     w.observe()
                     w.result = w.finish()
                     active.remove(w)
+                    if on_end:
+                        on_end(w)
                     continue
                 changed |= w.observe()
                 if not w.fleet:

@@ -1,1 +1,1 @@
-"""Writing image templates from simpler inputs (no Azure calls here)."""
+"""Building and editing image templates before they are submitted (pure functions, no Azure)."""

@@ -102,7 +102,7 @@ def read_inputs(values: Mapping[str, str]) -> BuildInputs:
     os_type = OS_TYPES.get(get("source-os-type").lower())  # shell/powershell: the Microsoft task's provisioner
     if os_type is None:
         raise _bad("source-os-type", get("source-os-type"), "use linux or windows.")
-    source_type = SOURCE_TYPES.get((get("source-image-type") or "PlatformImage").lower())
+    source_type = SOURCE_TYPES.get((get("source-image-type") or infer_source_type(get("source-image"))).lower())
     if source_type is None:
         raise _bad("source-image-type", get("source-image-type"), "use PlatformImage, SharedImageGallery or ManagedImage.")
     dist_type = DIST_TYPES.get((get("dist-type") or "ManagedImage").lower())
@@ -143,6 +143,16 @@ def read_inputs(values: Mapping[str, str]) -> BuildInputs:
         raise _bad("managed-identity", inputs.managed_identity, "give the identity's name or its full resource id "
                    "(/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>).")
     return inputs
+
+
+def infer_source_type(image: str) -> str:
+    """The source kind a ``source-image`` value names when ``source-image-type`` is not given: a
+    gallery image version id, a managed image id, else ``publisher:offer:sku[:version]``."""
+    if _GALLERY_VERSION_RE.match(image):
+        return "SharedImageVersion"
+    if _MANAGED_IMAGE_RE.match(image):
+        return "ManagedImage"
+    return "PlatformImage"
 
 
 def source_of(inputs: BuildInputs) -> dict:
