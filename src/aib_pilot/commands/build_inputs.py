@@ -75,16 +75,19 @@ def check(args, resource_group: str):
 
 
 def run_id(env=None) -> str:
-    """The CI run (GitHub run id and attempt, Azure DevOps build id), '' outside CI."""
+    """The CI run (GitHub run id and attempt, Azure DevOps build id); outside CI the UTC time, so a
+    second local build does not collide with the first one's managed image name."""
+    import time
+
     env = os.environ if env is None else env
     if env.get("GITHUB_RUN_ID"):
         attempt = env.get("GITHUB_RUN_ATTEMPT", "1")
         return env["GITHUB_RUN_ID"] + (f"-{attempt}" if attempt not in ("", "1") else "")
-    return env.get("BUILD_BUILDID", "")
+    return env.get("BUILD_BUILDID") or time.strftime("local-%Y%m%d%H%M%S", time.gmtime())
 
 
 def carry_payload(args, session, sink, inputs, source: Path, *, identity: str, resource_group: str, name: str | None,
-                  user_tags: dict, log_dir: Path):
+                  user_tags: dict, log_dir: Path, run: str):
     """Pack and upload ``customizer-source`` where the build identity may read it; returns the
     from_inputs.Payload. The identity's role is settled before the template exists: checked on a
     named account (before anything is uploaded); on an account aib-pilot creates, assigned on the
@@ -109,7 +112,7 @@ def carry_payload(args, session, sink, inputs, source: Path, *, identity: str, r
     packed = payload.pack(source, windows=inputs.windows, into=log_dir)
     try:
         uploaded = payload.upload(session, packed, account, created=created, windows=inputs.windows,
-                                  run_id=run_id(), info=sink.info)
+                                  run_id=run, info=sink.info)
         if created and not covered:
             payload.grant_reader(session, principal, payload.container_scope(uploaded))
             sink.info("assigned Storage Blob Data Reader on the workspace files' container to the build identity")
@@ -137,15 +140,16 @@ def materialize(args, session, sink, inputs, source: Path | None, *, name: str |
 
     sub = session.subscription_id
     identity = from_inputs.identity_id(inputs, sub)
+    run = run_id()
     blob = None
     if source is not None:
         blob = carry_payload(args, session, sink, inputs, source, identity=identity, resource_group=resource_group,
-                             name=name, user_tags=user_tags, log_dir=log_dir)
+                             name=name, user_tags=user_tags, log_dir=log_dir, run=run)
     from aib_pilot.commands.submit import provenance_wanted
     from aib_pilot.templating.edits import apply_sets
     from aib_pilot.templating.provenance import provenance_tags
 
-    body = from_inputs.build_template(inputs, subscription=sub, name=name or "", payload=blob, run_id=run_id())
+    body = from_inputs.build_template(inputs, subscription=sub, name=name or "", payload=blob, run_id=run)
     template = LoadedTemplate(body={k: body[k] for k in ("location", "identity", "properties")},
                               path=str(log_dir / FILE_NAME), declared_name=name or "build-vm-image")
     apply_sets(template.body, getattr(args, "set", None))  # --set works on a written template too
