@@ -312,17 +312,3 @@ def build_template(inputs: BuildInputs, *, subscription: str, name: str = "", pa
     if name:
         body = {"name": name, **body}
     return body
-
-
-def add_to_template(body: dict, steps: list[dict], vm_identity: str | None = None) -> dict:
-    """A user's template (``image-builder-template-name`` given as a .json path) with ``steps`` (the
-    payload and the inline script) put before its own customizers, as build-vm-image did."""
-    out = dict(body)
-    props = dict(out.get("properties") or {})
-    props["customize"] = list(steps) + list(props.get("customize") or [])
-    if vm_identity:
-        profile = dict(props.get("vmProfile") or {})
-        profile["userAssignedIdentities"] = sorted(set(profile.get("userAssignedIdentities") or []) | {vm_identity})
-        props["vmProfile"] = profile
-    out["properties"] = props
-    return out
