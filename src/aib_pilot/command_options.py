@@ -131,8 +131,8 @@ class FleetSelection:
 class SubmitOptions:
     """What ``submit`` (and ``run`` before it monitors) creates and starts."""
 
-    template: object  # azure.templates.Template, loaded and checked
-    template_path: str
+    template: object | None  # azure.templates.LoadedTemplate, loaded and checked; None until written from `build`
+    template_path: str | None
     name: str
     resource_group: str
     tags: Mapping[str, str]
@@ -141,6 +141,7 @@ class SubmitOptions:
     preflight: bool
     log_dir: Path
     notes: tuple[str, ...] = ()  # what --parameters/--set changed and the provenance tags added (names only)
+    build: object | None = None  # commands.build_inputs.BuildRequest: the template is written from these inputs
 
     @classmethod
     def from_args(cls, args, env: Mapping[str, str] | None = None) -> "SubmitOptions":
@@ -150,12 +151,21 @@ class SubmitOptions:
         from aib_pilot.azure.templates import choose_name, parse_tag
         from aib_pilot.commands.cleanup import cleanup_policy
         from aib_pilot.commands.preflight import wanted
+        from aib_pilot.commands import build_inputs
         from aib_pilot.commands.submit import load_with_values, values_lines
 
-        template = load_with_values(args, env)  # load -> --parameters -> --set -> provenance
-        name = choose_name(template, name=options.template_name(args, env, required=False),
-                           prefix=getattr(args, "name_prefix", None))
         rg = options.resource_group(args, env)
+        build = None
+        if build_inputs.wanted(args):  # the template is written once signed in (it names the uploaded files)
+            build = build_inputs.check(args, rg, env)
+            template, name = None, options.template_name(args, env, required=False)
+        elif not getattr(args, "template", None):
+            raise UsageError("No template given.", hint="Add --template FILE, or build one from inputs with "
+                             "--source-image, --source-os-type, --location and --managed-identity.")
+        else:
+            template = load_with_values(args, env)  # load -> --parameters -> --set -> provenance
+            name = choose_name(template, name=options.template_name(args, env, required=False),
+                               prefix=getattr(args, "name_prefix", None))
         tags = dict(parse_tag(t) for t in args.tag)
         # recorded on the template: a later monitor (another job, a scheduled fleet watch) honours it
         tags.setdefault(POLICY_TAG, cleanup_policy(args, env) or DEFAULT_POLICY)
@@ -164,7 +174,7 @@ class SubmitOptions:
         checking = wanted(args, env)  # a bad AIB_PILOT_PREFLIGHT is refused before signing in
         return cls(template=template, template_path=args.template, name=name, resource_group=rg, tags=tags,
                    on_conflict=conflict, format=fmt, preflight=checking, log_dir=options.log_dir(args, env),
-                   notes=tuple(values_lines(args, template)))
+                   notes=tuple(values_lines(args, template)) if template is not None else (), build=build)
 
 
 @dataclass(frozen=True)

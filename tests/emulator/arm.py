@@ -73,7 +73,6 @@ class ArmApp:
         self.blob_url = ""
         self.buckets = RateBuckets()
         self.extra_routes = None    # the read-only estate preflight inspects (estate.EstateRoutes)
-        self.created_accounts = None  # storage accounts clients create (storage_accounts.CreatedAccounts)
         self.page_size = DEFAULT_PAGE_SIZE
 
     def audiences(self) -> list[str]:
@@ -306,7 +305,14 @@ class ArmApp:
             with self.world.lock:
                 rgs = [rg for rg in self.world.rgs.values() if rg.storage_account and not rg.deny_read]
                 items = [self._account_json(rg) for rg in rgs]
+                items += [self.world.user_accounts.json(a, self.blob_url)
+                          for a in list(self.world.user_accounts.accounts.values())]
+            estate = getattr(self.extra_routes, "estate", None)
+            if estate is not None and estate.doc:   # the world file's accounts (customizer files)
+                items += [estate.account_json(a) for a in estate.items("storageAccounts")]
             return self._list(req, items)
+        if low[0] == "microsoft.storage" and len(low) == 5 and low[1] == "locations" and low[3] == "asyncoperations":
+            return self.world.user_accounts.poll(rest[4], self.blob_url)
         raise ApiError(404, "NotFound", f"No route for {req.method} {req.path}.")
 
     def _templates(self) -> list[Template]:
@@ -393,8 +399,9 @@ class ArmApp:
             items = [{"id": t.id, "name": t.name, "type": "Microsoft.VirtualMachineImages/imageTemplates",
                       "location": t.location, "tags": dict(t.tags or {})}
                      for t in self._templates() if t.rg.lower() == rg.name.lower()]
-            if rg.storage_account:
-                acct = self._account_json(rg)
+            accounts = ([self._account_json(rg)] if rg.storage_account else []) + [
+                w.user_accounts.json(a, self.blob_url) for a in w.user_accounts.in_rg(rg.name)]
+            for acct in accounts:
                 items.append({k: acct[k] for k in ("id", "name", "type", "location", "tags", "sku", "kind")})
         if not filter_text:
             return items
@@ -438,11 +445,18 @@ class ArmApp:
 
     def _storage(self, req: Request, rg, tail) -> Response:
         w = self.world
-        created = self.created_accounts(req, rg, tail) if self.created_accounts else None  # storage_accounts.py
-        if created is not None:
-            return created
+        users = w.user_accounts
         if not tail and req.method == "GET":
-            return self._list(req, [self._account_json(rg)] if rg.storage_account else [])
+            return self._list(req, ([self._account_json(rg)] if rg.storage_account else [])
+                              + [users.json(a, self.blob_url) for a in users.in_rg(rg.name)])
+        if tail and (rg.storage_account is None or tail[0].lower() != rg.storage_account):
+            def op_url(name: str) -> str:
+                return (f"{self.base_url}/subscriptions/{w.sub}/providers/Microsoft.Storage/locations/"
+                        f"{rg.location}/asyncoperations/{name}?api-version={req.query.get('api-version')}")
+
+            resp = users.route(req, rg, tail[0], tail[1:], self.blob_url, op_url)
+            if resp is not None:
+                return resp
         if not tail or rg.storage_account is None or tail[0].lower() != rg.storage_account:
             raise ApiError(404, "ResourceNotFound",
                            f"The Resource 'Microsoft.Storage/storageAccounts/{tail[0] if tail else ''}' under "

@@ -35,6 +35,8 @@ class AuthorizationRoutes:
             return None
         kind = low[at + 1]
         scope = "/" + "/".join(segs[:at - 1])
+        if kind == "roleassignments" and len(low) == at + 3 and req.method == "PUT":
+            return self._create(req, scope, segs[at + 2])
         if kind == "roleassignments" and len(low) == at + 2:
             read_only(req)
             self.estate.check_caller(scope, "Microsoft.Authorization/roleAssignments/read", self.caller)
@@ -45,6 +47,35 @@ class AuthorizationRoutes:
         return None
 
     # -- assignments -------------------------------------------------------------------------------
+    def _create(self, req: Request, scope: str, name: str) -> Response:
+        """RoleAssignments_Create: PUT {scope}/providers/Microsoft.Authorization/roleAssignments/{guid}
+        with ``properties.roleDefinitionId`` and ``principalId``; 201 with the assignment. The caller
+        needs ``Microsoft.Authorization/roleAssignments/write`` (the world's ``callerCannotAssignRoles``
+        takes it away: 403 AuthorizationFailed)."""
+        if self.estate.doc.get("callerCannotAssignRoles"):
+            raise ApiError(403, "AuthorizationFailed", f"The client '{self.caller}' with object id '{self.caller}' "
+                           "does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/"
+                           f"write' over scope '{scope}/providers/Microsoft.Authorization/roleAssignments/{name}' or "
+                           "the scope is invalid. If access was recently granted, please refresh your credentials.")
+        props = (req.json() or {}).get("properties") or {}
+        role = str(props.get("roleDefinitionId") or "").rsplit("/", 1)[-1]
+        principal = str(props.get("principalId") or "")
+        if not role or not principal:
+            raise ApiError(400, "InvalidRoleAssignmentRequest", "roleDefinitionId and principalId are required.")
+        if not any(d["id"].lower() == role.lower() for d in self.estate.items("roleDefinitions")):
+            raise ApiError(400, "RoleDefinitionDoesNotExist", f"The specified role definition with ID '{role}' "
+                           "does not exist.")
+        prefix = f"/subscriptions/{self.estate.sub}"
+        relative = scope[len(prefix):] if scope.lower().startswith(prefix.lower()) else scope
+        entry = {"principalId": principal, "principalType": props.get("principalType") or "ServicePrincipal",
+                 "role": role, "scope": relative or "/", "name": name}
+        self.estate.doc.setdefault("roleAssignments", []).append(entry)
+        return json_response(201, {
+            "id": f"{scope}/providers/Microsoft.Authorization/roleAssignments/{name}", "name": name,
+            "type": "Microsoft.Authorization/roleAssignments",
+            "properties": {"roleDefinitionId": f"{prefix}/providers/Microsoft.Authorization/roleDefinitions/{role}",
+                           "principalId": principal, "principalType": entry["principalType"], "scope": scope}})
+
     def _assignments(self, scope: str, filt: str) -> list[dict]:
         want = scope.rstrip("/").lower()
         at_scope = "atscope()" in filt.lower()

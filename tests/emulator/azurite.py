@@ -128,6 +128,7 @@ class BlobProxy:
         self.azurite = azurite
         self.ctx = tls.client_context()
         self.denied_accounts: set[str] = set()
+        self.aliases: dict[str, str] = {}   # created account name -> the Azurite account it borrows
         self._local = threading.local()
 
     def _conn(self, fresh: bool = False) -> http.client.HTTPSConnection:
@@ -141,12 +142,16 @@ class BlobProxy:
         return conn
 
     def __call__(self, req: Request) -> Response:
-        account = req.path.lstrip("/").split("/", 1)[0]
+        account, _, rest = req.path.lstrip("/").partition("/")
+        path = req.path   # the journal keeps the path the client used
+        if account in self.aliases:
+            account = self.aliases[account]
+            path = "/" + account + ("/" + rest if rest else "")
         if account in self.denied_accounts:
             return _storage_error(403, "AuthorizationPermissionMismatch",
                                   "This request is not authorized to perform this operation using this "
                                   "permission.")
-        target = req.path + (f"?{req.query_string}" if req.query_string else "")
+        target = path + (f"?{req.query_string}" if req.query_string else "")
         headers = {k: v for k, v in req.headers.items() if k not in _HOP_HEADERS}
         for attempt in range(2):
             conn = self._conn(fresh=attempt > 0)

@@ -103,6 +103,9 @@ class Emulator:
                            blob_writer=BlobWriter(self._azurite, self.tls.ca_bundle), blob_url=blob.url,
                            faults=self.faults, principal_id=self.directory.object_id)
         proxy_app.denied_accounts = self.world.denied_accounts
+        from .storage import UserAccounts
+
+        self.world.user_accounts = UserAccounts(self.world, proxy_app.aliases)
         arm_app = ArmApp(self.world, self.minter, self.clock, authority=login.url, directory=self.directory)
         arm = HTTPSService("arm", arm_app, server_ctx, self.faults, self.journal, self._port(0))
         arm_app.base_url, arm_app.blob_url = arm.url, blob.url
@@ -111,9 +114,9 @@ class Emulator:
 
         self.estate = Estate(self.world, self.world.blob_writer, blob.url)
         arm_app.extra_routes = EstateRoutes(self.estate, self.directory.object_id)
-        from .storage_accounts import CreatedAccounts
+        from .customizer_files import FileCheck
 
-        arm_app.created_accounts = CreatedAccounts(self.world, blob.url)
+        self.world.file_check = FileCheck(self.estate)
         self._services = [arm, login, oidc, blob]
         for svc in self._services:
             svc.start()

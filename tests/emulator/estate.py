@@ -103,6 +103,17 @@ class Estate:
                 return acct
         return None
 
+    def account_json(self, acct: dict) -> dict:
+        """A world-file account as StorageAccounts_List answers it (the fields clients read)."""
+        name = self.account(acct["label"])
+        location = acct.get("location") or self.world.location
+        return {"id": self.scope(f"/resourceGroups/{acct['resourceGroup']}/providers/Microsoft.Storage/"
+                                 f"storageAccounts/{name}"),
+                "name": name, "type": "Microsoft.Storage/storageAccounts", "location": location, "tags": {},
+                "kind": "StorageV2", "sku": {"name": "Standard_LRS", "tier": "Standard"},
+                "properties": {"provisioningState": "Succeeded", "primaryLocation": location,
+                               "primaryEndpoints": {"blob": f"{self.blob_url.rstrip('/')}/{name}/"}}}
+
     def blob_url_of(self, label: str, path: str) -> str:
         """``https://<proxy>/<account>/<container>/<blob>`` for a world-file account label."""
         return f"{self.blob_url.rstrip('/')}/{self.account(label)}/{path.lstrip('/')}"
@@ -170,6 +181,11 @@ class ResourceSearch:
             item = {"id": rid, "name": name, "type": "Microsoft.Storage/storageAccounts",
                     "location": acct.get("location") or self.estate.world.location, "kind": "StorageV2",
                     "sku": {"name": "Standard_LRS", "tier": "Standard"}}
+            if all(str(item.get(k, "")).lower() == v.lower() for k, v in wanted.items()):
+                out.append(item)
+        users = self.estate.world.user_accounts
+        for acct in list(users.accounts.values()) if users else []:
+            item = {k: v for k, v in users.json(acct, self.estate.blob_url.rstrip("/")).items() if k != "properties"}
             if all(str(item.get(k, "")).lower() == v.lower() for k, v in wanted.items()):
                 out.append(item)
         return json_response(200, {"value": out})

@@ -144,6 +144,10 @@ class World:
         self.principal_id = principal_id
         self.blob_jobs: queue.Queue = queue.Queue()
         self._drain_lock = threading.Lock()
+        self.user_accounts = None               # storage.UserAccounts, set by the Emulator
+        #: ``check(template_name, body) -> None``: AIB's submission-time fetch of customizer files
+        #: (estate-aware; set by the Emulator); raises ApiError or returns a provisioningError dict.
+        self.file_check = None
         self.reset()
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -152,9 +156,11 @@ class World:
             self.rgs: dict[str, ResourceGroup] = {}
             self.templates: dict[tuple[str, str], Template] = {}
             self.ops: dict[str, Operation] = {}
+            if self.user_accounts is not None:   # their pool accounts come back with the new pool
+                self.user_accounts.accounts.clear()
+                self.user_accounts.aliases.clear()
             self.free_accounts = list(self.all_accounts)
             self.denied_accounts: set[str] = set()
-            self.created_accounts: dict = {}  # storage accounts clients created (storage_accounts.py)
             self.deleted_templates: list[Template] = []  # for tests: what a deleted template held
             self.add_rg(self.home_rg, self.location)
 
@@ -221,7 +227,8 @@ class World:
                                put_error["message"].format_map(values))
             tpl = Template(self.sub, rg.name, name, location, dict(tags), _identity_out(identity),
                            _props_in(props), scenario, self.clock.now())
-            problem = validate_properties(props, self, location) or getattr(scenario, "provisioning_error", None)
+            problem = (validate_properties(props, self, location) or getattr(scenario, "provisioning_error", None)
+                       or (self.file_check(body) if self.file_check else None))
             operation_error = None
             if problem:
                 problem = dict(problem)

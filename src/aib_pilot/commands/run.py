@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aib_pilot import options
 
 
@@ -39,7 +41,9 @@ def run(args) -> int:
         watching = WatchOptions.from_args(args, load_template=False)  # submitting loaded it
         session = options.make_session(args)
         sink = make_sink(watching.format, watching.live_log)
-        done = start(session, sink, submitting)
+        done, submitting = start(session, sink, submitting)
         if done is None:
             return 1
+        if submitting.template_path != watching.template_path:  # written from the build inputs
+            watching = replace(watching, template_path=submitting.template_path)
         return monitor_templates(session, watching, sink, [done.name], [submitting.resource_group], control=control)

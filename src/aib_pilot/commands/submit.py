@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aib_pilot import options
 from aib_pilot.command_options import ON_CONFLICT, SubmitOptions
 
@@ -21,7 +23,8 @@ def register(subparsers) -> None:
 
 def add_submit_options(p) -> None:
     options.add_target_options(p)
-    p.add_argument("--template", "-t", metavar="FILE", required=True, help="template JSON file")
+    p.add_argument("--template", "-t", metavar="FILE",
+                   help="template JSON file (or give the build-from-inputs options below instead)")
     p.add_argument("--name-prefix", metavar="BASE", help="base of the generated <BASE>-<content hash> name")
     p.add_argument("--on-conflict", choices=ON_CONFLICT, default=None,
                    help="when the template exists: attach (follow its running run, or run it again; default), "
@@ -35,6 +38,9 @@ def add_submit_options(p) -> None:
 
     add_cleanup_option(p)
     add_no_preflight_option(p)
+    from aib_pilot.commands import build_inputs
+
+    build_inputs.add_options(p)
 
 
 def add_template_value_options(p) -> None:
@@ -118,17 +124,26 @@ def do_submit(session, sink, opts: SubmitOptions):
 
 
 def start(session, sink, opts: SubmitOptions):
-    """Preflight (unless switched off), then submit; the Submitted, or None after reporting a
-    rejected template."""
+    """Write the template from the build inputs (when given), preflight (unless switched off), then
+    submit; returns (Submitted, the options as submitted), or (None, ..) after reporting a rejected
+    template."""
     from aib_pilot.commands import preflight
 
+    if opts.build is not None:  # written once signed in: it names the uploaded workspace files
+        from aib_pilot.commands import build_inputs
+
+        tags = dict(opts.tags)
+        template, name = build_inputs.materialize(opts.build, session, sink, name=opts.name,
+                                                  resource_group=opts.resource_group, user_tags=tags,
+                                                  log_dir=opts.log_dir)
+        opts = replace(opts, template=template, name=name, template_path=template.path, tags=tags, build=None)
     if opts.preflight:  # a doomed template stops here (exit 2), before anything is created
         preflight.check(session, sink, opts.template, resource_group=opts.resource_group, name=opts.name,
                         on_conflict=opts.on_conflict)
     done, failure = do_submit(session, sink, opts)
     if failure:
         sink.result(failure, template_path=opts.template_path)
-    return done
+    return done, opts
 
 
 def run(args) -> int:
@@ -140,7 +155,7 @@ def run(args) -> int:
     opts = SubmitOptions.from_args(args)
     session = options.make_session(args)
     sink = make_sink(opts.format)
-    done = start(session, sink, opts)
+    done, opts = start(session, sink, opts)
     if done is None:
         return 1
     cfg = MonitorConfig(resource_group=opts.resource_group, name=done.name, log_dir=opts.log_dir,

@@ -133,7 +133,44 @@ INPUTS: tuple[Input, ...] = (
           choices=("text", "json", "github", "azure-devops", "markdown", "sarif"),
           help="output format (the adapter sets its platform's default)", quiet_if_unused=True),
     Input("extra-args", "extraArgs", kind="args", help="further CLI arguments, shell-quoted"),
-)
+) + tuple(
+    # Azure/build-vm-image's inputs under its names (docs/migrating.md); the Azure DevOps names are the
+    # camelCase forms, with the Microsoft "Azure VM Image Builder" task's names as task.json aliases.
+    Input(github, ado, options, only_for=("run", "submit"), help=text)
+    for github, ado, options, text in (
+        ("action-run-mode", "actionRunMode", (), "build-vm-image: full (run) | buildonly (run) | nowait (submit)"),
+        ("resource-group-name", "resourceGroupName", ("--resource-group",), "build-vm-image: same as resource-group"),
+        ("image-builder-template-name", "imageBuilderTemplateName", (),
+         "build-vm-image: a template name, or a .json path meaning that template file"),
+        ("location", "location", ("--location",), "region of the build, e.g. eastus"),
+        ("build-timeout-in-minutes", "buildTimeoutInMinutes", ("--build-timeout-in-minutes",),
+         "build timeout in minutes, 1-960 (default 240)"),
+        ("vm-size", "vmSize", ("--vm-size",), "build VM size (default: AIB's)"),
+        ("managed-identity", "managedIdentity", ("--managed-identity",),
+         "user-assigned identity AIB builds with: a name in the resource group or a resource id"),
+        ("source-image-type", "sourceImageType", ("--source-image-type",),
+         "PlatformImage (default) | SharedImageGallery | ManagedImage"),
+        ("source-os-type", "sourceOsType", ("--source-os-type",), "linux | windows"),
+        ("source-image", "sourceImage", ("--source-image",),
+         "publisher:offer:sku:version, a gallery image version id or a managed image id"),
+        ("customizer-source", "customizerSource", ("--customizer-source",),
+         "workspace file or folder put into the image"),
+        ("customizer-script", "customizerScript", ("--customizer-script",),
+         "inline shell (Linux) or PowerShell (Windows) lines run in the image"),
+        ("customizer-destination", "customizerDestination", ("--customizer-destination",),
+         "folder in the image the customizer-source is unpacked to"),
+        ("customizer-windows-update", "customizerWindowsUpdate", ("--customizer-windows-update",),
+         "true: run Windows Update after the script (Windows only)"),
+        ("customizer-storage-account", "customizerStorageAccount", ("--customizer-storage-account",),
+         "storage account for the workspace files; empty: aib-pilot creates one in the resource group"),
+        ("dist-type", "distType", ("--dist-type",), "ManagedImage (default) | SharedImageGallery | VHD"),
+        ("dist-resource-id", "distResourceId", ("--dist-resource-id",),
+         "managed image id to create, or the gallery image definition id"),
+        ("dist-location", "distLocation", ("--dist-location",),
+         "managed image region, or gallery replication regions (comma-separated)"),
+        ("run-output-name", "runOutputName", ("--run-output-name",), "run output name"),
+        ("dist-image-tags", "distImageTags", ("--dist-image-tags",), "key:value,... tags on the image"),
+    ))
 
 BY_GITHUB = {i.github: i for i in INPUTS}
 
@@ -233,6 +270,9 @@ def build_argv(values: dict[str, str], *, platform: str = "github",
 
     inv = Invocation()
     given = {k: v.strip() for k, v in values.items() if v is not None and v.strip() != ""}
+    if "customizer-script" in given:  # a script keeps its own indentation and inner blank lines
+        given["customizer-script"] = values["customizer-script"]
+    inv.errors += _build_vm_image_names(given, label)
     command = given.get("command", "run")
     # Every input's own value first, so the user sees all bad inputs at once.
     for name, value in given.items():
@@ -308,6 +348,33 @@ def build_argv(values: dict[str, str], *, platform: str = "github",
     if "extra-args" not in given:  # extra arguments may carry what is missing; argparse then judges
         inv.errors += _missing_required(parser, inv.argv[1:], positional_given, command, label)
     return inv
+
+
+def _build_vm_image_names(given: dict[str, str], label) -> list[str]:
+    """Fold build-vm-image's three inputs that have no option of their own into aib-pilot's:
+    ``action-run-mode`` picks the command, ``image-builder-template-name`` is a template file (a
+    ``.json`` path) or the template's name, ``resource-group-name`` is ``resource-group``."""
+    problems = []
+    mode = given.pop("action-run-mode", "").lower()
+    if mode:
+        if mode not in ("full", "buildonly", "nowait"):
+            problems.append(f"input {label(BY_GITHUB['action-run-mode'])} is {mode!r}: use full, buildonly or nowait.")
+        elif given.get("command", "run") in ("run", "submit"):
+            given["command"] = "submit" if mode == "nowait" else "run"
+    name = given.pop("image-builder-template-name", "")
+    if name:
+        target = "template" if name.lower().endswith(".json") else "template-name"
+        if given.get(target, name) != name:
+            problems.append(f"input {label(BY_GITHUB['image-builder-template-name'])} and input "
+                            f"{label(BY_GITHUB[target])} differ; give one of them.")
+        given[target] = name
+    group = given.pop("resource-group-name", "")
+    if group:
+        if given.get("resource-group", group) != group:
+            problems.append(f"input {label(BY_GITHUB['resource-group-name'])} and input "
+                            f"{label(BY_GITHUB['resource-group'])} differ; give one of them.")
+        given["resource-group"] = group
+    return problems
 
 
 def _missing_required(parser: argparse.ArgumentParser, argv: list[str], positional_given: bool,

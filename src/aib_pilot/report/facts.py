@@ -39,6 +39,10 @@ OUTPUT_NAMES = (
     "failed-customizer-line",
     "rule",
     "diagnosis-json",
+    # the outputs of Azure/build-vm-image, under its names (docs/migrating.md)
+    "imagebuilder-run-status",
+    "run-output-name",
+    "custom-image-uri",
 )
 FLEET_OUTPUT_NAMES = ("state", "fleet-json")
 # Outputs written by a diagnosis alone (no run result).
@@ -273,7 +277,19 @@ def run_outputs(result: dict, template_path: str | None = None) -> dict[str, str
         "elapsed-seconds": "" if elapsed is None else f"{float(elapsed):g}",
     }
     values.update(diagnosis_outputs(diag, template_path))
+    values.update(build_vm_image_outputs(result))
     return {name: redact(str(values.get(name, ""))) for name in OUTPUT_NAMES}
+
+
+def build_vm_image_outputs(result: dict) -> dict[str, str]:
+    """Azure/build-vm-image's outputs: ``imagebuilder-run-status`` succeeded | failed | skipped (the
+    build was not waited for: submit, or the budget ended first), the first distributor's run
+    output name and the image it produced (resource id, or the VHD's URI)."""
+    state = state_of(result)
+    status = {"Succeeded": "succeeded", "Running": "skipped"}.get(state, "failed")
+    first = (result.get("outputs") or [{}])[0] or {}
+    return {"imagebuilder-run-status": status, "run-output-name": first.get("name") or "",
+            "custom-image-uri": first.get("artifact_id") or first.get("artifact_uri") or ""}
 
 
 def diagnosis_outputs(diag: dict | None, template_path: str | None = None) -> dict[str, str]:
