@@ -17,27 +17,12 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-TASK = json.loads((ROOT / "task.json").read_text())  # the task's single source
-STAGED: dict[str, Path] = {}
+from tests.pipeline.ado_stage import ROOT, STAGED, TASK  # the staged task folder (conftest.py)
 COMMAND = re.compile(r"##vso\[(?P<area>[a-z]+)\.(?P<action>[a-z]+)(?: (?P<props>[^\]]*))?\](?P<msg>.*)", re.I)
 ALLOWED = {"task.logissue", "task.setvariable", "task.uploadsummary", "task.complete", "task.setsecret",
            "task.setprogress", "task.logdetail"}
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _staged_task(tmp_path_factory):
-    """The task folder as the extension ships it: ado-task/stage.py maps the root task.json in."""
-    sys.path.insert(0, str(ROOT / "ado-task"))
-    try:
-        import stage
-    finally:
-        sys.path.remove(str(ROOT / "ado-task"))
-    STAGED["task"] = stage.stage(tmp_path_factory.mktemp("extension"))
-    assert json.loads((STAGED["task"] / "task.json").read_text()) == TASK
-    yield
 
 
 def agent_env(tmp_path: Path, inputs: dict[str, str]) -> dict[str, str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipeline.test_ado_launcher import _staged_task, agent_env, commands, run_launcher, variables, wif_connection_env  # noqa: F401 - the staged task folder (autouse fixture)
+from tests.pipeline.test_ado_launcher import agent_env, commands, run_launcher, variables, wif_connection_env
 from tests.pipeline.test_github_entrypoint import azure_inputs, read_outputs, runner_env
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -65,8 +65,9 @@ def test_submit_options_hold_the_loaded_template_and_the_choices():
     opts = SubmitOptions.from_args(args, env={"AIB_PILOT_ON_CONFLICT": "replace"})
     assert opts.template.path and opts.template_path == TEMPLATE and opts.resource_group == "rg"
     assert opts.name.startswith(opts.template.declared_name or Path(TEMPLATE).stem)  # <name>-<content hash>
-    assert (dict(opts.tags), opts.on_conflict, opts.preflight, opts.format) == ({"team": "images"}, "replace", False,
-                                                                               "text")
+    # the cleanup policy travels on the template, so a later job's monitor honours it
+    assert (dict(opts.tags), opts.on_conflict, opts.preflight, opts.format) == (
+        {"team": "images", "aib-pilot.cleanup": "on-success"}, "replace", False, "text")
     with pytest.raises(UsageError, match="AIB_PILOT_ON_CONFLICT='sideways' is not a choice"):
         SubmitOptions.from_args(args, env={"AIB_PILOT_ON_CONFLICT": "sideways"})
 
