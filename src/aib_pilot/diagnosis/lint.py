@@ -14,7 +14,7 @@ from aib_pilot.diagnosis.rules import load_lint_rules
 from aib_pilot.diagnosis.template_map import TYPE_TO_PROVISIONER, TemplateInfo, load_template
 from aib_pilot.redact import redact
 
-SCHEMA = "aib-pilot/lint/v1"
+from aib_pilot.diagnosis.result import LINT_SCHEMA as SCHEMA
 DEFAULT_VM_SIZES = ("", "standard_d1_v2")
 LARGE_FILE = re.compile(r"\.(?:zip|iso|msi|exe|msix|cab|vhdx?|tar|tgz|tar\.gz|gz|7z|rar|bin|img|wim)(?:$|\?)", re.I)
 APT_INSTALL = re.compile(r"\b(?:apt-get|apt|yum|dnf|zypper)\s+(?:[-\w=./]+\s+)*?(?:install|upgrade|dist-upgrade|remove)\b")

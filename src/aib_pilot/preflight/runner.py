@@ -22,7 +22,7 @@ from aib_pilot.preflight.context import SIGNED_IN, Context, Outcome
 from aib_pilot.preflight.rules import RULES_BY_ID
 from aib_pilot.redact import redact
 
-SCHEMA = "aib-pilot/preflight/v1"
+from aib_pilot.diagnosis.result import PREFLIGHT_SCHEMA as SCHEMA
 MAX_WORKERS = 16
 
 
