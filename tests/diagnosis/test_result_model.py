@@ -117,3 +117,12 @@ def test_other_schemas_are_told_apart():
     assert Diagnosis.from_dict({"schema": LINT_SCHEMA}).is_lint
     assert Diagnosis.from_dict({"schema": PREFLIGHT_SCHEMA}).is_preflight
     assert not Diagnosis().is_lint and not Diagnosis().is_preflight
+
+
+def test_copies_and_pickles_are_equal_objects():
+    import copy
+    import pickle
+
+    diag = diagnose(example_path("linux-customizer-failed.log"), template_path=LINUX_TEMPLATE).result()
+    for other in (copy.deepcopy(diag), pickle.loads(pickle.dumps(diag)), copy.copy(diag)):
+        assert other == diag and as_json(other.to_dict()) == as_json(diag.to_dict())

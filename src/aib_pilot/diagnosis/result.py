@@ -52,6 +52,10 @@ class JsonObject:
         if not self.json_keys:
             object.__setattr__(self, "json_keys", self.KEYS + tuple(k for k in self.extra if k not in self.KEYS))
 
+    def __reduce__(self):
+        """Copied and pickled as its JSON (``extra`` is a read-only mapping, which cannot be)."""
+        return type(self).from_dict, (self.to_dict(),)
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]):
         """The object a JSON object describes (items of a list that are not objects are skipped)."""
