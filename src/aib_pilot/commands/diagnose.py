@@ -100,7 +100,7 @@ def diagnose_local(args: argparse.Namespace) -> int:
     # the outcome is known before anything is printed: a reader that stops early (| head -1) does
     # not change it
     args.outcome = EXIT_BUILD_FAILED if diag.failed else EXIT_OK
-    render(diag.to_dict(), args.format, template_path=args.template)
+    render(diag.result(), args.format, template_path=args.template)
     return args.outcome
 
 
@@ -174,7 +174,8 @@ class _Prepended:
         return self._rest.read(size)
 
 
-def render(diag: dict, fmt: str, *, template_path: str | None = None) -> None:
+def render(diag, fmt: str, *, template_path: str | None = None) -> None:
+    """Print ``diag`` (a Diagnosis) in ``fmt`` on standard output."""
     from aib_pilot.report import render_diagnosis
 
     render_diagnosis(diag, fmt, sys.stdout, template_path=template_path)

@@ -23,9 +23,10 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from aib_pilot.diagnosis.lint import lint_template
+    from aib_pilot.diagnosis.result import Diagnosis
     from aib_pilot.report import render_diagnosis
 
-    result = lint_template(args.template)
-    args.outcome = EXIT_BUILD_FAILED if result["status"] == "failed" else EXIT_OK
+    result = Diagnosis.from_dict(lint_template(args.template))
+    args.outcome = EXIT_BUILD_FAILED if result.failed else EXIT_OK
     render_diagnosis(result, args.format, sys.stdout, template_path=args.template)
     return args.outcome

@@ -264,13 +264,13 @@ def diagnose_remote(args) -> int:
         if state in ("Running", "Canceling"):
             path = w.complete_log()  # what exists so far
             diag = w.fix_fetched_location(diagnose(path, status_message=w.status.get("message"),
-                                                   template_path=template_path, source=f"azure:{w.template_id}").to_dict())
+                                                   template_path=template_path, source=f"azure:{w.template_id}").result())
         elif state:
             diag = w.finish().get("diagnosis") or w.fix_fetched_location(diagnose(
                 w.log.local_path if w.log.local_path and w.log.local_path.exists() else None,
-                template_path=template_path, source=f"azure:{w.template_id}", run_state=state).to_dict())
+                template_path=template_path, source=f"azure:{w.template_id}", run_state=state).result())
         else:
             raise UsageError(f"Image template {name} has never run; there is nothing to diagnose.",
                              hint=f"Start it with: aib-pilot submit or az image builder run -g {rg} -n {name}.")
     render_diagnosis(diag, options.resolve_format(args), sys.stdout, template_path=getattr(args, "template", None))
-    return EXIT_BUILD_FAILED if diag.get("failed") or diag.get("status") == "failed" else EXIT_OK
+    return EXIT_BUILD_FAILED if diag.failed else EXIT_OK

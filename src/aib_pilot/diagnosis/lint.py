@@ -2,8 +2,9 @@
 applied before a build instead of after it.
 
 Each check has a stable ID (AIB5xx), the catalogue category of the failure it prevents, and points
-at the template line. ``lint_template(path)`` returns a dict shaped like a diagnosis (the same keys) so the
-same report renderers print it; ``status`` is ``failed`` when an error-severity check fired.
+at the template line. ``lint_template(path)`` returns the JSON of a diagnosis (the same keys, schema
+``aib-pilot/lint/v1``); ``Diagnosis.from_dict`` of it is what the report renderers print. ``status``
+is ``failed`` when an error-severity check fired.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import sys
 from datetime import datetime
 from typing import Mapping, TextIO
 
+from aib_pilot.diagnosis.result import Diagnosis
 from aib_pilot.redact import redact
 from aib_pilot.report.console import Console
 from aib_pilot.report.livelog import curate, live_log_mode
@@ -111,10 +112,11 @@ class Sink:
         for line in self.safe_lines(lines):
             self.say(line)
 
-    def diagnosis(self, diag: dict, *, template_path: str | None = None) -> None:  # pragma: no cover
+    def diagnosis(self, diag: Diagnosis, *, template_path: str | None = None) -> None:  # pragma: no cover
         raise NotImplementedError
 
     def result(self, result: dict, *, template_path: str | None = None) -> None:  # pragma: no cover
+        """A run result: a dict of run fields whose ``diagnosis`` is a Diagnosis or None."""
         raise NotImplementedError
 
     def fleet_summary(self, results: list[dict]) -> None:  # pragma: no cover
