@@ -1,6 +1,5 @@
 """The typed result: every diagnosis, lint and preflight result reads back into the same JSON."""
 
-import dataclasses
 import glob
 import json
 import os
@@ -10,7 +9,7 @@ import pytest
 from aib_pilot.diagnosis import diagnose
 from aib_pilot.diagnosis.lint import lint_template
 from aib_pilot.diagnosis.result import (LINT_SCHEMA, PREFLIGHT_SCHEMA, SCHEMA, Customizer, Diagnosis, Evidence,
-                                        Finding, TimelineEntry)
+                                        Finding, FrozenResultError, TimelineEntry)
 from aib_pilot.preflight.context import Outcome
 from aib_pilot.preflight.runner import result_of
 
@@ -99,18 +98,30 @@ def test_unknown_and_missing_keys_are_kept_as_they_were():
 
 
 def test_objects_built_in_code_write_every_field_and_stay_immutable():
-    finding = Finding(rule="AIB101", severity="error", evidence=[Evidence(5, "boom")])
+    finding = Finding(rule="AIB101", severity="error", evidence=[Evidence(line=5, text="boom")])
     diag = Diagnosis(status="failed", findings=[finding], failed_customizer=Customizer(name="web", index=0),
                      timeline=[TimelineEntry(name="deploy", status="ok")])
     out = diag.to_dict()
     assert list(out) == list(Diagnosis.KEYS) and list(out["findings"][0]) == list(Finding.KEYS)
     assert out["findings"][0]["evidence"] == [{"line": 5, "text": "boom"}]
     assert isinstance(diag.findings, tuple) and isinstance(diag.findings[0].evidence, tuple)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenResultError):
         diag.status = "succeeded"
     with pytest.raises(TypeError):
         diag.extra["x"] = 1
     assert Diagnosis.from_dict(out) == diag
+    with pytest.raises(TypeError):
+        Diagnosis(state="failed")  # not a field: a typo is an error, not a silent extra key
+
+
+def test_replace_changes_a_copy_and_keeps_the_json_keys():
+    lint = Diagnosis.from_dict({"schema": LINT_SCHEMA, "status": "failed",
+                                "findings": [{"rule": "AIB501", "severity": "error", "evidence": []}]})
+    quiet = lint.replace(findings=tuple(f.replace(severity="info", kind="generic") for f in lint.findings))
+    assert lint.findings[0].severity == "error" and quiet.findings[0].severity == "info"
+    assert quiet.to_dict() == {"schema": LINT_SCHEMA, "status": "failed",
+                               "findings": [{"rule": "AIB501", "severity": "info", "evidence": [], "kind": "generic"}]}
+    assert quiet != lint and quiet.replace(findings=lint.findings) == lint
 
 
 def test_other_schemas_are_told_apart():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import stat
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -160,7 +160,7 @@ class TemplateWatch:
         point into the log dir, not at the user's template: the same diagnosis without those two."""
         fc = diag.failed_customizer
         if not self.cfg.template_path and fc is not None:
-            return replace(diag, failed_customizer=replace(fc, file=None, line=None))
+            return diag.replace(failed_customizer=fc.replace(file=None, line=None))
         return diag
 
     def check_started(self) -> None:
@@ -423,13 +423,13 @@ class TemplateWatch:
 def own_cancel(diag: Diagnosis, why: str, cfg: MonitorConfig) -> Diagnosis:
     """The run was canceled by aib-pilot itself (--cancel-on-interrupt): the "canceled run" finding
     must not read as a CI time-out nor advise against canceling; it is information."""
-    return replace(diag, findings=tuple(_own_cancel_finding(f, why, cfg) for f in diag.findings))
+    return diag.replace(findings=tuple(_own_cancel_finding(f, why, cfg) for f in diag.findings))
 
 
 def _own_cancel_finding(finding: Finding, why: str, cfg: MonitorConfig) -> Finding:
     if finding.category == "pipeline_timeout" or finding.rule == "AIB406":
-        finding = replace(
-            finding, severity="info", title=f"The run was {why}",
+        finding = finding.replace(
+            severity="info", title=f"The run was {why}",
             cause="The CI job was stopped and aib-pilot canceled the Azure build, as "
                   "--cancel-on-interrupt asks. The 'context canceled' lines in the log are the consequence.",
             fix="Nothing to fix in the build. To let a build outlive its CI job, leave out --cancel-on-interrupt: "

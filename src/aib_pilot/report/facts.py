@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
-from dataclasses import replace
 from typing import Any
 
 from aib_pilot.diagnosis.result import Customizer, Diagnosis, Evidence, Finding, JsonObject, TimelineEntry
@@ -301,11 +300,11 @@ def bounded_json(diag: Diagnosis) -> str:
     text = compact_json(diag)
     if len(text.encode()) <= MAX_OUTPUT_BYTES:
         return text
-    slim = replace(diag, tail=diag.tail[-20:], findings=tuple(replace(f, evidence=f.evidence[:3]) for f in diag.findings))
+    slim = diag.replace(tail=diag.tail[-20:], findings=tuple(f.replace(evidence=f.evidence[:3]) for f in diag.findings))
     text = compact_json(slim)
     if len(text.encode()) <= MAX_OUTPUT_BYTES:
         return text
-    slim = replace(slim, timeline=(), tail=(), findings=tuple(replace(f, evidence=()) for f in slim.findings[:5]))
+    slim = slim.replace(timeline=(), tail=(), findings=tuple(f.replace(evidence=()) for f in slim.findings[:5]))
     return compact_json(slim)
 
 
