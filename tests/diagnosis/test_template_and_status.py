@@ -138,7 +138,7 @@ def test_a_template_that_is_not_the_logs_is_said_and_not_pointed_at(tmp_path):
     import json as _json
     import os as _os
 
-    from aib_pilot.diagnosis import diagnose as _diagnose
+    from aib_pilot.diagnosis import Diagnosis, diagnose as _diagnose
     from aib_pilot.report import facts
 
     root = _os.path.dirname(_os.path.dirname(_os.path.dirname(_os.path.abspath(__file__))))
@@ -153,7 +153,7 @@ def test_a_template_that_is_not_the_logs_is_said_and_not_pointed_at(tmp_path):
     mismatch = [f for f in d["findings"] if f["rule"] == "AIB407"]
     assert mismatch and "customizer 1 ran as Shell" in mismatch[0]["evidence"][0]["text"]
     assert d["failed_customizer"]["line"] is None and d["failed_customizer"]["file"] is None
-    assert facts.template_location(d, str(wrong)) == (None, None)
+    assert facts.template_location(Diagnosis.from_dict(d), str(wrong)) == (None, None)
     right = _os.path.join(root, "examples", "logs", "linux-template.json")
     good = _diagnose(log, template_path=right).to_dict()
     assert not [f for f in good["findings"] if f["rule"] == "AIB407"] and good["failed_customizer"]["line"] == 37

@@ -10,7 +10,7 @@ import pytest
 
 from aib_pilot.report import make_sink
 
-from .samples import HOSTILE_LINES, PREFIXED_HOSTILE_LINES
+from .samples import HOSTILE_LINES, PREFIXED_HOSTILE_LINES, typed_result
 
 TEMPLATE = "images/ubuntu.json"
 SECRET = "s3cr3t-client-value-123"
@@ -55,7 +55,7 @@ class Session:
 
 
 def play(session: Session, result: dict, *, hostile: bool) -> Session:
-    """A monitor-like sequence of calls ending with result()."""
+    """A monitor-like sequence of calls ending with result() (``result`` as JSON; typed here)."""
     sink = session.sink
     at = datetime(2026, 11, 25, 22, 4, 30, tzinfo=timezone.utc)
     hostile_lines = HOSTILE_LINES + PREFIXED_HOSTILE_LINES
@@ -73,7 +73,7 @@ def play(session: Session, result: dict, *, hostile: bool) -> Session:
     sink.warning("ARM throttled the request; retrying" if not hostile else lines[9])
     sink.error("lost the log stream for 30s" if not hostile else lines[0])
     sink.info("benign info" if not hostile else "\n".join(lines))
-    sink.result(result, template_path=TEMPLATE)
+    sink.result(typed_result(result), template_path=TEMPLATE)
     return session
 
 

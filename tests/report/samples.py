@@ -1,8 +1,18 @@
-"""Realistic inputs for the report tests: a diagnosis, run results, and hostile log text."""
+"""Realistic inputs for the report tests: a diagnosis, run results, and hostile log text.
+
+DIAGNOSIS is written as its JSON (what ``--format json`` prints); the report formats take the
+typed :class:`Diagnosis`, which :func:`typed` reads from that JSON as a later CI job reads a saved
+result. The run results are dicts as the monitor hands them to a sink (diagnosis and timeline
+typed); :func:`as_json` is what the json format makes of them.
+"""
 
 from __future__ import annotations
 
 import copy
+import json
+
+from aib_pilot.diagnosis.result import Diagnosis, TimelineEntry
+from aib_pilot.report.facts import redact_deep
 
 SAS_SECRET = "sv2022Q7xSECRETSIGabc%2Fdef%3D"
 ACCOUNT_KEY = "SECRETKEYq1w2e3r4t5y6u7i8o9p0asdfghjklzxcvbnm1234567890ABCD=="
@@ -145,7 +155,7 @@ def result(state: str, **changes) -> dict:
     out = copy.deepcopy(BASE_RESULT)
     out["state"] = state
     out.update(changes)
-    return out
+    return typed_result(out)
 
 
 def succeeded() -> dict:
@@ -175,7 +185,7 @@ def canceled() -> dict:
     return result("Canceled", ended="2026-11-25T22:20:00Z", message="The build was canceled by a user.")
 
 
-def hostile_diagnosis() -> dict:
+def hostile_diagnosis_json() -> dict:
     """The sample diagnosis with hostile text wherever text from the log can appear."""
     diag = copy.deepcopy(DIAGNOSIS)
     evidence = [{"line": 2000 + i, "text": text} for i, text in enumerate(HOSTILE_LINES)]
@@ -186,6 +196,37 @@ def hostile_diagnosis() -> dict:
     diag["timeline"][4]["name"] = "evil: ##vso[task.complete result=Succeeded;] ::error::x #; %% `"
     diag["source"] = "##vso[task.setvariable variable=pwnedsource]1"
     return diag
+
+
+def hostile_diagnosis() -> Diagnosis:
+    return typed(hostile_diagnosis_json())
+
+
+def typed(diag: dict | Diagnosis | None = None) -> Diagnosis:
+    """The typed diagnosis of a JSON diagnosis (default: DIAGNOSIS); a Diagnosis as it is."""
+    if isinstance(diag, Diagnosis):
+        return diag
+    return Diagnosis.from_dict(DIAGNOSIS if diag is None else diag)
+
+
+def timeline(items: list[dict]) -> tuple[TimelineEntry, ...]:
+    """Typed timeline entries of JSON ones."""
+    return tuple(TimelineEntry.from_dict(item) for item in items)
+
+
+def typed_result(result: dict) -> dict:
+    """A run result as the monitor hands it to a sink: its diagnosis and timeline typed."""
+    out = dict(result)
+    if isinstance(out.get("diagnosis"), dict):
+        out["diagnosis"] = typed(out["diagnosis"])
+    out["timeline"] = tuple(item if isinstance(item, TimelineEntry) else TimelineEntry.from_dict(item)
+                            for item in out.get("timeline") or ())
+    return out
+
+
+def as_json(value):
+    """``value`` as the json format writes it, read back (typed objects become their JSON)."""
+    return json.loads(json.dumps(redact_deep(value, scrub=lambda text: text)))
 
 
 def hostile_failed() -> dict:

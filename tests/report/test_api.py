@@ -29,22 +29,22 @@ def test_unknown_format_is_a_usage_error():
         make_sink("yaml", out=io.StringIO(), env={})
     assert "yaml" in info.value.one_line() and "text, json, github, azure-devops, markdown" in info.value.one_line()
     with pytest.raises(UsageError):
-        render_diagnosis(samples.DIAGNOSIS, "xml", io.StringIO())
+        render_diagnosis(samples.typed(), "xml", io.StringIO())
 
 
 def test_diagnosis_json_output_is_shortened_but_valid():
     diag = copy.deepcopy(samples.DIAGNOSIS)
     diag["tail"] = [{"line": i, "text": "x" * 400} for i in range(5000)]
-    text = bounded_json(diag)
+    text = bounded_json(samples.typed(diag))
     assert len(text.encode()) <= MAX_OUTPUT_BYTES
     back = json.loads(text)
     assert back["category"] == "customizer_failed" and len(back["tail"]) == 20
-    assert json.loads(bounded_json(samples.DIAGNOSIS)) == samples.DIAGNOSIS
+    assert json.loads(bounded_json(samples.typed())) == samples.DIAGNOSIS
 
 
 def test_headline_without_failure_and_worst_state():
-    assert headline({"status": "succeeded", "findings": []}) == "No failure found (succeeded)."
-    assert headline({"status": "failed", "category": "quota_or_capacity", "phase": "deploy"}) == \
+    assert headline(samples.typed({"status": "succeeded", "findings": []})) == "No failure found (succeeded)."
+    assert headline(samples.typed({"status": "failed", "category": "quota_or_capacity", "phase": "deploy"})) == \
         "quota_or_capacity in phase deploy"
     assert worst_state([samples.succeeded(), samples.running()]) == "Running"
     assert worst_state([samples.running(), samples.canceled(), samples.succeeded()]) == "Canceled"
@@ -52,9 +52,10 @@ def test_headline_without_failure_and_worst_state():
 
 def test_succeeded_diagnosis_makes_no_annotation():
     out = io.StringIO()
-    render_diagnosis({"schema": "aib-pilot/diagnosis/v1", "status": "succeeded", "category": "unknown",
-                      "phase": None, "findings": [], "failed_customizer": None, "failing_section": None,
-                      "tail": [], "timeline": [], "lines_read": 10}, "github", out, env={})
+    render_diagnosis(samples.typed({"schema": "aib-pilot/diagnosis/v1", "status": "succeeded", "category": "unknown",
+                                    "phase": None, "findings": [], "failed_customizer": None,
+                                    "failing_section": None, "tail": [], "timeline": [], "lines_read": 10}),
+                     "github", out, env={})
     assert "::error" not in out.getvalue() and "No failure found" in out.getvalue()
 
 

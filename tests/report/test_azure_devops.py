@@ -82,7 +82,7 @@ def test_property_and_message_escaping():
     sink = make_sink("azure-devops", out=out, env={})
     diag = copy.deepcopy(samples.DIAGNOSIS)
     diag["findings"] = [dict(diag["findings"][1], cause="100% sure; really] yes")]
-    sink.diagnosis(diag, template_path="odd;dir]/t.json")
+    sink.diagnosis(samples.typed(diag), template_path="odd;dir]/t.json")
     issue = ado_commands(out.getvalue())[0]
     assert issue.props["sourcepath"] == "odd;dir]/t.json"
     assert "Cause: 100% sure; really] yes" in issue.data

@@ -34,7 +34,7 @@ def test_findings_elsewhere_get_their_own_file_annotation_and_order_is_kept():
     diag["findings"].insert(0, dict(diag["findings"][1], rule="AIB610", title="Gallery replication failed",
                                     phase="distribute", severity="error"))
     out = io.StringIO()
-    render_diagnosis(diag, "github", out, template_path=TEMPLATE, env={})
+    render_diagnosis(samples.typed(diag), "github", out, template_path=TEMPLATE, env={})
     issued = [c for c in github_commands(out.getvalue()) if c.name in ("error", "warning", "notice")]
     assert [(c.props["title"].split()[0], c.props.get("line")) for c in issued] == [("AIB610", None), ("AIB101", "41")]
     assert all(c.props["file"] == TEMPLATE for c in issued)
@@ -45,7 +45,7 @@ def test_info_findings_are_annotated_only_when_nothing_worse_exists():
     diag = copy.deepcopy(samples.DIAGNOSIS)
     diag["findings"] = [diag["findings"][2]]
     out = io.StringIO()
-    render_diagnosis(diag, "github", out, template_path=TEMPLATE, env={})
+    render_diagnosis(samples.typed(diag), "github", out, template_path=TEMPLATE, env={})
     issued = [c for c in github_commands(out.getvalue()) if c.name in ("error", "warning", "notice")]
     assert [(c.name, c.props["title"].split()[0]) for c in issued] == [("notice", "AIB190")]
 
@@ -65,7 +65,7 @@ def test_properties_and_data_are_escaped():
     sink = make_sink("github", out=sink_out, env={})
     diag = copy.deepcopy(samples.DIAGNOSIS)
     diag["findings"] = [dict(diag["findings"][1], title="50% done, then: boom", cause="a\r\nb %0A c")]
-    sink.diagnosis(diag, template_path="dir,with:odd/t.json")
+    sink.diagnosis(samples.typed(diag), template_path="dir,with:odd/t.json")
     line = sink_out.getvalue().splitlines()[0]
     assert line.startswith("::error file=dir%2Cwith%3Aodd/t.json,line=41,title=AIB101 50%25 done%2C then%3A boom::")
     parsed = github_commands(line)[0]
@@ -169,8 +169,9 @@ def test_fleet_summary_outputs_and_summary(session_factory):
 
 
 def test_customizer_line_output_when_the_diagnosis_has_no_file(session_factory):
-    result = samples.failed()
-    del result["diagnosis"]["failed_customizer"]["file"]
+    result, diag = samples.failed(), copy.deepcopy(samples.DIAGNOSIS)
+    del diag["failed_customizer"]["file"]
+    result["diagnosis"] = samples.typed(diag)
     session = play(session_factory("github"), result, hostile=False)
     values = parse_env_file(session.output_file.read_text())
     assert values["failed-customizer-line"] == "41"
@@ -183,7 +184,7 @@ def test_generic_findings_are_not_annotated_beside_a_specific_one():
     wrapper = dict(diag["findings"][1], rule="AIB201", title="Packer build command failed", kind="generic")
     diag["findings"] += [summary, wrapper]
     out = io.StringIO()
-    render_diagnosis(diag, "github", out, template_path=TEMPLATE, env={})
+    render_diagnosis(samples.typed(diag), "github", out, template_path=TEMPLATE, env={})
     issued = [c for c in github_commands(out.getvalue()) if c.name in ("error", "warning", "notice")]
     assert [c.props["title"].split()[0] for c in issued] == ["AIB101"]
     assert "AIB203" in out.getvalue() and "AIB201" in out.getvalue()  # still in the echoed report

@@ -72,9 +72,10 @@ def test_other_names_and_commits_are_left_alone(github):
 
 
 def test_annotations_are_sent_in_batches_of_fifty(github):
-    result = samples.failed()
-    base = result["diagnosis"]["findings"][1]
-    result["diagnosis"]["findings"] = [dict(base, rule=f"AIB{500 + i}") for i in range(120)]
+    result, diag = samples.failed(), copy.deepcopy(samples.DIAGNOSIS)
+    base = diag["findings"][1]
+    diag["findings"] = [dict(base, rule=f"AIB{500 + i}") for i in range(120)]
+    result["diagnosis"] = samples.typed(diag)
     answer = publish(github, result)
     sizes = [len(((body or {}).get("output") or {}).get("annotations") or []) for _, _, body in github.writes()]
     assert sizes == [50, 50, 20] and answer["annotations_sent"] == 120

@@ -131,7 +131,7 @@ def test_render_diagnosis_hostile(fmt, tmp_path):
     outputs = {}
     for kind, diag in (("benign", samples.DIAGNOSIS), ("hostile", samples.hostile_diagnosis())):
         buffer = io.StringIO()
-        render_diagnosis(diag, fmt, buffer, template_path=TEMPLATE, env=env)
+        render_diagnosis(samples.typed(diag), fmt, buffer, template_path=TEMPLATE, env=env)
         outputs[kind] = buffer.getvalue()
     assert shape(github_commands(outputs["hostile"])) == shape(github_commands(outputs["benign"]))
     assert shape(ado_commands(outputs["hostile"])) == shape(ado_commands(outputs["benign"]))

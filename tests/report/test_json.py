@@ -13,7 +13,7 @@ from .conftest import play
 
 def test_diagnosis_is_the_c2_object_on_one_line():
     out = io.StringIO()
-    render_diagnosis(samples.DIAGNOSIS, "json", out)
+    render_diagnosis(samples.typed(), "json", out)
     text = out.getvalue()
     assert text.count("\n") == 1 and text.endswith("\n")
     assert json.loads(text) == samples.DIAGNOSIS
@@ -24,7 +24,7 @@ def test_run_result_last_line_of_stdout_progress_on_stderr(session_factory):
         session = play(session_factory("json"), make(), hostile=False)
         lines = session.stdout.splitlines()
         assert len(lines) == 1, "only result() prints on stdout"
-        assert json.loads(lines[-1]) == make()
+        assert json.loads(lines[-1]) == samples.as_json(make())
         assert "Running / Customizing" in session.stderr and "benign line 3" in session.stderr
         assert "warning: ARM throttled" in session.stderr
 

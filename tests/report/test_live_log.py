@@ -140,8 +140,8 @@ def test_mode_from_argument_environment_and_default():
 
 def test_render_diagnosis_ignores_the_live_log_setting():
     from aib_pilot.report import render_diagnosis
-    from .samples import DIAGNOSIS
+    from .samples import DIAGNOSIS, typed
 
     out = io.StringIO()
-    render_diagnosis(DIAGNOSIS, "text", out, env={"AIB_PILOT_LIVE_LOG": "bogus", "NO_COLOR": "1"})
+    render_diagnosis(typed(DIAGNOSIS), "text", out, env={"AIB_PILOT_LIVE_LOG": "bogus", "NO_COLOR": "1"})
     assert out.getvalue().startswith("Diagnosis: customizer_failed")

@@ -63,7 +63,7 @@ def test_tail_fence_is_longer_than_any_backtick_run():
 
 
 def test_gantt_uses_real_times_and_durations():
-    lines = gantt(samples.DIAGNOSIS["timeline"])
+    lines = gantt(samples.typed().timeline)
     assert lines[0] == "```mermaid" and lines[1] == "gantt" and lines[-1] == "```"
     assert "    dateFormat x" in lines  # milliseconds
     bars = [line.strip() for line in lines if re.match(r"\s+\d+\. ", line)]
@@ -84,7 +84,7 @@ def test_gantt_with_durations_only_is_sequential():
                 {"kind": "phase", "name": "customize", "duration_seconds": 100, "status": "running"},
                 {"kind": "customizer", "name": "a", "phase": "customize", "duration_seconds": 30, "status": "ok"},
                 {"kind": "customizer", "name": "b", "phase": "customize", "duration_seconds": 0, "status": "running"}]
-    bars = [line.strip() for line in gantt(timeline) if re.match(r"\s+\d+\. ", line)]
+    bars = [line.strip() for line in gantt(samples.timeline(timeline)) if re.match(r"\s+\d+\. ", line)]
     assert bars == ["1. deploy :done, t1, 0, 60000", "2. customize :active, t2, 60000, 160000",
                     "3. a :done, t3, 60000, 90000", "4. b :active, t4, 90000, 91000"]
 
@@ -93,7 +93,7 @@ def test_mermaid_names_cannot_break_the_chart():
     hostile = "evil: ##vso[x] ::error::y #; %% `end` \n section Z\r:crit, x, 0, 1"
     name = mermaid_name(hostile)
     assert not set(name) & set(":#;%`\n\r[]")
-    lines = gantt([{"kind": "phase", "name": hostile, "duration_seconds": 5, "status": "failed"}])
+    lines = gantt(samples.timeline([{"kind": "phase", "name": hostile, "duration_seconds": 5, "status": "failed"}]))
     assert len(lines) == 7 and lines[-2].strip().startswith("1. evil")
     assert not any(line.strip().lower().startswith("section z") for line in lines)
 

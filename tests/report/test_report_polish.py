@@ -9,8 +9,10 @@ import json
 import pytest
 
 from aib_pilot.diagnosis import diagnose
+from aib_pilot.diagnosis.result import Finding
 from aib_pilot.report import facts, render_diagnosis
 
+from . import samples
 from .test_live_log import scenario_lines
 
 STATUS = ("Failed while waiting for packerizer: Microservice has failed: Failed while processing request: "
@@ -33,7 +35,7 @@ def real(tmp_path_factory):
 
 def render(diag, fmt, template_path=None) -> str:
     out = io.StringIO()
-    render_diagnosis(diag, fmt, out, template_path=template_path, env={"NO_COLOR": "1"})
+    render_diagnosis(samples.typed(diag), fmt, out, template_path=template_path, env={"NO_COLOR": "1"})
     return out.getvalue()
 
 
@@ -82,10 +84,10 @@ def test_generic_findings_keep_full_entries_when_nothing_specific_exists(real):
 
 def test_kind_from_diagnosis_decides_when_given():
     specific_title = {"rule": "X1", "category": "customizer_failed", "title": "A summary of the failure"}
-    assert not facts.is_specific(specific_title)  # title heuristic
-    assert facts.is_specific(dict(specific_title, kind="specific"))
-    assert not facts.is_specific({"rule": "X2", "category": "quota_or_capacity", "title": "Quota", "kind": "generic"})
-    assert facts.is_specific({"rule": "X3", "category": "quota_or_capacity", "title": "Quota exceeded"})
+    assert not facts.is_specific(Finding.from_dict(specific_title))  # title heuristic
+    assert facts.is_specific(Finding.from_dict(dict(specific_title, kind="specific")))
+    assert not facts.is_specific(Finding(rule="X2", category="quota_or_capacity", title="Quota", kind="generic"))
+    assert facts.is_specific(Finding.from_dict({"rule": "X3", "category": "quota_or_capacity", "title": "Quota exceeded"}))
 
 
 def test_skipped_customizers_follow_the_last_run_one_before_cleanup(real):
@@ -108,5 +110,6 @@ def test_display_timeline_when_no_customizer_ran():
                 {"kind": "phase", "name": "Cleanup", "phase": "cleanup", "status": "ok"},
                 {"kind": "customizer", "name": "a", "phase": "customize", "status": "skipped"},
                 {"kind": "customizer", "name": "b", "phase": "customize", "status": "skipped"}]
-    assert [i["name"] for i in facts.display_timeline(timeline)] == ["Deploy", "Connect", "a", "b", "Cleanup"]
-    assert facts.display_timeline(timeline[:3]) == timeline[:3]
+    timeline = samples.timeline(timeline)
+    assert [i.name for i in facts.display_timeline(timeline)] == ["Deploy", "Connect", "a", "b", "Cleanup"]
+    assert facts.display_timeline(timeline[:3]) == list(timeline[:3])

@@ -20,7 +20,7 @@ class TtyBuffer(io.StringIO):
 
 def render(diag, env=None, stream=None) -> str:
     stream = stream if stream is not None else io.StringIO()
-    render_diagnosis(diag, "text", stream, template_path=TEMPLATE, env=env if env is not None else {})
+    render_diagnosis(samples.typed(diag), "text", stream, template_path=TEMPLATE, env=env if env is not None else {})
     return stream.getvalue()
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from aib_pilot.diagnosis import diagnose
+from aib_pilot.diagnosis import Diagnosis, diagnose
 from aib_pilot.report import FORMATS, render_diagnosis
 
 from .runners import ado_commands, github_commands
@@ -64,7 +64,7 @@ def test_every_format_renders_a_real_diagnosis_safely(fmt, diagnosed, tmp_path):
     diag, template = diagnosed
     assert diag["failed_customizer"]["name"] == "install-nginx"
     out = io.StringIO()
-    render_diagnosis(diag, fmt, out, template_path=template, env={"AGENT_TEMPDIRECTORY": str(tmp_path)})
+    render_diagnosis(Diagnosis.from_dict(diag), fmt, out, template_path=template, env={"AGENT_TEMPDIRECTORY": str(tmp_path)})
     text = out.getvalue()
     assert "TOPSECRETSIG123" not in text
     if fmt == "json":
@@ -91,11 +91,13 @@ def test_long_values_survive_as_outputs(diagnosed, tmp_path):
     diag["tail"] = [{"line": i, "text": f"line {i} " + "y" * 300} for i in range(40)]
     assert len(json.dumps(diag)) > 10_000
     out = io.StringIO()
-    render_diagnosis(diag, "azure-devops", out, template_path=template, env={"AGENT_TEMPDIRECTORY": str(tmp_path)})
+    render_diagnosis(Diagnosis.from_dict(diag), "azure-devops", out, template_path=template,
+                     env={"AGENT_TEMPDIRECTORY": str(tmp_path)})
     values = {c.props["variable"]: c.data for c in ado_commands(out.getvalue()) if c.name == "task.setvariable"}
     assert json.loads(values["diagnosisJson"]) == diag
     output_file = tmp_path / "github_output"
     output_file.write_text("")
-    render_diagnosis(diag, "github", io.StringIO(), template_path=template, env={"GITHUB_OUTPUT": str(output_file)})
+    render_diagnosis(Diagnosis.from_dict(diag), "github", io.StringIO(), template_path=template,
+                     env={"GITHUB_OUTPUT": str(output_file)})
     from .conftest import parse_env_file
     assert json.loads(parse_env_file(output_file.read_text())["diagnosis-json"]) == diag

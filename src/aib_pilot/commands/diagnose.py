@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     # the outcome is known before anything is printed: a reader that stops early (| head -1) does
     # not change it
     args.outcome = EXIT_BUILD_FAILED if diag.failed else EXIT_OK
-    render(diag.to_dict(), opts.format, template_path=opts.template_path)
+    render(diag.result(), opts.format, template_path=opts.template_path)
     return args.outcome
 
 
@@ -182,7 +182,8 @@ class _Prepended:
         return self._rest.read(size)
 
 
-def render(diag: dict, fmt: str, *, template_path: str | None = None) -> None:
+def render(diag, fmt: str, *, template_path: str | None = None) -> None:
+    """Print ``diag`` (a Diagnosis) in ``fmt`` on standard output."""
     from aib_pilot.report import render_diagnosis
 
     render_diagnosis(diag, fmt, sys.stdout, template_path=template_path)

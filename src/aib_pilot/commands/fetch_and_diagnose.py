@@ -26,7 +26,7 @@ def run(args) -> int:
     opts = RemoteDiagnoseOptions.from_args(args)
     session = options.make_session(args)
     diag = fetch_and_diagnose(session, opts)
-    args.outcome = EXIT_BUILD_FAILED if diag.get("failed") or diag.get("status") == "failed" else EXIT_OK
+    args.outcome = EXIT_BUILD_FAILED if diag.failed else EXIT_OK
     from aib_pilot.report import render_diagnosis
 
     render_diagnosis(diag, opts.format, sys.stdout, template_path=opts.template_path)
@@ -53,13 +53,13 @@ def fetch_and_diagnose(session, opts: RemoteDiagnoseOptions) -> dict:
     if state in ("Running", "Canceling"):
         path = w.complete_log()  # what exists so far
         return w.fix_fetched_location(diagnose(path, status_message=w.status.get("message"),
-                                               template_path=template_path, source=source).to_dict())
+                                               template_path=template_path, source=source).result())
     if state:
         finished = w.finish().get("diagnosis")  # saves the log first
         if finished:
             return finished
         saved = w.log.local_path if w.log.local_path and w.log.local_path.exists() else None
         return w.fix_fetched_location(diagnose(saved, template_path=template_path, source=source,
-                                               run_state=state).to_dict())
+                                               run_state=state).result())
     raise UsageError(f"Image template {opts.name} has never run; there is nothing to diagnose.",
                      hint=f"Start it with: aib-pilot submit or az image builder run -g {opts.resource_group} -n {opts.name}.")

@@ -52,6 +52,7 @@ def _budget_chain(args) -> tuple[float | None, int]:
 
 def run(args: argparse.Namespace) -> int:
     from aib_pilot.diagnosis.lint import lint_template
+    from aib_pilot.diagnosis.result import Diagnosis
     from aib_pilot.report import render_diagnosis
 
     if args.output and args.format not in ("sarif", "json"):
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         _write_report(results, args)
         return args.outcome
     for path, result in zip(args.template, results):
-        render_diagnosis(result, args.format, sys.stdout, template_path=path)
+        render_diagnosis(Diagnosis.from_dict(result), args.format, sys.stdout, template_path=path)
     return args.outcome
 
 

@@ -54,8 +54,9 @@ def wanted(args, env=None) -> bool:
     return options.on_unless(args, "no_preflight", "AIB_PILOT_PREFLIGHT", env)
 
 
-def check(session, sink, template, *, resource_group: str, name: str, on_conflict: str) -> dict:
-    """Run the checks, print the result through ``sink``; raise PreflightFailed when one failed."""
+def check(session, sink, template, *, resource_group: str, name: str, on_conflict: str):
+    """Run the checks, print the result through ``sink``; raise PreflightFailed when one failed.
+    Returns the result (a Diagnosis), or None when the checks were skipped."""
     from aib_pilot.azure.templates import Templates, is_running
     from aib_pilot.preflight import preflight
 
@@ -65,18 +66,18 @@ def check(session, sink, template, *, resource_group: str, name: str, on_conflic
             # attaching to a build already under way creates nothing; its build VM also holds the
             # quota the checks would count
             sink.info(f"preflight: skipped, {name} is already running and will be attached to")
-            return {}
+            return None
     sink.info(f"preflight: checking what {template.path} needs in Azure (read-only)")
     result = preflight(session, template, resource_group=resource_group, name=name, on_conflict=on_conflict)
-    failed = [f for f in result["findings"] if f.get("kind") == "specific"]
+    failed = [f for f in result.findings if f.kind == "specific"]
     if failed:
         sink.diagnosis(result, template_path=template.path)
         # the step's `state` output says why nothing runs (docs/output-formats.md#step-outputs)
         sink.outputs({"state": PREFLIGHT_FAILED, "template-name": name, "resource-group": resource_group})
         raise PreflightFailed(f"preflight: {len(failed)} check(s) failed; nothing was submitted.",
                               hint="Fix the findings above (each names its az command), or pass --no-preflight.")
-    unsure = len(result["findings"])
-    sink.info(f"preflight: {len(result['checks'])} checks in {result['seconds']:.1f} s, none failed"
+    unsure = len(result.findings)
+    sink.info(f"preflight: {len(result.checks)} checks in {result.seconds:.1f} s, none failed"
               + (f"; {unsure} could not be checked" if unsure else ""))
     return result
 
@@ -107,4 +108,4 @@ def run(args) -> int:
     sink = make_sink(fmt)
     result = preflight(session, template, resource_group=rg, name=name, on_conflict=conflict)
     sink.diagnosis(result, template_path=args.template)
-    return EXIT_USAGE if result["status"] == "failed" else EXIT_OK
+    return EXIT_USAGE if result.failed else EXIT_OK

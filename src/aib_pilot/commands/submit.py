@@ -109,12 +109,12 @@ def do_submit(session, sink, opts: SubmitOptions):
         from aib_pilot.diagnosis import diagnose
 
         diag = diagnose(None, provisioning_error=failed.error, template_path=opts.template_path,
-                        source=f"azure:{failed.template_id}").to_dict()
+                        source=f"azure:{failed.template_id}").result()
         err = failed.error.get("error") if "error" in failed.error else failed.error
         result = {
             "state": "Failed", "run_sub_state": None, "template": failed.template_id, "template_name": name,
             "resource_group": rg, "log_path": None, "log_url": None,
-            "message": (err or {}).get("message"), "outputs": [], "timeline": diag.get("timeline") or [],
+            "message": (err or {}).get("message"), "outputs": [], "timeline": diag.timeline,
             "diagnosis": diag, "resume": None, "started": None, "ended": None, "elapsed_seconds": None,
             "published_anyway": None,
         }

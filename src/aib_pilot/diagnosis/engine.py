@@ -1,4 +1,7 @@
-"""``diagnose()``: log + status texts + template -> a ranked, explained :class:`Diagnosis`.
+"""``diagnose()``: log + status texts + template -> a ranked, explained :class:`Analysis`.
+
+The analysis keeps the engine's own objects (rules, error records); ``Analysis.result()`` is the
+typed, immutable :class:`~aib_pilot.diagnosis.result.Diagnosis` that the report formats print.
 
 Ranking (see docs/rules.md): findings are ordered by kind (a specific cause > a generic wrapper;
 cleanup noise is never reported as a cause), then by whether the evidence lies in the failing
@@ -18,12 +21,12 @@ from aib_pilot.diagnosis.rules import RULES_BY_ID, Rule
 from aib_pilot.diagnosis.scanner import Evidence, LogScanner, RuleHits, Section
 from aib_pilot.diagnosis.sources import open_chunks
 from aib_pilot.diagnosis.records import ErrorRecord, read_records
+from aib_pilot.diagnosis.result import SCHEMA, Diagnosis
 from aib_pilot.diagnosis.status import StatusInfo, provisioning_error_text, texts_from_json, try_json
 from aib_pilot.diagnosis.template_map import PROVISIONER_TO_TYPE, TemplateInfo, load_template
 from aib_pilot.diagnosis.text import iso
 from aib_pilot.redact import redact
 
-SCHEMA = "aib-pilot/diagnosis/v1"
 JSON_SNIFF_LIMIT = 16 * 1024 * 1024
 # An object, or an array of objects -- not "[<operationId>] PACKER OUT" log lines.
 _JSON_START = re.compile(rb"\s*(?:\{|\[\s*[{\]])")
@@ -57,8 +60,9 @@ class Finding:
 
 
 @dataclass
-class Diagnosis:
-    """The result of :func:`diagnose`; ``to_dict()`` is the JSON object of ``--format json``."""
+class Analysis:
+    """What :func:`diagnose` found, with the engine's objects; ``to_dict()`` is the JSON object of
+    ``--format json`` and ``result()`` the same as a typed :class:`Diagnosis`."""
 
     source: str | None
     status: str
@@ -106,6 +110,10 @@ class Diagnosis:
             "records": [r.to_dict() for r in self.records],
             "engine": self.extra.get("engine"),
         }
+
+    def result(self) -> Diagnosis:
+        """The typed, immutable diagnosis the report formats take (its ``to_dict()`` is ours)."""
+        return Diagnosis.from_dict(self.to_dict())
 
 
 def _chain_item(f: Finding) -> dict:
@@ -206,7 +214,7 @@ def _scan_status_texts(json_info: StatusInfo | None, json_data: bytes | None, ru
 # ---------------------------------------------------------------------------------------- main
 def diagnose(log=None, *, status_message: str | None = None, provisioning_error: dict | None = None,
              template_path: str | os.PathLike | None = None, source: str | None = None,
-             run_state: str | None = None) -> Diagnosis:
+             run_state: str | None = None) -> Analysis:
     """Diagnose an AIB run from its log and/or status texts. See the module docstring and docs/diagnosis.md.
 
     ``run_state`` (optional) is ``lastRunStatus.runState`` when the caller
@@ -273,7 +281,7 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
         tail = scanner.global_tail
     else:
         tail = []
-    return Diagnosis(
+    return Analysis(
         source=source if source is not None else (os.fspath(log) if isinstance(log, (str, os.PathLike)) else None),
         status=status, category=category, phase=phase, findings=reported,
         failed_customizer=failed_customizer,

@@ -2,8 +2,9 @@
 applied before a build instead of after it.
 
 Each check has a stable ID (AIB5xx), the catalogue category of the failure it prevents, and points
-at the template line. ``lint_template(path)`` returns a dict shaped like a diagnosis (the same keys) so the
-same report renderers print it; ``status`` is ``failed`` when an error-severity check fired.
+at the template line. ``lint_template(path)`` returns the JSON of a diagnosis (the same keys, schema
+``aib-pilot/lint/v1``); ``Diagnosis.from_dict`` of it is what the report renderers print. ``status``
+is ``failed`` when an error-severity check fired.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from aib_pilot.diagnosis.rules import load_lint_rules
 from aib_pilot.diagnosis.template_map import TYPE_TO_PROVISIONER, TemplateInfo, load_template
 from aib_pilot.redact import redact
 
-SCHEMA = "aib-pilot/lint/v1"
+from aib_pilot.diagnosis.result import LINT_SCHEMA as SCHEMA
 DEFAULT_VM_SIZES = ("", "standard_d1_v2")
 LARGE_FILE = re.compile(r"\.(?:zip|iso|msi|exe|msix|cab|vhdx?|tar|tgz|tar\.gz|gz|7z|rar|bin|img|wim)(?:$|\?)", re.I)
 APT_INSTALL = re.compile(r"\b(?:apt-get|apt|yum|dnf|zypper)\s+(?:[-\w=./]+\s+)*?(?:install|upgrade|dist-upgrade|remove)\b")

@@ -20,6 +20,7 @@ from aib_pilot.azure.run_outputs import DISTRIBUTION_CATEGORIES, list_run_output
 from aib_pilot.azure.staging_logs import (LOG_NAME, LogAccessDenied, LogNotFound, StagingLog, parse_log_location,
                                            rg_name)
 from aib_pilot.azure.templates import RUNNING_STATES, Templates, run_state
+from aib_pilot.diagnosis.result import Diagnosis, Finding
 from aib_pilot.monitoring.retry import transient_retry
 from aib_pilot.redact import redact
 from aib_pilot.report.live_groups import LiveLog
@@ -154,13 +155,12 @@ class TemplateWatch:
             return None  # names are a nicety; the log dir's own problems surface when the log is saved
         return path
 
-    def fix_fetched_location(self, diag: dict) -> dict:
+    def fix_fetched_location(self, diag: Diagnosis) -> Diagnosis:
         """A diagnosis mapped against the fetched copy names the customizer, but its file:line would
-        point into the log dir, not at the user's template: drop those two."""
-        fc = diag.get("failed_customizer")
-        if not self.cfg.template_path and isinstance(fc, dict):
-            fc["file"] = None
-            fc["line"] = None
+        point into the log dir, not at the user's template: the same diagnosis without those two."""
+        fc = diag.failed_customizer
+        if not self.cfg.template_path and fc is not None:
+            return diag.replace(failed_customizer=fc.replace(file=None, line=None))
         return diag
 
     def check_started(self) -> None:
@@ -342,8 +342,8 @@ class TemplateWatch:
         error = self.props.get("provisioningError") or {}
         result = self.base_result()
         diag = self.fix_fetched_location(diagnose(None, provisioning_error=error, template_path=self.diagnosis_template,
-                                                  source=f"azure:{self.template_id}").to_dict())
-        result.update(state="Failed", run_sub_state=None, diagnosis=diag, timeline=diag.get("timeline") or [],
+                                                  source=f"azure:{self.template_id}").result())
+        result.update(state="Failed", run_sub_state=None, diagnosis=diag, timeline=diag.timeline,
                       message=redact(error.get("message") or "") or None)
         return result
 
@@ -373,11 +373,11 @@ class TemplateWatch:
             message = self.canceled_by + (f"; {message}" if message else "")
             result["message"] = redact(message)
         diag = diagnose(log_path, status_message=message, template_path=self.diagnosis_template,
-                        source=f"azure:{self.template_id}", run_state=state).to_dict()
-        self.fix_fetched_location(diag)
+                        source=f"azure:{self.template_id}", run_state=state).result()
+        diag = self.fix_fetched_location(diag)
         if self.canceled_by and state == "Canceled":
-            own_cancel(diag, self.canceled_by, self.cfg)
-        result["timeline"] = diag.get("timeline") or []
+            diag = own_cancel(diag, self.canceled_by, self.cfg)
+        result["timeline"] = diag.timeline
         if state != "Succeeded":
             result["diagnosis"] = diag
         try:
@@ -393,7 +393,7 @@ class TemplateWatch:
             raw_outputs = []
             if state == "Succeeded":
                 self.sink.warning(f"could not list run outputs: {exc}")
-        if state in ("Failed", "PartiallySucceeded") and (diag.get("category") in DISTRIBUTION_CATEGORIES
+        if state in ("Failed", "PartiallySucceeded") and (diag.category in DISTRIBUTION_CATEGORIES
                                                           or "Distributing" in (sub, (self.last_seen or (None, None))[1])):
             result["published_anyway"] = published_anyway(raw_outputs)
         if access_problem:
@@ -420,18 +420,22 @@ class TemplateWatch:
         return result
 
 
-def own_cancel(diag: dict, why: str, cfg: MonitorConfig) -> None:
+def own_cancel(diag: Diagnosis, why: str, cfg: MonitorConfig) -> Diagnosis:
     """The run was canceled by aib-pilot itself (--cancel-on-interrupt): the "canceled run" finding
     must not read as a CI time-out nor advise against canceling; it is information."""
-    for finding in diag.get("findings") or []:
-        if finding.get("category") == "pipeline_timeout" or finding.get("rule") == "AIB406":
-            finding.update(
-                severity="info", title=f"The run was {why}",
-                cause="The CI job was stopped and aib-pilot canceled the Azure build, as "
-                      "--cancel-on-interrupt asks. The 'context canceled' lines in the log are the consequence.",
-                fix="Nothing to fix in the build. To let a build outlive its CI job, leave out --cancel-on-interrupt: "
-                    f"the build keeps running and a later job resumes with 'aib-pilot monitor -g {cfg.resource_group} "
-                    f"-n {cfg.name}'.")
+    return diag.replace(findings=tuple(_own_cancel_finding(f, why, cfg) for f in diag.findings))
+
+
+def _own_cancel_finding(finding: Finding, why: str, cfg: MonitorConfig) -> Finding:
+    if finding.category == "pipeline_timeout" or finding.rule == "AIB406":
+        finding = finding.replace(
+            severity="info", title=f"The run was {why}",
+            cause="The CI job was stopped and aib-pilot canceled the Azure build, as "
+                  "--cancel-on-interrupt asks. The 'context canceled' lines in the log are the consequence.",
+            fix="Nothing to fix in the build. To let a build outlive its CI job, leave out --cancel-on-interrupt: "
+                f"the build keeps running and a later job resumes with 'aib-pilot monitor -g {cfg.resource_group} "
+                f"-n {cfg.name}'.")
+    return finding
 
 
 def regular_folder(path: Path) -> bool:

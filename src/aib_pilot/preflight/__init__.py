@@ -3,7 +3,7 @@
     from aib_pilot.preflight import preflight
     result = preflight(session, loaded_template, resource_group="rg", name="tpl", on_conflict="attach")
 
-``result`` is shaped like a diagnosis (see runner.py); docs/preflight.md lists every check and the
+``result`` is a typed Diagnosis with schema ``aib-pilot/preflight/v1`` (see runner.py); docs/preflight.md lists every check and the
 SDK calls it makes.
 """
 

@@ -1,7 +1,7 @@
 """Run every preflight check concurrently and shape the verdicts like a diagnosis.
 
-The result dict has the diagnosis keys (schema ``aib-pilot/preflight/v1``), so the report layer
-renders it in every format; each failed check is one finding (rule, category, severity, title,
+``result_of`` writes the result as JSON with the diagnosis keys (schema ``aib-pilot/preflight/v1``);
+``preflight`` returns it read into the typed Diagnosis, which the report layer renders in every format; each failed check is one finding (rule, category, severity, title,
 cause, fix, reference, phase, kind, evidence) plus ``file`` and ``line`` of the template property it
 is about. ``checks`` lists every check with its status (passed, failed, could_not_check, skipped).
 """
@@ -22,7 +22,8 @@ from aib_pilot.preflight.context import SIGNED_IN, Context, Outcome
 from aib_pilot.preflight.rules import RULES_BY_ID
 from aib_pilot.redact import redact
 
-SCHEMA = "aib-pilot/preflight/v1"
+from aib_pilot.diagnosis.result import PREFLIGHT_SCHEMA as SCHEMA
+from aib_pilot.diagnosis.result import Diagnosis
 MAX_WORKERS = 16
 
 
@@ -88,7 +89,7 @@ def result_of(outcomes: list[Outcome], template_path: str, seconds: float, lines
     }
 
 
-def preflight(session, template, *, resource_group: str, name: str, on_conflict: str = "attach") -> dict:
+def preflight(session, template, *, resource_group: str, name: str, on_conflict: str = "attach") -> Diagnosis:
     """Read-only checks of ``template`` (a LoadedTemplate) for a build in ``resource_group``."""
     from aib_pilot.preflight.plan import make_plan
 
@@ -100,5 +101,5 @@ def preflight(session, template, *, resource_group: str, name: str, on_conflict:
             location = session.resources.resource_groups.get(resource_group).location
     ctx = Context(session, plan, resource_group, name, on_conflict, str(location).replace(" ", "").lower())
     outcomes = run_checks(ctx)
-    return result_of(outcomes, template.path, time.monotonic() - started, max(plan.lines.values(), default=0),
-                     caller=getattr(session, "principal", None))
+    return Diagnosis.from_dict(result_of(outcomes, template.path, time.monotonic() - started,
+                                         max(plan.lines.values(), default=0), caller=getattr(session, "principal", None)))

@@ -13,6 +13,7 @@ import os
 import sys
 from typing import Mapping, TextIO
 
+from aib_pilot.diagnosis.result import Diagnosis
 from aib_pilot.errors import UsageError
 from aib_pilot.report.livelog import LIVE_LOG_MODES
 from aib_pilot.report.sink import Sink
@@ -51,9 +52,9 @@ def make_sink(fmt: str, out: TextIO | None = None, env: Mapping[str, str] | None
                             env if env is not None else os.environ, err, live_log=live_log)
 
 
-def render_diagnosis(diag: dict, fmt: str, out: TextIO, *, template_path: str | None = None,
+def render_diagnosis(diag: Diagnosis, fmt: str, out: TextIO, *, template_path: str | None = None,
                      env: Mapping[str, str] | None = None) -> None:
-    """Print a diagnosis (dict) in ``fmt``.
+    """Print a diagnosis (or a lint or preflight result) in ``fmt``.
 
     For ``github``/``azure-devops`` this also writes the diagnosis step outputs and the summary
     when the runner's environment provides them (GITHUB_OUTPUT / GITHUB_STEP_SUMMARY; agent vars).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+from aib_pilot.diagnosis.result import Diagnosis
 from aib_pilot.report import facts
 from aib_pilot.report.markdown import Markdown
 from aib_pilot.report.sink import Sink
@@ -62,7 +63,7 @@ class CiSink(Sink):
     def show_log(self, lines: list[str]) -> None:
         self.echo(lines)
 
-    def diagnosis(self, diag: dict, *, template_path: str | None = None) -> None:
+    def diagnosis(self, diag: Diagnosis, *, template_path: str | None = None) -> None:
         self.close()
         self.publish(facts.annotations(diag, template_path))
         self.echo(self.text.diagnosis_lines(diag, template_path=template_path))

@@ -2,6 +2,8 @@
 
 Every renderer asks these helpers the same questions (what is the headline, which findings come
 first, where in the template does it point, what are the step outputs) so that the formats agree.
+A diagnosis (and a lint or preflight result) is the typed :class:`Diagnosis`; a run result is a
+dict of run fields whose ``diagnosis`` is a Diagnosis or None (see docs/output-formats.md).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
+from aib_pilot.diagnosis.result import Customizer, Diagnosis, Evidence, Finding, JsonObject, TimelineEntry
 from aib_pilot.redact import redact
 
 _FRACTION = re.compile(r"\.(\d+)(?=[+-]\d\d:?\d\d$|$)")
@@ -59,7 +62,10 @@ def ado_name(output_name: str) -> str:
 
 
 def redact_deep(value: Any, scrub=redact) -> Any:
-    """Apply ``scrub`` (default: redact) to every string inside a JSON-like value."""
+    """Apply ``scrub`` (default: redact) to every string inside a JSON-like value; typed results
+    (a Diagnosis, also inside a run result) become their JSON objects here, at the JSON edge."""
+    if isinstance(value, JsonObject):
+        value = value.to_dict()
     if isinstance(value, str):
         return scrub(value)
     if isinstance(value, dict):
@@ -81,48 +87,52 @@ def compact_json(value: Any, scrub=redact) -> str:
     return text.replace("#", "\\u0023")
 
 
-def ordered_findings(diag: dict | None) -> list[dict]:
+def ordered_findings(diag: Diagnosis | None) -> list[Finding]:
     """Findings most important first: severity, then the order diagnosis gave (its ranking)."""
-    if not diag:
+    if diag is None:
         return []
-    findings = [f for f in diag.get("findings") or [] if isinstance(f, dict)]
     return sorted(
-        findings, key=lambda f: SEVERITY_RANK.get(str(f.get("severity", "info")), 3)
+        diag.findings, key=lambda f: SEVERITY_RANK.get(str(f.severity or "info"), 3)
     )  # sorted() is stable: diagnosis's own ranking survives inside a severity
 
 
-def top_finding(diag: dict | None) -> dict | None:
+def top_finding(diag: Diagnosis | None) -> Finding | None:
     found = ordered_findings(diag)
     return found[0] if found else None
 
 
-def customizer(diag: dict | None) -> dict | None:
-    fc = (diag or {}).get("failed_customizer")
-    return fc if isinstance(fc, dict) else None
+def customizer(diag: Diagnosis | None) -> Customizer | None:
+    return diag.failed_customizer if diag is not None else None
 
 
-def customizer_label(fc: dict | None) -> str:
+def customizer_label(fc: Customizer | None) -> str:
     """'install-nginx (Shell, customizer 2)' or '' when there is none.
 
     The diagnosis's ``index`` is 0-based (position in ``properties.customize``); people count from 1.
     """
-    if not fc:
+    if fc is None:
         return ""
-    name = fc.get("name") or fc.get("provisioner") or "customizer"
+    name = fc.name or fc.provisioner or "customizer"
     position = None
-    if isinstance(fc.get("index"), int) and fc["index"] >= 0:
-        position = f"customizer {fc['index'] + 1}"
-    bits = [str(b) for b in (fc.get("type"), position) if b]
+    if isinstance(fc.index, int) and fc.index >= 0:
+        position = f"customizer {fc.index + 1}"
+    bits = [str(b) for b in (fc.type, position) if b]
     return f"{name} ({', '.join(bits)})" if bits else str(name)
 
 
-def template_location(diag: dict | None, template_path: str | None) -> tuple[str | None, int | None]:
+def customizer_name(diag: Diagnosis | None) -> str | None:
+    """The failing customizer's name (its provisioner when it has none); None without one."""
+    fc = customizer(diag)
+    return (fc.name or fc.provisioner) if fc is not None else None
+
+
+def template_location(diag: Diagnosis | None, template_path: str | None) -> tuple[str | None, int | None]:
     """Where an annotation should point: (file, line). The template file wins over the log."""
     fc = customizer(diag)
-    if any(f.get("rule") == "AIB407" for f in (diag or {}).get("findings") or ()):
+    if diag is not None and any(f.rule == "AIB407" for f in diag.findings):
         return None, None  # the template given is not the one the log ran: point at none of it
-    path = template_path or (fc or {}).get("file")
-    line = (fc or {}).get("line")
+    path = template_path or (fc.file if fc else None)
+    line = fc.line if fc else None
     try:
         line = int(line) if line is not None else None
     except (TypeError, ValueError):
@@ -145,12 +155,12 @@ def parse_time(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def duration_of(item: dict) -> float | None:
+def duration_of(item: TimelineEntry) -> float | None:
     """Seconds for a timeline item: duration_seconds, else end - start."""
-    value = item.get("duration_seconds")
+    value = item.duration_seconds
     if isinstance(value, (int, float)) and value >= 0:
         return float(value)
-    start, end = parse_time(item.get("start")), parse_time(item.get("end"))
+    start, end = parse_time(item.start), parse_time(item.end)
     if start and end and end >= start:
         return (end - start).total_seconds()
     return None
@@ -169,31 +179,25 @@ def human_duration(seconds: float | None) -> str:
     return f"{secs}s"
 
 
-LINT_SCHEMA = "aib-pilot/lint/v1"
+def is_lint(diag: Diagnosis | None) -> bool:
+    """A template lint (``aib-pilot lint``), not a diagnosis of a build."""
+    return diag is not None and diag.is_lint
 
 
-def is_lint(diag: dict | None) -> bool:
-    """The dict is a template lint (``aib-pilot lint``), not a diagnosis of a build."""
-    return bool(diag) and diag.get("schema") == LINT_SCHEMA
+def is_preflight(diag: Diagnosis | None) -> bool:
+    """An ``aib-pilot preflight`` result (checks of Azure before a build)."""
+    return diag is not None and diag.is_preflight
 
 
-PREFLIGHT_SCHEMA = "aib-pilot/preflight/v1"
-
-
-def is_preflight(diag: dict | None) -> bool:
-    """The dict is an ``aib-pilot preflight`` result (checks of Azure before a build)."""
-    return bool(diag) and diag.get("schema") == PREFLIGHT_SCHEMA
-
-
-def report_title(diag: dict | None) -> str:
+def report_title(diag: Diagnosis | None) -> str:
     return "Preflight" if is_preflight(diag) else "Lint" if is_lint(diag) else "Diagnosis"
 
 
-def _preflight_headline(diag: dict) -> str:
-    checks = [c for c in diag.get("checks") or [] if isinstance(c, dict)]
-    counts = {s: sum(1 for c in checks if c.get("status") == s) for s in ("failed", "could_not_check", "passed")}
+def _preflight_headline(diag: Diagnosis) -> str:
+    checks = diag.checks
+    counts = {s: sum(1 for c in checks if c.status == s) for s in ("failed", "could_not_check", "passed")}
     if counts["failed"]:
-        text = f"{counts['failed']} of {len(checks)} checks failed (top: {diag.get('category') or 'unknown'})"
+        text = f"{counts['failed']} of {len(checks)} checks failed (top: {diag.category or 'unknown'})"
     else:
         text = f"no check failed ({counts['passed']} passed)"
     if counts["could_not_check"]:
@@ -201,34 +205,34 @@ def _preflight_headline(diag: dict) -> str:
     return text + "."
 
 
-def _lint_headline(diag: dict) -> str:
-    counts = {sev: sum(1 for f in diag.get("findings") or [] if f.get("severity") == sev)
-              for sev in ("error", "warning", "info")}
+def _lint_headline(diag: Diagnosis) -> str:
+    counts = {sev: sum(1 for f in diag.findings if f.severity == sev) for sev in ("error", "warning", "info")}
     if not any(counts.values()):
         return "No problems found in the template."
     parts = [f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in counts.items() if n]
     text = ", ".join(parts) + " in the template"
     if counts["error"]:
-        text += f" (top: {diag.get('category') or 'unknown'})"
+        text += f" (top: {diag.category or 'unknown'})"
     return text + "."
 
 
-def headline(diag: dict | None) -> str:
+def headline(diag: Diagnosis | None) -> str:
     """One line: what failed, where. E.g. 'customizer_failed in customize: install-nginx ...'."""
-    diag = diag or {}
-    if is_lint(diag):
+    if diag is None:
+        return "No failure found (unknown)."
+    if diag.is_lint:
         return _lint_headline(diag)
-    if is_preflight(diag):
+    if diag.is_preflight:
         return _preflight_headline(diag)
-    status = diag.get("status") or "unknown"
-    category = diag.get("category") or "unknown"
-    phase = diag.get("phase")
-    if status == "succeeded" or (status != "failed" and not diag.get("findings")):
+    status = diag.status or "unknown"
+    category = diag.category or "unknown"
+    phase = diag.phase
+    if status == "succeeded" or (status != "failed" and not diag.findings):
         return f"No failure found ({status})."
     text = f"{category}" + (f" in phase {phase}" if phase else "")
     fc = customizer(diag)
     if fc:
-        where = f" at {fc['file']}:{fc['line']}" if fc.get("file") and fc.get("line") else ""
+        where = f" at {fc.file}:{fc.line}" if fc.file and fc.line else ""
         text += f"; failing customizer {customizer_label(fc)}{where}"
     return text
 
@@ -292,34 +296,31 @@ def build_vm_image_outputs(result: dict) -> dict[str, str]:
             "custom-image-uri": first.get("artifact_id") or first.get("artifact_uri") or ""}
 
 
-def diagnosis_outputs(diag: dict | None, template_path: str | None = None) -> dict[str, str]:
-    if not diag:
+def diagnosis_outputs(diag: Diagnosis | None, template_path: str | None = None) -> dict[str, str]:
+    if diag is None:
         return {name: "" for name in DIAGNOSIS_OUTPUT_NAMES}
-    fc = customizer(diag) or {}
-    top = top_finding(diag) or {}
+    top = top_finding(diag)
     _, line = template_location(diag, template_path)
     return {
-        "category": str(diag.get("category") or ""),
-        "phase": str(diag.get("phase") or ""),
-        "failed-customizer": str(fc.get("name") or fc.get("provisioner") or ""),
+        "category": str(diag.category or ""),
+        "phase": str(diag.phase or ""),
+        "failed-customizer": str(customizer_name(diag) or ""),
         "failed-customizer-line": "" if line is None else str(line),
-        "rule": str(top.get("rule") or ""),
+        "rule": str((top.rule if top else None) or ""),
         "diagnosis-json": bounded_json(diag),
     }
 
 
-def bounded_json(diag: dict) -> str:
+def bounded_json(diag: Diagnosis) -> str:
     """The diagnosis object on one line, shortened (tail, then evidence, then timeline) to fit an output."""
     text = compact_json(diag)
     if len(text.encode()) <= MAX_OUTPUT_BYTES:
         return text
-    slim = dict(diag, tail=(diag.get("tail") or [])[-20:])
-    slim["findings"] = [dict(f, evidence=(f.get("evidence") or [])[:3]) for f in diag.get("findings") or []]
+    slim = diag.replace(tail=diag.tail[-20:], findings=tuple(f.replace(evidence=f.evidence[:3]) for f in diag.findings))
     text = compact_json(slim)
     if len(text.encode()) <= MAX_OUTPUT_BYTES:
         return text
-    slim["timeline"], slim["tail"] = [], []
-    slim["findings"] = [dict(f, evidence=[]) for f in slim["findings"][:5]]
+    slim = slim.replace(timeline=(), tail=(), findings=tuple(f.replace(evidence=()) for f in slim.findings[:5]))
     return compact_json(slim)
 
 
@@ -329,22 +330,22 @@ LEVEL_OF_SEVERITY = {"error": "error", "warning": "warning", "info": "notice"}
 _WRAPPER_TITLE = re.compile(r"\b(?:wrapper|summary)\b", re.IGNORECASE)
 
 
-def is_specific(finding: dict) -> bool:
+def is_specific(finding: Finding) -> bool:
     """False for wrapper/summary/noise findings.
 
     The finding's ``kind`` (generic/noise) decides when diagnosis gives it; otherwise category
     ``unknown`` or a title that calls itself a wrapper or summary line (e.g. AIB201 "Packer build
     command failed (wrapper message)") marks a generic finding.
     """
-    kind = finding.get("kind")
+    kind = finding.kind
     if kind in ("generic", "noise"):
         return False
-    if finding.get("category") in (None, "", "unknown"):
+    if finding.category in (None, "", "unknown"):
         return False
-    return kind == "specific" or not _WRAPPER_TITLE.search(str(finding.get("title") or ""))
+    return kind == "specific" or not _WRAPPER_TITLE.search(str(finding.title or ""))
 
 
-def report_findings(diag: dict | None) -> tuple[list[dict], list[dict]]:
+def report_findings(diag: Diagnosis | None) -> tuple[list[Finding], list[Finding]]:
     """(findings shown in full, generic findings folded into one 'Also reported' line).
 
     Generic findings get a full entry only when there is no specific one to show.
@@ -355,41 +356,41 @@ def report_findings(diag: dict | None) -> tuple[list[dict], list[dict]]:
     return [f for f in findings if is_specific(f)], [f for f in findings if not is_specific(f)]
 
 
-def rule_and_title(finding: dict) -> str:
-    return f"{finding.get('rule') or ''} {finding.get('title') or finding.get('category') or ''}".strip()
+def rule_and_title(finding: Finding) -> str:
+    return f"{finding.rule or ''} {finding.title or finding.category or ''}".strip()
 
 
-def evidence_label(item: dict) -> str:
+def evidence_label(item: Evidence) -> str:
     """Where an evidence line comes from: its log line number, or 'status' (the status message)."""
-    line = item.get("line")
+    line = item.line
     return "status" if line is None or line == "" else str(line)
 
 
 _LATE_PHASES = ("deprovision", "distribute", "cleanup")
 
 
-def display_timeline(timeline: list[dict] | None) -> list[dict]:
+def display_timeline(timeline: tuple[TimelineEntry, ...] | None) -> list[TimelineEntry]:
     """Timeline items in the order a person reads them.
 
     Diagnosis appends the customizers that never ran (status ``skipped``) after every section, so
     they would follow Cleanup. Shown here in template order right after the last customizer that
     ran (or, when none ran, before the first late phase: deprovision, distribute, cleanup).
     """
-    items = [i for i in timeline or [] if isinstance(i, dict)]
-    skipped = [i for i in items if i.get("kind") == "customizer" and i.get("status") == "skipped"]
+    items = list(timeline or ())
+    skipped = [i for i in items if i.kind == "customizer" and i.status == "skipped"]
     if not skipped:
         return items
-    rest = [i for i in items if not (i.get("kind") == "customizer" and i.get("status") == "skipped")]
-    ran = [n for n, i in enumerate(rest) if i.get("kind") == "customizer"]
+    rest = [i for i in items if not (i.kind == "customizer" and i.status == "skipped")]
+    ran = [n for n, i in enumerate(rest) if i.kind == "customizer"]
     if ran:
         at = ran[-1] + 1
     else:
-        late = [n for n, i in enumerate(rest) if i.get("phase") in _LATE_PHASES]
+        late = [n for n, i in enumerate(rest) if i.phase in _LATE_PHASES]
         at = late[0] if late else len(rest)
     return rest[:at] + skipped + rest[at:]
 
 
-def annotatable(findings: list[dict]) -> list[dict]:
+def annotatable(findings: list[Finding]) -> list[Finding]:
     """The findings worth an annotation: errors/warnings before info, specific before generic.
 
     Generic findings (a wrapper such as "Packer build command has failed", a closing summary
@@ -398,12 +399,12 @@ def annotatable(findings: list[dict]) -> list[dict]:
     """
     if any(is_specific(f) for f in findings):
         findings = [f for f in findings if is_specific(f)]
-    if any(f.get("severity") in ("error", "warning") for f in findings):
-        findings = [f for f in findings if f.get("severity") in ("error", "warning")]
+    if any(f.severity in ("error", "warning") for f in findings):
+        findings = [f for f in findings if f.severity in ("error", "warning")]
     return findings
 
 
-def annotations(diag: dict | None, template_path: str | None = None, result: dict | None = None,
+def annotations(diag: Diagnosis | None, template_path: str | None = None, result: dict | None = None,
                 limit: int = 10, group: bool = True) -> list[dict]:
     """Annotations to publish, most important first (at most ``limit``).
 
@@ -420,9 +421,9 @@ def annotations(diag: dict | None, template_path: str | None = None, result: dic
     path, line = template_location(diag, template_path)
     fc = customizer(diag)
     findings = annotatable(ordered_findings(diag))
-    places: dict[tuple, list[dict]] = {}
+    places: dict[tuple, list[Finding]] = {}
     for finding in findings:
-        on_customizer = fc is not None and finding.get("phase") in (None, "customize")
+        on_customizer = fc is not None and finding.phase in (None, "customize")
         own = _own_line(finding)  # preflight findings carry the line of the property they are about
         key = (on_customizer, own, len(places)) if not group else (on_customizer, own)
         places.setdefault(key, []).append(finding)
@@ -430,24 +431,23 @@ def annotations(diag: dict | None, template_path: str | None = None, result: dic
     for (on_customizer, own, *_), group_findings in places.items():
         top = group_findings[0]
         parts = [f"Failing customizer: {customizer_label(fc)}"] if on_customizer else []
-        if top.get("cause"):
-            parts.append(f"Cause: {top['cause']}")
-        if top.get("fix"):
-            parts.append(f"Fix: {top['fix']}")
-        for ev in (top.get("evidence") or [])[:3]:
-            if isinstance(ev, dict):
-                where = evidence_label(ev)
-                source = "template line " if is_preflight(diag) else "log line "   # preflight evidence is the template
-                parts.append(f"{'status message' if where == 'status' else source + where}: {ev.get('text', '')}")
-        if top.get("reference"):
-            parts.append(f"See {top['reference']}")
+        if top.cause:
+            parts.append(f"Cause: {top.cause}")
+        if top.fix:
+            parts.append(f"Fix: {top.fix}")
+        for ev in top.evidence[:3]:
+            where = evidence_label(ev)
+            source = "template line " if is_preflight(diag) else "log line "   # preflight evidence is the template
+            parts.append(f"{'status message' if where == 'status' else source + where}: {ev.text}")
+        if top.reference:
+            parts.append(f"See {top.reference}")
         others = [rule_and_title(f) for f in group_findings[1:]]
         if others:
             parts.append("Also found here: " + "; ".join(others))
-        title = f"{top.get('rule') or 'AIB'} {top.get('title') or top.get('category') or ''}".strip()
-        out.append({"level": LEVEL_OF_SEVERITY.get(str(top.get("severity")), "notice"), "file": path,
+        title = f"{top.rule or 'AIB'} {top.title or top.category or ''}".strip()
+        out.append({"level": LEVEL_OF_SEVERITY.get(str(top.severity), "notice"), "file": path,
                     "line": own if own is not None else line if on_customizer else None, "title": title[:255],
-                    "message": "\n".join(parts) or title, "rule": top.get("rule")})
+                    "message": "\n".join(parts) or title, "rule": top.rule})
     if not out and result is not None:
         state = state_of(result)
         if state in FAILED_STATES or state == "PartiallySucceeded":
@@ -459,17 +459,17 @@ def annotations(diag: dict | None, template_path: str | None = None, result: dic
     return out[:limit]
 
 
-def _own_line(finding: dict) -> int | None:
+def _own_line(finding: Finding) -> int | None:
     """A finding's own template line (preflight findings have one), else None."""
-    line = finding.get("line")
+    line = finding.line
     return line if isinstance(line, int) and not isinstance(line, bool) and line > 0 else None
 
 
 def fleet_row(result: dict) -> dict:
     """The compact per-template record used in fleet outputs."""
-    diag = result.get("diagnosis") or {}
-    fc = customizer(diag) or {}
+    diag = result.get("diagnosis")
+    fc = customizer(diag)
     return {"template_name": result.get("template_name"), "template": result.get("template"),
             "state": state_of(result), "run_sub_state": result.get("run_sub_state"),
-            "category": diag.get("category"), "failed_customizer": fc.get("name"),
+            "category": diag.category if diag else None, "failed_customizer": fc.name if fc else None,
             "log_path": result.get("log_path"), "elapsed_seconds": result.get("elapsed_seconds")}

@@ -67,7 +67,7 @@ def publish_check_run(result: dict, *, token: str, repo: str, head_sha: str,
                       workspace: str | None = None, timeout: float = 30.0) -> dict:
     """Create or update the check run (and optionally the PR comment) for one run result.
 
-    ``result`` is a run result dict. Returns ``{"check_run_id", "check_run_url", "created",
+    ``result`` is a run result dict (its ``diagnosis`` a Diagnosis or None). Returns ``{"check_run_id", "check_run_url", "created",
     "annotations_sent", "comment_id", "comment_created"}``. Raises GitHubPublishError with one
     line saying what failed and how to fix it.
     """
@@ -82,8 +82,8 @@ def publish_check_run(result: dict, *, token: str, repo: str, head_sha: str,
                                  hint="Pass the PR head SHA (the aib-pilot.commit template tag).")
     api = GitHubApi(api_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL, token, timeout)
     name = result.get("template_name") or "image"
-    fc = facts.customizer(result.get("diagnosis")) or {}
-    path = repo_relative(template_path or fc.get("file"), workspace or os.environ.get("GITHUB_WORKSPACE"))
+    fc = facts.customizer(result.get("diagnosis"))
+    path = repo_relative(template_path or (fc.file if fc else None), workspace or os.environ.get("GITHUB_WORKSPACE"))
     markdown = Markdown()
     summary = truncate_markdown(markdown.result(result, template_path), SUMMARY_LIMIT)
     wanted = [check_annotation(a, path) for a in
@@ -184,12 +184,12 @@ def upsert_comment(api: "GitHubApi", repo: str, pr: int, template_name: str, sum
 
 def check_title(result: dict) -> str:
     state = facts.state_of(result)
-    diag = result.get("diagnosis") or {}
+    diag = result.get("diagnosis")
     title = f"{result.get('template_name') or 'image'}: {state}"
-    if diag.get("category") and state in ("Failed", "Canceled", "PartiallySucceeded"):
-        title += f" ({diag['category']}"
-        fc = facts.customizer(diag)
-        title += f" in {fc.get('name') or fc.get('provisioner')})" if fc else ")"
+    if diag is not None and diag.category and state in ("Failed", "Canceled", "PartiallySucceeded"):
+        title += f" ({diag.category}"
+        name = facts.customizer_name(diag)
+        title += f" in {name})" if name is not None else ")"
     elif state == "Running" and result.get("run_sub_state"):
         title += f" ({result['run_sub_state']})"
     return redact(title)

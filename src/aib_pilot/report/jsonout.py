@@ -6,6 +6,7 @@ Live progress (info, transitions, the live log tail) is plain text on stderr, cl
 
 from __future__ import annotations
 
+from aib_pilot.diagnosis.result import Diagnosis
 from aib_pilot.report import facts
 from aib_pilot.report.sink import Sink
 
@@ -18,10 +19,11 @@ class JsonSink(Sink):
         self.progress = self.err
 
     def emit(self, obj) -> None:
-        """Print one object on one line: masked secrets, redacted strings, no raw newlines."""
+        """Print one object on one line: masked secrets, redacted strings, no raw newlines (a
+        Diagnosis, also inside a run result, as its ``to_dict()``)."""
         self.write(facts.compact_json(obj, self.mask))
 
-    def diagnosis(self, diag: dict, *, template_path: str | None = None) -> None:
+    def diagnosis(self, diag: Diagnosis, *, template_path: str | None = None) -> None:
         self.emit(diag)
 
     def result(self, result: dict, *, template_path: str | None = None) -> None:

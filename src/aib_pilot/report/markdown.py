@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable
 
+from aib_pilot.diagnosis.result import Diagnosis, Evidence, Finding, TimelineEntry
 from aib_pilot.report import facts
 from aib_pilot.report.safety import clean_inline, clean_lines
 from aib_pilot.report.sink import Sink
@@ -33,13 +34,13 @@ _MERMAID_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()/+=-]+")
 
 
 class Markdown:
-    """Builds Markdown from diagnosis and run result dicts; ``scrub`` masks secrets (the sink's mask)."""
+    """Builds Markdown from a Diagnosis and run result dicts; ``scrub`` masks secrets (the sink's mask)."""
 
     def __init__(self, scrub: Callable[[str], str] = lambda s: s, *, mermaid: bool = True):
         self.scrub = scrub
         self.mermaid = mermaid  # Azure DevOps' summary tab does not render mermaid fences
 
-    def timeline(self, timeline: list[dict]) -> list[str]:
+    def timeline(self, timeline: tuple[TimelineEntry, ...]) -> list[str]:
         chart = gantt(timeline) + [""] if self.mermaid else []
         return ["#### Timeline", ""] + chart + self.timeline_table(timeline) + [""]
 
@@ -78,26 +79,24 @@ class Markdown:
         return [fence + info, *body, fence]
 
     @staticmethod
-    def numbered(items: list[dict]) -> list[str]:
+    def numbered(items: tuple[Evidence, ...]) -> list[str]:
         """'NNNN | text' per log line ('status | text' for the status message)."""
-        items = [i for i in items if isinstance(i, dict)]
         width = max((len(facts.evidence_label(i)) for i in items), default=1)
         out = []
         for item in items:
             label = facts.evidence_label(item).rjust(width)
-            for text in str(item.get("text", "")).splitlines() or [""]:
+            for text in str(item.text).splitlines() or [""]:
                 out.append(f"{label} | {text}")
         return out
 
     # -- sections ------------------------------------------------------------------------
-    def diagnosis_section(self, diag: dict, template_path: str | None, *, heading: bool = True) -> list[str]:
-        diag = diag or {}
+    def diagnosis_section(self, diag: Diagnosis, template_path: str | None, *, heading: bool = True) -> list[str]:
         out: list[str] = []
         if heading:
             out += [f"### 🔎 aib-pilot {facts.report_title(diag).lower()}: {self.plain(facts.headline(diag), 300)}", ""]
-        rows = [("Status", self.code(diag.get("status") or "unknown")),
-                ("Category", self.code(diag.get("category") or "unknown")),
-                ("Phase", self.code(diag.get("phase") or "-"))]
+        rows = [("Status", self.code(diag.status or "unknown")),
+                ("Category", self.code(diag.category or "unknown")),
+                ("Phase", self.code(diag.phase or "-"))]
         fc = facts.customizer(diag)
         if fc:
             path, line = facts.template_location(diag, template_path)
@@ -106,8 +105,8 @@ class Markdown:
             else:
                 where = "(pass `--template` to point at its line)"
             rows.append(("Failing customizer", f"{self.code(facts.customizer_label(fc))} {where}"))
-        if diag.get("source"):
-            rows.append(("Log", self.code(diag["source"])))
+        if diag.source:
+            rows.append(("Log", self.code(diag.source)))
         out += table(("", ""), rows) + [""]
         findings, folded = facts.report_findings(diag)
         if findings:
@@ -115,51 +114,47 @@ class Markdown:
             for number, finding in enumerate(findings, 1):
                 out += self.finding(number, finding)
         if folded:
-            names = "; ".join(f"{self.code(f.get('rule'))} {self.plain(f.get('title') or f.get('category'))}"
-                              for f in folded)
+            names = "; ".join(f"{self.code(f.rule)} {self.plain(f.title or f.category)}" for f in folded)
             while out and out[-1] == "":
                 out.pop()
             out += ["", f"_Also reported (wrappers of the cause above):_ {names}", ""]
-        tail = diag.get("tail") or []
+        tail = diag.tail
         if tail:
-            section = diag.get("failing_section") or {}
+            section = diag.failing_section
             what = ""
-            if section:
-                what = f" ({self.code(section.get('name'))}, log lines {section.get('start_line')}–{section.get('end_line')}"
-                what += f", exit code {section['exit_code']})" if section.get("exit_code") is not None else ")"
+            if section is not None:
+                what = f" ({self.code(section.name)}, log lines {section.start_line}–{section.end_line}"
+                what += f", exit code {section.exit_code})" if section.exit_code is not None else ")"
             out += [f"#### Last lines of the failing section{what}", ""]
             out += self.block(self.numbered(tail[-MAX_TAIL_LINES:])) + [""]
-        timeline = diag.get("timeline") or []
-        if timeline:
-            out += self.timeline(timeline)
+        if diag.timeline:
+            out += self.timeline(diag.timeline)
         return out
 
-    def finding(self, number: int, finding: dict) -> list[str]:
-        head = (f"{number}. **{self.plain(finding.get('rule'))}: {self.plain(finding.get('title'))}**"
-                f" ({self.plain(finding.get('severity'))}, {self.code(finding.get('category'))})")
+    def finding(self, number: int, finding: Finding) -> list[str]:
+        head = (f"{number}. **{self.plain(finding.rule)}: {self.plain(finding.title)}**"
+                f" ({self.plain(finding.severity)}, {self.code(finding.category)})")
         out = [head]
-        if finding.get("cause"):
-            out.append(f"   - **Cause:** {self.plain(finding['cause'])}")
-        if finding.get("fix"):
-            out.append(f"   - **Fix:** {self.plain(finding['fix'])}")
-        ref = str(finding.get("reference") or "")
+        if finding.cause:
+            out.append(f"   - **Cause:** {self.plain(finding.cause)}")
+        if finding.fix:
+            out.append(f"   - **Fix:** {self.plain(finding.fix)}")
+        ref = str(finding.reference or "")
         if ref.startswith("https://") and not re.search(r"[\s<>()\[\]`]", ref):
             out.append(f"   - **Reference:** <{ref}>")
-        evidence = [e for e in finding.get("evidence") or [] if isinstance(e, dict)][:MAX_EVIDENCE]
+        evidence = finding.evidence[:MAX_EVIDENCE]
         if evidence:
             out.append("   - **Evidence:**")
             out += ["", *("     " + line for line in self.block(self.numbered(evidence))), ""]
         out.append("")
         return out
 
-    def timeline_table(self, timeline: list[dict]) -> list[str]:
+    def timeline_table(self, timeline: tuple[TimelineEntry, ...]) -> list[str]:
         rows = []
         for item in facts.display_timeline(timeline):
-            if isinstance(item, dict):
-                indent = "↳ " if item.get("kind") == "customizer" else ""
-                rows.append((indent + self.code(item.get("name"), 80),
-                             self.plain(item.get("status") or ""),
-                             facts.human_duration(facts.duration_of(item))))
+            indent = "↳ " if item.kind == "customizer" else ""
+            rows.append((indent + self.code(item.name, 80), self.plain(item.status or ""),
+                         facts.human_duration(facts.duration_of(item))))
         return table(("Step", "Status", "Duration"), rows)
 
     def result(self, result: dict, template_path: str | None = None) -> list[str]:
@@ -190,7 +185,7 @@ class Markdown:
         if state == "Canceled":
             out += ["The run was canceled; nothing was published.", ""]
         diag = result.get("diagnosis")
-        if isinstance(diag, dict):
+        if diag is not None:
             out += self.diagnosis_section(diag, template_path, heading=False)
         elif result.get("timeline"):
             out += self.timeline(result["timeline"])
@@ -200,14 +195,13 @@ class Markdown:
         out = [f"### aib-pilot: {len(results)} image template(s)", ""]
         rows = []
         for result in results:
-            diag = result.get("diagnosis") or {}
-            fc = facts.customizer(diag) or {}
+            row = facts.fleet_row(result)
             state = facts.state_of(result)
             rows.append((self.code(result.get("template_name") or result.get("template") or "?"),
                          f"{STATE_ICON.get(state, '')} {self.plain(state)}".strip(),
                          facts.human_duration(result.get("elapsed_seconds")),
-                         self.code(diag.get("category")) if diag else "",
-                         self.code(fc.get("name")) if fc else "",
+                         self.code(row["category"]),
+                         self.code(row["failed_customizer"]),
                          self.code(result.get("log_path")) if result.get("log_path") else ""))
         out += table(("Template", "State", "Elapsed", "Category", "Failing customizer", "Log"), rows)
         return out + [""]
@@ -261,7 +255,7 @@ def mermaid_name(text, limit: int = 60) -> str:
     return value or "step"
 
 
-def gantt(timeline: list[dict]) -> list[str]:
+def gantt(timeline: tuple[TimelineEntry, ...]) -> list[str]:
     """A mermaid gantt of phases and customizers; times are Unix milliseconds (dateFormat x).
 
     Not ``dateFormat X`` (seconds): mermaid 11 then reads a task's start as milliseconds but its
@@ -271,37 +265,37 @@ def gantt(timeline: list[dict]) -> list[str]:
     previous item of their kind (customizers start at their phase's start). Every bar is at least
     one second long so mermaid draws it.
     """
-    items = [i for i in timeline if isinstance(i, dict) and i.get("status") != "skipped"]  # never ran
+    items = [i for i in timeline if i.status != "skipped"]  # never ran
     if not items:
         return []
-    known = [facts.parse_time(i.get("start")) for i in items]
+    known = [facts.parse_time(i.start) for i in items]
     origin = min((t.timestamp() for t in known if t), default=0.0)
     phase_start: dict[str, float] = {}
     cursors = {"phase": origin, "customizer": None}
     bars: dict[str, list[str]] = {"phase": [], "customizer": []}
     for number, item in enumerate(items, 1):
-        kind = "customizer" if item.get("kind") == "customizer" else "phase"
-        start_t, end_t = facts.parse_time(item.get("start")), facts.parse_time(item.get("end"))
+        kind = "customizer" if item.kind == "customizer" else "phase"
+        start_t, end_t = facts.parse_time(item.start), facts.parse_time(item.end)
         duration = facts.duration_of(item) or 0.0
         if start_t:
             start = start_t.timestamp()
         elif kind == "customizer":
             start = cursors["customizer"] if cursors["customizer"] is not None else phase_start.get(
-                str(item.get("phase")), cursors["phase"])
+                str(item.phase), cursors["phase"])
         else:
             start = cursors["phase"]
         end = end_t.timestamp() if end_t else start + duration
         end = max(end, start + 1)
         if kind == "phase":
-            phase_start.setdefault(str(item.get("phase") or item.get("name")), start)
+            phase_start.setdefault(str(item.phase or item.name), start)
             cursors["phase"] = end
-            if item.get("name") == "customize" or item.get("phase") == "customize":
+            if item.name == "customize" or item.phase == "customize":
                 cursors["customizer"] = None
         else:
             cursors["customizer"] = end
-        status = str(item.get("status") or "")
+        status = str(item.status or "")
         tag = {"failed": "crit, ", "running": "active, ", "ok": "done, "}.get(status, "")
-        bars[kind].append(f"    {number}. {mermaid_name(item.get('name'))} :{tag}t{number}, "
+        bars[kind].append(f"    {number}. {mermaid_name(item.name)} :{tag}t{number}, "
                           f"{int(round(start * 1000))}, {int(round(end * 1000))}")
     out = ["```mermaid", "gantt", "    dateFormat x", "    axisFormat %H:%M:%S"]
     if bars["phase"]:
@@ -324,7 +318,7 @@ class MarkdownSink(Sink):
     def emit(self, lines: list[str]) -> None:
         self.write("\n".join(lines).rstrip("\n"))
 
-    def diagnosis(self, diag: dict, *, template_path: str | None = None) -> None:
+    def diagnosis(self, diag: Diagnosis, *, template_path: str | None = None) -> None:
         self.emit(self.md.diagnosis_section(diag, template_path))
 
     def result(self, result: dict, *, template_path: str | None = None) -> None:

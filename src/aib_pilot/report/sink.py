@@ -12,6 +12,7 @@ import sys
 from datetime import datetime
 from typing import Mapping, TextIO
 
+from aib_pilot.diagnosis.result import Diagnosis
 from aib_pilot.redact import redact
 from aib_pilot.report.console import Console
 from aib_pilot.report.livelog import curate, live_log_mode
@@ -115,10 +116,11 @@ class Sink:
         """Step outputs set without a run result (e.g. ``state`` when preflight stopped a submit):
         the CI formats write them; text, json and markdown have none."""
 
-    def diagnosis(self, diag: dict, *, template_path: str | None = None) -> None:  # pragma: no cover
+    def diagnosis(self, diag: Diagnosis, *, template_path: str | None = None) -> None:  # pragma: no cover
         raise NotImplementedError
 
     def result(self, result: dict, *, template_path: str | None = None) -> None:  # pragma: no cover
+        """A run result: a dict of run fields whose ``diagnosis`` is a Diagnosis or None."""
         raise NotImplementedError
 
     def fleet_summary(self, results: list[dict]) -> None:  # pragma: no cover

@@ -6,6 +6,7 @@ import shutil
 import textwrap
 import time
 
+from aib_pilot.diagnosis.result import Diagnosis, Evidence, Finding, TimelineEntry
 from aib_pilot.report import facts
 from aib_pilot.report.sink import Sink
 
@@ -109,17 +110,16 @@ class TextSink(Sink):
         self.say(self.paint("--- " + self.safe_inline(title, 200), "bold"))
 
     # -- diagnosis -----------------------------------------------------------------------
-    def diagnosis(self, diag: dict, *, template_path: str | None = None) -> None:
+    def diagnosis(self, diag: Diagnosis, *, template_path: str | None = None) -> None:
         for line in self.diagnosis_lines(diag, template_path=template_path):
             self.write(line)
 
-    def diagnosis_lines(self, diag: dict, *, template_path: str | None = None) -> list[str]:
-        diag = diag or {}
+    def diagnosis_lines(self, diag: Diagnosis, *, template_path: str | None = None) -> list[str]:
         lines: list[str] = []
-        failed = diag.get("status") == "failed" or bool(facts.ordered_findings(diag))
+        failed = diag.failed or bool(facts.ordered_findings(diag))
         title = f"{facts.report_title(diag)}: " + self.safe_inline(facts.headline(diag))
         lines.append(self.paint(title, "red" if failed else "green"))
-        source = diag.get("source")
+        source = diag.source
         if source:
             lines.append(f"  source: {self.safe_inline(source)}")
         fc = facts.customizer(diag)
@@ -129,12 +129,12 @@ class TextSink(Sink):
                      else "(pass --template to point at its line)")
             label = "customizer" if facts.is_lint(diag) else "failing customizer"
             lines.append(f"  {label}: {self.safe_inline(facts.customizer_label(fc))} {self.safe_inline(where)}")
-        section = diag.get("failing_section")
-        if isinstance(section, dict):
-            code = section.get("exit_code")
+        section = diag.failing_section
+        if section is not None:
+            code = section.exit_code
             lines.append(
-                f"  failing section: {self.safe_inline(section.get('kind'))} {self.safe_inline(section.get('name'))}"
-                f" (log lines {section.get('start_line')}-{section.get('end_line')}"
+                f"  failing section: {self.safe_inline(section.kind)} {self.safe_inline(section.name)}"
+                f" (log lines {section.start_line}-{section.end_line}"
                 + (f", exit code {code}" if code is not None else "") + ")"
             )
         shown, folded = facts.report_findings(diag)
@@ -144,59 +144,58 @@ class TextSink(Sink):
         if folded:
             lines.append("")
             lines.append(self.also_reported(folded))
-        tail = diag.get("tail") or []
+        tail = diag.tail
         if tail:
             lines.append("")
             lines.append(self.paint("Last lines of the failing section:", "bold"))
             lines.extend(self.numbered(tail))
-        timeline = diag.get("timeline") or []
+        timeline = diag.timeline
         if timeline:
             lines.append("")
             lines.append(self.paint("Timeline:", "bold"))
             lines.extend(self.timeline_lines(timeline))
         return lines
 
-    def finding_lines(self, number: int, finding: dict) -> list[str]:
-        severity = str(finding.get("severity") or "info")
-        head = (f"{number}. [{self.safe_inline(finding.get('rule'))}] {self.safe_inline(finding.get('title'))}"
-                f" ({severity}, {self.safe_inline(finding.get('category'))})")
+    def finding_lines(self, number: int, finding: Finding) -> list[str]:
+        severity = str(finding.severity or "info")
+        head = (f"{number}. [{self.safe_inline(finding.rule)}] {self.safe_inline(finding.title)}"
+                f" ({severity}, {self.safe_inline(finding.category)})")
         lines = [self.paint(head, _SEVERITY_COLOUR.get(severity))]
-        for label, key in (("cause", "cause"), ("fix", "fix"), ("see", "reference")):
-            if finding.get(key):
-                lines.extend(self.prose(label, finding[key]))
-        evidence = finding.get("evidence") or []
+        for label, text in (("cause", finding.cause), ("fix", finding.fix), ("see", finding.reference)):
+            if text:
+                lines.extend(self.prose(label, text))
+        evidence = finding.evidence
         if evidence:
             lines.append("   evidence:")
             lines.extend("   " + line for line in self.numbered(evidence[:8]))
         return lines
 
-    def also_reported(self, folded: list[dict]) -> str:
+    def also_reported(self, folded: list[Finding]) -> str:
         """One line for the generic findings (wrappers, summary lines) behind a specific cause."""
         names = "; ".join(self.safe_inline(facts.rule_and_title(f), 200) for f in folded)
         return self.paint("Also reported", "dim") + f" (wrappers of the cause above): {names}"
 
-    def numbered(self, items: list[dict]) -> list[str]:
+    def numbered(self, items: tuple[Evidence, ...]) -> list[str]:
         """Log lines as 'NNNN | text' ('status | text' for the status message; never starting
         with '::', markers broken)."""
-        items = [i for i in items if isinstance(i, dict)]
         width = max((len(facts.evidence_label(i)) for i in items), default=1)
         out = []
         for item in items:
             label = facts.evidence_label(item).rjust(width)
-            for text in self.safe_lines(str(item.get("text", ""))):
+            for text in self.safe_lines(str(item.text)):
                 out.append(f"  {label} | {text}")
         return out
 
-    def timeline_lines(self, timeline: list[dict]) -> list[str]:
+    def timeline_lines(self, timeline: tuple[TimelineEntry, ...]) -> list[str]:
         out = []
         for item in facts.display_timeline(timeline):
-            indent = "    " if item.get("kind") == "customizer" else "  "
-            status = str(item.get("status") or "")
+            indent = "    " if item.kind == "customizer" else "  "
+            status = str(item.status or "")
             mark = _STATUS_MARK.get(status, status)
             colour = "red" if status == "failed" else ("blue" if status == "running" else None)
-            name = self.safe_inline(item.get("name"), 80)
+            name = self.safe_inline(item.name, 80)
             duration = facts.human_duration(facts.duration_of(item))
-            code = item.get("exit_code")
+            code = item.exit_code
             extra = f" exit {code}" if code not in (None, 0) else ""
             out.append(f"{indent}{name:<40} {duration:>10}  {self.paint(mark, colour)}{extra}")
         return out
@@ -231,7 +230,7 @@ class TextSink(Sink):
         if state == "Canceled":
             lines.append("  the run was canceled; nothing was published.")
         diag = result.get("diagnosis")
-        if isinstance(diag, dict):
+        if diag is not None:
             lines += [""] + self.diagnosis_lines(diag, template_path=template_path)
         elif result.get("timeline"):
             lines += ["", self.paint("Timeline:", "bold")] + self.timeline_lines(result["timeline"])
@@ -245,14 +244,13 @@ class TextSink(Sink):
     def fleet_lines(self, results: list[dict]) -> list[str]:
         rows = [("TEMPLATE", "STATE", "ELAPSED", "CATEGORY", "CUSTOMIZER")]
         for result in results:
-            diag = result.get("diagnosis") or {}
-            fc = facts.customizer(diag) or {}
+            row = facts.fleet_row(result)
             rows.append((
                 self.safe_inline(result.get("template_name") or result.get("template") or "?", 60),
                 facts.state_of(result),
                 facts.human_duration(result.get("elapsed_seconds")),
-                self.safe_inline(diag.get("category") or "", 40),
-                self.safe_inline(fc.get("name") or "", 40),
+                self.safe_inline(row["category"] or "", 40),
+                self.safe_inline(row["failed_customizer"] or "", 40),
             ))
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         lines = []
