@@ -140,7 +140,7 @@ def test_the_microsoft_task_input_names_are_task_json_aliases():
     import json
     from pathlib import Path
 
-    task = json.loads((Path(__file__).resolve().parents[2] / "ado-task/AibPilotV0/task.json").read_text())
+    task = json.loads((Path(__file__).resolve().parents[2] / "task.json").read_text())
     aliases = {alias: i["name"] for i in task["inputs"] for alias in i.get("aliases") or []}
     assert {k: aliases.get(k) for k in ("packagePath", "inlineScript", "baseImagePubOfferSku", "managedIdentity",
                                         "distributeType", "galleryImageId", "windowsUpdateProvisioner")} == {
