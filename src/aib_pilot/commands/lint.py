@@ -92,5 +92,8 @@ def _write_report(results: list[dict], args) -> None:
         found = sum(len(f["evidence"]) for r in results for f in r["findings"])
         info(f"lint: {found} finding(s) in {len(results)} template(s) written to {args.output}")
     else:
+        from aib_pilot.report.console import process_console
+
+        console = process_console()  # the one writer: template text never becomes a runner command
         for line in lines:
-            print(line)
+            console.line(line)
