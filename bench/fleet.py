@@ -5,7 +5,8 @@ lengths) tagged ``fleet=bench``, each starting its build on creation, then runs 
 ``aib-pilot monitor --all --tag fleet=bench`` process until every build ended and prints:
 
 * ARM reads per poll (GET requests to ARM while the monitor ran / polls, where a poll is one round
-  over the fleet: the largest number of GETs any one template received);
+  over the fleet: the largest number of GETs any one template received); the fleet's creation is
+  waited for first, so the SDK's polling of it is not counted as the monitor's;
 * peak memory (max RSS) and CPU time of the monitor process, and per watched template: the fleet
   run minus a reference run watching one template, measured in the same run, divided by N - 1;
 * the time from a run's end (the emulator's terminal runState, seen by a watcher polling the
@@ -46,7 +47,8 @@ def create_fleet(emu, count: int, prefix: str) -> list[str]:
         i, name = i_name
         body = template_body(emu, "customizer-failed" if i % 10 < 3 else "success", autoRun={"state": "Enabled"})
         body["tags"].update({"fleet": prefix, "aib-emulator-duration-minutes": str(30 + (i * 7) % 60)})
-        client.virtual_machine_image_templates.begin_create_or_update(rg, name, body)
+        # waited for: the SDK polls a creation in the background, and those reads are not the monitor's
+        client.virtual_machine_image_templates.begin_create_or_update(rg, name, body).result()
 
     with ThreadPoolExecutor(16) as pool:
         list(pool.map(one, enumerate(names)))
