@@ -178,3 +178,14 @@ def test_a_stop_by_preflight_sets_the_state_output(emulator, world, tmp_path):
     assert ado.code == 2, ado.stderr
     assert "##vso[task.setvariable variable=state;isOutput=true]PreflightFailed" in ado.stdout.splitlines()
     assert emulator.template(rg, "doomed") is None
+
+
+def test_preflight_checks_the_template_as_set_changes_it(emulator, world, tmp_path):
+    load(emulator, world)
+    path = write(tmp_path, good_template(emulator))
+    doomed = gallery_image(emulator, "ubuntu-web", "1.0.0")  # a version that exists already (AIB612)
+    good = preflight(emulator, path)
+    assert good.code == 0, good.stderr
+    changed = preflight(emulator, path, "--set", f"properties.distribute[0].galleryImageId={doomed}")
+    assert changed.code == 2 and [f["rule"] for f in changed.json["findings"]] == ["AIB612"]
+    assert writes(emulator) == []
