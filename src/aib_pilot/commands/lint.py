@@ -33,7 +33,8 @@ def register(subparsers) -> None:
                    "warn when buildTimeoutInMinutes is longer than --runs such jobs watch")
     p.add_argument("--runs", type=int, metavar="N",
                    help="how many monitoring jobs watch the build: the first plus its resumes (default 1)")
-    p.set_defaults(func=run)
+    # Files come as positionals or --template: the step adapters name the template input when neither is there.
+    p.set_defaults(func=run, files_required=("--template", "-t"))
 
 
 def _budget_chain(args) -> tuple[float | None, int]:
@@ -91,5 +92,8 @@ def _write_report(results: list[dict], args) -> None:
         found = sum(len(f["evidence"]) for r in results for f in r["findings"])
         info(f"lint: {found} finding(s) in {len(results)} template(s) written to {args.output}")
     else:
+        from aib_pilot.report.console import process_console
+
+        console = process_console()
         for line in lines:
-            print(line)
+            console.line(line)
