@@ -50,7 +50,7 @@ SECRET_KEYS = ("clientSecret", "password")
 
 
 def accepted_environments() -> str:
-    return ", ".join(ENVIRONMENTS)
+    return ", ".join(key for key, name in ENVIRONMENTS.items() if name not in RETIRED)
 
 
 def cloud_name(value: str, source: str) -> str:
