@@ -165,3 +165,25 @@ def test_oidc_token_carries_the_audience_input(emulator, tmp_path, audience_inpu
         assert "audience" in proc.stdout + proc.stderr, proc.stderr[-2000:]
     else:
         assert outputs["template-name"].startswith("login-")
+
+
+def test_ado_subscription_id_overrides_the_connections_subscription():
+    """subscriptionId on the task beats the service connection's subscription without a conflict."""
+    from aib_pilot.entrypoints.azure_devops import build
+
+    conn = "0f4c2b1e-1111-2222-3333-444455556666"
+    environ = {"INPUT_COMMAND": "cancel", "INPUT_RESOURCEGROUP": "rg", "INPUT_TEMPLATENAME": "t",
+               "INPUT_CONNECTEDSERVICENAME": conn, "INPUT_SUBSCRIPTIONID": "sub-of-the-task",
+               f"ENDPOINT_URL_{conn}": "https://management.azure.com/",
+               f"ENDPOINT_AUTH_SCHEME_{conn}": "ServicePrincipal",
+               f"ENDPOINT_AUTH_PARAMETER_{conn}_SERVICEPRINCIPALID": "app",
+               f"ENDPOINT_AUTH_PARAMETER_{conn}_TENANTID": "tenant",
+               f"ENDPOINT_AUTH_PARAMETER_{conn}_SERVICEPRINCIPALKEY": SECRET,
+               f"ENDPOINT_DATA_{conn}_SUBSCRIPTIONID": "sub-of-the-connection"}
+    inv, _ = build(environ)
+    assert not inv.errors, inv.errors
+    assert inv.argv[inv.argv.index("--subscription-id") + 1] == "sub-of-the-task"
+    assert "--subscription" not in inv.argv
+    environ["INPUT_SUBSCRIPTION"] = "sub-three"  # both task inputs, differing: one line
+    inv, _ = build(environ)
+    assert len(inv.errors) == 1 and "'subscription' ('sub-three') and 'subscriptionId'" in inv.errors[0]

@@ -50,7 +50,7 @@ SECRET_KEYS = ("clientSecret", "password")
 
 
 def accepted_environments() -> str:
-    return ", ".join(ENVIRONMENTS)
+    return ", ".join(key for key, name in ENVIRONMENTS.items() if name not in RETIRED)
 
 
 def cloud_name(value: str, source: str) -> str:
@@ -58,7 +58,7 @@ def cloud_name(value: str, source: str) -> str:
     key = value.strip().lower()
     name = ENVIRONMENTS.get(key)
     if name is None:
-        raise UsageError(f"{source} {value.strip()!r} is not a cloud aib-pilot knows.",
+        raise UsageError(f"Unknown cloud {value.strip()!r} ({source}).",
                          hint=f"Use one of {accepted_environments()} (any case), or give --arm-endpoint and "
                          "--authority-host for a private cloud.")
     if name in RETIRED:

@@ -33,7 +33,8 @@ def register(subparsers) -> None:
                    "warn when buildTimeoutInMinutes is longer than --runs such jobs watch")
     p.add_argument("--runs", type=int, metavar="N",
                    help="how many monitoring jobs watch the build: the first plus its resumes (default 1)")
-    p.set_defaults(func=run)
+    # Files come as positionals or --template: the step adapters name the template input when neither is there.
+    p.set_defaults(func=run, files_required=("--template", "-t"))
 
 
 def _budget_chain(args) -> tuple[float | None, int]:

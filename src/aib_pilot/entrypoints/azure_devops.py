@@ -183,7 +183,9 @@ def build(environ: Mapping[str, str]) -> tuple[Invocation, str]:
     values["format"] = fmt
     conn_values, env, secrets, errors = connection_settings(environ)
     for key, value in conn_values.items():
-        if not (values.get(key) or "").strip():
+        # The user's subscriptionId (the same setting as subscription) wins over the connection's.
+        overridden = key == "subscription" and (values.get("subscription-id") or "").strip()
+        if not (values.get(key) or "").strip() and not overridden:
             values[key] = value
     inv = build_argv(values, platform="azure-devops")
     inv.env = {**env, **inv.env}

@@ -382,6 +382,10 @@ def _missing_required(parser: argparse.ArgumentParser, argv: list[str], position
     """Name the step input behind each option the command requires but did not get, so the user
     reads 'input template is required' instead of argparse's '--template/-t is required'."""
     problems = []
+    files = parser.get_default("files_required")  # e.g. lint: positional files or --template, not both required
+    if files and not positional_given and not any(o in argv for o in files):
+        spec = next(i for i in INPUTS if "@positional" in i.options)
+        problems.append(f"input {label(spec)} is required for command {command!r}: {spec.help}.")
     for action in parser._actions:
         if action.option_strings:
             if not action.required or any(o in argv or any(a.startswith(o + "=") for a in argv)
