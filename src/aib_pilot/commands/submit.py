@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 from aib_pilot import options
 from aib_pilot.errors import UsageError
@@ -144,6 +145,36 @@ def do_submit(args, session, sink, prepared=None):
     return done, None
 
 
+@contextmanager
+def _forget_payload_unless_recorded(session, sink, prepared):
+    """Workspace files uploaded for a template that then never existed (preflight stopped it, or
+    Azure refused the PUT) are deleted: only the template's tags would have named them for cleanup."""
+    from aib_pilot.azure.created_resources import CONTAINER_TAG
+
+    tags = prepared[3]
+    try:
+        yield
+    except BaseException:
+        if CONTAINER_TAG in tags:
+            _forget(session, sink, prepared)
+        raise
+    if CONTAINER_TAG in tags:
+        from aib_pilot.azure.templates import Templates
+
+        try:
+            exists = Templates(session).find(prepared[2], prepared[1]) is not None
+        except Exception:  # noqa: BLE001 - unknown: keep the files, the template may hold them
+            exists = True
+        if not exists:
+            _forget(session, sink, prepared)
+
+
+def _forget(session, sink, prepared) -> None:
+    from aib_pilot.azure.payload import remove_created
+
+    remove_created(session, prepared[3], info=sink.info)
+
+
 def start(args):
     """Session, sink and the submitted template; (.., .., None) after reporting a rejected template."""
     from aib_pilot.commands import preflight
@@ -161,10 +192,11 @@ def start(args):
         template, name = build_inputs.materialize(args, session, sink, inputs, source, name=name, resource_group=rg,
                                                   user_tags=tags, log_dir=options.log_dir(args, check=True))
         prepared = template, name, rg, tags, on_conflict
-    if checking:  # a doomed template stops here (exit 2), before anything is created
-        template, name, rg, _tags, on_conflict = prepared
-        preflight.check(session, sink, template, resource_group=rg, name=name, on_conflict=on_conflict)
-    done, failure = do_submit(args, session, sink, prepared)
+    with _forget_payload_unless_recorded(session, sink, prepared):
+        if checking:  # a doomed template stops here (exit 2), before anything is created
+            template, name, rg, _tags, on_conflict = prepared
+            preflight.check(session, sink, template, resource_group=rg, name=name, on_conflict=on_conflict)
+        done, failure = do_submit(args, session, sink, prepared)
     if failure:
         sink.result(failure, template_path=args.template)
     return session, sink, done
