@@ -1,7 +1,7 @@
 """A scripted mutation run: does the test suite notice when the code that keeps users safe breaks?
 
-Each mutation below changes one thing in redaction, output neutralising, retry/budget or exit
-codes -- a change a careless edit could make. For each, the file is changed in place, the tests
+Each mutation below changes one thing in redaction, output neutralising, retry/budget, exit
+codes or the cleanup policy -- a change a careless edit could make. For each, the file is changed in place, the tests
 that guard that area run (``pytest -x -q``, in parallel with pytest-xdist), and the file is put
 back (also on Ctrl-C). A mutation the tests do not notice *survives*; survivors are printed at the
 end, each one a test to write.
@@ -30,6 +30,7 @@ NEUTRAL_TESTS = ["tests/report/test_safety.py", "tests/report/test_hostile.py", 
 RETRY_TESTS = ["tests/flow/test_pure_parts.py", "tests/flow/test_commands.py::test_transient_arm_errors_are_retried",
                "tests/flow/test_async_resume.py", "tests/unit/test_retry_policy.py",
                "tests/flow/test_budget_and_unavailable.py"]
+CLEANUP_TESTS = ["tests/flow/test_cleanup_policy.py", "tests/templating/test_provenance.py"]
 EXIT_TESTS = ["tests/unit/test_cli_edge.py", "tests/qa/test_bad_input.py", "tests/flow/test_commands.py",
               "tests/test_temp_files.py", "tests/unit/test_broken_pipe.py", "tests/qa/test_interrupt.py"]
 
@@ -111,6 +112,17 @@ MUTATIONS = [
     Mutation("access-error-is-1", "src/aib_pilot/errors.py", "EXIT_AZURE_ACCESS = 3", "EXIT_AZURE_ACCESS = 1",
              EXIT_TESTS),
     Mutation("interrupt-is-0", "src/aib_pilot/cli.py", '''        return 130''', '''        return 0''', EXIT_TESTS),
+    # -- cleanup: nothing lost (a failed build, an unsaved log) -------------------------------------
+    Mutation("cleanup-deletes-failures", "src/aib_pilot/azure/build_cleanup.py",
+             '''(policy == "on-success" and state == "Succeeded")''', '''(policy == "on-success")''', CLEANUP_TESTS),
+    Mutation("cleanup-ignores-unsaved-log", "src/aib_pilot/commands/cleanup.py",
+             '''    why_not = unsaved_log(watch, result.get("log_path"))''', '''    why_not = None''', CLEANUP_TESTS),
+    Mutation("cleanup-failure-changes-exit", "src/aib_pilot/commands/cleanup.py",
+             '''    for failure in done.failed:''', '''    for failure in done.failed:
+        raise RuntimeError(failure)''', CLEANUP_TESTS),
+    Mutation("provenance-overrides-user-tags", "src/aib_pilot/templating/provenance.py",
+             '''            if name.lower() in taken:
+                continue''', "", CLEANUP_TESTS),
 ]
 # A mutation that changes nothing is a control: it must survive, or the harness is broken.
 CONTROL = "control-no-change"

@@ -88,6 +88,7 @@ def test_success_with_the_default_policy_deletes_template_staging_group_and_crea
     name = result["template_name"]
     assert result["state"] == "Succeeded" and result["cleanup"]["policy"] == "on-success"
     assert result["cleanup"]["failed"] == [] and len(result["cleanup"]["deleted"]) == 2
+    assert result["log_url"] is None  # the staging account is gone with the template
     assert emulator.template(rg, name) is None and _staging_groups(emulator, rg, name) == []
     assert not _account_exists(emulator, rg, "aibpilotpayload1")
     assert emulator.wait_until(lambda: not _container_exists(emulator, url), timeout=10)
@@ -215,6 +216,9 @@ def test_set_and_parameters_change_the_submitted_body(emulator, rg, tmp_path):
     props = emulator.template(rg, r.json["template_name"]).properties
     assert props["vmProfile"]["vmSize"] == "Standard_D4s_v5"  # --set comes after --parameters
     assert props["vmProfile"]["osDiskSizeGB"] == 64 and props["source"]["version"] == "1.2.3"
+    # the log says what was changed by name, never the values (a parameter may be a secret)
+    assert "parameters given: vmSize, diskGb" in r.stderr and "Standard_D8s_v5" not in r.stderr
+    assert "--set changed: properties.vmProfile.vmSize, properties.source.version" in r.stderr
 
 
 @pytest.mark.parametrize("extra, says", [
@@ -232,3 +236,31 @@ def test_bad_values_are_one_line_with_the_usage_exit_code(emulator, rg, tmp_path
 def test_a_bad_cleanup_variable_is_refused_before_signing_in(emulator, rg, tmp_path):
     r = _run(emulator, rg, tmp_path, "success", env={"AIB_PILOT_CLEANUP": "sometimes"})
     assert r.code == 2 and "AIB_PILOT_CLEANUP 'sometimes' is not a cleanup policy" in r.stderr
+
+
+def test_nothing_is_deleted_when_the_log_could_not_be_saved(emulator, rg, tmp_path):
+    emulator.faults.deny_staging_read = True  # the identity may not read the staging account's log
+    r = _run(emulator, rg, tmp_path, "success", "--cleanup", "always")
+    assert r.code == 0, r.stderr[-2000:]
+    name = r.json["template_name"]
+    assert emulator.template(rg, name) is not None and _staging_groups(emulator, rg, name)
+    assert r.json["cleanup"]["deleted"] == [] and "could not be saved first" in r.json["cleanup"]["failed"][0]
+    warning = [ln for ln in r.stderr.splitlines() if "not deleting the template" in ln]
+    assert len(warning) == 1 and f"aib-pilot cleanup -g {rg} -n {name}" in warning[0], r.stderr
+
+
+def test_always_also_deletes_a_template_whose_provisioning_failed(emulator, rg, tmp_path):
+    template, body = sample_template(tmp_path, "success")
+    body["properties"]["source"]["type"] = "NoSuchSource"  # AIB refuses it: provisioningState Failed
+    template.write_text(json.dumps(body))
+    submitted = run_cli(emulator, "submit", "--template", str(template), "-g", rg, "--log-dir", str(tmp_path / "logs"),
+                        "--format", "json", extra_env=DEFAULT)
+    assert submitted.code == 1, submitted.stderr[-2000:]
+    name = submitted.json["template_name"]
+    assert emulator.template(rg, name).provisioning_state == "Failed"
+    logs = ["--log-dir", str(tmp_path / "logs")]
+    kept = run_cli(emulator, "monitor", "-g", rg, "-n", name, *logs, *FAST, "--format", "json", extra_env=DEFAULT)
+    assert kept.code == 1 and emulator.template(rg, name) is not None  # on-success keeps a failure
+    r = run_cli(emulator, "monitor", "-g", rg, "-n", name, *logs, *FAST, "--cleanup", "always", "--format", "json")
+    assert r.code == 1, r.stderr[-2000:]
+    assert r.json["cleanup"]["policy"] == "always" and emulator.template(rg, name) is None

@@ -155,3 +155,14 @@ def test_an_expired_token_mid_run_is_exit_3(emulator, world, tmp_path):
     errors = [ln for ln in result.stderr.splitlines() if ln.startswith("aib-pilot: error:")]
     assert len(errors) == 1 and "Authentication failed" in errors[0] and "Microsoft.Compute" not in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_preflight_checks_the_template_as_set_changes_it(emulator, world, tmp_path):
+    load(emulator, world)
+    path = write(tmp_path, good_template(emulator))
+    doomed = gallery_image(emulator, "ubuntu-web", "1.0.0")  # a version that exists already (AIB612)
+    good = preflight(emulator, path)
+    assert good.code == 0, good.stderr
+    changed = preflight(emulator, path, "--set", f"properties.distribute[0].galleryImageId={doomed}")
+    assert changed.code == 2 and [f["rule"] for f in changed.json["findings"]] == ["AIB612"]
+    assert writes(emulator) == []

@@ -133,3 +133,14 @@ def test_parameters_on_a_plain_image_template_point_to_set(tmp_path):
     with pytest.raises(UsageError) as err:
         load_template(str(path), parameters={"x": 1})
     assert "--set PATH=VALUE" in err.value.one_line()
+
+
+def test_a_secure_parameters_value_is_never_in_the_message(tmp_path):
+    doc = dict(ARM, parameters=dict(ARM["parameters"], token={"type": "secureObject"},
+                                    pin={"type": "securestring", "allowedValues": ["0000"]}))
+    path = tmp_path / "arm.json"
+    path.write_text(json.dumps(doc))
+    for given in ("token=hunter2-not-json", "pin=hunter2"):
+        with pytest.raises(UsageError) as err:
+            load_template(str(path), parameters=read_parameter_args([given, "steps=[]"]))
+        assert "hunter2" not in err.value.one_line() and "not shown" in err.value.one_line()

@@ -65,19 +65,26 @@ class Cleaned:
             self.errors.append(exc)
 
 
-def delete_build(session, resource_group: str, name: str, tags: dict | None, *, info) -> Cleaned:
-    """Delete the template (waiting for it, and so for its staging group), then what the tags say
-    aib-pilot created: the storage account if it made one (its containers go with it), else the
-    container. Errors are collected, not raised: the build's outcome must still be reported."""
-    from aib_pilot.azure.templates import Templates
+def delete_build(session, resource_group: str, name: str, tags: dict | None, *, info,
+                 wait_seconds: float | None = None) -> Cleaned:
+    """Delete the template, then what the tags say aib-pilot created: the storage account if it
+    made one (its containers go with it), else the container. Errors are collected, not raised:
+    the build's outcome must still be reported.
 
+    The template's delete (a long-running operation that also removes the staging group) is waited
+    for at most ``wait_seconds`` (None: to the end); past that it goes on in Azure and is said so."""
     done = Cleaned()
     tags = tags or {}
     try:
         with azure_access(f"deleting image template {name} in {resource_group}"):
-            Templates(session).delete(resource_group, name)
+            poller = session.imagebuilder.virtual_machine_image_templates.begin_delete(resource_group, name)
+            poller.result(timeout=wait_seconds)
         done.deleted.append(f"image template {name} (AIB deletes its staging resource group with it)")
-        info(f"deleted image template {name}; AIB deletes its staging resource group with it")
+        if poller.done():
+            info(f"deleted image template {name}; AIB deletes its staging resource group with it")
+        else:
+            info(f"deleting image template {name}: accepted by Azure and still going on when the time budget "
+                 "ended; AIB deletes its staging resource group with it")
     except Exception as exc:  # noqa: BLE001 - reported, never hides the outcome
         done.fail(f"image template {name}: {_why(exc)}", exc)
         return done  # the template may still need what it references; keep the rest

@@ -84,8 +84,12 @@ def after_outcome(session, watch, explicit: str | None, sink) -> None:
                      f"first: {why_not}. Fix access to the log and run: {again}")
         return
     sink.info(f"{name}: cleanup {policy} ({source}): deleting the template and what aib-pilot created for it")
-    done = delete_build(session, rg, name, tags, info=sink.info)
+    remaining = watch.deadline()
+    done = delete_build(session, rg, name, tags, info=sink.info,
+                        wait_seconds=None if remaining == float("inf") else max(1.0, remaining))
     record["deleted"], record["failed"] = done.deleted, done.failed
+    if done.deleted:  # the staging account went with the template: its log URL leads nowhere now
+        result["log_url"] = None
     for failure in done.failed:
         sink.warning(f"{name}: cleanup could not delete {failure}; the build's outcome ({state}) stands. "
                      f"Retry with: {again}")

@@ -36,6 +36,9 @@ def register(subparsers) -> None:
     p.add_argument("--name-prefix", metavar="BASE", help="base of the generated <BASE>-<content hash> name")
     p.add_argument("--on-conflict", choices=ON_CONFLICT, default=None,
                    help="what submit will do when the template name exists; with fail, an existing name is a finding")
+    from aib_pilot.commands.submit import add_template_value_options
+
+    add_template_value_options(p)  # check the template run/submit would send
     options.add_azure_options(p)
     options.add_format_option(p)
     p.set_defaults(func=run)
@@ -88,11 +91,12 @@ def _existing(templates, resource_group: str, name: str) -> dict | None:
 
 
 def run(args) -> int:
-    from aib_pilot.azure.templates import choose_name, load_template
+    from aib_pilot.azure.templates import choose_name
     from aib_pilot.commands.monitor import make_sink
+    from aib_pilot.commands.submit import load_with_values
     from aib_pilot.preflight import preflight
 
-    template = load_template(args.template)
+    template = load_with_values(args)
     name = choose_name(template, name=options.template_name(args, required=False),
                        prefix=getattr(args, "name_prefix", None))
     rg = options.resource_group(args)

@@ -81,6 +81,23 @@ def load_with_values(args, env=None):
     return template
 
 
+def values_lines(args, template) -> list[str]:
+    """What this run changed in the file and adds to the image: names only, never values (a
+    parameter may be a secret)."""
+    from aib_pilot.templating.edits import read_parameter_args
+
+    lines = []
+    names = list(read_parameter_args(getattr(args, "parameters", None)))
+    if names:
+        lines.append(f"parameters given: {', '.join(names)}")
+    paths = [s.partition("=")[0].strip() for s in getattr(args, "set", None) or []]
+    if paths:
+        lines.append(f"--set changed: {', '.join(paths)}")
+    if template.provenance:
+        lines.append(f"provenance tags on the image: {', '.join(template.provenance)} (--no-provenance leaves them out)")
+    return lines
+
+
 def prepare(args):
     """Check every local input (template file, name, resource group, tags, numbers) before any
     sign-in, so one run shows the local mistake; returns (template, name, rg, tags, on_conflict)."""
@@ -128,6 +145,8 @@ def do_submit(args, session, sink, prepared=None):
 
     template, name, rg, user_tags, on_conflict = prepared or prepare(args)
     sink.info(f"submitting {args.template} as image template {name} in resource group {rg}")
+    for line in values_lines(args, template):
+        sink.info(line)
     try:
         done = submit(session, rg, template, name, on_conflict=on_conflict, user_tags=user_tags, info=sink.info)
     except SubmissionFailed as failed:

@@ -205,11 +205,18 @@ def apply_parameters(doc: dict, values: dict[str, Any], path: str) -> dict:
         value = _typed(name, value, kind)
         allowed = spec.get("allowedValues")
         if isinstance(allowed, list) and value not in allowed:
-            raise UsageError(f"--parameters {name}={value!r} is not one of its allowedValues.",
+            raise UsageError(f"--parameters {name}={_quoted(value, kind)} is not one of its allowedValues.",
                              hint="Use one of: " + ", ".join(json.dumps(a) for a in allowed) + ".")
         spec["defaultValue"] = value
         out["parameters"][name] = spec
     return out
+
+
+def _quoted(value: Any, kind: str) -> str:
+    """The value for a message; never the value of a secure parameter."""
+    if kind.startswith("secure"):
+        return "(the value given, not shown: the parameter is secure)"
+    return json.dumps(value)[:60] if not isinstance(value, str) else repr(value)[:60]
 
 
 def _typed(name: str, value: Any, kind: str) -> Any:
@@ -218,13 +225,13 @@ def _typed(name: str, value: Any, kind: str) -> Any:
         try:
             value = json.loads(value)
         except ValueError:
-            raise UsageError(f"--parameters {name}={str(value)!r} is not a valid {kind} value.",
+            raise UsageError(f"--parameters {name}={_quoted(str(value), kind)} is not a valid {kind} value.",
                              hint=f"Give {name} as JSON of type {kind} (e.g. 4, true, [\"a\"], {{\"k\": 1}}).") from None
     elif isinstance(value, _Text):
         value = str(value)
     ok = isinstance(value, want) and not (want is int and isinstance(value, bool))
     if not ok:
         raise UsageError(f"--parameters {name}: the template declares type {kind}, but the value given is "
-                         f"{type(value).__name__} {json.dumps(value)[:60]}.",
+                         f"{type(value).__name__} {_quoted(value, kind)}.",
                          hint=f"Give a {kind} value for {name}.")
     return value
