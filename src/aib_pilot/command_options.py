@@ -154,14 +154,17 @@ class SubmitOptions:
         from aib_pilot.commands import build_inputs
         from aib_pilot.commands.submit import load_with_values, values_lines
 
+        from_inputs = build_inputs.wanted(args)
+        if not from_inputs and not getattr(args, "template", None):  # worded as argparse words a missing option
+            command = getattr(args, "command", None) or "submit"
+            raise UsageError(f"{command}: the following arguments are required: --template (or the build-from-inputs "
+                             "options --source-image, --source-os-type, --location, --managed-identity).",
+                             hint=f"Run 'aib-pilot {command} --help' for the options.")
         rg = options.resource_group(args, env)
         build = None
-        if build_inputs.wanted(args):  # the template is written once signed in (it names the uploaded files)
+        if from_inputs:  # the template is written once signed in (it names the uploaded files)
             build = build_inputs.check(args, rg, env)
             template, name = None, options.template_name(args, env, required=False)
-        elif not getattr(args, "template", None):
-            raise UsageError("No template given.", hint="Add --template FILE, or build one from inputs with "
-                             "--source-image, --source-os-type, --location and --managed-identity.")
         else:
             template = load_with_values(args, env)  # load -> --parameters -> --set -> provenance
             name = choose_name(template, name=options.template_name(args, env, required=False),

@@ -297,3 +297,42 @@ def test_aib_fails_a_template_whose_file_does_not_exist(emulator, tmp_path):
                      "--log-dir", str(tmp_path / "logs"), *emulator.cli_args(), cwd=tmp_path)
     assert result.code == 1, result.stderr[-2000:]
     assert result.json["message"].startswith(f"Downloading external file ({uri}) to local file")
+
+
+def test_a_payload_over_20_mb_is_downloaded_by_a_script_with_the_identity(emulator, tmp_path):
+    """Over the File customizer's 20 MB the archive is fetched in the VM with the identity's token."""
+    import os
+
+    from tests.flow.conftest import run_cli
+
+    emulator.estate.load(copy.deepcopy(read_world_file()))
+    app = workspace(tmp_path)
+    (app / "data.bin").write_bytes(os.urandom(21 * 1024 * 1024))   # random: gzip cannot shrink it
+    result = run_cli(emulator, *cli_inputs(emulator, tmp_path), cwd=tmp_path, timeout=240)
+    assert result.code == 0 and result.json["state"] == "Succeeded", result.stderr[-2000:]
+    props = emulator.world.template_json(emulator.template(RG, result.json["template_name"]))["properties"]
+    identity = (f"/subscriptions/{emulator.info['subscription']}/resourceGroups/{RG}/providers/"
+                "Microsoft.ManagedIdentity/userAssignedIdentities/aib-identity")
+    assert [c["type"] for c in props["customize"]] == ["Shell", "Shell"]
+    download = "\n".join(props["customize"][0]["inline"])
+    assert f"msi_res_id={identity}" in download and "Authorization: Bearer $token" in download
+    assert props["vmProfile"]["userAssignedIdentities"] == [identity]
+    url = download.split("-o '/tmp/app.tar.gz' '", 1)[1].split("'", 1)[0]
+    assert len(blob_of(emulator, url)) > 20 * 1024 * 1024 and "sig=" not in url
+
+
+@pytest.mark.parametrize("stop", ["refused-put", "preflight"])
+def test_files_uploaded_for_a_template_that_never_existed_are_deleted(emulator, tmp_path, stop):
+    from tests.flow.conftest import run_cli
+
+    emulator.estate.load(copy.deepcopy(read_world_file()))
+    workspace(tmp_path)
+    more = (["--tag", "aib-emulator-scenario=policy-denied-submit", "--no-preflight"] if stop == "refused-put"
+            else ["--vm-size", "Standard_NoSuchSize"])
+    result = run_cli(emulator, *cli_inputs(emulator, tmp_path), *more, cwd=tmp_path)
+    assert result.code in (1, 2), result.stderr[-2000:]
+    made = [e for e in emulator.journal.entries(service="arm", method="PUT", path_contains="/storageAccounts/aibpilot")
+            if "roleassignments" not in e.path.lower()]
+    assert len(made) == 1
+    assert not emulator.world.user_accounts.accounts, "the account made for the payload is left behind"
+    assert "no template was created to record it" in result.stderr

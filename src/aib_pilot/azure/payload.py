@@ -265,6 +265,26 @@ def delete_account(session, account, info=lambda msg: None) -> None:
         info(f"warning: could not delete storage account {account.id} ({type(exc).__name__}); delete it by hand")
 
 
+def remove_created(session, tags: dict, info=lambda msg: None) -> None:
+    """Best effort: delete the account (or else the container) that ``tags`` record as created."""
+    from azure.core.exceptions import AzureError
+    from azure.storage.blob import ContainerClient
+
+    from aib_pilot.azure.created_resources import ACCOUNT_TAG, CONTAINER_TAG
+
+    account_id, container = tags.get(ACCOUNT_TAG), tags.get(CONTAINER_TAG)
+    try:
+        if account_id:
+            session.storage.storage_accounts.delete(_rg_of(account_id), account_id.rstrip("/").rsplit("/", 1)[-1])
+            info(f"deleted storage account {account_id} again: no template was created to record it")
+        elif container:
+            ContainerClient.from_container_url(container, credential=session.credential,
+                                               **session.cloud.connection_kwargs()).delete_container()
+            info(f"deleted container {container} again: no template was created to record it")
+    except AzureError as exc:
+        info(f"warning: could not delete {account_id or container} ({type(exc).__name__}); delete it by hand")
+
+
 def check_reader(session, principal: str, scope: str, *, resource_group: str, template_name: str) -> None:
     """Stop before the build when the identity may not read blobs under ``scope``."""
     have = reader_missing(session, principal, scope, resource_group=resource_group, template_name=template_name)

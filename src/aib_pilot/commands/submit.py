@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import replace
 
 from aib_pilot import options
@@ -123,6 +124,36 @@ def do_submit(session, sink, opts: SubmitOptions):
     return done, None
 
 
+@contextmanager
+def _forget_payload_unless_recorded(session, sink, opts: SubmitOptions):
+    """Workspace files uploaded for a template that then never existed (preflight stopped it, or
+    Azure refused the PUT) are deleted: only the template's tags would have named them for cleanup."""
+    from aib_pilot.azure.created_resources import CONTAINER_TAG
+
+    tags = opts.tags
+    try:
+        yield
+    except BaseException:
+        if CONTAINER_TAG in tags:
+            _forget(session, sink, tags)
+        raise
+    if CONTAINER_TAG in tags:
+        from aib_pilot.azure.templates import Templates
+
+        try:
+            exists = Templates(session).find(opts.resource_group, opts.name) is not None
+        except Exception:  # noqa: BLE001 - unknown: keep the files, the template may hold them
+            exists = True
+        if not exists:
+            _forget(session, sink, tags)
+
+
+def _forget(session, sink, tags) -> None:
+    from aib_pilot.azure.payload import remove_created
+
+    remove_created(session, prepared[3], info=sink.info)
+
+
 def start(session, sink, opts: SubmitOptions):
     """Write the template from the build inputs (when given), preflight (unless switched off), then
     submit; returns (Submitted, the options as submitted), or (None, ..) after reporting a rejected
@@ -137,10 +168,11 @@ def start(session, sink, opts: SubmitOptions):
                                                   resource_group=opts.resource_group, user_tags=tags,
                                                   log_dir=opts.log_dir)
         opts = replace(opts, template=template, name=name, template_path=template.path, tags=tags, build=None)
-    if opts.preflight:  # a doomed template stops here (exit 2), before anything is created
-        preflight.check(session, sink, opts.template, resource_group=opts.resource_group, name=opts.name,
-                        on_conflict=opts.on_conflict)
-    done, failure = do_submit(session, sink, opts)
+    with _forget_payload_unless_recorded(session, sink, opts):
+        if opts.preflight:  # a doomed template stops here (exit 2), before anything is created
+            preflight.check(session, sink, opts.template, resource_group=opts.resource_group, name=opts.name,
+                            on_conflict=opts.on_conflict)
+        done, failure = do_submit(session, sink, opts)
     if failure:
         sink.result(failure, template_path=opts.template_path)
     return done, opts

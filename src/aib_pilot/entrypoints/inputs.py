@@ -347,6 +347,10 @@ def build_argv(values: dict[str, str], *, platform: str = "github",
             inv.argv += [chosen, value]
     if "extra-args" not in given:  # extra arguments may carry what is missing; argparse then judges
         inv.errors += _missing_required(parser, inv.argv[1:], positional_given, command, label)
+        if command in ("run", "submit") and "template" not in given and "source-image" not in given:
+            inv.errors.append(f"input {label(BY_GITHUB['template'])} is required for command {command!r}: "
+                              f"{BY_GITHUB['template'].help}; or build one from the build-vm-image inputs "
+                              f"({label(BY_GITHUB['source-image'])} and the others, docs/migrating.md).")
     return inv
 
 
