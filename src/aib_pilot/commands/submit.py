@@ -151,7 +151,7 @@ def _forget_payload_unless_recorded(session, sink, opts: SubmitOptions):
 def _forget(session, sink, tags) -> None:
     from aib_pilot.azure.payload import remove_created
 
-    remove_created(session, prepared[3], info=sink.info)
+    remove_created(session, tags, info=sink.info)
 
 
 def start(session, sink, opts: SubmitOptions):
