@@ -297,3 +297,14 @@ ONE_LINERS = [
 def test_one_excerpt_one_cause(text, category, rule):
     d = run(text)
     assert d.category == category and top(d) == rule
+
+
+def test_aibs_provisioning_error_text_with_internal_operation_error_inside_the_wrapper():
+    # the guide's case in the form AIB's provisioningError message prints it: the wrapper sentence
+    # alone is unknown, the InternalOperationError inside it is the permissions case
+    d = diagnose(None, provisioning_error={
+        "provisioningErrorCode": "Other",
+        "provisioningErrorMessage": "ResourceDeploymentFailure: The resource operation completed with terminal "
+                                    "provisioning state 'Failed'. Details: InternalOperationError: Internal error "
+                                    "occurred."})
+    assert d.category == "missing_permissions" and top(d) == "AIB102"

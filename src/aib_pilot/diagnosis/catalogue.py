@@ -75,6 +75,8 @@ RULES = (
         "title": "Resource deployment failed with InternalOperationError",
         "patterns": [
             r"\"?code\"?\s*[:=]\s*\"?InternalOperationError",
+            # AIB's provisioningError message: "... Details: InternalOperationError: Internal error occurred."
+            r"\bInternalOperationError: ",
         ],
         "cause": "The template's resource operation ended in the terminal state Failed with the "
                  "inner code InternalOperationError. In most cases the template's user-assigned "
@@ -92,6 +94,8 @@ RULES = (
         "reference": TROUBLESHOOT + "#the-resource-operation-completed-with-terminal-provisioning-state-failed",
         "positives": [
             '        "code": "InternalOperationError",',
+            "ResourceDeploymentFailure: The resource operation completed with terminal provisioning state "
+            "'Failed'. Details: InternalOperationError: Internal error occurred.",
         ],
         "negatives": ['    "provisioningState": "Failed",', "InternalOperation completed",
                       # ARM's wrapper sentence alone: AIB119 (no cause inside it)
