@@ -39,6 +39,7 @@ CREATE_SECONDS = 20
 DELETE_SECONDS = 30
 RG_DELETE_SECONDS = 20
 CANCEL_SECONDS = 60
+END_HOLD_SECONDS = 5.0  # real seconds a run ending with its staging group deleted waits for a monitor
 TIMEOUT_MESSAGE = ("Failed while waiting for packerizer: Timeout waiting for microservice to complete: "
                    "'context deadline exceeded'")
 
@@ -100,6 +101,7 @@ class Run:
     delete_at_end: bool = False
     blob_created: bool = False
     reads_while_running: int = 0   # client GETs of the template that saw runState Running
+    end_held_since: float = 0.0    # monotonic time the end was first held for a monitor's reads
     last_index: int = -1           # index of the last event written before the outcome
 
 
@@ -470,8 +472,10 @@ class World:
         if finishing and run.delete_at_end and run.reads_while_running < 2:
             # A log that loses its end is one a monitor was reading while the build ran: between
             # two polls that saw Running it read the log once. On a busy machine the monitor may
-            # not have polled yet, so the end waits for it (a real build can run for hours).
-            finishing = False
+            # not have polled yet, so the end waits for it (a real build can run for hours) --
+            # for a few real seconds at most, as no monitor may be watching at all.
+            run.end_held_since = run.end_held_since or time.monotonic()
+            finishing = time.monotonic() - run.end_held_since > END_HOLD_SECONDS
         if (run.outcome == "Canceled" and run.cancel_requested_at is None and run.state == "Running"
                 and elapsed >= run.duration - CANCEL_SECONDS):
             run.state = "Canceling"      # a scenario that ends Canceled passes through Canceling
