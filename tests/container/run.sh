@@ -177,30 +177,35 @@ keep_summary() {  # keep_summary WORKSPACE: copy the largest SUMMARY.md act writ
 keep_summary "$ws" &
 pids+=($!)
 summary_pid=$!
-log "running examples/github/pr-build.yml with act"
-t0=$(date +%s.%N)
-set +e
-(cd "$ws" && DOCKER_HOST="unix://$sock" timeout 240 "$tools/bin/act" pull_request \
-   -W .github/workflows/pr-build.yml -e event.json \
-   -P ubuntu-latest="$base" --pull=false --rebuild=false --bind --network host \
-   --container-daemon-socket - --rm >"$work/act.log" 2>&1)
-act_rc=$?
-set -e
-log "act finished in $(since "$t0") s with exit $act_rc (the job fails because the build fails)"
-grep -E '⭐|✅|❌|❗|🏁' "$work/act.log" | sed 's/^/  | /' | cut -c1-220 | head -40
 markers=()
 if [ "$scenario" = "hostile-log" ]; then
   # What tests/emulator/scenarios (HostileLog) plants in customization.log.
   markers=(--hostile-marker injected --hostile-marker Injected --hostile-marker nothing-to-see
            --secret SECRETSIG123 --secret 'SECRETKEY==')
 fi
-if "$tools/bin/python" tests/container/act_workspace.py check --workspace "$ws" --act-log "$work/act.log" "${markers[@]}"; then
-  [ "$act_rc" != 0 ] || { log "FAIL: act reported success for a failing build"; exit 1; }
-  log "PR example: PASS"
-else
-  log "FAIL; act log tail:"; tail -60 "$work/act.log" | cut -c1-300
-  exit 1
-fi
+# run_act LABEL LOGFILE TIMEOUT: the PR example in "$ws" under act; its workspace is then checked
+run_act() {
+  local label="$1" actlog="$2" limit="$3" t0 act_rc
+  log "running examples/github/pr-build.yml with act${label:+, $label}"
+  t0=$(date +%s.%N)
+  set +e
+  (cd "$ws" && DOCKER_HOST="unix://$sock" timeout "$limit" "$tools/bin/act" pull_request \
+     -W .github/workflows/pr-build.yml -e event.json \
+     -P ubuntu-latest="$base" --pull=false --rebuild=false --bind --network host \
+     --container-daemon-socket - --rm >"$actlog" 2>&1)
+  act_rc=$?
+  set -e
+  log "act finished in $(since "$t0") s with exit $act_rc (the job fails because the build fails)"
+  grep -E '⭐|✅|❌|❗|🏁' "$actlog" | sed 's/^/  | /' | cut -c1-220 | head -40
+  if "$tools/bin/python" tests/container/act_workspace.py check --workspace "$ws" --act-log "$actlog" "${markers[@]}"; then
+    [ "$act_rc" != 0 ] || { log "FAIL: act reported success for a failing build${label:+ ($label)}"; exit 1; }
+    log "PR example${label:+ ($label)}: PASS"
+  else
+    log "FAIL${label:+ ($label)}; act log tail:"; tail -60 "$actlog" | cut -c1-300
+    exit 1
+  fi
+}
+run_act "" "$work/act.log" 240
 kill "$summary_pid" 2>/dev/null || true
 
 # -- act: the same scenario through the composite action (cli/action.yml) -------------------------
@@ -212,24 +217,7 @@ ws="$work/repo-composite"
 keep_summary "$ws" &
 pids+=($!)
 summary_pid=$!
-log "running examples/github/pr-build.yml with act, uses: ./cli (composite)"
-t0=$(date +%s.%N)
-set +e
-(cd "$ws" && DOCKER_HOST="unix://$sock" timeout 300 "$tools/bin/act" pull_request \
-   -W .github/workflows/pr-build.yml -e event.json \
-   -P ubuntu-latest="$base" --pull=false --rebuild=false --bind --network host \
-   --container-daemon-socket - --rm >"$work/act-composite.log" 2>&1)
-act_rc=$?
-set -e
-log "act finished in $(since "$t0") s with exit $act_rc (the job fails because the build fails)"
-grep -E '⭐|✅|❌|❗|🏁' "$work/act-composite.log" | sed 's/^/  | /' | cut -c1-220 | head -40
-if "$tools/bin/python" tests/container/act_workspace.py check --workspace "$ws" --act-log "$work/act-composite.log" "${markers[@]}"; then
-  [ "$act_rc" != 0 ] || { log "FAIL: act reported success for a failing build (composite)"; exit 1; }
-  log "PR example through the composite action: PASS"
-else
-  log "FAIL (composite); act log tail:"; tail -60 "$work/act-composite.log" | cut -c1-300
-  exit 1
-fi
+run_act "uses: ./cli (composite)" "$work/act-composite.log" 300
 kill "$summary_pid" 2>/dev/null || true
 
 # -- act: a build longer than one job, split across jobs chained on the state output -------------
