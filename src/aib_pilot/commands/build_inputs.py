@@ -105,7 +105,7 @@ def run_id(env=None) -> str:
     return env.get("BUILD_BUILDID") or time.strftime("local-%Y%m%d%H%M%S", time.gmtime())
 
 
-def carry_payload(req: BuildRequest, session, sink, inputs, source: Path, *, identity: str, resource_group: str, name: str | None,
+def carry_payload(req: BuildRequest, session, sink, *, identity: str, resource_group: str, name: str | None,
                   user_tags: dict, log_dir: Path, run: str):
     """Pack and upload ``customizer-source`` where the build identity may read it; returns the
     from_inputs.Payload. The identity's role is settled before the template exists: checked on a
@@ -115,6 +115,7 @@ def carry_payload(req: BuildRequest, session, sink, inputs, source: Path, *, ide
     from aib_pilot.azure import created_resources, payload
     from aib_pilot.templating import from_inputs
 
+    inputs = req.inputs
     principal = payload.identity_principal(session, identity)
     named = req.storage_account
     covered = True
@@ -128,7 +129,7 @@ def carry_payload(req: BuildRequest, session, sink, inputs, source: Path, *, ide
                                          template_name=name or "") is None
         account, created = payload.target_account(session, resource_group=resource_group, location=inputs.location,
                                                   info=sink.info)
-    packed = payload.pack(source, windows=inputs.windows, into=log_dir)
+    packed = payload.pack(req.source, windows=inputs.windows, into=log_dir)
     try:
         uploaded = payload.upload(session, packed, account, created=created, windows=inputs.windows,
                                   run_id=run, info=sink.info)
@@ -157,13 +158,13 @@ def materialize(req: BuildRequest, session, sink, *, name: str | None, resource_
     from aib_pilot.azure.templates import LoadedTemplate, choose_name
     from aib_pilot.templating import from_inputs
 
-    inputs, source = req.inputs, req.source
+    inputs = req.inputs
     sub = session.subscription_id
     identity = from_inputs.identity_id(inputs, sub)
     run = run_id()
     blob = None
-    if source is not None:
-        blob = carry_payload(req, session, sink, inputs, source, identity=identity, resource_group=resource_group,
+    if req.source is not None:
+        blob = carry_payload(req, session, sink, identity=identity, resource_group=resource_group,
                              name=name, user_tags=user_tags, log_dir=log_dir, run=run)
     from aib_pilot.templating.edits import apply_sets
     from aib_pilot.templating.provenance import provenance_tags
