@@ -652,6 +652,7 @@ RULES = (
         "severity": "error",
         "phase": None,
         "priority": 70,
+        "context": ["before-step-failed"],
         "by_phase": {"distribute": None, "cleanup": None, "deprovision": None},
         "title": "The build VM ran out of resources (communicator lost: unexpected EOF)",
         "patterns": [
@@ -755,6 +756,7 @@ RULES = (
             r"Another app is currently holding the yum lock",
             r"Waiting for cache lock: Could not get lock",
             r"(?:frontend )?lock was locked by another process",
+            r"dpkg(?: frontend| status database)?(?: lock)? is locked by another process",
             r"E: ?Could not get lock /var/(?:lib|cache)/(?:dpkg|apt)",
             r"Waiting for (?:cache|dpkg|apt) lock",
             r"(?i)waiting for unattended-upgr",
@@ -824,6 +826,7 @@ RULES = (
             r": command not found\s*$",
             r": \d+: [^:\s]+: not found\s*$",
             r"is not recognized as the name of a cmdlet",
+            r"is not recognized as an internal or external command",
             r"E: Unable to locate package ",
             r"No package .{1,80} available\.",
             r"No such file or directory\s*$",
@@ -1621,6 +1624,159 @@ RULES = (
         "reference": "https://github.com/rgl/packer-plugin-windows-update",
         "positives": ["    azure-arm: ERROR: Exception from HRESULT: 0x8024402C"],
         "negatives": ["    azure-arm: Found 3 updates"],
+    },
+    {
+        "id": "AIB227",
+        "category": "windows_update_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 72,
+        "title": "The Windows Update provisioner's script exited with an error code",
+        "patterns": [
+            r"Windows update script exited with non-zero exit status: ?\d+",
+            r"packer-windows-update-elevated\.ps1'? exited with code: (?!(?:0|101)\b)\d+",
+        ],
+        "cause": "The windows-update customizer runs its update script as a scheduled task and "
+                 "reads its exit code: 0 means done, 101 means a restart is pending (the provisioner "
+                 "restarts the VM and runs the script again). Any other code stops the build: the "
+                 "update search, download or installation failed, the VM restarted under the "
+                 "script, or the task could not start.",
+        "fix": "Read the lines the update script printed just before the exit code (the failing "
+               "update or HRESULT). Put a WindowsRestart customizer before WindowsUpdate so no "
+               "restart or installation is pending, let installers finish (wait or sleep) before "
+               "it, and exclude a failing update with `filters`.",
+        "exceptions": "Exit code 101 (restart pending) is part of the normal update loop.",
+        "reference": "https://github.com/rgl/packer-plugin-windows-update",
+        "positives": [
+            "==> win-2022: Windows update script exited with non-zero exit status: 16001",
+            "Build 'azure-arm.win' errored after 3 hours 2 minutes: Windows update script exited with non-zero exit status: 1",
+            "2023/02/01 09:12:40 packer-plugin-azure_v2.0.1 plugin: 2023/02/01 09:12:40 [INFO] command "
+            "'PowerShell -ExecutionPolicy Bypass -OutputFormat Text -File C:/Windows/Temp/packer-windows-update-elevated.ps1' "
+            "exited with code: 2147942402",
+        ],
+        "negatives": [
+            "[INFO] command 'PowerShell -ExecutionPolicy Bypass -OutputFormat Text -File "
+            "C:/Windows/Temp/packer-windows-update-elevated.ps1' exited with code: 101",
+            "[INFO] command 'PowerShell -ExecutionPolicy Bypass -OutputFormat Text -File "
+            "C:/Windows/Temp/packer-windows-update-elevated.ps1' exited with code: 0",
+        ],
+    },
+    {
+        "id": "AIB228",
+        "category": "communicator_timeout",
+        "severity": "error",
+        "phase": "connect",
+        "priority": 78,
+        "context": ["not-before-connect", "not-before-progress"],
+        "title": "WinRM refuses Packer's login (HTTP 401)",
+        "patterns": [
+            r"WinRM connection err: http response error: 401\b",
+            r"connection error: http response error: 401 - invalid content type",
+        ],
+        "cause": "Packer reaches the VM's WinRM listener but every login is answered with HTTP 401: "
+                 "the listener does not accept the authentication Packer uses (Basic over HTTP, or "
+                 "NTLM), the user or password is wrong, or a hardening baseline (CIS, STIG) switched "
+                 "it off. Packer keeps retrying until the WinRM timeout.",
+        "fix": "Allow the authentication Packer uses on the listener (`winrm set "
+               "winrm/config/service/auth @{Basic=\"true\"}` for Basic over HTTP, or use "
+               "`winrm_use_ssl` with NTLM), check `winrm_username`/`winrm_password`, and apply "
+               "hardening that disables Basic auth only at the end of the build.",
+        "exceptions": "Refusals before a later successful connection (WinRM restarting) are not "
+                      "the cause.",
+        "reference": "https://developer.hashicorp.com/packer/docs/communicators/winrm",
+        "positives": [
+            "2022/03/04 11:20:33 packer-builder-azure-arm plugin: [ERROR] WinRM connection err: http response error: 401 - invalid content type",
+            "2022/03/04 11:20:33 packer-plugin-azure_v2.1.0 plugin: [ERROR] connection error: http response error: 401 - invalid content type",
+        ],
+        "negatives": [
+            "2022/03/04 11:20:33 packer-builder-azure-arm plugin: [ERROR] WinRM connection err: unknown error Post \"https://10.0.0.4:5986/wsman\": dial tcp 10.0.0.4:5986: i/o timeout",
+        ],
+    },
+    {
+        "id": "AIB229",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 45,
+        "context": ["not-deprovision"],
+        "title": "A configuration-management provisioner exited with a non-zero code",
+        "patterns": [
+            r"Error executing [\w -]{1,40}: Non-zero exit status: ?\d+",
+            r"\b(?:Puppet|DSC) exited with a non-zero exit status: ?\d+",
+        ],
+        "cause": "A Chef, Ansible, Puppet or DSC provisioner ran its tool on the build VM and the "
+                 "tool failed (a recipe, play or manifest errored). Packer stops the build; an "
+                 "`unexpected EOF` printed after it is the provisioner's plugin shutting down, not "
+                 "a second cause.",
+        "fix": "Read the tool's own output just before this line (the failed resource or task), "
+               "fix it and run the tool against a test VM first.",
+        "exceptions": "None.",
+        "reference": "https://developer.hashicorp.com/packer/docs/provisioners",
+        "positives": [
+            "==> azure-arm.app: Error executing Chef: Non-zero exit status: 1",
+            "==> azure-arm: Error executing Ansible: Non-zero exit status: 2",
+            "==> vsphere-iso: Puppet exited with a non-zero exit status: 6",
+        ],
+        "negatives": ["    azure-arm: Executing Chef: sudo chef-solo --no-color -c /tmp/packer-chef-solo/solo.rb"],
+    },
+    {
+        "id": "AIB231",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 35,
+        "context": ["customizer", "not-deprovision"],
+        "title": "A Pester test run by a customizer failed",
+        "patterns": [
+            r"Tests Passed: \d+, Failed: [1-9]\d*, ",
+            r"\[-\] .{1,400} \d+(?:\.\d+)?m?s \(\d+(?:\.\d+)?m?s\|\d+(?:\.\d+)?m?s\)\s*$",
+        ],
+        "cause": "The customizer runs Pester tests that check the image (installed tools, versions, "
+                 "Windows features) and at least one test failed; the script then exits non-zero. "
+                 "The failing test's name follows `[-]` and its assertion (`Expected ...`) is on the "
+                 "next lines.",
+        "fix": "Read the `[-]` test and its `Expected ...` line: fix the installation it checks, or "
+               "the test if the expectation is out of date.",
+        "exceptions": "None.",
+        "reference": "https://pester.dev/docs/usage/output",
+        "positives": [
+            "    azure-arm.win: Tests Passed: 118, Failed: 2, Skipped: 0 NotRun: 0",
+            "    azure-arm.win:   [-] Git is on the PATH 48ms (41ms|7ms)",
+        ],
+        "negatives": [
+            "    azure-arm.win: Tests Passed: 118, Failed: 0, Skipped: 3 NotRun: 0",
+            "    azure-arm.win:   [+] Git is on the PATH 48ms (41ms|7ms)",
+        ],
+    },
+    {
+        "id": "AIB230",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 55,
+        "context": ["customizer", "not-deprovision"],
+        "title": "The package manager could not install a package",
+        "patterns": [
+            r"error: unpacking of archive failed",
+            r"Error unpacking rpm package \S+",
+            r"^error: \S+: install failed\s*$",
+            r"E: Sub-process /usr/bin/dpkg returned an error code",
+        ],
+        "cause": "apt/dpkg or dnf/rpm started installing a package and the installation "
+                 "itself failed: a package script errored, a file in the package collides with one "
+                 "on the image, or the package download or checksum failed.",
+        "fix": "Read the package manager's lines before this one (the package and its error), fix "
+               "the conflicting file or version, and keep image customizations idempotent "
+               "(re-running an install must not fail).",
+        "exceptions": "None.",
+        "reference": "https://rpm.org/documentation.html",
+        "positives": [
+            "error: unpacking of archive failed on file /usr/lib/python3.9/site-packages;5f2a: cpio: File from package already exists as a directory in system",
+            "  Installing       : tar-1.34-6.el9.x86_64      12/40Error unpacking rpm package tar-1.34-6.el9.x86_64",
+            "error: tar-1.34-6.el9.x86_64: install failed",
+            "    azure-arm: E: Sub-process /usr/bin/dpkg returned an error code (1)",
+        ],
+        "negatives": ["    azure-arm: Unpacking nginx (1.24.0-2) ...", "    azure-arm: Installed: tar.x86_64 2:1.34-6.el9"],
     },
     {
         "id": "AIB309",

@@ -1,0 +1,213 @@
+"""Provisioner failures told in the provisioners' own words, and errors the build went past.
+
+The lines are written for these tests in the shapes the tools print (Packer's windows-update,
+Chef/Ansible/Puppet provisioners and WinRM communicator, dpkg, rpm, cmd.exe, Pester, the AIB
+DevOps task); builder names, paths, codes and values are made up.
+"""
+
+from __future__ import annotations
+
+from aib_pilot.diagnosis import diagnose
+
+
+def run(text: str):
+    return diagnose(text.encode())
+
+
+def top(d) -> str:
+    return d.findings[0].rule.id if d.findings else "-"
+
+
+# ------------------------------------------------------------------ windows-update provisioner
+def test_windows_update_script_exit_status_is_a_windows_update_failure():
+    d = run(
+        "==> hyperv-iso.w11: Machine successfully restarted, moving on\n"
+        "==> hyperv-iso.w11: Uploading the Windows update elevated script...\n"
+        "==> hyperv-iso.w11: Uploading the Windows update script...\n"
+        "==> hyperv-iso.w11: Running Windows update...\n"
+        "Build 'hyperv-iso.w11' errored after 41 minutes: Windows update script exited with non-zero exit "
+        "status: 16001\n"
+    )
+    assert d.category == "windows_update_failed" and top(d) == "AIB227"
+
+
+def test_the_elevated_update_task_exit_code_in_debug_output():
+    d = run(
+        "2023/09/14 07:02:11 ui: ==> azure-arm.w2022: Running Windows update...\n"
+        "2023/09/14 07:02:11 packer-plugin-azure_v2.0.2 plugin: 2023/09/14 07:02:11 [INFO] starting remote "
+        "command: PowerShell -ExecutionPolicy Bypass -OutputFormat Text -File "
+        "C:/Windows/Temp/packer-windows-update-elevated.ps1\n"
+        "2023/09/14 07:02:40 ui:     azure-arm.w2022: Searching for Windows updates...\n"
+        "2023/09/14 07:05:52 packer-plugin-azure_v2.0.2 plugin: 2023/09/14 07:05:52 [INFO] command "
+        "'PowerShell -ExecutionPolicy Bypass -OutputFormat Text -File "
+        "C:/Windows/Temp/packer-windows-update-elevated.ps1' exited with code: 2147500037\n"
+        "2023/09/14 07:05:52 packer-plugin-azure_v2.0.2 plugin: 2023/09/14 07:05:52 [INFO] RPC endpoint: "
+        "Communicator ended with: 2147500037\n"
+    )
+    assert d.category == "windows_update_failed" and top(d) == "AIB227"
+
+
+def test_exit_code_101_is_the_update_loop_asking_for_a_restart():
+    d = run(
+        "==> azure-arm.w2019: Running Windows update...\n"
+        "2023/09/14 07:05:52 packer-plugin-azure plugin: [INFO] command 'PowerShell -ExecutionPolicy Bypass "
+        "-OutputFormat Text -File C:/Windows/Temp/packer-windows-update-elevated.ps1' exited with code: 101\n"
+        "==> azure-arm.w2019: Restarting the machine...\n"
+        "==> azure-arm.w2019: Waiting for machine to become available...\n"
+    )
+    assert "AIB227" not in {f.rule.id for f in d.findings}
+    assert d.category != "windows_update_failed"
+
+
+# ------------------------------------------------------------------ configuration-management tools
+def test_unexpected_eof_after_a_failed_provisioner_is_its_teardown():
+    d = run(
+        "2022/05/10 14:21:07 ui error: ==> googlecompute.web: Error executing Ansible: Non-zero exit status: 2\n"
+        "==> googlecompute.web: Error executing Ansible: Non-zero exit status: 2\n"
+        "2022/05/10 14:21:07 ui error: ==> googlecompute.web: Step \"StepProvision\" failed, aborting...\n"
+        "2022/05/10 14:21:07 /usr/bin/packer: plugin process exited\n"
+        "2022/05/10 14:21:07 ui error: Build 'googlecompute.web' errored: unexpected EOF\n"
+        "==> Some builds didn't complete successfully and had errors:\n"
+        "--> googlecompute.web: unexpected EOF\n"
+    )
+    assert d.category == "customizer_failed" and top(d) == "AIB229"
+
+
+def test_unexpected_eof_alone_still_points_at_an_exhausted_vm():
+    d = run(
+        "==> azure-arm.api: Provisioning with shell script: ./install.sh\n"
+        "    azure-arm.api: Building wheels for collected packages ...\n"
+        "Build 'azure-arm.api' errored after 52 minutes 3 seconds: unexpected EOF\n"
+    )
+    assert d.category == "vm_resources_exhausted"
+
+
+def test_puppet_non_zero_exit():
+    d = run("==> qemu.rhel9: Puppet exited with a non-zero exit status: 4\n"
+            "Build 'qemu.rhel9' errored after 6 minutes: Puppet exited with a non-zero exit status: 4\n")
+    assert d.category == "customizer_failed" and top(d) == "AIB229"
+
+
+# ------------------------------------------------------------------ WinRM authentication
+WINRM_401 = (
+    "2023/01/19 10:40:02 ui: ==> azure-arm.cis2019: Waiting for WinRM to become available...\n"
+    "2023/01/19 10:40:02 packer-plugin-azure_v1.4.0 plugin: [INFO] Attempting WinRM connection...\n"
+    "2023/01/19 10:40:03 packer-plugin-azure_v1.4.0 plugin: [ERROR] connection error: http response error: "
+    "401 - invalid content type\n"
+    "2023/01/19 10:40:03 packer-plugin-azure_v1.4.0 plugin: [ERROR] WinRM connection err: http response "
+    "error: 401 - invalid content type\n"
+    "2023/01/19 10:40:08 packer-plugin-azure_v1.4.0 plugin: [INFO] Attempting WinRM connection...\n"
+    "2023/01/19 10:40:09 packer-plugin-azure_v1.4.0 plugin: [ERROR] WinRM connection err: http response "
+    "error: 401 - invalid content type\n"
+)
+
+
+def test_winrm_refusing_every_login_is_a_connection_failure():
+    d = run(WINRM_401)
+    assert d.category == "communicator_timeout" and top(d) == "AIB228"
+
+
+def test_winrm_refusals_before_a_connection_are_not_the_cause():
+    d = run(WINRM_401 + "2023/01/19 10:41:30 ui: ==> azure-arm.cis2019: Connected to WinRM!\n"
+            "2023/01/19 10:41:30 ui: ==> azure-arm.cis2019: Provisioning with Powershell...\n"
+            "==> azure-arm.cis2019: Script exited with non-zero exit status: 5. Allowed exit codes are: [0]\n")
+    assert d.category == "customizer_failed"
+    assert "AIB228" not in {f.rule.id for f in d.findings}
+
+
+# ------------------------------------------------------------------ package managers and shells
+def test_dpkg_frontend_locked_wording():
+    d = run("==> azure-arm.focal: dpkg: error: dpkg frontend is locked by another process\n")
+    assert d.category == "package_manager_locked"
+
+
+def test_rpm_unpack_failure_is_a_customizer_failure():
+    d = run(
+        "  Installing       : crypto-policies-20230731-1.el9.noarch            18/52Error unpacking rpm package "
+        "crypto-policies-20230731-1.el9.noarch\n"
+        "error: unpacking of archive failed on file /etc/crypto-policies/back-ends;6501a2b0: cpio: File from "
+        "package already exists as a directory in system\n"
+        "error: crypto-policies-20230731-1.el9.noarch: install failed\n"
+    )
+    assert d.category == "customizer_failed" and top(d) == "AIB230"
+
+
+def test_cmd_exe_unknown_command_in_a_windows_shell_provisioner():
+    d = run(
+        "==> vmware-iso.w10: Provisioning with windows-shell...\n"
+        "==> vmware-iso.w10: Provisioning with shell script: C:\\build\\scripts\\tools.bat\n"
+        "==> vmware-iso.w10: 'nuget' is not recognized as an internal or external command,\n"
+        "==> vmware-iso.w10: operable program or batch file.\n"
+        "==> vmware-iso.w10: Provisioning step had errors: Running the cleanup provisioner, if present...\n"
+    )
+    assert d.category == "customizer_failed"
+
+
+def test_apt_error_in_an_excerpt_without_customizer_markers():
+    # no "Provisioning with" line: the lines before Packer's failure report are the failing step
+    d = run(
+        "    amazon-ebs.jammy: Reading state information...\n"
+        "==> amazon-ebs.jammy: E: Unable to locate package linux-tools-6.2.0-1012-aws\n"
+        "==> amazon-ebs.jammy: Provisioning step had errors: Running the cleanup provisioner, if present...\n"
+        "==> amazon-ebs.jammy: Terminating the source AWS instance...\n"
+    )
+    assert d.category == "customizer_failed" and top(d) == "AIB213"
+
+
+def test_pester_failure():
+    d = run(
+        "    azure-arm.vs2022: Describing Docker\n"
+        "    azure-arm.vs2022:   [+] docker-compose is installed 210ms (205ms|5ms)\n"
+        "    azure-arm.vs2022:   [-] docker service is running 1.02s (1.01s|8ms)\n"
+        "    azure-arm.vs2022:    Expected 'Running', but got 'Stopped'.\n"
+        "    azure-arm.vs2022: Tests Passed: 61, Failed: 1, Skipped: 0 NotRun: 0\n"
+    )
+    assert d.category == "customizer_failed" and top(d) == "AIB231"
+
+
+def test_passing_pester_run_is_no_failure():
+    d = run(
+        "    azure-arm.vs2022:   [+] docker-compose is installed 210ms (205ms|5ms)\n"
+        "    azure-arm.vs2022: Tests Passed: 62, Failed: 0, Skipped: 0 NotRun: 0\n"
+    )
+    assert d.status != "failed" and d.category == "unknown"
+
+
+# ------------------------------------------------------------------ errors the build went past
+def test_gateway_timeout_retried_then_the_run_succeeded():
+    d = run(
+        "Starting run template...\n"
+        "##[warning]post template call failed, will retry: The gateway did not receive a response from "
+        "'Microsoft.VirtualMachineImages' within the specified time period. (CODE: 504)\n"
+        "run template:  Succeeded\n"
+    )
+    assert d.category == "unknown" and d.status == "succeeded"
+    assert not [f for f in d.findings if f.rule.severity == "error" and not f.secondary]
+
+
+def test_throttling_during_deploy_then_the_build_went_on():
+    d = run(
+        "==> azure-arm.rocky: Deploying deployment template ...\n"
+        "2024/02/02 11:03:10 packer-plugin-azure plugin: Azure response StatusCode=503 ServiceUnavailable "
+        "retrying in 20s\n"
+        "==> azure-arm.rocky: Getting the VM's IP address ...\n"
+        "==> azure-arm.rocky: Waiting for SSH to become available...\n"
+        "==> azure-arm.rocky: Connected to SSH!\n"
+        "==> azure-arm.rocky: Provisioning with shell script: ./harden.sh\n"
+        "    azure-arm.rocky: /tmp/script_4411.sh: line 12: semanage: command not found\n"
+        "==> azure-arm.rocky: Script exited with non-zero exit status: 127. Allowed exit codes are: [0]\n"
+    )
+    assert d.category == "customizer_failed"
+    transient = [f for f in d.findings if f.category == "transient_service_error"]
+    assert all(f.secondary for f in transient)
+
+
+def test_a_transient_error_with_nothing_after_it_is_still_the_cause():
+    d = run(
+        "==> azure-arm.rocky: Deploying deployment template ...\n"
+        "==> azure-arm.rocky: resources.DeploymentsClient#CreateOrUpdate: Failure sending request: "
+        "StatusCode=503 -- Original Error: Code=\"ServiceUnavailable\" Message=\"The service is unavailable.\"\n"
+        "==> azure-arm.rocky: Cleanup requested, deleting resource group ...\n"
+        "Build 'azure-arm.rocky' errored after 2 minutes: ServiceUnavailable\n"
+    )
+    assert d.category == "transient_service_error"
