@@ -211,3 +211,79 @@ def test_a_transient_error_with_nothing_after_it_is_still_the_cause():
         "Build 'azure-arm.rocky' errored after 2 minutes: ServiceUnavailable\n"
     )
     assert d.category == "transient_service_error"
+
+
+# ------------------------------------------------------------------ more of the tools' own wordings
+def test_ansible_error_in_its_string_form_and_its_recap():
+    d = run(
+        "    qemu.debian12: TASK [base : install chrony] **********************************************\n"
+        "    qemu.debian12: fatal: [default]: FAILED! => {\"changed\": false, \"msg\": \"No package matching "
+        "'chronyd' is available\"}\n"
+        "    qemu.debian12: PLAY RECAP *********************************************************************\n"
+        "    qemu.debian12: default                    : ok=7    changed=3    unreachable=0    failed=1    "
+        "skipped=0    rescued=0    ignored=0\n"
+        "Build 'qemu.debian12' errored after 3 minutes 9 seconds: Error executing Ansible: Non-zero exit "
+        "status: exit status 2\n"
+    )
+    assert d.category == "customizer_failed" and top(d) == "AIB229"
+
+
+def test_ansible_recap_without_failures_is_no_cause():
+    d = run("    qemu.debian12: default                    : ok=9    changed=4    unreachable=0    failed=0    "
+            "skipped=1    rescued=0    ignored=1\n"
+            "Build 'qemu.debian12' finished after 5 minutes 2 seconds.\n")
+    assert d.status == "succeeded" and d.category == "unknown"
+
+
+def test_ssh_handshake_failing_on_every_attempt():
+    d = run(
+        "2024/03/08 12:00:01 packer-plugin-azure_v2.1.3 plugin: [INFO] Attempting SSH connection to 10.4.0.7:22...\n"
+        "2024/03/08 12:00:01 packer-plugin-azure_v2.1.3 plugin: [DEBUG] handshaking with SSH\n"
+        "2024/03/08 12:01:01 packer-plugin-azure_v2.1.3 plugin: [DEBUG] SSH handshake err: Timeout during SSH "
+        "handshake\n"
+        "2024/03/08 12:01:08 packer-plugin-azure_v2.1.3 plugin: [INFO] Attempting SSH connection to 10.4.0.7:22...\n"
+        "2024/03/08 12:02:08 packer-plugin-azure_v2.1.3 plugin: [DEBUG] SSH handshake err: Timeout during SSH "
+        "handshake\n"
+    )
+    assert d.category == "communicator_timeout" and top(d) == "AIB232"
+
+
+def test_ssh_handshake_errors_while_the_vm_boots_are_no_cause():
+    d = run(
+        "==> azure-arm.alma9: Waiting for SSH to become available...\n"
+        "2024/03/08 12:01:01 packer-plugin-azure plugin: [DEBUG] SSH handshake err: ssh: handshake failed: EOF\n"
+        "==> azure-arm.alma9: Connected to SSH!\n"
+        "==> azure-arm.alma9: Provisioning with shell script: ./base.sh\n"
+        "    azure-arm.alma9: Complete!\n"
+        "Build 'azure-arm.alma9' finished after 12 minutes 40 seconds.\n"
+    )
+    assert d.status == "succeeded" and d.category == "unknown"
+
+
+def test_winrm_401_when_creating_a_shell_for_an_upload():
+    d = run("Build 'hyperv-iso.w2019' errored: Error processing command: Retryable error: Error uploading ps "
+            "script containing env vars: Error uploading file to $env:TEMP\\winrmcp-0a1b.tmp: Couldn't create "
+            "shell: http response error: 401 - invalid content type\n")
+    assert d.category == "communicator_timeout" and top(d) == "AIB228"
+
+
+def test_the_ssh_communicators_remote_command_exit_line():
+    d = run(
+        "2016/03/02 10:11:12 packer-builder-qemu: 2016/03/02 10:11:12 starting remote command: chmod +x "
+        "/tmp/script_118.sh; /tmp/script_118.sh\n"
+        "2016/03/02 10:11:19 packer-builder-qemu: 2016/03/02 10:11:19 remote command exited with '3': "
+        "/tmp/script_118.sh\n"
+        "2016/03/02 10:11:19 packer-builder-qemu: 2016/03/02 10:11:19 [INFO] RPC endpoint: Communicator ended with: 3\n"
+    )
+    assert d.category == "customizer_failed" and top(d) == "AIB202"
+
+
+def test_windows_update_plugin_exception_in_an_excerpt_without_its_start_line():
+    # the "Running Windows update..." line was not pasted: the plugin's own error lines still count
+    d = run(
+        "2024-05-02T09:10:11.0000000Z     azure-arm.w11: ERROR EXCEPTION: System.Runtime.InteropServices."
+        "COMException (0x80070422)\n"
+        "2024-05-02T09:10:16.0000000Z ==> azure-arm.w11: Provisioning step had errors: Running the cleanup "
+        "provisioner, if present...\n"
+    )
+    assert d.category == "windows_update_failed"

@@ -523,6 +523,7 @@ RULES = (
             r"Script exited with non-zero exit status: ?\d+",
             r"exited with non-zero exit status",
             r"^(?!.*(?:packer restart|windows-update-elevated)).*exited with code: (?!(?:0|1115|1190)\b)\d+",
+            r"[Rr]emote command exited with '(?!0')\d+'",
         ],
         "cause": "A command in a Shell or PowerShell customizer failed and the script stopped with "
                  "that exit code; Packer then aborted the build.",
@@ -536,9 +537,11 @@ RULES = (
         "positives": [
             "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 100. Allowed exit codes are: [0]",
             "packer: 2020/04/30 23:38:58 [INFO] command 'powershell -executionpolicy bypass \"& { . c:/Windows/Temp/script.ps1 }\"' exited with code: 1",
+            "2016/03/02 10:11:12 packer-builder-qemu: 2016/03/02 10:11:12 remote command exited with '2': /tmp/script_118.sh",
         ],
         "negatives": [
             "[INFO] command 'shutdown.exe -f -r -t 0 -c \"packer restart\"' exited with code: 0",
+            "2016/03/02 10:11:12 packer-builder-qemu: 2016/03/02 10:11:12 remote command exited with '0': /tmp/script_118.sh",
             "[INFO] command 'PowerShell -ExecutionPolicy Bypass -OutputFormat Text -File C:/Windows/Temp/packer-windows-update-elevated.ps1' exited with code: 101",
         ],
     },
@@ -1671,7 +1674,7 @@ RULES = (
         "title": "WinRM refuses Packer's login (HTTP 401)",
         "patterns": [
             r"WinRM connection err: http response error: 401\b",
-            r"connection error: http response error: 401 - invalid content type",
+            r"http response error: 401 - invalid content type",
         ],
         "cause": "Packer reaches the VM's WinRM listener but every login is answered with HTTP 401: "
                  "the listener does not accept the authentication Packer uses (Basic over HTTP, or "
@@ -1687,6 +1690,8 @@ RULES = (
         "positives": [
             "2022/03/04 11:20:33 packer-builder-azure-arm plugin: [ERROR] WinRM connection err: http response error: 401 - invalid content type",
             "2022/03/04 11:20:33 packer-plugin-azure_v2.1.0 plugin: [ERROR] connection error: http response error: 401 - invalid content type",
+            "Build 'hyperv-iso' errored: Error processing command: Error uploading ps script containing env vars: "
+            "Couldn't create shell: http response error: 401 - invalid content type",
         ],
         "negatives": [
             "2022/03/04 11:20:33 packer-builder-azure-arm plugin: [ERROR] WinRM connection err: unknown error Post \"https://10.0.0.4:5986/wsman\": dial tcp 10.0.0.4:5986: i/o timeout",
@@ -1701,11 +1706,13 @@ RULES = (
         "context": ["not-deprovision"],
         "title": "A configuration-management provisioner exited with a non-zero code",
         "patterns": [
-            r"Error executing [\w -]{1,40}: Non-zero exit status: ?\d+",
+            r"Error executing [\w -]{1,40}: Non-zero exit status: ?(?:exit status )?\d+",
             r"\b(?:Puppet|DSC) exited with a non-zero exit status: ?\d+",
+            r": ok=\d+ +changed=\d+ +unreachable=\d+ +failed=[1-9]\d*",
         ],
         "cause": "A Chef, Ansible, Puppet or DSC provisioner ran its tool on the build VM and the "
-                 "tool failed (a recipe, play or manifest errored). Packer stops the build; an "
+                 "tool failed (a recipe, task or manifest errored; Ansible's PLAY RECAP counts the "
+                 "failed tasks). Packer stops the build; an "
                  "`unexpected EOF` printed after it is the provisioner's plugin shutting down, not "
                  "a second cause.",
         "fix": "Read the tool's own output just before this line (the failed resource or task), "
@@ -1716,8 +1723,13 @@ RULES = (
             "==> azure-arm.app: Error executing Chef: Non-zero exit status: 1",
             "==> azure-arm: Error executing Ansible: Non-zero exit status: 2",
             "==> vsphere-iso: Puppet exited with a non-zero exit status: 6",
+            "Build 'qemu.base' errored after 9 minutes: Error executing Ansible: Non-zero exit status: exit status 4",
+            "    azure-arm.web: 10.1.0.4                  : ok=31   changed=12   unreachable=0    failed=1    skipped=3",
         ],
-        "negatives": ["    azure-arm: Executing Chef: sudo chef-solo --no-color -c /tmp/packer-chef-solo/solo.rb"],
+        "negatives": [
+            "    azure-arm: Executing Chef: sudo chef-solo --no-color -c /tmp/packer-chef-solo/solo.rb",
+            "    azure-arm.web: 10.1.0.4                  : ok=31   changed=12   unreachable=0    failed=0    skipped=3",
+        ],
     },
     {
         "id": "AIB231",
@@ -1747,6 +1759,34 @@ RULES = (
             "    azure-arm.win: Tests Passed: 118, Failed: 0, Skipped: 3 NotRun: 0",
             "    azure-arm.win:   [+] Git is on the PATH 48ms (41ms|7ms)",
         ],
+    },
+    {
+        "id": "AIB232",
+        "category": "communicator_timeout",
+        "severity": "error",
+        "phase": "connect",
+        "priority": 76,
+        "context": ["not-before-connect", "not-before-progress"],
+        "title": "Packer reaches the SSH port but the SSH handshake keeps failing",
+        "patterns": [
+            r"SSH handshake err: ",
+            r"Timeout during SSH handshake",
+        ],
+        "cause": "The VM answers on the SSH port, but Packer cannot complete the SSH handshake: sshd "
+                 "is still starting or is restricted (hardened ciphers, `MaxStartups`), a proxy or "
+                 "load balancer answers instead of sshd, or the key or user is refused. Packer retries "
+                 "`ssh_handshake_attempts` times and then gives up.",
+        "fix": "Check the VM's serial console and sshd log; allow the key type and ciphers Packer "
+               "offers, raise `ssh_handshake_attempts`/`ssh_timeout` for slow first boots, and make "
+               "sure the address Packer uses reaches the VM's sshd.",
+        "exceptions": "Handshake errors before a later successful connection are normal while the "
+                      "VM boots.",
+        "reference": "https://developer.hashicorp.com/packer/docs/communicators/ssh",
+        "positives": [
+            "2023/06/01 09:14:02 packer-plugin-azure_v2.0.0 plugin: [DEBUG] SSH handshake err: Timeout during SSH handshake",
+            "2023/06/01 09:14:02 packer-plugin-azure_v2.0.0 plugin: [DEBUG] SSH handshake err: ssh: handshake failed: EOF",
+        ],
+        "negatives": ["2023/06/01 09:14:02 packer-plugin-azure_v2.0.0 plugin: [DEBUG] handshaking with SSH"],
     },
     {
         "id": "AIB230",

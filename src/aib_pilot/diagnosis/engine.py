@@ -482,7 +482,7 @@ def _apply_context(findings: list[Finding], failing: Section | None, sections: l
         if "customizer" in ctx and customizers:  # an excerpt without customizer markers: any line
             ev = [e for e in ev if e.line is None or any(s.contains(e.line) for s in customizers)]
         for c in ctx:
-            if c.startswith("provisioner:"):
+            if c.startswith("provisioner:") and customizers:  # as "customizer": no markers, any line
                 name = c.split(":", 1)[1]
                 ev = [e for e in ev if any(s.provisioner == name and s.contains(e.line) for s in customizers)]
         if "timeout" in ctx and not timeout:
