@@ -148,6 +148,26 @@ CAUSES = [
         "2024-05-02T09:10:16.0000000Z ==> azure-arm.w11: Provisioning step had errors: Running the cleanup "
         "provisioner, if present...\n",
         "windows_update_failed", None, id="windows_update_plugin_exception_in_an_excerpt_without_its_start_line"),
+    pytest.param(
+        "2019/11/04 16:20:01 ui:     qemu.centos7: Loaded plugins: fastestmirror\n"
+        "2019/11/04 16:20:31 ui:     qemu.centos7: Could not retrieve mirrorlist http://mirrors.example.org/?release=7 "
+        "error was\n"
+        "2019/11/04 16:20:31 ui:     qemu.centos7: 12: Timeout on http://mirrors.example.org/?release=7: (28, 'Connection "
+        "timed out after 30001 milliseconds')\n"
+        "2019/11/04 16:20:31 ui:     qemu.centos7: One of the configured repositories failed (Unknown),\n",
+        "file_download_failed", "AIB212", id="yum_repository_unreachable"),
+    pytest.param(
+        "2015/06/02 11:00:05 packer-builder-amazon-windows-ebs: 2015/06/02 11:00:05 WinRM connection err: unknown "
+        "error Post http://172.31.9.14:5985/wsman: dial tcp 172.31.9.14:5985: connection timed out\n"
+        "2015/06/02 11:00:12 packer-builder-amazon-windows-ebs: 2015/06/02 11:00:12 WinRM connection err: http "
+        "error: 401 - \n",
+        "communicator_timeout", None, id="older_winrm_client_wordings"),
+    pytest.param(
+        "==> azure-arm.w2019: Provisioning with powershell script: ./scripts/features.ps1\n"
+        "    azure-arm.w2019: Enabling IIS...\n"
+        "==> azure-arm.w2019: Enable-WindowsOptionalFeature : The referenced assembly could not be found.\n"
+        "==> azure-arm.w2019: Provisioning step had errors: Running the cleanup provisioner, if present...\n",
+        "customizer_failed", "AIB221", id="powershell_record_first_line_on_packers_error_stream"),
 ]
 
 

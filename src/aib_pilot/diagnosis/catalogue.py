@@ -800,6 +800,9 @@ RULES = (
             r"\bUnableToDownload\b",
             r'Exception calling \"DownloadFile\"',
             r"(?i)\bfailed to download\b",
+            r"One of the configured repositories failed",
+            r"Cannot find a valid baseurl for repo",
+            r"Could not retrieve mirrorlist ",
             r"HTTP response code .{0,300}\b(?:40[0-9]|50[0-9])\b",
             r"\bThe underlying connection was closed\b",
         ],
@@ -811,11 +814,12 @@ RULES = (
                "Add retries: `curl --retry 5 --retry-all-errors`.",
         "exceptions": "Downloads retried successfully later are not the cause.",
         "reference": TROUBLESHOOT + "#tips-for-troubleshooting-scriptinline-customization",
-        "positives": ["    azure-arm: curl: (22) The requested URL returned error: 404", "    azure-arm: E: Failed to fetch http://azure.archive.ubuntu.com/ubuntu/pool/main/n/nginx.deb  Temporary failure resolving 'azure.archive.ubuntu.com'",
+        "positives": ["    qemu.rocky8: Error: Cannot find a valid baseurl for repo: appstream", "    azure-arm: curl: (22) The requested URL returned error: 404", "    azure-arm: E: Failed to fetch http://azure.archive.ubuntu.com/ubuntu/pool/main/n/nginx.deb  Temporary failure resolving 'azure.archive.ubuntu.com'",
             "==> azure-arm: Invoke-WebRequest : The remote name could not be resolved: 'downloads.example.org'",
             '    azure-arm: Could not download https://example.org/releases/tool-1.2.3.tar.gz',
         ],
-        "negatives": ["    azure-arm: Get:1 http://azure.archive.ubuntu.com/ubuntu focal InRelease [265 kB]"],
+        "negatives": ["    azure-arm: Get:1 http://azure.archive.ubuntu.com/ubuntu focal InRelease [265 kB]",
+                      "    azure-arm: Loaded plugins: fastestmirror, langpacks"],
     },
     {
         "id": "AIB213",
@@ -1535,7 +1539,8 @@ RULES = (
         "title": "The build VM's SSH or WinRM port cannot be reached",
         "patterns": [
             r"TCP connection to SSH ip/port failed",
-            r"dial tcp [\w.:\[\]-]+:(?:22|5985|5986): (?:i/o timeout|connect: connection refused|connect: no route to host)",
+            r"dial tcp [\w.:\[\]-]+:(?:22|5985|5986): (?:i/o timeout|connect: connection refused|connect: no route to host"
+            r"|(?:connect: )?connection timed out)",
         ],
         "cause": "Packer cannot open a TCP connection to the VM's SSH (22) or WinRM (5985/5986) "
                  "port: the VM sits on a private address the runner cannot route to (a custom "
@@ -1547,7 +1552,8 @@ RULES = (
                "`private_virtual_network_with_public_ip`.",
         "exceptions": "After a successful connection, the same error means the connection was lost.",
         "reference": "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-vnet",
-        "positives": ["2024/01/10 08:00:00 packer-builder-azure-arm plugin: [DEBUG] TCP connection to SSH ip/port failed: dial tcp 10.20.0.4:22: i/o timeout"],
+        "positives": ["2024/01/10 08:00:00 packer-builder-azure-arm plugin: [DEBUG] TCP connection to SSH ip/port failed: dial tcp 10.20.0.4:22: i/o timeout",
+                      "2024/01/10 08:00:00 packer-builder-azure-arm plugin: [ERROR] WinRM connection err: unknown error Post \"http://10.20.0.4:5985/wsman\": dial tcp 10.20.0.4:5985: connect: connection timed out"],
         "negatives": ["dial tcp 10.0.0.4:443: i/o timeout"],
     },
     {
@@ -1565,6 +1571,7 @@ RULES = (
             r"(?i)\bwas NOT successful\b",
             r"Chocolatey installed \d+/\d+ packages\. [1-9]\d* packages? failed",
             r"(?i)\bException occurred\b",
+            r"==> [\w.-]+: [A-Z][a-z]+-[A-Z][A-Za-z]+ : \S",
         ],
         "cause": "A customizer's own output reports an error (a PowerShell error record, a .NET "
                  "exception, a package manager's failure summary, an `ERROR:` line) and the "
@@ -1575,12 +1582,12 @@ RULES = (
         "exceptions": "Errors a script handled itself also print records; the rule only counts in "
                       "the customizer that failed.",
         "reference": "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot",
-        "positives": [
+        "positives": ["==> azure-arm.w2022: Add-WindowsCapability : The request is not supported.", 
             "==> azure-arm:     + FullyQualifiedErrorId : PathNotFound,Microsoft.PowerShell.Commands.GetItemPropertyCommand",
             "==> azure-arm.win: ERROR: (1312, 'CredRead', 'A specified logon session does not exist.')",
             "    azure-arm: System.IO.FileNotFoundException: Could not find file 'C:\\tools\\setup.ini'.",
         ],
-        "negatives": ["==> azure-arm: ERROR: -> DeploymentFailed : At least one resource deployment operation failed.",
+        "negatives": ["    azure-arm.w2022: Get-Service : listing services", "==> azure-arm: ERROR: -> DeploymentFailed : At least one resource deployment operation failed.",
                       "    azure-arm: 0 errors, 0 warnings"],
     },
     {
@@ -1673,7 +1680,7 @@ RULES = (
         "context": ["not-before-connect", "not-before-progress"],
         "title": "WinRM refuses Packer's login (HTTP 401)",
         "patterns": [
-            r"WinRM connection err: http response error: 401\b",
+            r"WinRM connection err: http (?:response )?error: 401\b",
             r"http response error: 401 - invalid content type",
         ],
         "cause": "Packer reaches the VM's WinRM listener but every login is answered with HTTP 401: "
