@@ -76,7 +76,6 @@ def prepare(args) -> None:
     shutil.copy(info["ca_bundle"], ws / "emulator-ca.pem")
 
     wf = load_workflow(ROOT / "examples/github" / args.example)
-    action_fields = sorted(yaml.safe_load((ROOT / "action.yml").read_text())["outputs"])
     budgets = dict(b.split("=", 1) for b in args.budget or [])
     for job_id, job in wf["jobs"].items():
         steps, step_id = [], None
@@ -116,9 +115,12 @@ def prepare(args) -> None:
         if step_id is None:
             job["steps"] = steps
             continue
-        steps.append(record_step(step_id, OUTPUTS_FILE.format(job=job_id), action_fields))
+        records = [(step_id, OUTPUTS_FILE.format(job=job_id), {})]
         if args.with_inputs_build:
             steps += inputs_build_steps(info, args)
+            records.append((INPUTS_STEP_ID, INPUTS_OUTPUTS_FILE, {
+                f"github.{k}": f"${{{{ github.{k} }}}}" for k in ("repository", "run_id", "workflow", "sha")}))
+        steps.append(record_step(*records))
         job["steps"] = steps
         job.pop("timeout-minutes", None)
     if args.with_inputs_build:   # what the example's "Build the app" step copies into the image
@@ -135,18 +137,24 @@ def prepare(args) -> None:
         subprocess.run(cmd, cwd=ws, check=True)
 
 
-def record_step(step_id: str, file_name: str, fields: list[str], extra: dict[str, str] | None = None) -> dict:
-    """A step (always run) that writes the outputs of step ``step_id``, as a later step reads them,
-    and ``extra`` (name -> expression) to ``file_name`` in the workspace."""
-    values = {name: f"${{{{ steps.{step_id}.outputs.{name} }}}}" for name in fields}
-    values.update(extra or {})
-    env = {f"V{i}": expr for i, expr in enumerate(values.values())}
-    script = "\n".join(f'  {json.dumps(name)}: os.environ["V{i}"],' for i, name in enumerate(values))
-    return {
-        "name": RECORD_STEP, "if": "always()", "env": env,
-        "run": "python3 - <<'PY'\nimport json, os\njson.dump({\n" + script
-               + f"\n}}, open('{file_name}', 'w'), indent=1)\nPY",
-    }
+def record_step(*records: tuple[str, str, dict[str, str]]) -> dict:
+    """A step (always run) that writes, for each (step id, file name, extra) record, the outputs of
+    that step as a later step reads them, plus ``extra`` (name -> expression), to that file in the
+    workspace. One step for several records: every act step costs seconds."""
+    fields = sorted(yaml.safe_load((ROOT / "action.yml").read_text())["outputs"])
+    env, files = {}, []
+    for step_id, file_name, extra in records:
+        values = {name: f"${{{{ steps.{step_id}.outputs.{name} }}}}" for name in fields}
+        values.update(extra)
+        keys = {}
+        for name, expr in values.items():
+            keys[name] = f"V{len(env)}"
+            env[keys[name]] = expr
+        files.append((file_name, keys))
+    script = "".join(f"json.dump({{k: os.environ[v] for k, v in {keys!r}.items()}}, open({name!r}, 'w'), indent=1)\n"
+                     for name, keys in files)
+    return {"name": RECORD_STEP, "if": "always()", "env": env,
+            "run": "python3 - <<'PY'\nimport json, os\n" + script + "PY"}
 
 
 def inputs_build_steps(info: dict, args) -> list[dict]:
@@ -162,7 +170,6 @@ def inputs_build_steps(info: dict, args) -> list[dict]:
     record step reads the same outputs; every act step costs seconds)."""
     wf = load_workflow(ROOT / "examples/github" / INPUTS_EXAMPLE)
     (job,) = wf["jobs"].values()
-    fields = sorted(yaml.safe_load((ROOT / "action.yml").read_text())["outputs"])
     steps = []
     for step in job["steps"]:
         uses = str(step.get("uses", ""))
@@ -188,8 +195,6 @@ def inputs_build_steps(info: dict, args) -> list[dict]:
             step["env"] = {"REQUESTS_CA_BUNDLE": "${{ github.workspace }}/emulator-ca.pem",
                            "SSL_CERT_FILE": "${{ github.workspace }}/emulator-ca.pem"}
         steps.append(step)
-    run = {f"github.{k}": f"${{{{ github.{k} }}}}" for k in ("repository", "run_id", "workflow", "sha")}
-    steps.append(record_step(INPUTS_STEP_ID, INPUTS_OUTPUTS_FILE, fields, run))
     return steps
 
 
