@@ -333,12 +333,17 @@ def check_chain(args) -> int:
     log = Path(args.act_log).read_text(errors="replace")
     if re.search(r"/still-running\]\s+⭐ Run Main", log):
         problems.append("the still-running job ran although monitor-2 finished")
-    for p in problems:
-        print(f"act chain check: FAIL: {p}")
+    return verdict("act chain check", problems, lambda: (
+        f"{out['submit']['template-name']}: monitor-1 Running (resume: {out['monitor-1']['resume-command'][:60]}...), "
+        f"monitor-2 Succeeded, artifact {out['monitor-2']['artifact-id'].rsplit('/', 1)[-1]}"))
+
+
+def verdict(label: str, problems: list[str], passed) -> int:
+    """Print each problem, or ``passed()`` when there is none; the exit code."""
+    for problem in problems:
+        print(f"{label}: FAIL: {problem}")
     if not problems:
-        print(f"act chain check: PASS: {out['submit']['template-name']}: monitor-1 Running "
-              f"(resume: {out['monitor-1']['resume-command'][:60]}...), monitor-2 Succeeded, "
-              f"artifact {out['monitor-2']['artifact-id'].rsplit('/', 1)[-1]}")
+        print(f"{label}: PASS: {passed()}")
     return 1 if problems else 0
 
 
@@ -419,14 +424,10 @@ def check_inputs(args) -> int:
         problems.append(f"the written template is not saved as aib-pilot-logs/{name}/image-template.json")
     if "Traceback" in Path(args.act_log).read_text(errors="replace"):
         problems.append("a Python traceback is in the act log")
-    for p in problems:
-        print(f"act inputs check: FAIL: {p}")
-    if not problems:
-        print(f"act inputs check: PASS: {name}: {out['imagebuilder-run-status']}, image "
-              f"{out['custom-image-uri'].rsplit('/', 1)[-1]}, payload uploaded and referenced, "
-              f"{sum(k.startswith('aib-pilot.') for k in dist.get('artifactTags', {}))} provenance tags, "
-              "template and payload account deleted")
-    return 1 if problems else 0
+    return verdict("act inputs check", problems, lambda: (
+        f"{name}: {out['imagebuilder-run-status']}, image {out['custom-image-uri'].rsplit('/', 1)[-1]}, payload "
+        f"uploaded and referenced, {sum(k.startswith('aib-pilot.') for k in dist.get('artifactTags', {}))} "
+        "provenance tags, template and payload account deleted"))
 
 
 def main() -> int:
