@@ -40,6 +40,11 @@ TEMPLATES = {"images/ubuntu-web.json": "linux-ubuntu.json", "images/win2022-iis.
 RECORD_STEP = "Record outputs for the container test"
 SUMMARY_FILE = "runner-step-summary.md"  # copied out of act's volume by run.sh
 OUTPUTS_FILE = "act-outputs-{job}.json"  # one per job: the action step's outputs, read by a later step
+INPUTS_EXAMPLE = "build-from-inputs.yml"
+INPUTS_STEP_ID = "build-inputs"
+INPUTS_OUTPUTS_FILE = "act-outputs-build-inputs.json"
+INPUTS_RG = "rg-images"    # build-from-inputs.yml's resource group, in the emulator's default world
+DURATION_TAG = "aib-emulator-duration-minutes"  # the simulated build length, as the emulator reads it
 
 
 def load_workflow(path: Path) -> dict:
@@ -71,7 +76,6 @@ def prepare(args) -> None:
     shutil.copy(info["ca_bundle"], ws / "emulator-ca.pem")
 
     wf = load_workflow(ROOT / "examples/github" / args.example)
-    action_fields = set(yaml.safe_load((ROOT / "action.yml").read_text())["outputs"])
     budgets = dict(b.split("=", 1) for b in args.budget or [])
     for job_id, job in wf["jobs"].items():
         steps, step_id = [], None
@@ -94,7 +98,7 @@ def prepare(args) -> None:
                     step["with"]["tag"] = f"aib-emulator-scenario={args.scenario}"
                     step["with"]["preflight"] = "false"  # the emulator serves no estate world here
                     if args.duration_minutes:   # simulated build length, as the emulator reads it
-                        step["with"]["tag"] += f"\naib-emulator-duration-minutes={args.duration_minutes}"
+                        step["with"]["tag"] += f"\n{DURATION_TAG}={args.duration_minutes}"
                 if command in ("run", "monitor"):
                     step["with"].update({"poll-interval": "1", "budget-minutes": budgets.get(job_id, "4")})
                 step["env"] = {
@@ -111,17 +115,19 @@ def prepare(args) -> None:
         if step_id is None:
             job["steps"] = steps
             continue
-        env = {name.upper().replace("-", "_"): f"${{{{ steps.{step_id}.outputs.{name} }}}}"
-               for name in sorted(action_fields)}
-        script = "\n".join(f'  "{name}": os.environ["{name.upper().replace("-", "_")}"],'
-                           for name in sorted(action_fields))
-        steps.append({
-            "name": RECORD_STEP, "if": "always()", "env": env,
-            "run": "python3 - <<'PY'\nimport json, os\njson.dump({\n" + script
-                   + f"\n}}, open('{OUTPUTS_FILE.format(job=job_id)}', 'w'), indent=1)\nPY",
-        })
+        records = [(step_id, OUTPUTS_FILE.format(job=job_id), {})]
+        if args.with_inputs_build:
+            steps += inputs_build_steps(info, args)
+            records.append((INPUTS_STEP_ID, INPUTS_OUTPUTS_FILE, {
+                f"github.{k}": f"${{{{ github.{k} }}}}" for k in ("repository", "run_id", "workflow", "sha")}))
+        steps.append(record_step(*records))
         job["steps"] = steps
         job.pop("timeout-minutes", None)
+    if args.with_inputs_build:   # what the example's "Build the app" step copies into the image
+        (ws / "app").mkdir()
+        (ws / "app/install.sh").write_text("#!/bin/sh\nset -e\ninstall -d /var/www/web\n"
+                                           "cp /opt/app/index.html /var/www/web/\n")
+        (ws / "app/index.html").write_text("<h1>web</h1>\n")
     (ws / ".github/workflows" / args.example).write_text(yaml.safe_dump(wf, sort_keys=False))
     event = {"pull_request": {"number": 7, "head": {"sha": "0" * 40, "ref": "feature"},
                               "base": {"ref": "main"}}, "number": 7}
@@ -129,6 +135,67 @@ def prepare(args) -> None:
     for cmd in (["git", "init", "-q"], ["git", "add", "-A"],
                 ["git", "-c", "user.email=ci@example.invalid", "-c", "user.name=ci", "commit", "-qm", "example"]):
         subprocess.run(cmd, cwd=ws, check=True)
+
+
+def record_step(*records: tuple[str, str, dict[str, str]]) -> dict:
+    """A step (always run) that writes, for each (step id, file name, extra) record, the outputs of
+    that step as a later step reads them, plus ``extra`` (name -> expression), to that file in the
+    workspace. One step for several records: every act step costs seconds."""
+    fields = sorted(yaml.safe_load((ROOT / "action.yml").read_text())["outputs"])
+    env, files = {}, []
+    for step_id, file_name, extra in records:
+        values = {name: f"${{{{ steps.{step_id}.outputs.{name} }}}}" for name in fields}
+        values.update(extra)
+        keys = {}
+        for name, expr in values.items():
+            keys[name] = f"V{len(env)}"
+            env[keys[name]] = expr
+        files.append((file_name, keys))
+    script = "".join(f"json.dump({{k: os.environ[v] for k, v in {keys!r}.items()}}, open({name!r}, 'w'), indent=1)\n"
+                     for name, keys in files)
+    return {"name": RECORD_STEP, "if": "always()", "env": env,
+            "run": "python3 - <<'PY'\nimport json, os\n" + script + "PY"}
+
+
+def inputs_build_steps(info: dict, args) -> list[dict]:
+    """The steps of build-from-inputs.yml, for the end of the composite action's PR job: the second
+    build reuses the job's container and the virtual environment the first ``uses: ./cli`` step
+    installed (one act job instead of two saves a container start and an install).
+
+    Only what cannot work offline changes: the remote steps go, the action step points at the
+    emulator (sign-in knobs, the emulated subscription inside ``dist-resource-id``; ``rg-images``
+    and the identity ``aib-identity`` exist in the emulator's default estate world; a template tag
+    makes the simulated build short), its id becomes ``build-inputs``, each step runs ``if: always()``
+    because the PR build before it fails, and the example's closing report step is left out (the
+    record step reads the same outputs; every act step costs seconds)."""
+    wf = load_workflow(ROOT / "examples/github" / INPUTS_EXAMPLE)
+    (job,) = wf["jobs"].values()
+    steps = []
+    for step in job["steps"]:
+        uses = str(step.get("uses", ""))
+        if uses and not OUR_ACTION.match(uses):
+            continue
+        if any(s.get("id") == INPUTS_STEP_ID for s in steps):
+            break  # the example's report step: the record step below reads the outputs instead
+        step = json.loads(json.dumps(step).replace("steps.build.", f"steps.{INPUTS_STEP_ID}."))
+        step["if"] = "always()"
+        step["name"] = f"{step.get('name', 'step')} ({INPUTS_EXAMPLE})"
+        if OUR_ACTION.match(uses):
+            step["id"] = INPUTS_STEP_ID
+            step["uses"] = args.action
+            knobs = step["with"]
+            knobs["dist-resource-id"] = knobs["dist-resource-id"].replace(
+                "${{ vars.AZURE_SUBSCRIPTION_ID }}", info["subscription"])
+            knobs.update({"subscription-id": info["subscription"], "tenant-id": info["tenant"],
+                          "client-id": info["client_id"], "client-secret": info["client_secret"],
+                          "arm-endpoint": info["arm"], "authority-host": info["authority"],
+                          "github-token": "", "poll-interval": "1", "budget-minutes": "4",
+                          # a 3-minute build (0.6 s at the emulator's speed 300) instead of 25
+                          "tag": f"{DURATION_TAG}=3"})
+            step["env"] = {"REQUESTS_CA_BUNDLE": "${{ github.workspace }}/emulator-ca.pem",
+                           "SSL_CERT_FILE": "${{ github.workspace }}/emulator-ca.pem"}
+        steps.append(step)
+    return steps
 
 
 def customizer_span(template_text: str, name: str) -> tuple[int, int]:
@@ -266,13 +333,101 @@ def check_chain(args) -> int:
     log = Path(args.act_log).read_text(errors="replace")
     if re.search(r"/still-running\]\s+⭐ Run Main", log):
         problems.append("the still-running job ran although monitor-2 finished")
-    for p in problems:
-        print(f"act chain check: FAIL: {p}")
+    return verdict("act chain check", problems, lambda: (
+        f"{out['submit']['template-name']}: monitor-1 Running (resume: {out['monitor-1']['resume-command'][:60]}...), "
+        f"monitor-2 Succeeded, artifact {out['monitor-2']['artifact-id'].rsplit('/', 1)[-1]}"))
+
+
+def verdict(label: str, problems: list[str], passed) -> int:
+    """Print each problem, or ``passed()`` when there is none; the exit code."""
+    for problem in problems:
+        print(f"{label}: FAIL: {problem}")
     if not problems:
-        print(f"act chain check: PASS: {out['submit']['template-name']}: monitor-1 Running "
-              f"(resume: {out['monitor-1']['resume-command'][:60]}...), monitor-2 Succeeded, "
-              f"artifact {out['monitor-2']['artifact-id'].rsplit('/', 1)[-1]}")
+        print(f"{label}: PASS: {passed()}")
     return 1 if problems else 0
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+
+
+def check_inputs(args) -> int:
+    """build-from-inputs.yml through the composite action: what the issue's done-when asks of the
+    GitHub entrypoint, read from the recorded outputs, the saved template and what the emulator
+    recorded (``python -m tests.emulator --record``: every request, every accepted template body)."""
+    ws, rec = Path(args.workspace), Path(args.record)
+    info = json.loads(Path(args.emulator_info).read_text())
+    problems: list[str] = []
+    path = ws / INPUTS_OUTPUTS_FILE
+    if not path.exists():
+        print(f"act inputs check: FAIL: the step after the build did not run ({path.name} missing)")
+        return 1
+    out = json.loads(path.read_text())
+    name = out.get("template-name", "")
+    if out.get("state") != "Succeeded" or out.get("imagebuilder-run-status") != "succeeded":
+        problems.append(f"state {out.get('state')!r} / imagebuilder-run-status {out.get('imagebuilder-run-status')!r}, "
+                        "expected Succeeded / succeeded")
+    submitted = [t for t in read_jsonl(rec / "templates.jsonl") if t["name"] == name and t["resourceGroup"] == INPUTS_RG]
+    if len(submitted) != 1:
+        problems.append(f"the emulator accepted {len(submitted)} templates named {name!r} in {INPUTS_RG}, expected 1")
+        body = {}
+    else:
+        body = submitted[0]["body"]
+    props = body.get("properties") or {}
+    customize = props.get("customize") or [{}]
+    dist = (props.get("distribute") or [{}])[0]
+    journal = read_jsonl(rec / "journal.jsonl")
+
+    def requests(service: str, method: str, needle: str, statuses=None) -> list[dict]:
+        return [e for e in journal if e["service"] == service and e["method"] == method
+                and needle.lower() in e["path"].lower() and (statuses is None or e["status"] in statuses)]
+
+    if body:
+        # the template: the platform image, the payload by a File customizer, the inline script, the image
+        if props.get("source", {}).get("offer") != "0001-com-ubuntu-server-jammy":
+            problems.append(f"source is not the example's platform image: {props.get('source')}")
+        payload = customize[0].get("sourceUri", "")
+        if customize[0].get("type") != "File" or not payload.startswith(info["blob"] + "/") or "sig=" in payload:
+            problems.append(f"the first customizer does not fetch the payload from the blob store without a SAS: {customize[0]}")
+        elif not requests("blob", "PUT", payload.removeprefix(info["blob"]), (201,)):
+            problems.append(f"no blob upload of {payload} was recorded (the payload the template references)")
+        if not any("sudo bash /opt/app/install.sh" in " ".join(c.get("inline") or []) for c in customize):
+            problems.append("the inline customizer-script is not in the template")
+        if dist.get("type") != "ManagedImage" or dist.get("imageId") != out.get("custom-image-uri"):
+            problems.append(f"custom-image-uri {out.get('custom-image-uri')!r} is not the ManagedImage distribution "
+                            f"{dist.get('imageId')!r}")
+        if not re.fullmatch(rf"/subscriptions/{info['subscription']}/resourceGroups/{INPUTS_RG}/providers/"
+                            r"Microsoft\.Compute/images/web-\d+", dist.get("imageId", "")):
+            problems.append(f"the image id is not the example's dist-resource-id: {dist.get('imageId')!r}")
+        if out.get("run-output-name") != dist.get("runOutputName"):
+            problems.append("output run-output-name is not the distribution's runOutputName")
+        # provenance: this run's repository, commit (the PR head, as for a pull_request event), run, workflow
+        event = json.loads((ws / "event.json").read_text())
+        tags = dist.get("artifactTags") or {}
+        want = {"aib-pilot.repo": out.get("github.repository"),
+                "aib-pilot.commit": event["pull_request"]["head"]["sha"],
+                "aib-pilot.workflow": out.get("github.workflow")}
+        for tag, value in want.items():
+            if not value or tags.get(tag) != value:
+                problems.append(f"distribution tag {tag} is {tags.get(tag)!r}, expected {value!r}")
+        if not re.search(rf"/actions/runs/{out.get('github.run_id')}(/attempts/\d+)?$", tags.get("aib-pilot.run-url", "")):
+            problems.append(f"distribution tag aib-pilot.run-url {tags.get('aib-pilot.run-url')!r} is not this run's")
+        # cleanup on-success: the template and the storage account holding the payload are deleted
+        created = (body.get("tags") or {}).get("aib-pilot-created-account", "")
+        if not requests("arm", "DELETE", f"/resourceGroups/{INPUTS_RG}/providers/Microsoft.VirtualMachineImages/"
+                        f"imageTemplates/{name}", (200, 202)):
+            problems.append(f"template {name} was not deleted after the good build (cleanup: on-success)")
+        if not created or not requests("arm", "DELETE", created, (200,)):
+            problems.append(f"the storage account aib-pilot created for the payload ({created or 'none recorded'}) "
+                            "was not deleted")
+    if not (ws / "aib-pilot-logs" / name / "image-template.json").is_file():
+        problems.append(f"the written template is not saved as aib-pilot-logs/{name}/image-template.json")
+    if "Traceback" in Path(args.act_log).read_text(errors="replace"):
+        problems.append("a Python traceback is in the act log")
+    return verdict("act inputs check", problems, lambda: (
+        f"{name}: {out['imagebuilder-run-status']}, image {out['custom-image-uri'].rsplit('/', 1)[-1]}, payload "
+        f"uploaded and referenced, {sum(k.startswith('aib-pilot.') for k in dist.get('artifactTags', {}))} "
+        "provenance tags, template and payload account deleted"))
 
 
 def main() -> int:
@@ -288,6 +443,8 @@ def main() -> int:
     p.add_argument("--action", default="./", choices=("./", "./cli"),
                    help="the container action (./) or the composite one (./cli)")
     p.add_argument("--wheelhouse", help="with --action ./cli: the package's dependencies as wheels")
+    p.add_argument("--with-inputs-build", action="store_true",
+                   help="append build-from-inputs.yml's steps to the job (the emulator needs --world default)")
     c = sub.add_parser("check")
     c.add_argument("--workspace", required=True)
     c.add_argument("--job", default="build")
@@ -297,11 +454,16 @@ def main() -> int:
     ch = sub.add_parser("check-chain")
     ch.add_argument("--workspace", required=True)
     ch.add_argument("--act-log", required=True)
+    ci = sub.add_parser("check-inputs")
+    ci.add_argument("--workspace", required=True)
+    ci.add_argument("--act-log", required=True)
+    ci.add_argument("--emulator-info", required=True)
+    ci.add_argument("--record", required=True, help="the emulator's --record folder")
     args = ap.parse_args()
     if args.cmd == "prepare":
         prepare(args)
         return 0
-    return check(args) if args.cmd == "check" else check_chain(args)
+    return {"check": check, "check-chain": check_chain, "check-inputs": check_inputs}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,11 @@
 # act_workspace.py checks the annotation on the failing customizer's line, the step summary, the
 # outputs and that the scenario's hostile log text executed no workflow command.
 #
+# The composite action (cli/action.yml) runs the same PR example on the plain base image, and in
+# the same job build-from-inputs.yml's steps; act_workspace.py check-inputs reads the outputs and
+# what the emulator recorded (the template written from the inputs, the payload upload, the
+# provenance tags, the deletes of cleanup on-success).
+#
 # Then the long-build example: submit -> monitor-1 ends on its budget with state Running ->
 # monitor-2 (gated on that output) resumes and finishes; act_workspace.py check-chain.
 #
@@ -142,7 +147,10 @@ grep -q "installing aib-pilot" "$work/ado-first.out" && ! grep -q "installing ai
 # -- emulator -------------------------------------------------------------------------------------
 # speed 300: the long build (150 simulated minutes) takes 30 s, much longer than submit plus
 # monitor-1 (6 s budget) even on a busy machine, so monitor-2 always has something to resume
-"$py" -m tests.emulator --speed 300 >"$work/emulator.json" 2>"$work/emulator.log" &
+# --world default: the estate (rg-images, the identity aib-identity, roles) build-from-inputs.yml
+# builds in; --record: requests and template bodies, for the checks that run outside its process
+"$py" -m tests.emulator --speed 300 --world default --record "$work/emulator-record" \
+  >"$work/emulator.json" 2>"$work/emulator.log" &
 pids+=($!)
 for _ in $(seq 1 100); do [ -s "$work/emulator.json" ] && break; sleep 0.2; done
 [ -s "$work/emulator.json" ] || { log "emulator did not start"; cat "$work/emulator.log"; exit 1; }
@@ -210,15 +218,25 @@ kill "$summary_pid" 2>/dev/null || true
 
 # -- act: the same scenario through the composite action (cli/action.yml) -------------------------
 # The job container is the plain base image (python3 only): the composite installs the package
-# from its checkout into a venv, from the wheelhouse, then runs the same entrypoint.
+# from its checkout into a venv, from the wheelhouse, then runs the same entrypoint. The same job
+# then runs build-from-inputs.yml's steps (Azure/build-vm-image's inputs, a workspace folder into
+# the image, provenance, cleanup on-success) with the venv already installed: no second act run.
 ws="$work/repo-composite"
 "$tools/bin/python" tests/container/act_workspace.py prepare --emulator-info "$work/emulator.json" \
-  --workspace "$ws" --example pr-build.yml --scenario "$scenario" --action ./cli --wheelhouse "$wheels"
+  --workspace "$ws" --example pr-build.yml --scenario "$scenario" --action ./cli --wheelhouse "$wheels" \
+  --with-inputs-build
 keep_summary "$ws" &
 pids+=($!)
 summary_pid=$!
-run_act "uses: ./cli (composite)" "$work/act-composite.log" 300
+run_act "uses: ./cli (composite), then build-from-inputs.yml's steps" "$work/act-composite.log" 300
 kill "$summary_pid" 2>/dev/null || true
+if "$tools/bin/python" tests/container/act_workspace.py check-inputs --workspace "$ws" \
+     --act-log "$work/act-composite.log" --emulator-info "$work/emulator.json" --record "$work/emulator-record"; then
+  log "build-from-inputs example (uses: ./cli (composite)): PASS"
+else
+  log "FAIL (build-from-inputs); act log tail:"; tail -60 "$work/act-composite.log" | cut -c1-300
+  exit 1
+fi
 
 # -- act: a build longer than one job, split across jobs chained on the state output -------------
 ws="$work/repo-long"

@@ -1,7 +1,10 @@
-"""``python -m tests.emulator [--speed N] [--port-base P] [--world FILE|default] [--list-scenarios]``
+"""``python -m tests.emulator [--speed N] [--port-base P] [--world FILE|default] [--record DIR] [--list-scenarios]``
 
 Prints one JSON line (arm, authority, ca_bundle, blob, subscription, tenant, client_id,
 client_secret, resource_group, ...) and serves until SIGTERM/SIGINT, then stops everything it started.
+``--record DIR`` writes what a test in another process would read from ``emu.journal`` and
+``world.deleted_templates``: ``DIR/journal.jsonl`` (one line per request answered) and
+``DIR/templates.jsonl`` (the body of every image template the PUT accepted), as they happen.
 """
 from __future__ import annotations
 
@@ -21,6 +24,9 @@ def main(argv=None) -> int:
                              "(default: free ports)")
     parser.add_argument("--world", metavar="FILE|default",
                         help="serve the read-only estate preflight checks (docs/emulator.md, 'Estate world file')")
+    parser.add_argument("--record", metavar="DIR",
+                        help="write journal.jsonl (every request) and templates.jsonl (every accepted "
+                             "template PUT body) into DIR as they happen")
     parser.add_argument("--list-scenarios", action="store_true", help="print the scenario names and exit")
     args = parser.parse_args(argv)
     if not args.speed > 0 or args.speed == float("inf"):
@@ -50,6 +56,8 @@ def main(argv=None) -> int:
         return 3
     try:
         info = dict(emu.info, startup_seconds=round(emu.startup_seconds, 3))
+        if args.record:
+            record_to(emu, args.record)
         if args.world:
             try:
                 emu.estate.load(None if args.world == "default" else args.world)
@@ -62,6 +70,23 @@ def main(argv=None) -> int:
     finally:
         emu.stop()
     return 0
+
+
+def record_to(emu, folder: str) -> None:
+    """Append every journal entry and every accepted template body to JSON-lines files in ``folder``."""
+    import dataclasses
+    import os
+
+    os.makedirs(folder, exist_ok=True)
+    lock = threading.Lock()
+
+    def append(name: str, doc: dict) -> None:
+        with lock, open(os.path.join(folder, name), "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(doc) + "\n")
+
+    emu.journal.sink = lambda entry: append("journal.jsonl", dataclasses.asdict(entry))
+    emu.world.on_created = lambda tpl, body: append(
+        "templates.jsonl", {"resourceGroup": tpl.rg, "name": tpl.name, "body": body})
 
 
 if __name__ == "__main__":

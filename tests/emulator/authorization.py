@@ -51,7 +51,9 @@ class AuthorizationRoutes:
         """RoleAssignments_Create: PUT {scope}/providers/Microsoft.Authorization/roleAssignments/{guid}
         with ``properties.roleDefinitionId`` and ``principalId``; 201 with the assignment. The caller
         needs ``Microsoft.Authorization/roleAssignments/write`` (the world's ``callerCannotAssignRoles``
-        takes it away: 403 AuthorizationFailed)."""
+        takes it away: 403 AuthorizationFailed). With the world key ``roleAssignmentDelayMinutes`` a new
+        assignment is listed at once but takes effect for AIB's file fetch only that many simulated
+        minutes later, as Azure applies new assignments after a delay (docs/emulator.md)."""
         if self.estate.doc.get("callerCannotAssignRoles"):
             raise ApiError(403, "AuthorizationFailed", f"The client '{self.caller}' with object id '{self.caller}' "
                            "does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/"
@@ -69,6 +71,11 @@ class AuthorizationRoutes:
         relative = scope[len(prefix):] if scope.lower().startswith(prefix.lower()) else scope
         entry = {"principalId": principal, "principalType": props.get("principalType") or "ServicePrincipal",
                  "role": role, "scope": relative or "/", "name": name}
+        delay = float(self.estate.doc.get("roleAssignmentDelayMinutes") or 0)
+        if delay > 0:  # listed at once; honoured by AIB's file fetch only once it has taken effect
+            from datetime import timedelta
+
+            entry["effectiveAt"] = self.estate.world.clock.now() + timedelta(minutes=delay)
         self.estate.doc.setdefault("roleAssignments", []).append(entry)
         return json_response(201, {
             "id": f"{scope}/providers/Microsoft.Authorization/roleAssignments/{name}", "name": name,
@@ -76,7 +83,9 @@ class AuthorizationRoutes:
             "properties": {"roleDefinitionId": f"{prefix}/providers/Microsoft.Authorization/roleDefinitions/{role}",
                            "principalId": principal, "principalType": entry["principalType"], "scope": scope}})
 
-    def _assignments(self, scope: str, filt: str) -> list[dict]:
+    def _assignments(self, scope: str, filt: str, *, in_effect_at=None) -> list[dict]:
+        """The assignments ``filt`` selects for ``scope``; with ``in_effect_at`` (a simulated time)
+        only those that have taken effect by then (see ``roleAssignmentDelayMinutes``)."""
         want = scope.rstrip("/").lower()
         at_scope = "atscope()" in filt.lower()
         principals = None
@@ -95,6 +104,8 @@ class AuthorizationRoutes:
             if not (above or (below and not at_scope)):
                 continue
             if principals is not None and a["principalId"].lower() not in principals:
+                continue
+            if in_effect_at is not None and a.get("effectiveAt") and a["effectiveAt"] > in_effect_at:
                 continue
             name = a.get("name") or str(uuid.uuid5(uuid.NAMESPACE_URL, f"{a_scope}|{a['principalId']}|{a['role']}|{n}"))
             out.append({

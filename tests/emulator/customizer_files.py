@@ -103,7 +103,8 @@ class FileCheck:
 
         routes = AuthorizationRoutes(self.estate, "")
         roles = {d["id"].lower(): d for d in self.estate.items("roleDefinitions")}
-        for assignment in routes._assignments(scope, f"atScope() and assignedTo('{principal}')"):
+        now = self.estate.world.clock.now()
+        for assignment in routes._assignments(scope, f"atScope() and assignedTo('{principal}')", in_effect_at=now):
             role_id = assignment["properties"]["roleDefinitionId"].rsplit("/", 1)[-1].lower()
             role = roles.get(role_id) or {}
             if any(_matches(p, BLOB_READ) for p in role.get("dataActions") or []) and not any(

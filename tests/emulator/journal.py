@@ -28,10 +28,15 @@ class Journal:
     def __init__(self):
         self._lock = threading.Lock()
         self._entries: list[JournalEntry] = []
+        #: ``sink(entry)``, called for every record (``python -m tests.emulator --record DIR``
+        #: writes them to a file, for a test that runs the emulator in another process)
+        self.sink = None
 
     def record(self, entry: JournalEntry) -> None:
         with self._lock:
             self._entries.append(entry)
+            if self.sink is not None:
+                self.sink(entry)
 
     def clear(self) -> None:
         with self._lock:

@@ -150,6 +150,9 @@ class World:
         #: ``check(template_name, body) -> None``: AIB's submission-time fetch of customizer files
         #: (estate-aware; set by the Emulator); raises ApiError or returns a provisioningError dict.
         self.file_check = None
+        #: ``on_created(template, body)``: called for every template the PUT accepted (with the
+        #: request body as sent; ``python -m tests.emulator --record DIR`` writes them to a file)
+        self.on_created = None
         self.reset()
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -240,6 +243,8 @@ class World:
             else:
                 self._make_staging(tpl, props.get("stagingResourceGroup"))
             self.templates[key] = tpl
+            if self.on_created is not None:
+                self.on_created(tpl, body)
 
             def done(op: Operation, tpl=tpl):
                 if tpl.provisioning_error:

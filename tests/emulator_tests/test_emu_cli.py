@@ -104,3 +104,42 @@ def test_port_base_fixes_the_ports():
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(15)
+
+
+def test_record_writes_requests_and_accepted_templates_as_they_happen(tmp_path):
+    """``--record DIR``: what a test in another process (tests/container) reads instead of the journal."""
+    from types import SimpleNamespace
+
+    from tests.emulator_tests.helpers import template_body
+
+    record = tmp_path / "record"
+    proc = subprocess.Popen([sys.executable, "-m", "tests.emulator", "--speed", "600", "--record", str(record)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        info = json.loads(proc.stdout.readline())
+        from azure.identity import ClientSecretCredential
+
+        cred = ClientSecretCredential(info["tenant"], info["client_id"], info["client_secret"],
+                                      authority=info["authority"], disable_instance_discovery=True,
+                                      connection_verify=info["ca_bundle"])
+        client = ImageBuilderClient(cred, info["subscription"], base_url=info["arm"],
+                                    credential_scopes=[info["arm"] + "/.default"], connection_verify=info["ca_bundle"])
+        body = template_body(SimpleNamespace(info=info))
+        templates = client.virtual_machine_image_templates
+        templates.begin_create_or_update(info["resource_group"], "recorded", body)
+        try:  # refused: the same name again (AIB cannot update a template)
+            templates.begin_create_or_update(info["resource_group"], "recorded", body)
+        except Exception:  # noqa: BLE001 - HttpResponseError 409
+            pass
+        # written as they happen: readable while the emulator still runs
+        journal = [json.loads(line) for line in (record / "journal.jsonl").read_text().splitlines()]
+        accepted = [json.loads(line) for line in (record / "templates.jsonl").read_text().splitlines()]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
+    puts = [e for e in journal if e["service"] == "arm" and e["method"] == "PUT" and e["path"].endswith("/recorded")]
+    assert [e["status"] for e in puts] == [201, 409]
+    assert any(e["service"] == "login" and e["method"] == "POST" for e in journal)   # the token request
+    assert len(accepted) == 1 and accepted[0]["name"] == "recorded"
+    assert accepted[0]["resourceGroup"] == info["resource_group"]
+    assert accepted[0]["body"]["properties"]["distribute"] == body["properties"]["distribute"]

@@ -12,6 +12,10 @@
   aib-pilot created, that role is assigned to the identity on the container; on the user's own
   account it is only checked. Either way a missing role stops the run before anything is built,
   with the exact ``az role assignment create`` that fixes it.
+* A role assigned moments ago may not apply yet: Azure takes up to 10 minutes to apply a new
+  assignment, and AIB reads the payload with the identity while it creates the template, seconds
+  later. :class:`FreshRole` lets the submission try again while AIB still refuses the file
+  (docs/usage.md, "A role assigned just now").
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ import secrets
 import string
 import tarfile
 import tempfile
+import time
 import uuid
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from aib_pilot.errors import UsageError
 
@@ -47,6 +53,68 @@ class Uploaded:
     container_url: str       # recorded on the template for cleanup
     account_id: str
     created_account: bool
+
+
+#: Microsoft's troubleshooting of Azure RBAC: a new role assignment can take up to 10 minutes to
+#: take effect (docs/sources.md#rbac-propagation).
+PROPAGATION_SECONDS = 600.0
+#: AIB's answer when the template's identity may not read a customizer file (Azure/azvmimagebuilder#60).
+REFUSED = "Not authorized to access the resource: "
+FIRST_WAIT, LONGEST_WAIT = 15.0, 60.0
+
+
+@dataclass
+class FreshRole:
+    """The reader role this run assigned on the payload's container, which Azure may not apply yet.
+
+    AIB fetches the payload with the template's identity while it creates the template; until the
+    assignment takes effect it refuses the template with "Not authorized to access the resource:
+    <blob URL>". :meth:`wait_before_retry` says how long to wait before creating the template again
+    (doubling from ``first_wait`` up to a minute), until ``PROPAGATION_SECONDS`` after the
+    assignment or ``until`` (e.g. the end of the job's budget), whichever comes first."""
+
+    blob_url: str
+    assigned_at: float = field(default_factory=time.monotonic)
+    first_wait: float = FIRST_WAIT
+    until: float = float("inf")
+    clock: Callable[[], float] = time.monotonic
+    attempts: int = field(default=0)
+
+    def refused(self, error: dict) -> bool:
+        """``error`` (an ARM error envelope or a provisioningError) is AIB refusing to read our payload."""
+        inner = error.get("error") if isinstance(error.get("error"), dict) else error
+        return f"{REFUSED}{self.blob_url}" in str((inner or {}).get("message") or "")
+
+    def waited(self) -> float:
+        return max(0.0, self.clock() - self.assigned_at)
+
+    def wait_before_retry(self) -> float | None:
+        """Seconds to wait before the next try, or None when the time for the role to apply is up."""
+        left = min(self.assigned_at + PROPAGATION_SECONDS, self.until) - self.clock()
+        if left <= 0:
+            return None
+        wait = min(self.first_wait * 2 ** self.attempts, LONGEST_WAIT, left)
+        self.attempts += 1
+        return wait
+
+    def waiting_line(self, wait: float) -> str:
+        return (f"AIB cannot read the workspace files yet: the Storage Blob Data Reader role was assigned "
+                f"{self.waited():.0f} s ago and Azure can take up to {PROPAGATION_SECONDS / 60:.0f} minutes to "
+                f"apply a new role assignment; creating the template again in {wait:.{0 if wait >= 10 else 1}f} s "
+                f"(try {self.attempts + 1})")
+
+    def gave_up(self, error: dict) -> dict:
+        """``error`` with a last sentence saying what was tried and what to do."""
+        out = dict(error)
+        inner = dict(out["error"]) if isinstance(out.get("error"), dict) else out
+        inner["message"] = (f"{inner.get('message') or ''} (aib-pilot assigned the identity Storage Blob Data Reader "
+                            f"on the container {self.waited():.0f} s before this answer and tried {self.attempts + 1} "
+                            "times; Azure can take up to 10 minutes to apply a new role assignment: give the job a "
+                            "longer --budget, or assign the role once on an account you name with "
+                            "customizer-storage-account)").strip()
+        if "error" in out:
+            out["error"] = inner
+        return out
 
 
 class MissingBlobRole(UsageError):

@@ -64,8 +64,13 @@ def build_tags(template: LoadedTemplate, user_tags: dict[str, str], env=None) ->
 
 
 def submit(session, resource_group: str, template: LoadedTemplate, name: str, *, on_conflict: str = "attach",
-           user_tags: dict[str, str] | None = None, info=lambda msg: None, env=None) -> Submitted:
-    """Create (or reuse) the template and start its run without waiting for the build."""
+           user_tags: dict[str, str] | None = None, info=lambda msg: None, env=None, fresh_role=None,
+           sleep=None) -> Submitted:
+    """Create (or reuse) the template and start its run without waiting for the build.
+
+    ``fresh_role`` (payload.FreshRole): a reader role this run assigned on the workspace files;
+    while AIB refuses to read them, the create is tried again after ``sleep(seconds)``
+    (default time.sleep) until the role's time to take effect is up."""
     if on_conflict not in ON_CONFLICT:
         raise UsageError(f"--on-conflict {on_conflict!r} is not valid.", hint=f"Use one of {', '.join(ON_CONFLICT)}.")
     templates = Templates(session)
@@ -106,13 +111,46 @@ def submit(session, resource_group: str, template: LoadedTemplate, name: str, *,
     else:
         action = "created"
 
+    created = _create(templates, resource_group, name, template_id, body, fresh_role, sleep, info)
+    props = created.get("properties") or {}
+    if props.get("provisioningState") == "Failed":
+        raise SubmissionFailed(name, created.get("id") or template_id,
+                               props.get("provisioningError") or {"provisioningErrorCode": "Other", "message": "provisioningState Failed"})
+    with azure_access(f"starting the run of image template {name}"):
+        templates.start_run(resource_group, name)
+    return Submitted(name, created.get("id") or template_id, action, created)
+
+
+def _create(templates, resource_group: str, name: str, template_id: str, body: dict, fresh_role, sleep,
+            info) -> dict:
+    """PUT the template; AIB refusing to read workspace files whose reader role this run has just
+    assigned is waited out (docs/usage.md, "A role assigned just now")."""
+    import time
+
+    refused = fresh_role.refused if fresh_role is not None else (lambda error: False)
+    while True:
+        try:
+            return _create_once(templates, resource_group, name, template_id, body, refused)
+        except SubmissionFailed as failed:
+            if not refused(failed.error):
+                raise
+            wait = fresh_role.wait_before_retry()
+            if wait is None:
+                raise SubmissionFailed(name, template_id, fresh_role.gave_up(failed.error)) from None
+        info(fresh_role.waiting_line(wait))
+        (sleep or time.sleep)(wait)
+
+
+def _create_once(templates, resource_group: str, name: str, template_id: str, body: dict, refused) -> dict:
+    """One PUT; a rejection (or an answer ``refused(envelope)`` recognises, whatever its status)
+    raises SubmissionFailed."""
     from azure.core.exceptions import AzureError, HttpResponseError
 
     try:
         created = templates.create(resource_group, name, body)
     except HttpResponseError as exc:
         status, code = status_of(exc), error_code(exc)
-        if code in TEMPLATE_REJECTIONS or status in (400, 409, 422):
+        if code in TEMPLATE_REJECTIONS or status in (400, 409, 422) or refused(_error_envelope(exc)):
             raise SubmissionFailed(name, template_id, _error_envelope(exc)) from exc
         if status in (None, 200, 201, 202):  # the create LRO ended Failed: read provisioningError
             with azure_access(f"reading image template {name} in {resource_group}"):
@@ -125,13 +163,7 @@ def submit(session, resource_group: str, template: LoadedTemplate, name: str, *,
     except AzureError:  # no answer at all (connection reset, DNS, TLS): exit 5 "try again"
         with azure_access(f"creating image template {name} in {resource_group}"):
             raise
-    props = created.get("properties") or {}
-    if props.get("provisioningState") == "Failed":
-        raise SubmissionFailed(name, created.get("id") or template_id,
-                               props.get("provisioningError") or {"provisioningErrorCode": "Other", "message": "provisioningState Failed"})
-    with azure_access(f"starting the run of image template {name}"):
-        templates.start_run(resource_group, name)
-    return Submitted(name, created.get("id") or template_id, action, created)
+    return created
 
 
 def _rerun_message(name: str, existing: dict, template: LoadedTemplate) -> str:

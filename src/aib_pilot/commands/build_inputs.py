@@ -108,7 +108,8 @@ def run_id(env=None) -> str:
 def carry_payload(req: BuildRequest, session, sink, *, identity: str, resource_group: str, name: str | None,
                   user_tags: dict, log_dir: Path, run: str):
     """Pack and upload ``customizer-source`` where the build identity may read it; returns the
-    from_inputs.Payload. The identity's role is settled before the template exists: checked on a
+    from_inputs.Payload and, when this run assigned the identity's role, the payload.FreshRole the
+    submission waits on. The identity's role is settled before the template exists: checked on a
     named account (before anything is uploaded); on an account aib-pilot creates, assigned on the
     new container unless a role on the resource group already covers it. An account created for a
     run that stops here is deleted again (no template records it yet)."""
@@ -130,12 +131,16 @@ def carry_payload(req: BuildRequest, session, sink, *, identity: str, resource_g
         account, created = payload.target_account(session, resource_group=resource_group, location=inputs.location,
                                                   info=sink.info)
     packed = payload.pack(req.source, windows=inputs.windows, into=log_dir)
+    fresh = None
     try:
         uploaded = payload.upload(session, packed, account, created=created, windows=inputs.windows,
                                   run_id=run, info=sink.info)
         if created and not covered:
             payload.grant_reader(session, principal, payload.container_scope(uploaded))
-            sink.info("assigned Storage Blob Data Reader on the workspace files' container to the build identity")
+            fresh = payload.FreshRole(uploaded.url)
+            sink.info("assigned Storage Blob Data Reader on the workspace files' container to the build identity "
+                      "(Azure can take up to 10 minutes to apply it: a refusal to read the files meanwhile is "
+                      "retried)")
     except BaseException:
         if created:
             payload.delete_account(session, account, info=sink.info)
@@ -145,12 +150,13 @@ def carry_payload(req: BuildRequest, session, sink, *, identity: str, resource_g
     user_tags[created_resources.CONTAINER_TAG] = uploaded.container_url
     if created:
         user_tags[created_resources.ACCOUNT_TAG] = uploaded.account_id
-    return from_inputs.Payload(uploaded.url, packed.size, packed.name)
+    return from_inputs.Payload(uploaded.url, packed.size, packed.name), fresh
 
 
 def materialize(req: BuildRequest, session, sink, *, name: str | None, resource_group: str,
                 user_tags: dict, log_dir: Path):
-    """Upload the payload, write the template; returns (LoadedTemplate, name).
+    """Upload the payload, write the template; returns (LoadedTemplate, name, payload.FreshRole or
+    None: the role this run assigned, which the submission may have to wait for).
 
     Tags naming what was created are added to ``user_tags`` (see created_resources).
     """
@@ -162,10 +168,10 @@ def materialize(req: BuildRequest, session, sink, *, name: str | None, resource_
     sub = session.subscription_id
     identity = from_inputs.identity_id(inputs, sub)
     run = run_id()
-    blob = None
+    blob = fresh = None
     if req.source is not None:
-        blob = carry_payload(req, session, sink, identity=identity, resource_group=resource_group,
-                             name=name, user_tags=user_tags, log_dir=log_dir, run=run)
+        blob, fresh = carry_payload(req, session, sink, identity=identity, resource_group=resource_group,
+                                    name=name, user_tags=user_tags, log_dir=log_dir, run=run)
     from aib_pilot.templating.edits import apply_sets
     from aib_pilot.templating.provenance import provenance_tags
 
@@ -182,4 +188,4 @@ def materialize(req: BuildRequest, session, sink, *, name: str | None, resource_
     sink.group_start(f"image template {chosen} (written from the inputs, saved as {saved})")
     sink.show_log(text.splitlines())
     sink.group_end()
-    return template, chosen
+    return template, chosen, fresh

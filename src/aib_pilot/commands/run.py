@@ -41,7 +41,7 @@ def run(args) -> int:
         watching = WatchOptions.from_args(args, load_template=False)  # submitting loaded it
         session = options.make_session(args)
         sink = make_sink(watching.format, watching.live_log)
-        done, submitting = start(session, sink, submitting)
+        done, submitting = start(session, sink, submitting, control=control, poll_interval=watching.poll_interval)
         if done is None:
             return 1
         if submitting.template_path != watching.template_path:  # written from the build inputs

@@ -95,8 +95,9 @@ def values_lines(args, template) -> list[str]:
     return lines
 
 
-def do_submit(session, sink, opts: SubmitOptions):
-    """Submit; returns (Submitted, None) or (None, failure result dict)."""
+def do_submit(session, sink, opts: SubmitOptions, fresh_role=None, sleep=None):
+    """Submit; returns (Submitted, None) or (None, failure result dict). ``fresh_role``: the
+    payload.FreshRole this run assigned, whose refusals are retried (waiting with ``sleep``)."""
     from aib_pilot.azure.submission import SubmissionFailed, submit
 
     name, rg = opts.name, opts.resource_group
@@ -105,7 +106,7 @@ def do_submit(session, sink, opts: SubmitOptions):
         sink.info(line)
     try:
         done = submit(session, rg, opts.template, name, on_conflict=opts.on_conflict, user_tags=dict(opts.tags),
-                      info=sink.info)
+                      info=sink.info, fresh_role=fresh_role, sleep=sleep)
     except SubmissionFailed as failed:
         from aib_pilot.diagnosis import diagnose
 
@@ -154,25 +155,35 @@ def _forget(session, sink, tags) -> None:
     remove_created(session, tags, info=sink.info)
 
 
-def start(session, sink, opts: SubmitOptions):
+def start(session, sink, opts: SubmitOptions, *, control=None, poll_interval: float | None = None):
     """Write the template from the build inputs (when given), preflight (unless switched off), then
     submit; returns (Submitted, the options as submitted), or (None, ..) after reporting a rejected
-    template."""
+    template. ``control`` (run's LoopControl) bounds and interrupts a wait for a role this run
+    assigned; ``poll_interval`` is the first such wait (default payload.FIRST_WAIT)."""
+    import time
+
     from aib_pilot.commands import preflight
 
+    fresh = None
     if opts.build is not None:  # written once signed in: it names the uploaded workspace files
         from aib_pilot.commands import build_inputs
 
         tags = dict(opts.tags)
-        template, name = build_inputs.materialize(opts.build, session, sink, name=opts.name,
-                                                  resource_group=opts.resource_group, user_tags=tags,
-                                                  log_dir=opts.log_dir)
+        template, name, fresh = build_inputs.materialize(opts.build, session, sink, name=opts.name,
+                                                         resource_group=opts.resource_group, user_tags=tags,
+                                                         log_dir=opts.log_dir)
         opts = replace(opts, template=template, name=name, template_path=template.path, tags=tags, build=None)
+    if fresh is not None:
+        if poll_interval:
+            fresh.first_wait = poll_interval
+        if control is not None:
+            fresh.until = time.monotonic() + control.remaining()
     with _forget_payload_unless_recorded(session, sink, opts):
         if opts.preflight:  # a doomed template stops here (exit 2), before anything is created
             preflight.check(session, sink, opts.template, resource_group=opts.resource_group, name=opts.name,
                             on_conflict=opts.on_conflict)
-        done, failure = do_submit(session, sink, opts)
+        done, failure = do_submit(session, sink, opts, fresh_role=fresh,
+                                  sleep=control.sleep if control is not None else None)
     if failure:
         sink.result(failure, template_path=opts.template_path)
     return done, opts

@@ -16,6 +16,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from aib_pilot.azure.login_settings import ENVIRONMENTS, accepted_environments, creds_secrets, parse_creds
+from aib_pilot.commands.lint import LINT_FORMATS
 from aib_pilot.errors import UsageError
 from aib_pilot.report.livelog import LIVE_LOG_MODES  # one list, owned by the live log
 
@@ -129,8 +130,9 @@ INPUTS: tuple[Input, ...] = (
           help="create a check run with annotations on the PR head commit when monitoring later"),
     Input("pr-comment", "", ("--pr-comment",), kind="bool", default="false", env="AIB_PILOT_PR_COMMENT",
           help="also post (or update) one PR comment"),
-    Input("format", "format", ("--format",), kind="choice",
-          choices=("text", "json", "github", "azure-devops", "markdown", "sarif"),
+    # Every format some command writes (lint's: the others' plus sarif); build_argv then holds the
+    # value to the chosen command's own --format choices.
+    Input("format", "format", ("--format",), kind="choice", choices=LINT_FORMATS,
           help="output format (the adapter sets its platform's default)", quiet_if_unused=True),
     Input("extra-args", "extraArgs", kind="args", help="further CLI arguments, shell-quoted"),
 ) + tuple(
@@ -332,6 +334,10 @@ def build_argv(values: dict[str, str], *, platform: str = "github",
                                   "remove it or choose a command that takes it.")
             continue
         action = options[chosen]
+        if spec.kind == "choice" and action.choices is not None and value not in action.choices:
+            inv.errors.append(f"input {label(spec)} is {value!r}, which command {command!r} does not take: "
+                              f"use one of {', '.join(action.choices)}.")
+            continue
         if spec.kind == "bool":
             truthy = value.lower() in BOOL_TRUE
             if action.nargs == 0:
