@@ -32,6 +32,24 @@ from dataclasses import dataclass
 
 FLOOD = 1024               # candidate lines per region before the region counts as flooded
 FLOOD_TAIL_BYTES = 16 * 1024
+_COUNT_BLOCK = 64 * 1024   # newlines are counted per block of this size (see ``count_newlines``)
+
+
+def count_newlines(buf, start: int, end: int) -> int:
+    """The number of ``\\n`` bytes in ``buf[start:end]``.
+
+    ``bytes.count`` with a one-byte needle compares byte by byte; ``bytes.replace`` deleting one
+    byte finds each with ``memchr`` (vectorised), which on log text (a newline every hundred
+    bytes or so) is about half again as fast. Blocks of ``_COUNT_BLOCK`` keep the copies it makes
+    small and in cache.
+    """
+    if end - start <= 4096:
+        return buf.count(b"\n", start, end)
+    n = 0
+    for i in range(start, end, _COUNT_BLOCK):
+        block = buf[i:min(end, i + _COUNT_BLOCK)]
+        n += len(block) - len(block.replace(b"\n", b""))
+    return n
 
 
 class Needle:

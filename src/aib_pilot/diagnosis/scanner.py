@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from aib_pilot.diagnosis import text
-from aib_pilot.diagnosis.multimatch import Finder, Needle, hyperscan_available
+from aib_pilot.diagnosis.multimatch import Finder, Needle, count_newlines, hyperscan_available
 from aib_pilot.diagnosis.rules import ALL_PATTERNS, RULES, Pattern, Rule
 
 TAIL_BYTES = 1024 * 1024      # the end of the log, kept for its tail
@@ -225,7 +225,8 @@ class LogScanner:
         self._phase: Section | None = None     # outside phase section being read
         self._phase_name: str | None = None
         self._carry = b""
-        self._prev = b""                       # last TAIL_BYTES of processed data, line aligned
+        self._prev_buf: tuple[bytes, int, int] | None = None  # (buf, start, end) the tail is cut from
+        self._prev_bytes = b""                 # last TAIL_BYTES of processed data, line aligned
         self._prev_end_line = 0
         self._line_base = 0                    # lines before the current buffer
         self._cursor = (0, 0)                  # (position, newline count) inside the current buffer
@@ -351,29 +352,40 @@ class LogScanner:
             else:
                 self._outside_line(buf, ls, raw, line_no)
         cpos, cnt = self._cursor
-        nl = cnt + buf.count(b"\n", cpos, end)
+        nl = cnt + count_newlines(buf, cpos, end)
         self._line_base += nl
         self.lines_read = self._line_base
         ts = text.last_timestamp(buf, end, window=min(4096, end - start))
         if ts:
             self._last_ts = ts
-        # keep the last TAIL_BYTES of the log, starting at a line start
+        # keep the last TAIL_BYTES of the log, starting at a line start; a buffer that holds them
+        # all is only referenced here and cut when they are read (most never are)
         if end - start < TAIL_BYTES:
-            keep = self._prev + buf[start:end]
+            self._prev = _line_aligned_tail(self._prev + buf[start:end])
         else:
-            keep = buf[end - TAIL_BYTES - 1:end] if end - TAIL_BYTES - 1 >= start else buf[start:end]
-        if len(keep) > TAIL_BYTES:
-            cut = keep.find(b"\n", len(keep) - TAIL_BYTES) + 1
-            keep = keep[cut:] if cut > 0 else keep[-TAIL_BYTES:]
-        self._prev = keep
+            self._prev_buf = (buf, start, end)
         self._prev_end_line = self._line_base  # the line number of the kept tail's last line
+
+    @property
+    def _prev(self) -> bytes:
+        """The last ``TAIL_BYTES`` of the data processed so far, starting at a line start."""
+        if self._prev_buf is not None:
+            buf, start, end = self._prev_buf
+            self._prev_buf = None
+            self._prev_bytes = _line_aligned_tail(
+                buf[end - TAIL_BYTES - 1:end] if end - TAIL_BYTES - 1 >= start else buf[start:end])
+        return self._prev_bytes
+
+    @_prev.setter
+    def _prev(self, value: bytes) -> None:
+        self._prev_buf, self._prev_bytes = None, value
 
     def _line_at(self, buf: bytes, pos: int) -> int:
         """1-based line number of the line holding ``buf[pos]`` (positions must not go back)."""
         cpos, cnt = self._cursor
         if pos < cpos:
             cpos, cnt = self._buf_start, 0
-        cnt += buf.count(b"\n", cpos, pos)
+        cnt += count_newlines(buf, cpos, pos)
         self._cursor = (pos, cnt)
         return self._line_base + cnt + 1
 
@@ -657,6 +669,15 @@ class LogScanner:
                 break
         out.reverse()
         return out
+
+
+def _line_aligned_tail(keep: bytes) -> bytes:
+    """``keep`` cut to its last ``TAIL_BYTES``, from the first line start among them (the last
+    ``TAIL_BYTES`` as they are when no line starts there)."""
+    if len(keep) > TAIL_BYTES:
+        cut = keep.find(b"\n", len(keep) - TAIL_BYTES) + 1
+        keep = keep[cut:] if cut > 0 else keep[-TAIL_BYTES:]
+    return keep
 
 
 def _step_target(raw: bytes, step: re.Match[bytes]) -> str:
