@@ -182,7 +182,10 @@ NEEDLE_RULE: list[Rule | None] = [r for r in RULES for _ in r.compiled] + [None]
 NEEDLE_PATTERN: list[Pattern | None] = [p for r in RULES for p in r.compiled] + [None] * len(_STRUCTURE)
 TELEMETRY_NEEDLE = len(ALL_PATTERNS) + _STRUCTURE.index(TELEMETRY)
 _STRUCTURE_NEEDLE = {rx.pattern: len(ALL_PATTERNS) + i for i, rx in enumerate(_STRUCTURE)}
-MAX_MARKERS_IN_FLOOD = 256  # telemetry markers still read from a flooded region's skipped middle
+#: the needles still searched in the middle of a flooded region: the specific causes' patterns,
+#: which a flood of generic error words does not match
+FOCUS_NEEDLES = tuple(i for i, r in enumerate(NEEDLE_RULE) if r is not None and r.kind == "specific")
+MAX_MARKERS_IN_FLOOD = 256  # telemetry markers still read from a flooded region's middle
 SWITCH_BYTES = 4 * 1024 * 1024  # past this much log, Hyperscan's compile time pays for itself
 _FINDERS: dict[str, Finder] = {}
 
@@ -194,7 +197,7 @@ def finder(engine: str = "hyperscan") -> Finder:
         needles = [Needle(p.regex, lambda p=p: (p.literals, p.icase)) for p in ALL_PATTERNS]
         for rx in _STRUCTURE:
             needles.append(Needle(rx.pattern, lambda rx=rx: (_structure_literals(rx), False)))
-        _FINDERS[engine] = Finder(needles, engine)
+        _FINDERS[engine] = Finder(needles, engine, focus=FOCUS_NEEDLES)
     return _FINDERS[engine]
 
 
@@ -239,7 +242,7 @@ class LogScanner:
         self._engine = "hyperscan" if (big or forced) and hyperscan_available() else "python"
         self._search: Finder | None = None      # built on the first log bytes (status texts need none)
         self._bytes = 0
-        self._skipped_before = 0
+        self._skipped_lines = 0
         self._ids: set[int] | None = None       # the needles the search found on the current line
 
     @property
@@ -250,8 +253,9 @@ class LogScanner:
 
     @property
     def skipped_lines(self) -> int:
-        """Candidate lines left out of flooded regions (see ``multimatch.FLOOD``)."""
-        return self._skipped_before + (self._search.skipped_lines if self._search else 0)
+        """Lines in the middle of flooded regions, searched for the specific causes only (see
+        ``multimatch.FLOOD``)."""
+        return self._skipped_lines
 
     @property
     def engine(self) -> str:
@@ -309,8 +313,6 @@ class LogScanner:
         self.saw_any_line = True
         self._bytes += end - start
         if self._bytes > SWITCH_BYTES and self._finder.engine == "python" and hyperscan_available():
-            self._skipped_before += self._finder.skipped_lines
-            self._finder.skipped_lines = 0
             self._search = finder("hyperscan")
         self._cursor = (start, 0)
         self._buf_start = start
@@ -329,10 +331,12 @@ class LogScanner:
                 self._phase.start = first
                 self._sections_without_start = False
         # one search gives every line of interest, telemetry markers included, in order
-        found = self._finder.candidates(buf, start, end)
-        if self._finder.skipped is not None:
+        result = self._finder.candidates(buf, start, end)
+        found = result.lines
+        if result.flooded is not None:
             # section boundaries are never skipped: read (a bounded number of) markers there too
-            lo, hi = self._finder.skipped
+            self._skipped_lines += result.skipped_lines
+            lo, hi = result.flooded
             for n, m in enumerate(TELEMETRY.finditer(buf, lo, hi)):
                 if n >= MAX_MARKERS_IN_FLOOD:
                     break
