@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from aib_pilot.diagnosis import text
-from aib_pilot.diagnosis.multimatch import Finder, Needle, count_newlines, hyperscan_available
+from aib_pilot.diagnosis.multimatch import Finder, Found, Needle, count_newlines, hyperscan_available
 from aib_pilot.diagnosis.rules import ALL_PATTERNS, RULES, Pattern, Rule
 
 TAIL_BYTES = 1024 * 1024      # the end of the log, kept for its tail
@@ -228,8 +229,8 @@ class LogScanner:
         self._phase: Section | None = None     # outside phase section being read
         self._phase_name: str | None = None
         self._carry = b""
-        self._prev_buf: tuple[bytes, int, int] | None = None  # (buf, start, end) the tail is cut from
-        self._prev_bytes = b""                 # last TAIL_BYTES of processed data, line aligned
+        self._prev_bytes = b""                 # last TAIL_BYTES of processed data, line aligned...
+        self._prev_parts: list[tuple[bytes, int, int]] = []  # ...once these (buf, start, end) are added
         self._prev_end_line = 0
         self._line_base = 0                    # lines before the current buffer
         self._cursor = (0, 0)                  # (position, newline count) inside the current buffer
@@ -244,6 +245,7 @@ class LogScanner:
         self._bytes = 0
         self._skipped_lines = 0
         self._ids: set[int] | None = None       # the needles the search found on the current line
+        self._pending: _Search | None = None    # the buffer being searched, processed next
 
     @property
     def _finder(self) -> Finder:
@@ -295,6 +297,9 @@ class LogScanner:
         if self._carry:
             data, self._carry = self._carry + b"\n", b""
             self._process(data, 0, len(data))
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self._complete(pending)
         end_line = self.lines_read
         if self._open is not None:
             sec, self._open = self._open, None
@@ -309,11 +314,28 @@ class LogScanner:
     # ------------------------------------------------------------------ buffers
     def _process(self, buf: bytes, start: int, end: int) -> None:
         """Process the complete lines ``buf[start:end]`` (``start`` is a line start, ``end`` follows
-        a newline)."""
-        self.saw_any_line = True
+        a newline).
+
+        The search of a large buffer runs beside the rest: Hyperscan scans without holding
+        Python's lock, so this buffer is searched while the previous one's candidate lines are
+        read and its lines counted. Searches still run one after the other (they share Hyperscan's
+        scratch space), and buffers are processed in order.
+        """
         self._bytes += end - start
         if self._bytes > SWITCH_BYTES and self._finder.engine == "python" and hyperscan_available():
             self._search = finder("hyperscan")
+        previous = self._pending
+        if previous is not None:
+            previous.wait()
+        self._pending = _Search(self._finder, buf, start, end)
+        if previous is not None:
+            self._complete(previous)
+
+    def _complete(self, search: "_Search") -> None:
+        """Read the candidate lines of a searched buffer, in order, and count its lines."""
+        buf, start, end = search.buf, search.start, search.end
+        result = search.wait()
+        self.saw_any_line = True
         self._cursor = (start, 0)
         self._buf_start = start
         if not self._first_line_checked:
@@ -331,7 +353,6 @@ class LogScanner:
                 self._phase.start = first
                 self._sections_without_start = False
         # one search gives every line of interest, telemetry markers included, in order
-        result = self._finder.candidates(buf, start, end)
         found = result.lines
         if result.flooded is not None:
             # section boundaries are never skipped: read (a bounded number of) markers there too
@@ -362,27 +383,33 @@ class LogScanner:
         ts = text.last_timestamp(buf, end, window=min(4096, end - start))
         if ts:
             self._last_ts = ts
-        # keep the last TAIL_BYTES of the log, starting at a line start; a buffer that holds them
-        # all is only referenced here and cut when they are read (most never are)
-        if end - start < TAIL_BYTES:
-            self._prev = _line_aligned_tail(self._prev + buf[start:end])
+        # keep the last TAIL_BYTES of the log, starting at a line start: the buffers are only
+        # referenced here and cut when the tail is read (most are never read)
+        if end - start >= TAIL_BYTES:
+            self._prev_parts = [(buf, start, end)]
         else:
-            self._prev_buf = (buf, start, end)
+            self._prev_parts.append((buf, start, end))
+            if len(self._prev_parts) > 4:
+                self._prev = self._prev
         self._prev_end_line = self._line_base  # the line number of the kept tail's last line
 
     @property
     def _prev(self) -> bytes:
         """The last ``TAIL_BYTES`` of the data processed so far, starting at a line start."""
-        if self._prev_buf is not None:
-            buf, start, end = self._prev_buf
-            self._prev_buf = None
-            self._prev_bytes = _line_aligned_tail(
-                buf[end - TAIL_BYTES - 1:end] if end - TAIL_BYTES - 1 >= start else buf[start:end])
+        if self._prev_parts:
+            keep = self._prev_bytes
+            for buf, start, end in self._prev_parts:
+                if end - start < TAIL_BYTES:
+                    keep = _line_aligned_tail(keep + buf[start:end])
+                else:  # the tail lies in this buffer alone
+                    keep = _line_aligned_tail(
+                        buf[end - TAIL_BYTES - 1:end] if end - TAIL_BYTES - 1 >= start else buf[start:end])
+            self._prev_parts, self._prev_bytes = [], keep
         return self._prev_bytes
 
     @_prev.setter
     def _prev(self, value: bytes) -> None:
-        self._prev_buf, self._prev_bytes = None, value
+        self._prev_parts, self._prev_bytes = [], value
 
     def _line_at(self, buf: bytes, pos: int) -> int:
         """1-based line number of the line holding ``buf[pos]`` (positions must not go back)."""
@@ -673,6 +700,39 @@ class LogScanner:
                 break
         out.reverse()
         return out
+
+
+class _Search:
+    """The search of one buffer; on a thread of its own when Hyperscan searches a large buffer
+    (the fallback holds Python's lock: there it runs at once)."""
+
+    THREAD_BYTES = 256 * 1024
+
+    def __init__(self, search: Finder, buf: bytes, start: int, end: int):
+        self.buf, self.start, self.end = buf, start, end
+        self._search = search
+        self._result: Found | None = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if search.engine == "hyperscan" and end - start >= self.THREAD_BYTES:
+            self._thread = threading.Thread(target=self._run, name="aib-pilot-search", daemon=True)
+            self._thread.start()
+        else:
+            self._run()
+
+    def _run(self) -> None:
+        try:
+            self._result = self._search.candidates(self.buf, self.start, self.end)
+        except BaseException as exc:  # noqa: BLE001 - handed to the reader in wait()
+            self._error = exc
+
+    def wait(self) -> Found:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            raise self._error
+        return self._result
 
 
 def _line_aligned_tail(keep: bytes) -> bytes:
