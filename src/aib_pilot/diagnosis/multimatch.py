@@ -51,7 +51,7 @@ def count_newlines(buf, start: int, end: int) -> int:
     small and in cache.
     """
     if end - start <= 4096:
-        return buf.count(b"\n", start, end)
+        return buf[start:end].count(b"\n")  # a slice: chunks may be memory maps (no count)
     n = 0
     for i in range(start, end, _COUNT_BLOCK):
         block = buf[i:min(end, i + _COUNT_BLOCK)]
@@ -258,7 +258,7 @@ class Finder:
     # ------------------------------------------------------------------ pure python
     @staticmethod
     def _scan_py(plan: "_Plan", buf: bytes, start: int, end: int, limit: int | None):
-        seg = buf[start:end] if (start or end != len(buf)) else buf
+        seg = buf if type(buf) is bytes and not start and end == len(buf) else buf[start:end]
         hits: dict[int, set[int]] = {}
         cap = limit if limit is not None else 1 << 62
 
