@@ -10,14 +10,17 @@ not line by line:
   at Packer's own provisioner lines (``Provisioning with shell script: …``, ``Restarting
   Machine``, ``Running Windows update...``, ``Uploading a => b``) and ends at the next one or at
   the capture / cleanup lines;
-* one search over each segment finds every line that may match a rule or a structure marker;
-  only those lines are decoded and matched with the rules' regular expressions;
-* line numbers come from counting ``b"\\n"`` between hits.
+* one search over each buffer finds every line that may match a rule or a structure marker;
+  only those lines are decoded and matched with the rules' regular expressions. With Hyperscan
+  the next buffer is searched on a second thread while this one's lines are read (``_Search``);
+* line numbers come from counting ``b"\\n"`` between hits (``multimatch.count_newlines``).
 
 State kept between buffers is bounded: the sections (one small record each, at most
 ``MAX_SECTIONS``), at most ``EVIDENCE_PER_RULE`` evidence lines per rule, the last ``TAIL_BYTES``
 of the log, and counters. A region with more than ``multimatch.FLOOD`` candidate lines (every line
-an error word) keeps its first and last ones, so time stays linear whatever the log says.
+an error word) keeps its first and last ones and, in between, the first line per slice of each
+specific cause's pattern (``FOCUS_NEEDLES``), so time stays linear whatever the log says and a
+cause printed in the middle of the flood is still found.
 """
 
 from __future__ import annotations

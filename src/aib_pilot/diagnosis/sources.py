@@ -7,7 +7,10 @@ A regular file larger than a chunk is not copied into the process: each chunk is
 memory map of the next ``CHUNK_BYTES`` of it (``mmap`` with ``MAP_POPULATE`` where the platform
 has it, Linux), which the search reads where the kernel already holds it. A chunk is then an
 ``mmap`` object rather than ``bytes``: it has ``find``/``rfind`` and slicing (slices are bytes),
-and every reader of chunks keeps to those. Whatever cannot be mapped is read as before.
+and every reader of chunks keeps to those. Whatever cannot be mapped is read as before. A file
+is mapped up to the size it has when each chunk is mapped (a log still being appended to is read
+to its end); one *truncated* while it is read would end the process with a bus error, which logs
+that are only appended to, as AIB's and aib-pilot's own are, never are.
 """
 
 from __future__ import annotations
