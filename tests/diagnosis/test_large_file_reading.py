@@ -1,8 +1,8 @@
 """A log file larger than a few read chunks gives the same diagnosis however it is read.
 
-A path to a regular file is read as memory-mapped 4 MB chunks, searched one chunk ahead on a
-second thread (Hyperscan); a file object is read with ``read``; bytes arrive as one buffer. Line
-numbers, sections, evidence and tails must not depend on where the chunks end.
+A path to a regular file is read as memory-mapped 4 MB chunks; a file object is read with
+``read``; bytes arrive as one buffer. Line numbers, sections, evidence and tails must not depend
+on where the chunks end.
 """
 
 from __future__ import annotations

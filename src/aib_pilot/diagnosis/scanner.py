@@ -11,8 +11,7 @@ not line by line:
   Machine``, ``Running Windows update...``, ``Uploading a => b``) and ends at the next one or at
   the capture / cleanup lines;
 * one search over each buffer finds every line that may match a rule or a structure marker;
-  only those lines are decoded and matched with the rules' regular expressions. With Hyperscan
-  the next buffer is searched on a second thread while this one's lines are read (``_Search``);
+  only those lines are decoded and matched with the rules' regular expressions;
 * line numbers come from counting ``b"\\n"`` between hits (``multimatch.count_newlines``).
 
 State kept between buffers is bounded: the sections (one small record each, at most
@@ -27,13 +26,12 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from aib_pilot.diagnosis import text
-from aib_pilot.diagnosis.multimatch import Finder, Found, Needle, count_newlines, hyperscan_available
+from aib_pilot.diagnosis.multimatch import Finder, Needle, count_newlines, hyperscan_available
 from aib_pilot.diagnosis.rules import ALL_PATTERNS, RULES, Pattern, Rule
 
 TAIL_BYTES = 1024 * 1024      # the end of the log, kept for its tail
@@ -248,7 +246,6 @@ class LogScanner:
         self._bytes = 0
         self._skipped_lines = 0
         self._ids: set[int] | None = None       # the needles the search found on the current line
-        self._pending: _Search | None = None    # the buffer being searched, processed next
 
     @property
     def _finder(self) -> Finder:
@@ -300,9 +297,6 @@ class LogScanner:
         if self._carry:
             data, self._carry = self._carry + b"\n", b""
             self._process(data, 0, len(data))
-        if self._pending is not None:
-            pending, self._pending = self._pending, None
-            self._complete(pending)
         end_line = self.lines_read
         if self._open is not None:
             sec, self._open = self._open, None
@@ -317,28 +311,11 @@ class LogScanner:
     # ------------------------------------------------------------------ buffers
     def _process(self, buf: bytes, start: int, end: int) -> None:
         """Process the complete lines ``buf[start:end]`` (``start`` is a line start, ``end`` follows
-        a newline).
-
-        The search of a large buffer runs beside the rest: Hyperscan scans without holding
-        Python's lock, so this buffer is searched while the previous one's candidate lines are
-        read and its lines counted. Searches still run one after the other (they share Hyperscan's
-        scratch space), and buffers are processed in order.
-        """
+        a newline)."""
+        self.saw_any_line = True
         self._bytes += end - start
         if self._bytes > SWITCH_BYTES and self._finder.engine == "python" and hyperscan_available():
             self._search = finder("hyperscan")
-        previous = self._pending
-        if previous is not None:
-            previous.wait()
-        self._pending = _Search(self._finder, buf, start, end)
-        if previous is not None:
-            self._complete(previous)
-
-    def _complete(self, search: "_Search") -> None:
-        """Read the candidate lines of a searched buffer, in order, and count its lines."""
-        buf, start, end = search.buf, search.start, search.end
-        result = search.wait()
-        self.saw_any_line = True
         self._cursor = (start, 0)
         self._buf_start = start
         if not self._first_line_checked:
@@ -356,6 +333,7 @@ class LogScanner:
                 self._phase.start = first
                 self._sections_without_start = False
         # one search gives every line of interest, telemetry markers included, in order
+        result = self._finder.candidates(buf, start, end)
         found = result.lines
         if result.flooded is not None:
             # section boundaries are never skipped: read (a bounded number of) markers there too
@@ -703,39 +681,6 @@ class LogScanner:
                 break
         out.reverse()
         return out
-
-
-class _Search:
-    """The search of one buffer; on a thread of its own when Hyperscan searches a large buffer
-    (the fallback holds Python's lock: there it runs at once)."""
-
-    THREAD_BYTES = 256 * 1024
-
-    def __init__(self, search: Finder, buf: bytes, start: int, end: int):
-        self.buf, self.start, self.end = buf, start, end
-        self._search = search
-        self._result: Found | None = None
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
-        if search.engine == "hyperscan" and end - start >= self.THREAD_BYTES:
-            self._thread = threading.Thread(target=self._run, name="aib-pilot-search", daemon=True)
-            self._thread.start()
-        else:
-            self._run()
-
-    def _run(self) -> None:
-        try:
-            self._result = self._search.candidates(self.buf, self.start, self.end)
-        except BaseException as exc:  # noqa: BLE001 - handed to the reader in wait()
-            self._error = exc
-
-    def wait(self) -> Found:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        if self._error is not None:
-            raise self._error
-        return self._result
 
 
 def _line_aligned_tail(keep: bytes) -> bytes:
