@@ -1,6 +1,6 @@
-"""A log file larger than a few read chunks gives the same diagnosis however it is read.
+"""A log file of several read chunks gives the same diagnosis however it is read.
 
-A path to a regular file is read as memory-mapped 4 MB chunks; a file object is read with
+A path to a regular file is read as memory-mapped chunks (``sources.CHUNK_BYTES``); a file object is read with
 ``read``; bytes arrive as one buffer. Line numbers, sections, evidence and tails must not depend
 on where the chunks end.
 """
@@ -24,7 +24,7 @@ ENGINES = ["python"] + (["hyperscan"] if hyperscan_available() else [])
 @pytest.fixture(scope="module")
 def big_log(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("big") / "customization.log"
-    subprocess.run([sys.executable, os.path.join(ROOT, "bench", "make_big_log.py"), str(path), "--mb", "13",
+    subprocess.run([sys.executable, os.path.join(ROOT, "bench", "make_big_log.py"), str(path), "--mb", "20",
                     "--layout", "deep"], check=True, capture_output=True)
     return str(path)
 

@@ -48,7 +48,7 @@ def count_newlines(buf, start: int, end: int) -> int:
     ``bytes.count`` with a one-byte needle compares byte by byte; ``bytes.replace`` deleting one
     byte finds each with ``memchr`` (vectorised), which on log text (a newline every hundred
     bytes or so) is 1.5-2x as fast. Blocks of ``_COUNT_BLOCK`` keep the copies it makes small and
-    in cache (one copy of a whole 4 MB chunk is slower than ``bytes.count``).
+    in cache (one copy of a whole multi-MB chunk is slower than ``bytes.count``).
     """
     if end - start <= 4096:
         return buf[start:end].count(b"\n")  # a slice: chunks may be memory maps (no count)

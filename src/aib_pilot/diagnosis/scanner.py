@@ -230,8 +230,7 @@ class LogScanner:
         self._phase: Section | None = None     # outside phase section being read
         self._phase_name: str | None = None
         self._carry = b""
-        self._prev_bytes = b""                 # last TAIL_BYTES of processed data, line aligned...
-        self._prev_parts: list[tuple[bytes, int, int]] = []  # ...once these (buf, start, end) are added
+        self._prev = b""                       # last TAIL_BYTES of processed data, line aligned
         self._prev_end_line = 0
         self._line_base = 0                    # lines before the current buffer
         self._cursor = (0, 0)                  # (position, newline count) inside the current buffer
@@ -364,33 +363,14 @@ class LogScanner:
         ts = text.last_timestamp(buf, end, window=min(4096, end - start))
         if ts:
             self._last_ts = ts
-        # keep the last TAIL_BYTES of the log, starting at a line start: the buffers are only
-        # referenced here and cut when the tail is read (most are never read)
-        if end - start >= TAIL_BYTES:
-            self._prev_parts = [(buf, start, end)]
+        # keep the last TAIL_BYTES of the log, starting at a line start (a copy: no chunk of the log
+        # stays referenced once it is processed)
+        if end - start < TAIL_BYTES:
+            self._prev = _line_aligned_tail(self._prev + buf[start:end])
         else:
-            self._prev_parts.append((buf, start, end))
-            if len(self._prev_parts) > 4:
-                self._prev = self._prev
+            self._prev = _line_aligned_tail(
+                buf[end - TAIL_BYTES - 1:end] if end - TAIL_BYTES - 1 >= start else buf[start:end])
         self._prev_end_line = self._line_base  # the line number of the kept tail's last line
-
-    @property
-    def _prev(self) -> bytes:
-        """The last ``TAIL_BYTES`` of the data processed so far, starting at a line start."""
-        if self._prev_parts:
-            keep = self._prev_bytes
-            for buf, start, end in self._prev_parts:
-                if end - start < TAIL_BYTES:
-                    keep = _line_aligned_tail(keep + buf[start:end])
-                else:  # the tail lies in this buffer alone
-                    keep = _line_aligned_tail(
-                        buf[end - TAIL_BYTES - 1:end] if end - TAIL_BYTES - 1 >= start else buf[start:end])
-            self._prev_parts, self._prev_bytes = [], keep
-        return self._prev_bytes
-
-    @_prev.setter
-    def _prev(self, value: bytes) -> None:
-        self._prev_parts, self._prev_bytes = [], value
 
     def _line_at(self, buf: bytes, pos: int) -> int:
         """1-based line number of the line holding ``buf[pos]`` (positions must not go back)."""

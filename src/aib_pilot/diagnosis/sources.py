@@ -24,7 +24,7 @@ from typing import BinaryIO
 
 from aib_pilot.errors import UsageError
 
-CHUNK_BYTES = 4 * 1024 * 1024
+CHUNK_BYTES = 16 * 1024 * 1024
 _POPULATE = getattr(mmap, "MAP_POPULATE", None)
 
 
@@ -48,10 +48,9 @@ def _mapped(fh: BinaryIO) -> Iterator:
             length = min(CHUNK_BYTES, os.fstat(fd).st_size - offset)
             if length <= 0:
                 break
-            chunk = mmap.mmap(fd, length, flags=mmap.MAP_SHARED | _POPULATE, prot=mmap.PROT_READ,
-                              offset=offset)
             offset += length
-            yield chunk
+            yield mmap.mmap(fd, length, flags=mmap.MAP_SHARED | _POPULATE, prot=mmap.PROT_READ,
+                            offset=offset - length)
     except (OSError, ValueError):  # a file system that cannot map: read what is left
         pass
     fh.seek(offset)
@@ -141,6 +140,7 @@ def _bounded(chunks: Iterator[bytes]) -> Iterator[bytes]:
             raise UsageError("the log holds a run of NUL bytes: this is binary data, not a text log.",
                              hint="Pass customization.log (plain text) or a pipeline log saved as text.")
         yield chunk
+        del chunk  # not held while the next chunk is read or mapped (a chunk may map 16 MB)
 
 
 def _closing(fh: BinaryIO) -> Iterator[bytes]:
@@ -156,5 +156,6 @@ def _bom_aware(chunks: Iterator[bytes]) -> Iterator[bytes]:
         if first[:3] == codecs.BOM_UTF8:
             first = first[3:]
         yield first
+        del first
         yield from chunks
         return
