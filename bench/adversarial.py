@@ -7,6 +7,8 @@ time of each against the plain one, measured in the same run (median of ``--runs
 * ``fake-markers``: every line a ``(telemetry) Starting provisioner`` / ``ending`` marker;
 * ``error-words``: every line an error line in Packer's output format (``ERROR:``, ``Error:``,
   ``E:``, ``error:``) with no real cause;
+* ``cause-words``: every line a specific cause (a dpkg lock, a full disk, a DNS failure, an
+  error record), so the search of a flooded region's middle for specific causes is flooded too;
 * ``one-line``: the whole size as one line, a cause at its end;
 * ``endless``: an endless stream on standard input (``yes``), which must stop with one line on
   stderr and exit 2 (``AIB_PILOT_MAX_LOG_BYTES`` is set to the plain log's size).
@@ -51,6 +53,13 @@ def make(kind: str, size: int) -> str:
                                  op + b"PACKER OUT     azure-arm: Error: value out of range",
                                  op + b"PACKER OUT     azure-arm: E: something went wrong",
                                  op + b"PACKER OUT     azure-arm: error: the compiler said no"])
+    elif kind == "cause-words":
+        write_lines(path, size, [op + b"PACKER OUT     azure-arm: E: Could not get lock /var/lib/dpkg/lock-frontend. "
+                                      b"It is held by process 1406 (unattended-upgr)",
+                                 op + b"PACKER OUT     azure-arm: tar: usr/share/doc/x.gz: Cannot write: No space left on device",
+                                 op + b"PACKER OUT     azure-arm: W: Failed to fetch http://azure.archive.ubuntu.com/ubuntu/"
+                                      b"dists/jammy/InRelease  Temporary failure resolving 'azure.archive.ubuntu.com'",
+                                 op + b"PACKER OUT     azure-arm: ERROR: No matching distribution found for torch==1.2.3"])
     elif kind == "one-line":
         with open(path, "wb") as fh:
             chunk = b"x" * (1 << 20)
@@ -77,7 +86,7 @@ def main() -> int:
         subprocess.run([PYTHON, os.path.join(HERE, "make_big_log.py"), plain, "--mb", str(args.mb)], check=True)
     size = os.path.getsize(plain)
     cmd = [PYTHON, "-m", "aib_pilot", "diagnose"]
-    kinds = ["fake-markers", "error-words", "one-line"]
+    kinds = ["fake-markers", "error-words", "cause-words", "one-line"]
     files = {k: make(k, size) for k in kinds}
     times: dict[str, list[float]] = {k: [] for k in ["plain"] + kinds}
     for _ in range(args.runs):  # interleaved: every log sees the same machine load

@@ -12,7 +12,11 @@ answer: the lock is the top finding, on its planted line inside the failing sect
 is a secondary finding, and the pure-Python engine (``AIB_PILOT_ENGINE=python``) gives the same
 answer. Targets: wall-time ratio <= 1.0, peak RSS <= 100 MB and flat between the two sizes.
 
-    .venv/bin/python bench/run_bench.py [--sizes 50 200] [--runs 7]
+    .venv/bin/python bench/run_bench.py [--sizes 50 200] [--runs 7] [--baseline DIR]
+
+``--baseline DIR`` also runs the ``src`` directory of another checkout (for instance an earlier
+commit: ``git worktree add /tmp/before HEAD~3``, then ``--baseline /tmp/before/src``), interleaved
+with the two others, and prints its ratio too: a before/after measured under the same load.
 
 The pattern set given to grep is the rule catalogue's and the scanner's structure patterns
 translated to POSIX ERE (``bench/grep_patterns.py``: look-arounds dropped, case-insensitive
@@ -76,6 +80,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[50, 200])
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--baseline", metavar="DIR", help="the src directory of another checkout, measured alongside")
     args = ap.parse_args()
     os.makedirs(OUT, exist_ok=True)
     sys.path.insert(0, os.path.join(ROOT, "src"))
@@ -90,18 +95,23 @@ def main() -> int:
     # the Dockerfile), while an editable checkout under PYTHONDONTWRITEBYTECODE recompiles every
     # module on every start. Compile it once, as an install would.
     import aib_pilot
-    subprocess.run([PYTHON, "-m", "compileall", "-q", os.path.dirname(aib_pilot.__file__)],
-                   check=True, stdout=subprocess.DEVNULL)
+    for tree in [os.path.dirname(aib_pilot.__file__)] + ([args.baseline] if args.baseline else []):
+        subprocess.run([PYTHON, "-m", "compileall", "-q", tree], check=True, stdout=subprocess.DEVNULL)
+    base_env = dict(env, PYTHONPATH=os.path.abspath(args.baseline)) if args.baseline else None
     rows = []
     for mb in args.sizes:
         log = ensure_log(mb)
         ours_cmd = [PYTHON, "-m", "aib_pilot", "diagnose", log, "--format", "json"]
         grep_cmd = ["grep", "-E", "-c", "-f", patterns, log]
-        ours, ref = [], []
+        ours, ref, before = [], [], []
         measure(ours_cmd, env), measure(grep_cmd, env)  # warm-up: the file in the page cache for both
-        for _ in range(args.runs):  # interleaved so both see the same machine load
+        if base_env:
+            measure(ours_cmd, base_env)
+        for _ in range(args.runs):  # interleaved so all see the same machine load
             ours.append(measure(ours_cmd, env))
             ref.append(measure(grep_cmd, env))
+            if base_env:
+                before.append(measure(ours_cmd, base_env))
         codes = {r[3] for r in ours}
         assert codes == {1}, f"aib-pilot should diagnose the failure (exit 1), got {codes}"
         fast = answer(log, env)
@@ -120,11 +130,18 @@ def main() -> int:
         }
         row["wall_ratio"] = row["ours_wall"] / row["grep_wall"]
         row["cpu_ratio"] = row["ours_cpu"] / row["grep_cpu"]
+        if before:
+            row["base_wall"] = statistics.median(r[0] for r in before)
+            row["base_ratio"] = row["base_wall"] / row["grep_wall"]
+            row["base_cpu_ratio"] = statistics.median(r[1] for r in before) / row["grep_cpu"]
         rows.append(row)
-    print(f"{'log':>9} {'aib-pilot':>10} {'grep -E -c':>10} {'ratio':>6} {'cpu ratio':>9} {'peak RSS':>9} {'grep RSS':>9}")
+    print(f"{'log':>9} {'aib-pilot':>10} {'grep -E -c':>10} {'ratio':>6} {'cpu ratio':>9} {'peak RSS':>9} {'grep RSS':>9}"
+          + (f" {'baseline':>9} {'ratio':>6} {'cpu ratio':>9}" if args.baseline else ""))
     for r in rows:
         print(f"{r['size_mb']:>7.1f}MB {r['ours_wall']:>9.2f}s {r['grep_wall']:>9.2f}s {r['wall_ratio']:>6.2f} "
-              f"{r['cpu_ratio']:>9.2f} {r['ours_rss']:>7.1f}MB {r['grep_rss']:>7.1f}MB")
+              f"{r['cpu_ratio']:>9.2f} {r['ours_rss']:>7.1f}MB {r['grep_rss']:>7.1f}MB"
+              + (f" {r['base_wall']:>8.2f}s {r['base_ratio']:>6.2f} {r['base_cpu_ratio']:>9.2f}" if args.baseline else ""))
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)")
     worst = max(r["wall_ratio"] for r in rows)
     rss = [r["ours_rss"] for r in rows]
     print(f"median of {args.runs} runs each; worst wall-time ratio {worst:.2f} (target <= 1.0); "

@@ -150,12 +150,14 @@ def _scan_log(log, scanner: LogScanner) -> tuple[StatusInfo | None, bytes | None
         first = data
         small = [data] if len(data) <= SMALL_INPUT else None
     scanner.feed(first)
+    first = None  # a chunk may map 16 MB of the file: hold none while the next one is mapped
     for chunk in chunks:
         scanner.feed(chunk)
         if small is not None:
             small.append(chunk)
             if sum(map(len, small)) > SMALL_INPUT:
                 small = None
+        del chunk
     scanner.finish()
     return None, None, b"".join(small) if small is not None else None
 

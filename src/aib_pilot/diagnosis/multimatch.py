@@ -11,8 +11,13 @@ Two engines give the same answer:
 Both return the start offsets of candidate lines; the caller checks each candidate line with the
 patterns' own regular expressions, so the answer does not depend on the engine. Work stays
 linear whatever the text says: when a region holds more than ``FLOOD`` candidate lines (a log
-whose every line says "error"), the first ``FLOOD // 2`` and the lines of the region's last
-``FLOOD_TAIL_BYTES`` are kept and the rest are counted as skipped.
+whose every line says "error"), its first ``FLOOD`` candidate lines and the lines of its last
+``FLOOD_TAIL_BYTES`` are kept, and the middle is searched again for the *focus* needles only
+(the specific causes: a dpkg lock, a full disk). That search takes, per slice of about
+``MIDDLE_SLICE`` bytes (whole lines), the first candidate line of each focus needle: a lock
+printed among 50,000 error lines is found, and a needle that matches every line costs one line
+per slice, not one per line (Hyperscan's single-match mode; the fallback jumps to the next
+slice after a hit). The middle's lines are counted as skipped.
 
 Compiling the Hyperscan database takes a few tenths of a second, more than the fallback needs
 for a small log, so the scanner starts every log with the fallback and moves to Hyperscan once
@@ -24,6 +29,7 @@ Hyperscan from the first byte (the tests compare the two).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
@@ -32,6 +38,25 @@ from dataclasses import dataclass
 
 FLOOD = 1024               # candidate lines per region before the region counts as flooded
 FLOOD_TAIL_BYTES = 16 * 1024
+MIDDLE_SLICE = 64 * 1024   # a flooded region's middle: one line per focus needle per slice this big
+_COUNT_BLOCK = 64 * 1024   # newlines are counted per block of this size (see ``count_newlines``)
+
+
+def count_newlines(buf, start: int, end: int) -> int:
+    """The number of ``\\n`` bytes in ``buf[start:end]``.
+
+    ``bytes.count`` with a one-byte needle compares byte by byte; ``bytes.replace`` deleting one
+    byte finds each with ``memchr`` (vectorised), which on log text (a newline every hundred
+    bytes or so) is 1.5-2x as fast. Blocks of ``_COUNT_BLOCK`` keep the copies it makes small and
+    in cache (one copy of a whole multi-MB chunk is slower than ``bytes.count``).
+    """
+    if end - start <= 4096:
+        return buf[start:end].count(b"\n")  # a slice: chunks may be memory maps (no count)
+    n = 0
+    for i in range(start, end, _COUNT_BLOCK):
+        block = buf[i:min(end, i + _COUNT_BLOCK)]
+        n += len(block) - len(block.replace(b"\n", b""))
+    return n
 
 
 class Needle:
@@ -96,64 +121,103 @@ def _load_hyperscan():
     return hyperscan
 
 
-class Finder:
-    """Candidate line starts in a buffer for a fixed set of needles."""
+@dataclass
+class Found:
+    """What one search of a region found."""
 
-    def __init__(self, needles: list[Needle], engine: str = "hyperscan"):
+    lines: dict[int, set[int]]                 # candidate line start -> the needles that may match
+    flooded: tuple[int, int] | None = None     # the middle of a flooded region (focus needles only)
+    skipped_lines: int = 0                     # the lines of that middle
+
+
+class Finder:
+    """Candidate line starts in a buffer for a fixed set of needles.
+
+    ``focus``: the indices of the needles still searched in the middle of a flooded region.
+    """
+
+    def __init__(self, needles: list[Needle], engine: str = "hyperscan", focus=()):
         self.needles = needles
-        self.skipped_lines = 0
-        self.skipped: tuple[int, int] | None = None  # the byte range the last call skipped
+        self.focus = tuple(sorted(set(focus)))
         self._hs = _load_hyperscan() if engine == "hyperscan" else None
-        self._db = None
+        self._db = self._focus_db = None
         self.engine = "hyperscan" if self._hs is not None else "python"
         if self._hs is not None:
             try:
-                self._db = self._compile(needles)
+                self._db = self._compile(range(len(needles)))
             except Exception:  # noqa: BLE001 - a pattern hyperscan cannot take: use the fallback
                 self._hs, self.engine = None, "python"
-        self._plan = _plan(needles) if self._hs is None else None
+        self._plan = _plan(needles, range(len(needles))) if self._hs is None else None
+        self._focus_plan = None
 
-    def candidates(self, buf: bytes, start: int = 0, end: int | None = None) -> dict[int, set[int]]:
-        """The lines of ``buf[start:end]`` that may match a needle: line start offset -> the indices
-        of the needles that may match on it.
+    def candidates(self, buf: bytes, start: int = 0, end: int | None = None) -> Found:
+        """The lines of ``buf[start:end]`` that may match a needle.
 
         At most ``FLOOD`` lines are taken from the start of the region; when there are more, the
-        lines of its last ``FLOOD_TAIL_BYTES`` are added and the lines between are skipped.
+        lines of its last ``FLOOD_TAIL_BYTES`` are added, and the lines between are searched for
+        the focus needles only, slice by slice (see ``_middle``).
         """
         end = len(buf) if end is None else end
-        self.skipped = None
         if start >= end:
-            return {}
+            return Found({})
         found, stopped_at = self._scan(buf, start, end, FLOOD)
         if stopped_at is None:
-            return found
+            return Found(found)
         tail_from = max(stopped_at, end - FLOOD_TAIL_BYTES)
         nl = buf.rfind(b"\n", start, tail_from)
         tail_from = max(nl + 1, stopped_at) if nl >= 0 else stopped_at
-        self.skipped_lines += buf.count(b"\n", stopped_at, tail_from)
-        self.skipped = (stopped_at, tail_from)
+        if self.focus and tail_from > stopped_at:
+            for ls, ids in self._middle(buf, stopped_at, tail_from).items():
+                found.setdefault(ls, set()).update(ids)
         tail, _ = self._scan(buf, tail_from, end, None)
-        found.update(tail)
-        return found
+        for ls, ids in tail.items():
+            found.setdefault(ls, set()).update(ids)
+        return Found(found, (stopped_at, tail_from), count_newlines(buf, stopped_at, tail_from))
 
     def _scan(self, buf: bytes, start: int, end: int, limit: int | None):
         """(line start -> needle indices, offset where a flooded scan stopped or None)."""
         if self._hs is not None:
-            return self._scan_hs(buf, start, end, limit)
-        return self._scan_py(buf, start, end, limit)
+            return self._scan_hs(self._db, buf, start, end, limit)
+        return self._scan_py(self._plan, buf, start, end, limit)
+
+    def _middle(self, buf: bytes, start: int, end: int) -> dict[int, set[int]]:
+        """The focus needles' candidate lines in ``buf[start:end]``: per slice of whole lines of
+        about ``MIDDLE_SLICE`` bytes, the first line on which each focus needle may match."""
+        ends = []
+        pos = start
+        while pos < end:
+            nl = buf.find(b"\n", min(pos + MIDDLE_SLICE, end) - 1, end)
+            pos = end if nl < 0 else nl + 1
+            ends.append(pos)
+        if self._hs is not None:
+            if self._focus_db is None:
+                self._focus_db = self._compile(self.focus, single=True)
+            found: dict[int, set[int]] = {}
+            for a, b in zip([start] + ends[:-1], ends):
+                for ls, ids in self._scan_hs(self._focus_db, buf, a, b, None)[0].items():
+                    found.setdefault(ls, set()).update(ids)
+            return found
+        if self._focus_plan is None:
+            self._focus_plan = _plan(self.needles, self.focus)
+        return _first_per_slice(self._focus_plan, buf, start, ends)
 
     # ------------------------------------------------------------------ hyperscan
-    def _compile(self, needles: list[Needle]):
+    def _compile(self, ids, single: bool = False):
+        """One Hyperscan database for the needles ``ids`` (match ids are the needle indices);
+        ``single``: each needle reports its first match in a scan only."""
         hs = self._hs
+        ids = list(ids)
         exprs, flags = [], []
-        for n in needles:
+        for n in (self.needles[i] for i in ids):
             rx = n.regex
             f = hs.HS_FLAG_MULTILINE | hs.HS_FLAG_ALLOWEMPTY | hs.HS_FLAG_PREFILTER
+            if single:
+                f |= hs.HS_FLAG_SINGLEMATCH
             if rx.startswith(b"(?i)"):
                 rx, f = rx[4:], f | hs.HS_FLAG_CASELESS
             exprs.append(_relax(rx))
             flags.append(f)
-        key = hashlib.sha256(repr((exprs, flags, getattr(hs, "__version__", ""))).encode()).hexdigest()[:24]
+        key = hashlib.sha256(repr((exprs, flags, ids, getattr(hs, "__version__", ""))).encode()).hexdigest()[:24]
         path = os.path.join(_cache_dir(), f"hyperscan-{key}.db")
         try:
             with open(path, "rb") as fh:
@@ -163,11 +227,11 @@ class Finder:
         except Exception:  # noqa: BLE001 - no cache yet, or one from another platform: compile
             pass
         db = hs.Database(mode=hs.HS_MODE_BLOCK)
-        db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs), flags=flags)
+        db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
         _save(path, hs.dumpb(db))
         return db
 
-    def _scan_hs(self, buf: bytes, start: int, end: int, limit: int | None):
+    def _scan_hs(self, db, buf: bytes, start: int, end: int, limit: int | None):
         lines: dict[int, set[int]] = {}
         current = [-1, -1, None]  # [line start, line end, its set]
 
@@ -186,14 +250,15 @@ class Finder:
             return 0
 
         try:
-            self._db.scan(memoryview(buf)[start:end], match_event_handler=on_match)
+            db.scan(memoryview(buf)[start:end], match_event_handler=on_match)
         except self._hs.ScanTerminated:
             return lines, min(current[1] + 1, end)
         return lines, None
 
     # ------------------------------------------------------------------ pure python
-    def _scan_py(self, buf: bytes, start: int, end: int, limit: int | None):
-        seg = buf[start:end] if (start or end != len(buf)) else buf
+    @staticmethod
+    def _scan_py(plan: "_Plan", buf: bytes, start: int, end: int, limit: int | None):
+        seg = buf if type(buf) is bytes and not start and end == len(buf) else buf[start:end]
         hits: dict[int, set[int]] = {}
         cap = limit if limit is not None else 1 << 62
 
@@ -207,7 +272,6 @@ class Finder:
                     break
                 i = hay.find(needle, le)
 
-        plan = self._plan
         for lit, ids in plan.exact:
             add_hits(seg, lit, ids)
         if plan.folded:
@@ -230,6 +294,37 @@ class Finder:
         return {start + h: hits[h] for h in keep}, (start + nl + 1 if nl >= 0 else end)
 
 
+def _first_per_slice(plan: "_Plan", buf: bytes, start: int, ends: list[int]) -> dict[int, set[int]]:
+    """The fallback's ``Finder._middle``: for each literal (each regex without one), its first
+    candidate line in each slice of ``buf[start:ends[-1]]`` (slice ``k`` ends at ``ends[k]``)."""
+    end = ends[-1]
+    seg = buf[start:end]
+    rel = [e - start for e in ends]
+    hits: dict[int, set[int]] = {}
+
+    def scan(hay: bytes, find, ids) -> None:
+        i = find(hay, 0)
+        while i >= 0:
+            hits.setdefault(start + hay.rfind(b"\n", 0, i) + 1, set()).update(ids)
+            k = bisect.bisect_right(rel, i)  # the slice holding offset i ends at rel[k]
+            if k >= len(rel):
+                return
+            i = find(hay, rel[k])
+
+    for lit, ids in plan.exact:
+        scan(seg, lambda hay, at, lit=lit: hay.find(lit, at), ids)
+    if plan.folded:
+        low = seg.lower()
+        for lit, ids in plan.folded:
+            scan(low, lambda hay, at, lit=lit: hay.find(lit, at), ids)
+    for rx, idx in plan.regexes:
+        def find(hay: bytes, at: int, rx=rx) -> int:
+            m = rx.search(hay, at)
+            return m.start() if m else -1
+        scan(seg, find, (idx,))
+    return hits
+
+
 @dataclass(frozen=True)
 class _Plan:
     exact: tuple[tuple[bytes, tuple[int, ...]], ...]    # literal -> the needles it stands for
@@ -237,11 +332,13 @@ class _Plan:
     regexes: tuple[tuple[re.Pattern[bytes], int], ...]  # needles without a literal
 
 
-def _plan(needles: list[Needle]) -> _Plan:
+def _plan(needles: list[Needle], ids) -> _Plan:
+    """How the fallback searches for the needles ``ids``."""
     exact: dict[bytes, set[int]] = {}
     folded: dict[bytes, set[int]] = {}
     regexes = []
-    for i, n in enumerate(needles):
+    for i in ids:
+        n = needles[i]
         if n.literals is None:
             regexes.append((re.compile(n.regex, re.MULTILINE), i))
         else:

@@ -10,14 +10,16 @@ not line by line:
   at Packer's own provisioner lines (``Provisioning with shell script: …``, ``Restarting
   Machine``, ``Running Windows update...``, ``Uploading a => b``) and ends at the next one or at
   the capture / cleanup lines;
-* one search over each segment finds every line that may match a rule or a structure marker;
+* one search over each buffer finds every line that may match a rule or a structure marker;
   only those lines are decoded and matched with the rules' regular expressions;
-* line numbers come from counting ``b"\\n"`` between hits.
+* line numbers come from counting ``b"\\n"`` between hits (``multimatch.count_newlines``).
 
 State kept between buffers is bounded: the sections (one small record each, at most
 ``MAX_SECTIONS``), at most ``EVIDENCE_PER_RULE`` evidence lines per rule, the last ``TAIL_BYTES``
 of the log, and counters. A region with more than ``multimatch.FLOOD`` candidate lines (every line
-an error word) keeps its first and last ones, so time stays linear whatever the log says.
+an error word) keeps its first and last ones and, in between, the first line per slice of each
+specific cause's pattern (``FOCUS_NEEDLES``), so time stays linear whatever the log says and a
+cause printed in the middle of the flood is still found.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from aib_pilot.diagnosis import text
-from aib_pilot.diagnosis.multimatch import Finder, Needle, hyperscan_available
+from aib_pilot.diagnosis.multimatch import Finder, Needle, count_newlines, hyperscan_available
 from aib_pilot.diagnosis.rules import ALL_PATTERNS, RULES, Pattern, Rule
 
 TAIL_BYTES = 1024 * 1024      # the end of the log, kept for its tail
@@ -184,7 +186,10 @@ NEEDLE_RULE: list[Rule | None] = [r for r in RULES for _ in r.compiled] + [None]
 NEEDLE_PATTERN: list[Pattern | None] = [p for r in RULES for p in r.compiled] + [None] * len(_STRUCTURE)
 TELEMETRY_NEEDLE = len(ALL_PATTERNS) + _STRUCTURE.index(TELEMETRY)
 _STRUCTURE_NEEDLE = {rx.pattern: len(ALL_PATTERNS) + i for i, rx in enumerate(_STRUCTURE)}
-MAX_MARKERS_IN_FLOOD = 256  # telemetry markers still read from a flooded region's skipped middle
+#: the needles still searched in the middle of a flooded region: the specific causes' patterns,
+#: which a flood of generic error words does not match
+FOCUS_NEEDLES = tuple(i for i, r in enumerate(NEEDLE_RULE) if r is not None and r.kind == "specific")
+MAX_MARKERS_IN_FLOOD = 256  # telemetry markers still read from a flooded region's middle
 SWITCH_BYTES = 4 * 1024 * 1024  # past this much log, Hyperscan's compile time pays for itself
 _FINDERS: dict[str, Finder] = {}
 
@@ -196,7 +201,7 @@ def finder(engine: str = "hyperscan") -> Finder:
         needles = [Needle(p.regex, lambda p=p: (p.literals, p.icase)) for p in ALL_PATTERNS]
         for rx in _STRUCTURE:
             needles.append(Needle(rx.pattern, lambda rx=rx: (_structure_literals(rx), False)))
-        _FINDERS[engine] = Finder(needles, engine)
+        _FINDERS[engine] = Finder(needles, engine, focus=FOCUS_NEEDLES)
     return _FINDERS[engine]
 
 
@@ -242,7 +247,7 @@ class LogScanner:
         self._engine = "hyperscan" if (big or forced) and hyperscan_available() else "python"
         self._search: Finder | None = None      # built on the first log bytes (status texts need none)
         self._bytes = 0
-        self._skipped_before = 0
+        self._skipped_lines = 0
         self._ids: set[int] | None = None       # the needles the search found on the current line
 
     @property
@@ -253,8 +258,9 @@ class LogScanner:
 
     @property
     def skipped_lines(self) -> int:
-        """Candidate lines left out of flooded regions (see ``multimatch.FLOOD``)."""
-        return self._skipped_before + (self._search.skipped_lines if self._search else 0)
+        """Lines in the middle of flooded regions, searched for the specific causes only (see
+        ``multimatch.FLOOD``)."""
+        return self._skipped_lines
 
     @property
     def engine(self) -> str:
@@ -312,8 +318,6 @@ class LogScanner:
         self.saw_any_line = True
         self._bytes += end - start
         if self._bytes > SWITCH_BYTES and self._finder.engine == "python" and hyperscan_available():
-            self._skipped_before += self._finder.skipped_lines
-            self._finder.skipped_lines = 0
             self._search = finder("hyperscan")
         self._cursor = (start, 0)
         self._buf_start = start
@@ -332,10 +336,12 @@ class LogScanner:
                 self._phase.start = first
                 self._sections_without_start = False
         # one search gives every line of interest, telemetry markers included, in order
-        found = self._finder.candidates(buf, start, end)
-        if self._finder.skipped is not None:
+        result = self._finder.candidates(buf, start, end)
+        found = result.lines
+        if result.flooded is not None:
             # section boundaries are never skipped: read (a bounded number of) markers there too
-            lo, hi = self._finder.skipped
+            self._skipped_lines += result.skipped_lines
+            lo, hi = result.flooded
             for n, m in enumerate(TELEMETRY.finditer(buf, lo, hi)):
                 if n >= MAX_MARKERS_IN_FLOOD:
                     break
@@ -355,21 +361,19 @@ class LogScanner:
             else:
                 self._outside_line(buf, ls, raw, line_no)
         cpos, cnt = self._cursor
-        nl = cnt + buf.count(b"\n", cpos, end)
+        nl = cnt + count_newlines(buf, cpos, end)
         self._line_base += nl
         self.lines_read = self._line_base
         ts = text.last_timestamp(buf, end, window=min(4096, end - start))
         if ts:
             self._last_ts = ts
-        # keep the last TAIL_BYTES of the log, starting at a line start
+        # keep the last TAIL_BYTES of the log, starting at a line start (a copy: no chunk of the log
+        # stays referenced once it is processed)
         if end - start < TAIL_BYTES:
-            keep = self._prev + buf[start:end]
+            self._prev = _line_aligned_tail(self._prev + buf[start:end])
         else:
-            keep = buf[end - TAIL_BYTES - 1:end] if end - TAIL_BYTES - 1 >= start else buf[start:end]
-        if len(keep) > TAIL_BYTES:
-            cut = keep.find(b"\n", len(keep) - TAIL_BYTES) + 1
-            keep = keep[cut:] if cut > 0 else keep[-TAIL_BYTES:]
-        self._prev = keep
+            self._prev = _line_aligned_tail(
+                buf[end - TAIL_BYTES - 1:end] if end - TAIL_BYTES - 1 >= start else buf[start:end])
         self._prev_end_line = self._line_base  # the line number of the kept tail's last line
 
     def _line_at(self, buf: bytes, pos: int) -> int:
@@ -377,7 +381,7 @@ class LogScanner:
         cpos, cnt = self._cursor
         if pos < cpos:
             cpos, cnt = self._buf_start, 0
-        cnt += buf.count(b"\n", cpos, pos)
+        cnt += count_newlines(buf, cpos, pos)
         self._cursor = (pos, cnt)
         return self._line_base + cnt + 1
 
@@ -668,6 +672,15 @@ class LogScanner:
                 break
         out.reverse()
         return out
+
+
+def _line_aligned_tail(keep: bytes) -> bytes:
+    """``keep`` cut to its last ``TAIL_BYTES``, from the first line start among them (the last
+    ``TAIL_BYTES`` as they are when no line starts there)."""
+    if len(keep) > TAIL_BYTES:
+        cut = keep.find(b"\n", len(keep) - TAIL_BYTES) + 1
+        keep = keep[cut:] if cut > 0 else keep[-TAIL_BYTES:]
+    return keep
 
 
 def _step_target(raw: bytes, step: re.Match[bytes]) -> str:

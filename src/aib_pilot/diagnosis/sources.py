@@ -2,18 +2,30 @@
 
 Chunks are large (``CHUNK_BYTES``) so the scanner does its work in C-level passes over them;
 memory stays bounded by the chunk size whatever the size of the log.
+
+A regular file larger than a chunk is not copied into the process: each chunk is a read-only
+memory map of the next ``CHUNK_BYTES`` of it (``mmap`` with ``MAP_POPULATE`` where the platform
+has it, Linux), which the search reads where the kernel already holds it. A chunk is then an
+``mmap`` object rather than ``bytes``: it has ``find``/``rfind`` and slicing (slices are bytes),
+and every reader of chunks keeps to those. Whatever cannot be mapped is read as before. A file
+is mapped up to the size it has when each chunk is mapped (a log still being appended to is read
+to its end); one *truncated* while it is read would end the process with a bus error, which logs
+that are only appended to, as AIB's and aib-pilot's own are, never are.
 """
 
 from __future__ import annotations
 
 import codecs
+import mmap
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from aib_pilot.errors import UsageError
 
-CHUNK_BYTES = 4 * 1024 * 1024
+CHUNK_BYTES = 16 * 1024 * 1024
+_POPULATE = getattr(mmap, "MAP_POPULATE", None)
 
 
 def _read_file(fh: BinaryIO) -> Iterator[bytes]:
@@ -24,6 +36,25 @@ def _read_file(fh: BinaryIO) -> Iterator[bytes]:
         if isinstance(block, str):  # a text-mode file object handed over by mistake
             block = block.encode("utf-8", errors="replace")
         yield block
+
+
+def _mapped(fh: BinaryIO) -> Iterator:
+    """The chunks of a regular file as memory maps (see the module docstring); the rest of the
+    file, and all of it where mapping is not possible, with ``read``."""
+    offset = 0
+    try:
+        fd = fh.fileno()
+        while _POPULATE is not None and stat.S_ISREG(os.fstat(fd).st_mode):
+            length = min(CHUNK_BYTES, os.fstat(fd).st_size - offset)
+            if length <= 0:
+                break
+            offset += length
+            yield mmap.mmap(fd, length, flags=mmap.MAP_SHARED | _POPULATE, prot=mmap.PROT_READ,
+                            offset=offset - length)
+    except (OSError, ValueError):  # a file system that cannot map: read what is left
+        pass
+    fh.seek(offset)
+    yield from _read_file(fh)
 
 
 def _join_lines(lines: Iterable[bytes | str]) -> Iterator[bytes]:
@@ -105,15 +136,16 @@ def _bounded(chunks: Iterator[bytes]) -> Iterator[bytes]:
             raise UsageError(f"the log is larger than {limit >> 20} MiB: this looks like an endless "
                              "stream, not a build log.",
                              hint="Pass the log file itself, or raise AIB_PILOT_MAX_LOG_BYTES for a larger one.")
-        if first and _BINARY_RUN in chunk:  # binary input shows at once (/dev/zero); later the size limit holds
+        if first and chunk.find(_BINARY_RUN) >= 0:  # binary input shows at once (/dev/zero); later the size limit holds
             raise UsageError("the log holds a run of NUL bytes: this is binary data, not a text log.",
                              hint="Pass customization.log (plain text) or a pipeline log saved as text.")
         yield chunk
+        del chunk  # not held while the next chunk is read or mapped (a chunk may map 16 MB)
 
 
 def _closing(fh: BinaryIO) -> Iterator[bytes]:
     with fh:
-        yield from _read_file(fh)
+        yield from _mapped(fh)
 
 
 def _bom_aware(chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -121,8 +153,9 @@ def _bom_aware(chunks: Iterator[bytes]) -> Iterator[bytes]:
         if first[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
             yield from _utf16_to_utf8(chunks, first)
             return
-        if first.startswith(codecs.BOM_UTF8):
+        if first[:3] == codecs.BOM_UTF8:
             first = first[3:]
         yield first
+        del first
         yield from chunks
         return
