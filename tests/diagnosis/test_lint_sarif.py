@@ -140,3 +140,25 @@ def test_the_example_workflow_step_writes_the_sarif_upload_sarif_reads(tmp_path)
             for r in log["runs"][0]["results"] for loc in r["locations"]}
     assert uris == {"images/win2022-iis.json"}  # 240 minutes > 3 x 50; ubuntu-web's 120 fits
     assert {r["ruleId"] for r in log["runs"][0]["results"]} == {"AIB512"}
+
+
+def test_an_output_that_is_a_pipe_stays_a_pipe_and_gets_the_report(tmp_path):
+    """`--output /dev/stdout` or a named pipe is written into. Replacing the file by a rename, as a
+    regular report file is, would put a plain file where the pipe (or, run as root, /dev/null) was."""
+    import os
+    import stat
+    import threading
+
+    write(tmp_path, "t.json", LINUX_BAD)
+    fifo = tmp_path / "report.sarif"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    proc = lint(tmp_path, "t.json", "--format", "sarif", "--output", str(fifo))
+    reader.join(timeout=30)
+    assert proc.returncode == 1, proc.stderr  # AIB501 is an error
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert not (tmp_path / "report.sarif.tmp").exists()
+    doc = json.loads(received[0])
+    assert {r["ruleId"] for r in doc["runs"][0]["results"]} >= {"AIB501"}

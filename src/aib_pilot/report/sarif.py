@@ -83,8 +83,16 @@ def lint_sarif(results: list[dict], rules, *, version: str, base: Path | None = 
 
 
 def write_text(text: str, path: str) -> None:
-    """Write a report file (its folder created), replacing it whole."""
+    """Write a report file (its folder created), replacing it whole.
+
+    A regular file is replaced by a rename, so a reader never sees half of it. Anything else that
+    already exists (``/dev/null``, ``/dev/stdout``, a FIFO) is written into: renaming over it would
+    replace a device or a pipe with a plain file."""
     target = Path(path)
+    if target.exists() and not target.is_file():
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+        return
     if target.parent and not target.parent.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")
