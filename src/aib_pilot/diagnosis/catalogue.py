@@ -227,6 +227,8 @@ RULES = (
             r"(?i)(?:image template|template|build|run) (?:is )?(?:already|currently) (?:running|in progress)",
             r"(?i)an? (?:existing|active|ongoing) (?:run|build) (?:is )?in progress",
             r"not allowed in provisioning ?[Ss]tate:? '?(?:[Cc]reating|[Uu]pdating|[Dd]eleting)",
+            # AIB's refusal of a delete/run/update while a build runs names both states
+            r"not allowed in provisioning ?[Ss]tate:? '?\w+'?,? (?:or )?run ?[Ss]tate:? '?[Rr]unning\b",
         ],
         "cause": "AIB allows one run per template at a time; Run or Update was called while the "
                  "previous run had not finished (lastRunStatus.runState Running or Canceling).",
@@ -236,8 +238,11 @@ RULES = (
         "reference": TROUBLESHOOT + "#troubleshoot-image-template-submission-errors",
         "positives": ["Conflict: the image template is already running. Wait for the run to complete.",
             "Operation 'DELETE' is not allowed in provisioningState: 'Creating'",
+            "Operation 'Microsoft.VirtualMachineImages/imageTemplates/run' is not allowed in "
+            "provisioningState: 'Succeeded', runState: 'Running'",
         ],
-        "negatives": ["Build is running on agent Hosted Agent", "run completed"],
+        "negatives": ["Build is running on agent Hosted Agent", "run completed",
+                      "Operation 'delete' is not allowed in provisioning state: succeeded or run state: canceling."],
     },
     {
         "id": "AIB108",
@@ -374,6 +379,10 @@ RULES = (
             r"(?i)(?:TrustedLaunch|Trusted Launch|SecurityType|Confidential ?VM).{0,160}(?:not supported|does not support|doesn't support|mismatch|not compatible|cannot be used|must be)",
             r"cannot boot Hypervisor Generation",
             r"HyperVGeneration.{0,80}(?:does not match|mismatch|not supported)",
+            r"only supports creation of VMs(?: and VM Scale Sets)? with '?(?:TrustedLaunch|ConfidentialVM)",
+            r"has a different Hypervisor generation \[?'?V\d",
+            r"(?i)different Hyper-V Generation: V\d",
+            r"Error with Hyper-V Version validation",
         ],
         "cause": "The source image, the build VM size and the gallery image definition disagree on "
                  "security type or Hyper-V generation: a Trusted Launch or Gen2 source built on a "
@@ -388,8 +397,17 @@ RULES = (
         "positives": [
             "Message=\"The selected VM size 'Standard_D1_v2' cannot boot Hypervisor Generation '2'. If this was a Create operation please check that the Hypervisor Generation of the Image matches the Hypervisor Generation of the selected VM Size.\"",
             "The gallery image definition does not support security type TrustedLaunch required by the source image",
+            "Code=\"BadRequest\" Message=\"The provided gallery image only supports creation of VMs and VM Scale Sets "
+            "with 'TrustedLaunch' security type.\"",
+            "ERROR: (Conflict) The resource with id '/subscriptions/0000/resourceGroups/img-rg/providers/Microsoft.Compute/"
+            "images/web-2404' has a different Hypervisor generation ['V1'] than the parent gallery image Hypervisor "
+            "generation ['V2'].",
+            "Validation failed: Error with Hyper-V Version validation (cross-generation for multiple Hyper-V Versions is "
+            "not supported). The provided SIG: /subscriptions/0000/resourceGroups/img-rg/providers/Microsoft.Compute/"
+            "galleries/corp/images/web, has a different Hyper-V Generation: V1, than source image: V2.",
         ],
-        "negatives": ['    "securityType": "TrustedLaunch",', "Trusted Launch enabled: secure boot on"],
+        "negatives": ['    "securityType": "TrustedLaunch",', "Trusted Launch enabled: secure boot on",
+                      '    "hyperVGeneration": "V2",'],
     },
     {
         "id": "AIB115",
@@ -1404,7 +1422,7 @@ RULES = (
         "by_phase": {"distribute": None},  # while publishing, a missing gallery image is the target
         "title": "The source image does not exist in the region",
         "patterns": [
-            r"images referenced from the deployment template were not found",
+            r"images referenced from the deployment template (?:were|are) not found",
             r"\b(?:ImageNotFound|GalleryImageNotFound|PlatformImageNotFound|ImageVersionNotFound)\b",
             r"The platform image '.{1,200}' is not available",
             r"Image .{1,200} (?:was )?not found in (?:region|location)",
@@ -1421,7 +1439,8 @@ RULES = (
         "positives": ["Error: Code=InvalidParameter; Message=In region westus2, the following list of Shared Image Gallery images referenced from the deployment template were not found: /CommunityGalleries/x/Images/y/Versions/latest",
             '{"error": {"code": "NotFound", "message": "The Image \'/subscriptions/0000/resourceGroups/images-rg/providers/Microsoft.Compute/images/base-2204\' cannot be found."}}',
         ],
-        "negatives": ["image found in region westus2", "The Image Builder template cannot be found in the cache"],
+        "negatives": ["image found in region westus2", "The Image Builder template cannot be found in the cache",
+                      "All images referenced from the deployment template are available"],
     },
     {
         "id": "AIB124",
@@ -1555,7 +1574,7 @@ RULES = (
         "patterns": [
             r"(?:==> |    )[\w.-]+:\s+\+ (?:CategoryInfo|FullyQualifiedErrorId)\s*: ",
             r"(?:==> |    )[\w.-]+:.{0,200}\bSystem\.(?:\w+\.)*\w*Exception: ",
-            r"(?:==> |    )[\w.-]+: (?:ERROR|Error|FATAL|Fatal)(?::| -) (?!-> )(?!\s*$)",
+            r"(?:==> |    )[\w.-]+: (?:ERROR|Error|FATAL|Fatal)(?::| -) (?!\s*-> )(?!\s*$)",
             r"(?i)\bwas NOT successful\b",
             r"Chocolatey installed \d+/\d+ packages\. [1-9]\d* packages? failed",
             r"(?i)\bException occurred\b",
@@ -1575,6 +1594,7 @@ RULES = (
             "    azure-arm: System.IO.FileNotFoundException: Could not find file 'C:\\tools\\setup.ini'.",
         ],
         "negatives": ["==> azure-arm: ERROR: -> DeploymentFailed : At least one resource deployment operation failed.",
+                      "==> azure-arm: ERROR:   -> BadRequest : An invalid value was provided for 'tags'.",
                       "    azure-arm: 0 errors, 0 warnings"],
     },
     {
@@ -1655,7 +1675,7 @@ RULES = (
         "patterns": [
             r"Replication failed in this region",
             r"\b\w+ResponseFromPIR\b",
-            r"(?i)\breplication (?:job )?failed\b",
+            r"(?i)\breplication (?:jobs? )?failed\b",
             r"\bGalleryImageVersion\w*(?:Failed|Error)\b",
         ],
         "cause": "The image was built, but copying it into the gallery (or to one of its target "
@@ -1667,7 +1687,9 @@ RULES = (
                "replication status per region.",
         "exceptions": "A timeout while waiting for replication is AIB305 instead.",
         "reference": "https://learn.microsoft.com/azure/virtual-machines/troubleshooting-shared-images",
-        "positives": ["Message: Replication failed in this region due to 'Storage allocation failure'."],
+        "positives": ["Message: Replication failed in this region due to 'Storage allocation failure'.",
+                      "ERROR: Gallery replication jobs failed in one or more regions. The failing regions' details "
+                      "are as follows: '{region:westus3, detail:Failed with internal server error.}'."],
         "negatives": ["Replication completed in this region"],
     },
     {
@@ -1815,6 +1837,55 @@ RULES = (
         "negatives": ["==> azure-arm: Capturing image ...", "==> azure-arm: Copying VHD to Storage Account ..."],
     },
 
+    {
+        "id": "AIB235",
+        "category": "build_timeout",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 46,
+        "title": "AIB stopped Packer while the build was still working (terminated)",
+        "patterns": [r"Cancelling build after receiving terminated"],
+        "cause": "Packer received SIGTERM: it did not fail, something outside stopped it. Under "
+                 "AIB that is the service ending the build when `buildTimeoutInMinutes` runs out "
+                 "(default 240) or when the run is cancelled. The step that was running (often "
+                 "Windows Update or a long install) had not finished; a connection that really "
+                 "dropped shows its own line (AIB214).",
+        "fix": "If nobody cancelled the run (`lastRunStatus.runState` is Failed, not Canceled), "
+               "the build ran out of time: raise `properties.buildTimeoutInMinutes` (max 960), "
+               "use a bigger `vmProfile.vmSize`, or split the long step (limit Windows Update "
+               "with `filters`/`updateLimit`).",
+        "exceptions": "With runState Canceled the stop was a cancel (AIB406); a lost connection "
+                      "(AIB214) or a more specific sub-cause (a prompt, a hung Sysprep) ranks first.",
+        "reference": TROUBLESHOOT + "#timeout-exceeded",
+        "positives": ["[2b7c6f8e-1d2a-4c3b-9e8f-0a1b2c3d4e5f] PACKER 2026/02/11 09:41:07 ui error: Cancelling build after receiving terminated",
+                      "PACKER OUT Cancelling build after receiving terminated"],
+        "negatives": ["==> azure-arm: Cancelling build after receiving interrupt",
+                      "PACKER ERR 2026/02/11 09:41:07 Cancelling builder after context cancellation context canceled"],
+    },
+    {
+        "id": "AIB320",
+        "category": "image_not_generalized",
+        "severity": "error",
+        "phase": "distribute",
+        "priority": 80,
+        "title": "The VM to capture was not generalized",
+        "patterns": [r"requires the Virtual Machine '[^']{1,200}' to be Generalized"],
+        "cause": "Compute refuses to make an image from a VM that is not marked generalized: the "
+                 "capture ran before Sysprep (Windows) or `waagent -deprovision` plus "
+                 "`az vm generalize` (Linux) completed. Under AIB the deprovision step does this; "
+                 "a customizer that removed or replaced it, or a capture of your own VM outside "
+                 "AIB, leaves the VM specialized.",
+        "fix": "Generalize before capturing (`az vm deallocate` then `az vm generalize -g RG -n "
+               "VM`), or publish the VM as a specialized gallery image version "
+               "(`--os-state Specialized` on the image definition). Under AIB keep its "
+               "deprovisioning script in place.",
+        "exceptions": "None.",
+        "reference": "https://learn.microsoft.com/azure/virtual-machines/capture-image-resource",
+        "positives": ["Code=\"OperationNotAllowed\" Message=\"The operation 'Create Image' requires the Virtual Machine 'build-vm-07' to be Generalized.\"",
+                      "ERROR: (OperationNotAllowed) The operation 'Capture' requires the Virtual Machine 'web01' to be Generalized."],
+        "negatives": ["The Virtual Machine 'web01' was generalized by Sysprep",
+                      "Operation 'start' is not allowed on VM 'web01' since the VM is generalized."],
+    },
 )
 
 

@@ -1,0 +1,125 @@
+"""Microsoft's fixed messages in the shapes az CLI, PowerShell, the Go/Terraform SDKs, Packer and AIB
+print them, with names and values of our own: each keys a rule on the wording Azure always uses, not
+on one excerpt."""
+
+import pytest
+
+from aib_pilot.diagnosis import diagnose
+
+OP = "7e0c5a1d-93b2-4f4e-a6c1-2d8b9f3e4a70"
+
+
+def _top(text: str, **kw) -> tuple[str, str | None]:
+    d = diagnose(text.encode(), **kw).to_dict()
+    return d["category"], (d["findings"][0]["rule"] if d["findings"] else None)
+
+
+# ------------------------------------------------------------------ Compute's refusals
+@pytest.mark.parametrize("text,category,rule", [
+    # az CLI: a managed image of one Hyper-V generation published into a definition of the other
+    ("ERROR: (Conflict) The resource with id '/subscriptions/1111/resourceGroups/golden-rg/providers/Microsoft.Compute/"
+     "images/agent-2404-0107' has a different Hypervisor generation ['V1'] than the parent gallery image Hypervisor "
+     "generation ['V2'].\nCode: Conflict\nMessage: The resource with id '/subscriptions/1111/resourceGroups/golden-rg/"
+     "providers/Microsoft.Compute/images/agent-2404-0107' has a different Hypervisor generation ['V1'] than the parent "
+     "gallery image Hypervisor generation ['V2'].\n", "security_type_mismatch", "AIB114"),
+    # Az PowerShell: the same refusal as ErrorCode/ErrorMessage lines
+    ("New-AzGalleryImageVersion: Long running operation failed with status 'Failed'.\nErrorCode: Conflict\n"
+     "ErrorMessage: The resource with id '/subscriptions/2222/resourceGroups/img/providers/Microsoft.Compute/"
+     "virtualMachines/capture01' has a different Hypervisor generation ['V1'] than the parent gallery image "
+     "Hypervisor generation ['V2'].\nStatus: Failed\n", "security_type_mismatch", "AIB114"),
+    # AIB's own template validation (New-AzImageBuilderTemplate, PowerShell 7 wrapped)
+    ("New-AzImageBuilderTemplate_CreateExpanded: Validation failed: Error with Hyper-V Version validation "
+     "(cross-generation for multiple Hyper-V Versions is not supported). The provided SIG:\n"
+     "     | /subscriptions/3333/resourceGroups/aib/providers/Microsoft.Compute/galleries/corp/images/ws2022,"
+     " has a different Hyper-V Generation: V1,\n     | than source image: V2.\n", "security_type_mismatch", "AIB114"),
+    # Go SDK: a VM from a gallery image that requires Trusted Launch
+    ("error creating VM: compute.VirtualMachinesClient#CreateOrUpdate: Failure sending request: StatusCode=400 -- "
+     "Original Error: Code=\"BadRequest\" Message=\"The provided gallery image only supports creation of VMs and VM "
+     "Scale Sets with 'TrustedLaunch' security type.\"\n", "security_type_mismatch", "AIB114"),
+    # Terraform / autorest: capturing a VM that was never generalized
+    ("Error: creating Image \"web-0212\": compute.ImagesClient#CreateOrUpdate: Failure sending request: StatusCode=0 "
+     "-- Original Error: autorest/azure: Service returned an error. Status=<nil> Code=\"OperationNotAllowed\" "
+     "Message=\"The operation 'Create Image' requires the Virtual Machine 'web-build-3' to be Generalized.\"\n",
+     "image_not_generalized", "AIB320"),
+    # ARM deployment validation (portal / az deployment): a marketplace version that no longer exists
+    ('{"code":"InvalidTemplateDeployment","message":"The template deployment \'vm-deploy\' is not valid according to '
+     'the validation procedure.","details":[{"code":"InvalidParameter","target":"imageReference","message":"The '
+     'following list of images referenced from the deployment template are not found: Publisher: Canonical, Offer: '
+     'ubuntu-24_04-lts, Sku: server, Version: 24.04.199001010."}]}\n', "source_image_not_found", "AIB123"),
+    # az sig image-version update: replication failed in a region
+    ("ValidationError: Gallery replication jobs failed in one or more regions. The failing regions' details are as "
+     "follows: '{region:swedencentral, detail:Failed with internal server error.}'. If retry does not work, then "
+     "please do an update by removing the failed regions and update again by adding them back.\n",
+     "distribution_failed", "AIB310"),
+])
+def test_compute_refusals_in_every_shape(text, category, rule):
+    assert _top(text) == (category, rule)
+
+
+def test_delete_while_a_build_runs_is_a_run_in_progress_and_canceling_stays_cancel_stuck():
+    running = ('Remove-AzResource : {\n  "code": "OperationNotAllowed",\n  "message": "Operation '
+               "'Microsoft.VirtualMachineImages/imageTemplates/delete' is not allowed in provisioningState: "
+               "'Succeeded', runState: 'Running'\"\n }\nAt line:3 char:1\n"
+               "+ Remove-AzResource -ResourceId $templateId -Force\n"
+               "    + FullyQualifiedErrorId : Microsoft.Azure.Commands.ResourceManager.Cmdlets.Implementation."
+               "RemoveAzureResourceCmdlet\n")
+    assert _top(running) == ("run_in_progress", "AIB107")
+    canceling = ("Remove-AzImageBuilderTemplate_Delete: Operation Microsoft.VirtualMachineImages/imageTemplates/delete "
+                 "is not allowed in provisioning state: succeeded or run state: canceling.\n")
+    assert _top(canceling)[0] == "cancel_stuck"
+
+
+def test_packer_error_tree_lines_are_not_a_customizer_error_record():
+    text = ("==> azure-arm: Deploying deployment template ...\n"
+            "==> azure-arm:  -> ResourceGroupName : 'pkr-Resource-Group-q1w2e3'\n"
+            "==> azure-arm: ERROR: -> DeploymentFailed : At least one resource deployment operation failed. Please list "
+            "deployment operations for details. Please see https://aka.ms/arm-deployment-operations for usage details.\n"
+            "==> azure-arm: ERROR:   -> BadRequest\n"
+            "==> azure-arm: ERROR:   -> BadRequest : The value of parameter tenantId is invalid.\n"
+            "==> azure-arm:\n")
+    category, rule = _top(text)
+    assert rule != "AIB221" and category != "customizer_failed"
+
+
+# ------------------------------------------------------------------ a build stopped from outside
+def _terminated_during_windows_update(extra: list[str] = ()) -> str:
+    lines = [
+        "PACKER 2026/02/11 07:58:02 ui: ==> azure-arm: Running Windows update...",
+        "PACKER 2026/02/11 09:40:51 ui:     azure-arm: Waiting for operation to complete "
+        "(system performance: 22% cpu; 51% memory)...",
+        "PACKER 2026/02/11 09:41:07 ui error: Cancelling build after receiving terminated",
+        "PACKER 2026/02/11 09:41:07 Cancelling builder after context cancellation context canceled",
+        "PACKER ==> azure-arm: Deleting Virtual Machine deployment and its attached resources...",
+        "PACKER 2026/02/11 09:41:07 Cancelling provisioner after context cancellation context canceled",
+        *extra,
+        "PACKER 2026/02/11 09:41:07 packer-plugin-windows-update_v0.17.1_x5.0_linux_amd64 plugin: "
+        "2026/02/11 09:41:07 Retryable error: context canceled",
+    ]
+    return "".join(f"[{OP}] {line}\n" for line in lines)
+
+
+def test_packer_terminated_while_a_step_still_works_is_the_build_timeout():
+    assert _top(_terminated_during_windows_update()) == ("build_timeout", "AIB235")
+
+
+def test_terminated_with_a_dropped_connection_stays_connection_lost():
+    dropped = _terminated_during_windows_update([
+        "PACKER 2026/02/11 09:41:09 packer-plugin-azure_v2.3.0_x5.0_linux_amd64 plugin: 2026/02/11 09:41:09 "
+        "[ERROR] Remote command exited without exit status or exit signal."])
+    assert _top(dropped) == ("connection_lost", "AIB214")
+
+
+def test_terminated_run_known_as_canceled_is_the_cancel():
+    assert _top(_terminated_during_windows_update(), run_state="Canceled")[1] == "AIB406"
+
+
+@pytest.mark.parametrize("line", [
+    # the head of AIB's validation message, as az CLI prints it when the rest is cut off
+    "ERROR: Validation failed: Error with Hyper-V Version validation (cross-generation for multiple Hyper-V "
+    "Versions is not supported).",
+    # the continuation line of the same message after PowerShell 7 wrapped it
+    "     | /subscriptions/4444/resourceGroups/aib/providers/Microsoft.Compute/galleries/g1/images/rhel9, has a "
+    "different Hyper-V Generation: V2,",
+])
+def test_each_part_of_aibs_hyper_v_validation_message(line):
+    assert _top(line + "\n") == ("security_type_mismatch", "AIB114")
