@@ -123,3 +123,48 @@ def test_terminated_run_known_as_canceled_is_the_cancel():
 ])
 def test_each_part_of_aibs_hyper_v_validation_message(line):
     assert _top(line + "\n") == ("security_type_mismatch", "AIB114")
+
+
+# ------------------------------------------------------------------ AIB's own "generic error"
+_GENERIC_BODY = ('{\n    "status": "Failed",\n    "error": {\n        "code": "InternalOperationError",\n'
+                 '        "message": "Internal error occurred. This is a generic error. To identify possible causes, '
+                 'go to https://aka.ms/azvmimagebuilderts."\n    }\n}\n')
+
+
+def test_a_pretty_json_body_after_a_line_of_prose_is_read_as_a_record():
+    from aib_pilot.diagnosis.records import read_records
+
+    recs = read_records("The deployment of the image template failed:\n" + _GENERIC_BODY, line=1)
+    assert [(r.code, r.shape, r.line) for r in recs] == [("InternalOperationError", "json", 2)]
+    assert "generic error" in recs[0].message
+
+
+def test_internal_operation_error_that_aib_calls_generic_is_an_honest_unknown():
+    d = diagnose(("Deployment of imageTemplates 'win11-avd' failed:\n" + _GENERIC_BODY).encode()).to_dict()
+    assert d["category"] == "unknown"
+    assert d["findings"][0]["rule"] == "AIB102" and d["findings"][0]["kind"] == "generic"
+    # the same message given as the run's status message
+    assert _top("", status_message='{"status":"Failed","error":{"code":"InternalOperationError","message":'
+                                   '"Internal error occurred. This is a generic error. To identify possible causes, '
+                                   'go to https://aka.ms/azvmimagebuilderts."}}')[0] == "unknown"
+
+
+def test_internal_operation_error_of_the_guide_keeps_its_permissions_reading():
+    body = _GENERIC_BODY.replace(" This is a generic error. To identify possible causes, go to "
+                                 "https://aka.ms/azvmimagebuilderts.", "")
+    assert _top(body) == ("missing_permissions", "AIB102")
+    # one record of the code says more than the generic sentence: not every one is generic
+    mixed = ('{"status":"Failed","error":{"code":"ResourceOperationFailure","message":"The resource operation '
+             "completed with terminal provisioning state 'Failed'.\",\"details\":[{\"code\":\"InternalOperationError\","
+             '"message":"Internal error occurred."},{"code":"InternalOperationError","message":"Internal error '
+             'occurred. This is a generic error."}]}}\n')
+    assert _top(mixed) == ("missing_permissions", "AIB102")
+
+
+def test_a_generic_message_needs_the_code_it_belongs_to():
+    from aib_pilot.diagnosis.rules import CatalogueError, _build
+
+    entry = {"id": "AIB299", "category": "unknown", "severity": "error", "title": "t", "cause": "c", "fix": "f",
+             "reference": "r", "patterns": [r"Internal error"], "generic_message": r"generic"}
+    with pytest.raises(CatalogueError, match="needs the code"):
+        _build(entry)

@@ -19,6 +19,10 @@ Fields of a rule:
                deprovisioning provisioner), "not-deprovision"
   patterns  -- Python regular expressions, matched against each raw log line (bytes)
   positives / negatives -- example lines the patterns must / must not match (checked by tests)
+  code, generic_message -- (optional) the Azure error code the rule reads and a regex for the
+               message the service gives that code when it says itself that the error is generic
+               ("This is a generic error"): when every record of the code in the text carries such
+               a message, the rule counts only as a wrapper
 """
 
 TROUBLESHOOT = "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot"
@@ -73,6 +77,9 @@ RULES = (
         "phase": "submission",
         "priority": 20,
         "title": "Resource deployment failed with InternalOperationError",
+        # AIB's catch-all wording: the service says itself that it does not know the cause
+        "code": "InternalOperationError",
+        "generic_message": r"(?i)\bThis is a generic error\b",
         "patterns": [
             r"\"?code\"?\s*[:=]\s*\"?InternalOperationError",
             # AIB's provisioningError message: "... Details: InternalOperationError: Internal error occurred."

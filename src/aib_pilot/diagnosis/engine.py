@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from aib_pilot.diagnosis.rules import RULES_BY_ID, Rule
 from aib_pilot.diagnosis.scanner import Evidence, LogScanner, RuleHits, Section
@@ -233,6 +233,8 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
         json_info, json_data, run_state, status_message, provisioning_error)
 
     findings = _collect(scanner, status_scan, json_hits, status_phases) + _derived(scanner, run_state)
+    findings = _generic_by_message(findings, _text_records(small_input, status_message, provisioning_error,
+                                                          json_info))
     # a customizer followed by another one did not stop the build (e.g. validExitCodes [0, 3010])
     nonzero = [s for s in scanner.sections if s.provisioner and s.exit_code not in (None, 0) and not s.followed]
     if scanner.success_marker and not scanner.errored and not nonzero:
@@ -329,6 +331,38 @@ def _records(findings: list[Finding], status_message: str | None, provisioning_e
                 group = []
             group.append(item)
     return [redacted_record(r) for r in out]
+
+
+def _text_records(small_input: bytes | None, status_message: str | None, provisioning_error: dict | None,
+                  json_info: StatusInfo | None) -> list[ErrorRecord]:
+    """The error records of a pasted excerpt and of the status texts (not of a large log)."""
+    out: list[ErrorRecord] = []
+    if small_input is not None:
+        out += read_records(small_input.decode("utf-8", "replace"), line=1)
+    if provisioning_error:
+        out += read_records(json.dumps(provisioning_error))
+    if status_message:
+        out += read_records(status_message)
+    if json_info is not None:
+        for _origin, body in json_info.texts:
+            out += read_records(body)
+    return out
+
+
+def _generic_by_message(findings: list[Finding], records: list[ErrorRecord]) -> list[Finding]:
+    """A rule that reads an error code counts only as a wrapper when every record of that code
+    carries the message the service uses to say that the error is generic (``generic_message``
+    in the catalogue), e.g. AIB's 'Internal error occurred. This is a generic error.'"""
+    out = []
+    for f in findings:
+        rule = f.rule
+        if rule.generic_message and rule.kind == "specific":
+            messages = [r.message for top in records for _d, r in top.walk() if r.code == rule.code]
+            if messages and all(re.search(rule.generic_message, m) for m in messages):
+                f = Finding(replace(rule, kind="generic", priority=min(rule.priority, 12)), f.evidence,
+                            f.from_status, f.phase, f.secondary)
+        out.append(f)
+    return out
 
 
 def redacted_record(r: ErrorRecord) -> ErrorRecord:

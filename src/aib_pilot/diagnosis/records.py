@@ -139,6 +139,24 @@ def _json_in_text(text: str, depth: int) -> list[ErrorRecord]:
     return out
 
 
+#: How many pretty JSON blocks one text is tried for (each try reads the rest of the text once).
+MAX_JSON_BLOCKS = 20
+
+
+def _json_block(lines: list[str], start: int) -> tuple[object, int] | None:
+    """A JSON document printed over several lines from ``lines[start]`` on (after a line of prose,
+    e.g. a PowerShell or portal message followed by the error body): (value, lines used), or None
+    when the text there is not one, or fits on that one line (the line shapes read it then)."""
+    first = lines[start]
+    text = "\n".join([first[first.index("{"):]] + lines[start + 1:])
+    try:
+        value, end = json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        return None
+    used = text.count("\n", 0, end) + 1
+    return (value, used) if used > 1 else None
+
+
 _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
@@ -180,9 +198,22 @@ def read_records(text: str, *, line: int | None = None, _depth: int = 0) -> list
     pending_code: str | None = None
     tree: list[tuple[int, ErrorRecord]] = []
     ps_last: ErrorRecord | None = None
+    skip_to, block_tries = 0, 0
     for i, raw in enumerate(lines):
+        if i < skip_to:
+            continue  # inside a pretty JSON block read below
         body = _PREFIX.sub("", raw, count=1)
         n = None if line is None else line + i
+        if body.lstrip().startswith("{") and block_tries < MAX_JSON_BLOCKS:
+            block_tries += 1
+            block = _json_block(lines, i)
+            if block is not None:
+                value, used_lines = block
+                for rec in _error_objects(value, _depth):
+                    rec.line = n
+                    out.append(rec)
+                skip_to = i + used_lines
+                continue
         m = _PACKER_TREE.search(raw)
         if m:
             rec = ErrorRecord(m.group("code"), (m.group("msg") or "").strip(), "packer-tree", line=n)

@@ -91,6 +91,10 @@ class Rule:
     #: the category the evidence means in a given phase (None: the line means nothing there)
     by_phase: tuple[tuple[str, str | None], ...] = ()
     trigger: str | None = None
+    #: the Azure error code the rule reads, and what that code's message says when the service
+    #: itself calls the error generic: then the rule is only a wrapper (see ``engine``)
+    code: str | None = None
+    generic_message: str | None = None
     compiled: tuple[Pattern, ...] = field(default=(), compare=False, repr=False)
 
     def category_in(self, phase: str | None) -> str | None:
@@ -152,6 +156,11 @@ def _build_checked(entry: dict) -> Rule:
     for p, cat in by_phase:
         if p not in catalogue.PHASES or (cat is not None and cat not in catalogue.CATEGORIES):
             raise CatalogueError(f"rule {rid}: bad by_phase entry {p} -> {cat}")
+    generic_message = entry.get("generic_message")
+    if generic_message is not None:
+        if not entry.get("code"):
+            raise CatalogueError(f"rule {rid}: generic_message needs the code it applies to")
+        re.compile(generic_message)
     compiled = []
     for pat in entry.get("patterns", ()):
         if "(?P<" in pat or re.search(r"(?<!\\)\((?!\?)", pat):
@@ -163,7 +172,8 @@ def _build_checked(entry: dict) -> Rule:
         kind=kind, priority=int(entry.get("priority", 50)), context=context,
         patterns=tuple(entry.get("patterns", ())), positives=tuple(entry.get("positives", ())),
         negatives=tuple(entry.get("negatives", ())), exceptions=entry.get("exceptions", ""),
-        by_phase=by_phase, trigger=trigger, compiled=tuple(compiled),
+        by_phase=by_phase, trigger=trigger, code=entry.get("code"), generic_message=generic_message,
+        compiled=tuple(compiled),
     )
 
 
