@@ -51,6 +51,24 @@ def _top(text: str, **kw) -> tuple[str, str | None]:
      "follows: '{region:swedencentral, detail:Failed with internal server error.}'. If retry does not work, then "
      "please do an update by removing the failed regions and update again by adding them back.\n",
      "distribution_failed", "AIB310"),
+    # re-running a build into a gallery version that exists, built from another source
+    ("==> azure-arm.ws2022: ERROR: -> PropertyChangeNotAllowed : Changing property "
+     "'galleryImageVersion.properties.publishingProfile.source.managedImage.id' is not allowed.\n"
+     "==> azure-arm.ws2022: Provisioning step had errors: Running the cleanup provisioner, if present...\n",
+     "image_version_exists", "AIB309"),
+    # Resource Manager throttling, as az CLI prints it
+    ("ERROR: (SubscriptionRequestsThrottled) Number of 'read' requests for subscription "
+     "'9f0e0d1c-0000-4b4b-8c8c-123456789abc' actor 'aa11bb22-0000-4c4c-9d9d-abcdefabcdef' exceeded. Please try again "
+     "after '21' seconds after additional tokens are available.\n", "transient_service_error", "AIB135"),
+    # the same sentence alone, as a Terraform or portal message quotes it
+    ("Error: waiting for the VM: Number of requests for subscription '9f0e0d1c-0000-4b4b-8c8c-123456789abc' and "
+     "operation 'PUT/SUBSCRIPTIONS/RESOURCEGROUPS/PROVIDERS/MICROSOFT.COMPUTE/VIRTUALMACHINES' exceeded the backend "
+     "storage limit. Please try again after '3' seconds.\n", "transient_service_error", "AIB135"),
+    # Network's refusal while an earlier operation on the subnet still runs, without its code
+    ("az network vnet subnet update failed: Another operation on this or dependent resource is in progress. To "
+     "retrieve status of the operation use uri: https://management.azure.com/subscriptions/0000/providers/"
+     "Microsoft.Network/locations/westeurope/operations/1234?api-version=2023-09-01.\n",
+     "run_in_progress", "AZ-AnotherOperationInProgress"),
 ])
 def test_compute_refusals_in_every_shape(text, category, rule):
     assert _top(text) == (category, rule)
@@ -168,3 +186,10 @@ def test_a_generic_message_needs_the_code_it_belongs_to():
              "reference": "r", "patterns": [r"Internal error"], "generic_message": r"generic"}
     with pytest.raises(CatalogueError, match="needs the code"):
         _build(entry)
+
+
+def test_a_changed_definition_property_is_not_an_existing_version():
+    text = ("ERROR: (PropertyChangeNotAllowed) Changing property 'galleryImage.properties.osType' is not allowed.\n"
+            "Code: PropertyChangeNotAllowed\nMessage: Changing property 'galleryImage.properties.osType' is not "
+            "allowed.\n")
+    assert _top(text)[1] != "AIB309"

@@ -1657,7 +1657,10 @@ RULES = (
         "priority": 92,
         "title": "An image with this name already exists",
         "patterns": [
-            r"Changing property 'sourceVirtualMachine' is not allowed",
+            # Compute's refusal to change the source of an existing image or image version
+            # ('sourceVirtualMachine', '...publishingProfile.source.managedImage.id',
+            # '...storageProfile.source.id'): the name is taken by an image built from another source
+            r"Changing property '(?:\w+\.)*source(?:VirtualMachine)?(?:\.\w+)*' is not allowed",
             r"A managed image named .{1,200} already exists",
             r"(?i)\bimage (?:named |with the name )?'?[\w.-]+'? already exists\b",
         ],
@@ -1669,8 +1672,12 @@ RULES = (
                "-g RG -n NAME`).",
         "exceptions": "None.",
         "reference": ARM_ERRORS,
-        "positives": ["==> azure-arm: ERROR: -> PropertyChangeNotAllowed : Changing property 'sourceVirtualMachine' is not allowed."],
-        "negatives": ["Changing property 'tags' is allowed"],
+        "positives": ["==> azure-arm: ERROR: -> PropertyChangeNotAllowed : Changing property 'sourceVirtualMachine' is not allowed.",
+                      "==> azure-arm.sig: ERROR: -> PropertyChangeNotAllowed : Changing property "
+                      "'galleryImageVersion.properties.storageProfile.source.id' is not allowed."],
+        "negatives": ["Changing property 'tags' is allowed",
+                      "Changing property 'galleryImage.properties.osType' is not allowed.",
+                      "Changing property 'galleryImage.properties.hyperVGeneration' is not allowed."],
     },
     {
         "id": "AIB310",
@@ -1892,6 +1899,27 @@ RULES = (
                       "ERROR: (OperationNotAllowed) The operation 'Capture' requires the Virtual Machine 'web01' to be Generalized."],
         "negatives": ["The Virtual Machine 'web01' was generalized by Sysprep",
                       "Operation 'start' is not allowed on VM 'web01' since the VM is generalized."],
+    },
+    {
+        "id": "AIB135",
+        "category": "transient_service_error",
+        "severity": "error",
+        "phase": None,
+        "priority": 60,
+        "title": "Azure Resource Manager throttled the requests of the subscription",
+        "patterns": [r"Number of (?:'\w+' )?requests for subscription '[^']{1,100}'.{0,300}?exceeded"],
+        "cause": "Resource Manager limits the read, write and delete requests per subscription "
+                 "and principal (and a provider can limit its own operations); past the limit it "
+                 "answers 429 with the number of seconds to wait. Many builds or monitors polling "
+                 "the same subscription, or a script listing resources in a loop, run into it.",
+        "fix": "Retry after the seconds the message gives; poll less often (aib-pilot's monitor "
+               "backs off on 429), spread parallel builds over time or subscriptions.",
+        "exceptions": "Throttling is not the cause when a later error names another one.",
+        "reference": "https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling",
+        "positives": ["Number of 'write' requests for subscription '1111-2222' actor '3333' exceeded. Please try again after '17' seconds after additional tokens are available.",
+                      "ERROR: Number of requests for subscription '1111-2222' and operation 'GET/SUBSCRIPTIONS/PROVIDERS/MICROSOFT.COMPUTE/GALLERIES' exceeded the backend storage limit. Please try again after '4' seconds."],
+        "negatives": ["Number of requests for subscription '1111-2222' is within the limit",
+                      "x-ms-ratelimit-remaining-subscription-reads: 11999"],
     },
 )
 
