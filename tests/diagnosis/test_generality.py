@@ -192,4 +192,4 @@ def test_a_changed_definition_property_is_not_an_existing_version():
     text = ("ERROR: (PropertyChangeNotAllowed) Changing property 'galleryImage.properties.osType' is not allowed.\n"
             "Code: PropertyChangeNotAllowed\nMessage: Changing property 'galleryImage.properties.osType' is not "
             "allowed.\n")
-    assert _top(text)[1] != "AIB309"
+    assert _top(text) == ("invalid_template", "AIB120")
