@@ -193,3 +193,19 @@ def test_a_changed_definition_property_is_not_an_existing_version():
             "Code: PropertyChangeNotAllowed\nMessage: Changing property 'galleryImage.properties.osType' is not "
             "allowed.\n")
     assert _top(text) == ("invalid_template", "AIB120")
+
+
+def test_an_interrupted_packer_is_not_a_lost_connection():
+    text = ("==> azure-arm.rhel9: Waiting for SSH to become available...\n"
+            "2026/02/11 10:02:44 ui error: Cancelling build after receiving interrupt\n"
+            "2026/02/11 10:02:44 Cancelling builder after context cancellation context canceled\n"
+            "2026/02/11 10:02:44 packer-plugin-azure_v2.3.0_x5.0_linux_amd64 plugin: 2026/02/11 10:02:44 "
+            "Cancelling provisioning due to context cancellation: context canceled\n"
+            "==> azure-arm.rhel9: Deleting Virtual Machine deployment and its attached resources...\n")
+    d = diagnose(text.encode()).to_dict()
+    rules = [f["rule"] for f in d["findings"]]
+    assert "AIB218" not in rules and d["category"] != "connection_lost"
+    assert rules[0] == "AIB236" and d["findings"][0]["kind"] == "generic"
+    # without the signal line the guide's reading of a bare cancellation stays
+    bare = text.replace("2026/02/11 10:02:44 ui error: Cancelling build after receiving interrupt\n", "")
+    assert "AIB218" in [f["rule"] for f in diagnose(bare.encode()).to_dict()["findings"]]

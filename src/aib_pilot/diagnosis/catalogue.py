@@ -15,7 +15,8 @@ Fields of a rule:
   priority  -- tie-breaker between findings of the same kind (higher wins); sub-causes of a
                timeout are higher than the timeout itself
   context   -- extra conditions on the evidence: "failing-section" (inside the section that failed),
-               "timeout" (a build timeout was seen), "no-timeout", "deprovision" (inside AIB's hidden
+               "timeout" (a build timeout was seen), "no-timeout", "no-outside-stop" (no rule with
+               outside_stop saw Packer stopped by a signal), "deprovision" (inside AIB's hidden
                deprovisioning provisioner), "not-deprovision"
   patterns  -- Python regular expressions, matched against each raw log line (bytes)
   positives / negatives -- example lines the patterns must / must not match (checked by tests)
@@ -961,7 +962,7 @@ RULES = (
         "severity": "error",
         "phase": "customize",
         "priority": 45,
-        "context": ["no-timeout"],
+        "context": ["no-timeout", "no-outside-stop"],
         "title": "The build was cancelled while a customizer ran (context canceled)",
         "patterns": [r"Cancelling builder after context cancellation", r"Cancelling provisioning due to context cancellation"],
         "cause": "Packer was cancelled in the middle of a customizer. Without a timeout or a cancel "
@@ -971,7 +972,9 @@ RULES = (
         "fix": "Check the failing customizer for firewall/SSH/WinRM changes or reboots (use a "
                "WindowsRestart customizer to reboot); if you cancelled the run yourself, ignore it.",
         "exceptions": "After a build timeout (lastRunStatus 'context deadline exceeded') the "
-                      "cancellation is a consequence of the timeout and this rule does not count.",
+                      "cancellation is a consequence of the timeout and this rule does not count; "
+                      "nor when Packer says it received a signal (AIB235, AIB236): then something "
+                      "outside stopped it.",
         "reference": TROUBLESHOOT + "#cancelling-builder-after-context-cancellation-context-canceled",
         "positives": ["PACKER ERR 2020/03/26 22:11:23 Cancelling builder after context cancellation context canceled"],
         "negatives": ["PACKER OUT Cancelling build after receiving terminated"],
@@ -1858,6 +1861,7 @@ RULES = (
         "phase": "customize",
         "priority": 46,
         "title": "AIB stopped Packer while the build was still working (terminated)",
+        "outside_stop": True,
         "patterns": [r"Cancelling build after receiving terminated"],
         "cause": "Packer received SIGTERM: it did not fail, something outside stopped it. Under "
                  "AIB that is the service ending the build when `buildTimeoutInMinutes` runs out "
@@ -1875,6 +1879,30 @@ RULES = (
                       "PACKER OUT Cancelling build after receiving terminated"],
         "negatives": ["==> azure-arm: Cancelling build after receiving interrupt",
                       "PACKER ERR 2026/02/11 09:41:07 Cancelling builder after context cancellation context canceled"],
+    },
+    {
+        "id": "AIB236",
+        "category": "pipeline_timeout",
+        "severity": "error",
+        "phase": None,
+        "kind": "generic",
+        "priority": 40,
+        "outside_stop": True,
+        "title": "Packer was interrupted (Ctrl+C, or the CI job running it was cancelled)",
+        "patterns": [r"Cancelling build after receiving interrupt"],
+        "cause": "Packer received SIGINT: someone pressed Ctrl+C, or the CI job running Packer was "
+                 "cancelled or reached its time limit. It stopped the step that was running; the "
+                 "'context canceled' lines after it are the consequence, not a lost connection.",
+        "fix": "If the job hit its time limit, raise it or run the build in the background and "
+               "watch it with a budget (`aib-pilot monitor`); if the step was slow for a reason, "
+               "the lines before the interrupt show which step and why.",
+        "exceptions": "Not a cause by itself: a specific error printed before the interrupt ranks "
+                      "first.",
+        "reference": "https://developer.hashicorp.com/packer/docs/commands/build",
+        "positives": ["==> azure-arm.win2022: Cancelling build after receiving interrupt",
+                      "2026/02/11 10:02:44 ui error: Cancelling build after receiving interrupt"],
+        "negatives": ["Cancelling build after receiving terminated",
+                      "==> azure-arm: Step \"StepDeployTemplate\" was interrupted by the user"],
     },
     {
         "id": "AIB320",

@@ -244,12 +244,14 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
         findings = [Finding(f.rule, ev, f.from_status, f.phase) for f in findings
                     if (ev := [e for e in f.evidence if e.line is None])]
     timeout = any(f.category == "build_timeout" for f in findings)
+    outside_stop = any(f.rule.outside_stop for f in findings)
     failure = (scanner.errored or bool(nonzero)
                or (run_state or "").lower() in _FAILED_RUN_STATES
                or any(f.rule.severity == "error" and f.rule.kind != "noise" for f in findings))
 
     failing = _failing_section(scanner, findings, nonzero, failure)
-    findings = _apply_context(findings, failing, scanner.sections, timeout, scanner.first_connect_line)
+    findings = _apply_context(findings, failing, scanner.sections, timeout, scanner.first_connect_line,
+                              outside_stop)
     findings.sort(key=lambda f: _score(f, failing), reverse=True)
     reported = [f for f in findings if f.rule.kind != "noise"]
     failure = failure and (bool(nonzero) or scanner.errored or (run_state or "").lower() in _FAILED_RUN_STATES
@@ -477,7 +479,7 @@ def _failing_section(scanner: LogScanner, findings: list[Finding], nonzero: list
 
 
 def _apply_context(findings: list[Finding], failing: Section | None, sections: list[Section],
-                   timeout: bool, connected_at: int | None = None) -> list[Finding]:
+                   timeout: bool, connected_at: int | None = None, outside_stop: bool = False) -> list[Finding]:
     deprov = [s for s in sections if s.phase == "deprovision"]
     # lines inside a customizer that another one followed were not fatal: the build went on
     passed = [s for s in sections if s.followed]
@@ -499,6 +501,8 @@ def _apply_context(findings: list[Finding], failing: Section | None, sections: l
         if "timeout" in ctx and not timeout:
             continue
         if "no-timeout" in ctx and timeout:
+            continue
+        if "no-outside-stop" in ctx and outside_stop:
             continue
         if "failing-section" in ctx:
             ev = [e for e in ev if failing is not None and failing.contains(e.line)]

@@ -16,7 +16,7 @@ from aib_pilot.diagnosis.literals import required_literals
 
 KINDS = ("specific", "generic", "noise")
 SEVERITIES = ("error", "warning", "info")
-CONTEXTS = ("failing-section", "timeout", "no-timeout", "deprovision", "not-deprovision",
+CONTEXTS = ("failing-section", "timeout", "no-timeout", "no-outside-stop", "deprovision", "not-deprovision",
             "customizer", "provisioner:windows-update", "provisioner:windows-restart",
             "not-before-connect")
 #: Conditions computed from the whole log instead of matched on a line (``trigger`` in the catalogue).
@@ -95,6 +95,9 @@ class Rule:
     #: itself calls the error generic: then the rule is only a wrapper (see ``engine``)
     code: str | None = None
     generic_message: str | None = None
+    #: the evidence says that something outside stopped Packer (a signal): a cancellation seen in
+    #: the same text is its consequence, not a lost connection (context ``no-outside-stop``)
+    outside_stop: bool = False
     compiled: tuple[Pattern, ...] = field(default=(), compare=False, repr=False)
 
     def category_in(self, phase: str | None) -> str | None:
@@ -173,6 +176,7 @@ def _build_checked(entry: dict) -> Rule:
         patterns=tuple(entry.get("patterns", ())), positives=tuple(entry.get("positives", ())),
         negatives=tuple(entry.get("negatives", ())), exceptions=entry.get("exceptions", ""),
         by_phase=by_phase, trigger=trigger, code=entry.get("code"), generic_message=generic_message,
+        outside_stop=bool(entry.get("outside_stop", False)),
         compiled=tuple(compiled),
     )
 
