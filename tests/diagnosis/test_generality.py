@@ -209,3 +209,15 @@ def test_an_interrupted_packer_is_not_a_lost_connection():
     # without the signal line the guide's reading of a bare cancellation stays
     bare = text.replace("2026/02/11 10:02:44 ui error: Cancelling build after receiving interrupt\n", "")
     assert "AIB218" in [f["rule"] for f in diagnose(bare.encode()).to_dict()["findings"]]
+
+
+def test_go_multierror_header_is_packers_template_check_only_where_packer_prints_it():
+    terraform = ("Error: Error refreshing state: 1 error(s) occurred:\n\n"
+                 "* data.azurerm_image.golden: 1 error(s) occurred:\n\n"
+                 "* data.azurerm_image.golden: data.azurerm_image.golden: image \"golden-2204\" was not found in "
+                 "resource group \"img-rg\"\n")
+    assert "AIB121" not in [f["rule"] for f in diagnose(terraform.encode()).to_dict()["findings"]]
+    packer = ("Template validation failed. Errors are shown below.\n\n"
+              "Errors validating build 'azure-arm'. 1 error(s) occurred:\n\n"
+              "* An image_sku must be specified\n")
+    assert _top(packer) == ("invalid_template", "AIB121")

@@ -1382,7 +1382,10 @@ RULES = (
         "priority": 60,
         "title": "Packer rejected its configuration before building",
         "patterns": [
-            r"\d+ error\(s\) occurred:",
+            # go-multierror's header (shared by Packer and Terraform) names Packer's template
+            # check only where Packer prints it: at the start, after "Error: " or after
+            # "Errors validating build 'x'." -- not inside another tool's message
+            r"(?:^|Error: |Errors validating build '[^']*'\. )\d+ error\(s\) occurred:",
             r"Error: Failed to prepare build",
             r"Failed to initialize build",
             r"is unknown by Packer",
@@ -1397,7 +1400,9 @@ RULES = (
         "exceptions": "None.",
         "reference": PACKER_ARM,
         "positives": ["Error: 2 error(s) occurred:", "Error: Failed to prepare build: \"azure-arm.ubuntu\""],
-        "negatives": ["0 errors occurred", "Build 'azure-arm' finished."],
+        "negatives": ["0 errors occurred", "Build 'azure-arm' finished.",
+                      "Error: Error refreshing state: 1 error(s) occurred:",
+                      "* data.azurerm_image.base: 1 error(s) occurred:"],
     },
     {
         "id": "AIB122",
