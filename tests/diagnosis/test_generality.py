@@ -69,6 +69,11 @@ def _top(text: str, **kw) -> tuple[str, str | None]:
      "retrieve status of the operation use uri: https://management.azure.com/subscriptions/0000/providers/"
      "Microsoft.Network/locations/westeurope/operations/1234?api-version=2023-09-01.\n",
      "run_in_progress", "AZ-AnotherOperationInProgress"),
+    # Microsoft Graph refusing to create the identity's app or to resolve a principal
+    ("Creating 'Contributor' role assignment under scope '/subscriptions/0000/resourceGroups/aib-rg'\n"
+     "ERROR: Insufficient privileges to complete the operation.\n", "missing_permissions", "AIB136"),
+    ('New-AzADServicePrincipal : {"odata.error":{"code":"Authorization_RequestDenied","message":{"lang":"en",'
+     '"value":"Insufficient privileges to complete the operation."}}}\n', "missing_permissions", "AIB136"),
 ])
 def test_compute_refusals_in_every_shape(text, category, rule):
     assert _top(text) == (category, rule)

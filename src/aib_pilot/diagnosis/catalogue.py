@@ -1886,6 +1886,28 @@ RULES = (
                       "PACKER ERR 2026/02/11 09:41:07 Cancelling builder after context cancellation context canceled"],
     },
     {
+        "id": "AIB136",
+        "category": "missing_permissions",
+        "severity": "error",
+        "phase": "submission",
+        "priority": 70,
+        "title": "Microsoft Entra ID refused a directory request (insufficient privileges)",
+        "patterns": [r"\bAuthorization_RequestDenied\b", r"Insufficient privileges to complete the operation"],
+        "cause": "Microsoft Graph refused to read or write a directory object: the signed-in identity "
+                 "may not create app registrations or service principals, or may not look up the "
+                 "principal a role is being assigned to (setting up the template's identity).",
+        "fix": "Ask a directory administrator for the needed role (Application Developer or "
+               "Application Administrator to create the app, Directory Readers to resolve "
+               "principals), or assign roles by object ID so no lookup is needed: `az role "
+               "assignment create --assignee-object-id ID --assignee-principal-type "
+               "ServicePrincipal --role ROLE --scope SCOPE`.",
+        "exceptions": "None.",
+        "reference": "https://learn.microsoft.com/azure/role-based-access-control/troubleshooting",
+        "positives": ['{"odata.error": {"code": "Authorization_RequestDenied", "message": {"lang": "en", "value": "Insufficient privileges to complete the operation."}}}',
+                      "ERROR: Insufficient privileges to complete the operation."],
+        "negatives": ["Sufficient privileges: the operation completed", "Authorization_RequestDeniedHandler loaded"],
+    },
+    {
         "id": "AIB236",
         "category": "pipeline_timeout",
         "severity": "error",
