@@ -226,3 +226,27 @@ def test_go_multierror_header_is_packers_template_check_only_where_packer_prints
               "Errors validating build 'azure-arm'. 1 error(s) occurred:\n\n"
               "* An image_sku must be specified\n")
     assert _top(packer) == ("invalid_template", "AIB121")
+
+
+# ------------------------------------------------------------------ the Go SDKs' shapes
+@pytest.mark.parametrize("text,category,code", [
+    ("Error: creating Linux Virtual Machine (Subscription: \"0000\"\nResource Group Name: \"build-rg\"\n"
+     "Virtual Machine Name: \"golden-01\"): performing CreateOrUpdate: unexpected status 400 (400 Bad Request) with "
+     "error: InvalidParameter: The value of parameter imageReference.offer is invalid.\n",
+     "invalid_template", "InvalidParameter"),
+    ("PUT https://management.azure.com/subscriptions/0000/resourceGroups/build-rg/providers/Microsoft.Compute/"
+     "virtualMachines/golden-01\n"
+     "--------------------------------------------------------------------------------\n"
+     "RESPONSE 409: 409 Conflict\nERROR CODE: QuotaExceeded\n"
+     "--------------------------------------------------------------------------------\n",
+     "quota_or_capacity", "QuotaExceeded"),
+    ("GET https://images01.blob.core.windows.net/scripts/setup.sh\n"
+     "--------------------------------------------------------------------------------\n"
+     "RESPONSE 503: 503 Service Unavailable\nERROR CODE: ServerBusy\n"
+     "--------------------------------------------------------------------------------\n",
+     "transient_service_error", "ServerBusy"),
+])
+def test_go_sdk_error_shapes(text, category, code):
+    d = diagnose(text.encode()).to_dict()
+    assert d["category"] == category
+    assert code in [r["code"] for r in d["records"]]

@@ -1352,7 +1352,7 @@ RULES = (
         "priority": 55,
         "title": "A property of the deployment or template is invalid",
         "patterns": [
-            r"(?:\"code\\?\"\s*:\s*\\?\"|Code=\\?\"?|\(|-> |Code: |ErrorCode: )InvalidParameter\b",
+            r"(?:\"code\\?\"\s*:\s*\\?\"|Code=\\?\"?|\(|-> |Code: |ErrorCode: |ERROR CODE: |with error: )InvalidParameter\b",
             r"is invalid according to its validation rule",
             r"Parameter '?[\w.]+'? is not allowed",
             r"does not have required value\(?s?\)?",

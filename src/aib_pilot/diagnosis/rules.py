@@ -181,8 +181,9 @@ def _build_checked(entry: dict) -> Rule:
     )
 
 
-#: Codes that are common words need the shape of an error code around them.
-_CODE_CONTEXT = r"""(?:[Cc]ode\\?"?\s*[:=]\s*\\?"?|\(|-> |ErrorCode: |Code : |<Code>)"""
+#: Codes that are common words need the shape of an error code around them (also the Go SDKs'
+#: ``ERROR CODE: X`` block and ``unexpected status 400 (400 Bad Request) with error: X: ...``).
+_CODE_CONTEXT = r"""(?:[Cc]ode\\?"?\s*[:=]\s*\\?"?|\(|-> |ErrorCode: |Code : |<Code>|ERROR CODE: |with error: )"""
 
 
 def _code_patterns(code: str) -> list[str]:
