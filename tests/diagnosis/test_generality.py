@@ -250,3 +250,18 @@ def test_go_sdk_error_shapes(text, category, code):
     d = diagnose(text.encode()).to_dict()
     assert d["category"] == category
     assert code in [r["code"] for r in d["records"]]
+
+
+@pytest.mark.parametrize("line,category,rule", [
+    # Compute's allocation sentence without its code (the rule owning AllocationFailed reads it)
+    ('    "message": "Allocation failed. We do not have sufficient capacity for the requested VM size in this '
+     'region. Read more about improving likelihood of allocation success at http://aka.ms/allocation-guidance"',
+     "quota_or_capacity", "AIB113"),
+    # Resource Manager's sentence for an API version a region does not serve, without its code
+    ("New-AzResourceGroupDeployment : 09:12:40 - Resource Microsoft.Compute/galleries/images 'corp/web' failed with "
+     "message 'No registered resource provider found for location 'swedencentral' and API version '2017-01-01' "
+     "for type 'galleries/images'. The supported api-versions are '2019-03-01, 2021-10-01'.'",
+     "provider_not_registered", "AIB111"),
+])
+def test_a_rule_that_owns_a_code_also_reads_its_documented_sentence(line, category, rule):
+    assert _top(line + "\n") == (category, rule)

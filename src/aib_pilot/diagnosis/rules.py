@@ -221,8 +221,27 @@ def _code_entries(catalogue_patterns: str) -> list[dict]:
     return out
 
 
+def _with_code_phrases(entries: list[dict]) -> list[dict]:
+    """A catalogue rule that names an Azure error code (and so owns it: the table's entry for the
+    code is left out) also matches the documented message phrases the code table gives for that
+    code, when both name the same cause -- otherwise Microsoft's wording without the code
+    ("Allocation failed. We do not have sufficient capacity ...") would be lost."""
+    from aib_pilot.diagnosis import azure_codes  # noqa: PLC0415 - data, kept beside the catalogue
+
+    out = []
+    for entry in entries:
+        named = set(re.findall(r"[A-Za-z0-9]+", "\n".join(entry.get("patterns", ()))))
+        own = [re.compile(p) for p in entry.get("patterns", ())]
+        extra = [re.escape(phrase) for c in azure_codes.CODES
+                 if c["code"] in named and c["category"] == entry.get("category") and c["kind"] != "wrapper"
+                 for phrase in c.get("phrases", ())
+                 if not any(rx.search(phrase) for rx in own)]  # a phrase the rule already reads
+        out.append(dict(entry, patterns=list(entry["patterns"]) + extra) if extra else entry)
+    return out
+
+
 def load_rules() -> tuple[Rule, ...]:
-    entries = list(catalogue.RULES)
+    entries = _with_code_phrases(list(catalogue.RULES))
     entries += _code_entries("\n".join(p for e in entries for p in e.get("patterns", ())))
     rules = tuple(_build(e) for e in entries)
     ids = [r.id for r in rules]
