@@ -123,6 +123,11 @@ def _terminated_during_windows_update(extra: list[str] = ()) -> str:
 
 def test_packer_terminated_while_a_step_still_works_is_the_build_timeout():
     assert _top(_terminated_during_windows_update()) == ("build_timeout", "AIB235")
+    # an excerpt that starts in the middle of the step: its phase is only guessed from the first
+    # line, so the phase shown is the cause's own, not the guess
+    cut = "".join(line + "\n" for line in _terminated_during_windows_update().splitlines()[1:])
+    d = diagnose(cut.encode()).to_dict()
+    assert (d["category"], d["phase"]) == ("build_timeout", "customize")
 
 
 def test_terminated_with_a_dropped_connection_stays_connection_lost():
@@ -166,6 +171,7 @@ def test_internal_operation_error_that_aib_calls_generic_is_an_honest_unknown():
     d = diagnose(("Deployment of imageTemplates 'win11-avd' failed:\n" + _GENERIC_BODY).encode()).to_dict()
     assert d["category"] == "unknown"
     assert d["findings"][0]["rule"] == "AIB102" and d["findings"][0]["kind"] == "generic"
+    assert d["findings"][0]["category"] == "unknown"  # shown as a wrapper, naming no cause
     # the same message given as the run's status message
     assert _top("", status_message='{"status":"Failed","error":{"code":"InternalOperationError","message":'
                                    '"Internal error occurred. This is a generic error. To identify possible causes, '

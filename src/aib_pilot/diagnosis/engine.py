@@ -273,8 +273,9 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
         reported.append(Finding(rule, [Evidence(None, mismatch)], True, None))
         template = None
     failed_customizer = _failed_customizer(failing, customizers, template)
-    if failing is not None and failing.phase != "pipeline":  # a pipeline log quoting e.g. an ARM
-        phase = failing.phase                                  # error: the error's own phase wins
+    if failing is not None and failing.phase != "pipeline" and not failing.assumed:
+        phase = failing.phase  # a pipeline log quoting e.g. an ARM error, or a phase only guessed
+        # from an excerpt's first line: the cause's own phase wins
     elif top is not None and status == "failed":
         phase = top.phase or (failing.phase if failing else None)
     else:
@@ -361,8 +362,9 @@ def _generic_by_message(findings: list[Finding], records: list[ErrorRecord]) -> 
         if rule.generic_message and rule.kind == "specific":
             messages = [r.message for top in records for _d, r in top.walk() if r.code == rule.code]
             if messages and all(re.search(rule.generic_message, m) for m in messages):
-                f = Finding(replace(rule, kind="generic", priority=min(rule.priority, 12)), f.evidence,
-                            f.from_status, f.phase, f.secondary)
+                f = Finding(replace(rule, kind="generic", category="unknown", by_phase=(),
+                                    priority=min(rule.priority, 12)), f.evidence, f.from_status, f.phase,
+                            f.secondary)
         out.append(f)
     return out
 
