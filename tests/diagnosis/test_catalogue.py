@@ -76,9 +76,11 @@ def test_every_seed_error_section_is_referenced():
 def test_fix_and_cause_are_concrete():
     for r in RULES:
         assert len(r.cause) > 40 and len(r.fix) > 10, r.id
-        # Microsoft's documentation, or the documentation of the Packer component that prints it
+        # Microsoft's documentation, or the documentation of the Packer component or the guest
+        # tool (rpm, Pester) that prints it
         assert r.reference.startswith(("https://learn.microsoft.com/", "https://developer.hashicorp.com/packer/",
-                                       "https://github.com/rgl/packer-plugin-windows-update")), r.id
+                                       "https://github.com/rgl/packer-plugin-windows-update",
+                                       "https://rpm.org/", "https://pester.dev/")), r.id
 
 
 def test_generic_and_noise_rules_rank_below_specific_ones():

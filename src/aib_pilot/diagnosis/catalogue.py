@@ -549,6 +549,7 @@ RULES = (
             r"Script exited with non-zero exit status: ?\d+",
             r"exited with non-zero exit status",
             r"^(?!.*(?:packer restart|windows-update-elevated)).*exited with code: (?!(?:0|1115|1190)\b)\d+",
+            r"[Rr]emote command exited with '(?!0')\d+'",
         ],
         "cause": "A command in a Shell or PowerShell customizer failed and the script stopped with "
                  "that exit code; Packer then aborted the build.",
@@ -562,9 +563,11 @@ RULES = (
         "positives": [
             "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 100. Allowed exit codes are: [0]",
             "packer: 2020/04/30 23:38:58 [INFO] command 'powershell -executionpolicy bypass \"& { . c:/Windows/Temp/script.ps1 }\"' exited with code: 1",
+            "2016/03/02 10:11:12 packer-builder-qemu: 2016/03/02 10:11:12 remote command exited with '2': /tmp/script_118.sh",
         ],
         "negatives": [
             "[INFO] command 'shutdown.exe -f -r -t 0 -c \"packer restart\"' exited with code: 0",
+            "2016/03/02 10:11:12 packer-builder-qemu: 2016/03/02 10:11:12 remote command exited with '0': /tmp/script_118.sh",
             "[INFO] command 'PowerShell -ExecutionPolicy Bypass -OutputFormat Text -File C:/Windows/Temp/packer-windows-update-elevated.ps1' exited with code: 101",
         ],
     },
@@ -678,6 +681,7 @@ RULES = (
         "severity": "error",
         "phase": None,
         "priority": 70,
+        "context": ["before-step-failed"],
         "by_phase": {"distribute": None, "cleanup": None, "deprovision": None},
         "title": "The build VM ran out of resources (communicator lost: unexpected EOF)",
         "patterns": [
@@ -781,6 +785,7 @@ RULES = (
             r"Another app is currently holding the yum lock",
             r"Waiting for cache lock: Could not get lock",
             r"(?:frontend )?lock was locked by another process",
+            r"dpkg(?: frontend| status database)?(?: lock)? is locked by another process",
             r"E: ?Could not get lock /var/(?:lib|cache)/(?:dpkg|apt)",
             r"Waiting for (?:cache|dpkg|apt) lock",
             r"(?i)waiting for unattended-upgr",
@@ -821,6 +826,9 @@ RULES = (
             r"\bUnableToDownload\b",
             r'Exception calling \"DownloadFile\"',
             r"(?i)\bfailed to download\b",
+            r"One of the configured repositories failed",
+            r"Cannot find a valid baseurl for repo",
+            r"Could not retrieve mirrorlist ",
             r"HTTP response code .{0,300}\b(?:40[0-9]|50[0-9])\b",
             r"\bThe underlying connection was closed\b",
         ],
@@ -832,11 +840,12 @@ RULES = (
                "Add retries: `curl --retry 5 --retry-all-errors`.",
         "exceptions": "Downloads retried successfully later are not the cause.",
         "reference": TROUBLESHOOT + "#tips-for-troubleshooting-scriptinline-customization",
-        "positives": ["    azure-arm: curl: (22) The requested URL returned error: 404", "    azure-arm: E: Failed to fetch http://azure.archive.ubuntu.com/ubuntu/pool/main/n/nginx.deb  Temporary failure resolving 'azure.archive.ubuntu.com'",
+        "positives": ["    qemu.rocky8: Error: Cannot find a valid baseurl for repo: appstream", "    azure-arm: curl: (22) The requested URL returned error: 404", "    azure-arm: E: Failed to fetch http://azure.archive.ubuntu.com/ubuntu/pool/main/n/nginx.deb  Temporary failure resolving 'azure.archive.ubuntu.com'",
             "==> azure-arm: Invoke-WebRequest : The remote name could not be resolved: 'downloads.example.org'",
             '    azure-arm: Could not download https://example.org/releases/tool-1.2.3.tar.gz',
         ],
-        "negatives": ["    azure-arm: Get:1 http://azure.archive.ubuntu.com/ubuntu focal InRelease [265 kB]"],
+        "negatives": ["    azure-arm: Get:1 http://azure.archive.ubuntu.com/ubuntu focal InRelease [265 kB]",
+                      "    azure-arm: Loaded plugins: fastestmirror, langpacks"],
     },
     {
         "id": "AIB213",
@@ -850,6 +859,7 @@ RULES = (
             r": command not found\s*$",
             r": \d+: [^:\s]+: not found\s*$",
             r"is not recognized as the name of a cmdlet",
+            r"is not recognized as an internal or external command",
             r"E: Unable to locate package ",
             r"No package .{1,80} available\.",
             r"No such file or directory\s*$",
@@ -1563,7 +1573,8 @@ RULES = (
         "title": "The build VM's SSH or WinRM port cannot be reached",
         "patterns": [
             r"TCP connection to SSH ip/port failed",
-            r"dial tcp [\w.:\[\]-]+:(?:22|5985|5986): (?:i/o timeout|connect: connection refused|connect: no route to host)",
+            r"dial tcp [\w.:\[\]-]+:(?:22|5985|5986): (?:i/o timeout|connect: connection refused|connect: no route to host"
+            r"|(?:connect: )?connection timed out)",
         ],
         "cause": "Packer cannot open a TCP connection to the VM's SSH (22) or WinRM (5985/5986) "
                  "port: the VM sits on a private address the runner cannot route to (a custom "
@@ -1575,7 +1586,8 @@ RULES = (
                "`private_virtual_network_with_public_ip`.",
         "exceptions": "After a successful connection, the same error means the connection was lost.",
         "reference": "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-vnet",
-        "positives": ["2024/01/10 08:00:00 packer-builder-azure-arm plugin: [DEBUG] TCP connection to SSH ip/port failed: dial tcp 10.20.0.4:22: i/o timeout"],
+        "positives": ["2024/01/10 08:00:00 packer-builder-azure-arm plugin: [DEBUG] TCP connection to SSH ip/port failed: dial tcp 10.20.0.4:22: i/o timeout",
+                      "2024/01/10 08:00:00 packer-builder-azure-arm plugin: [ERROR] WinRM connection err: unknown error Post \"http://10.20.0.4:5985/wsman\": dial tcp 10.20.0.4:5985: connect: connection timed out"],
         "negatives": ["dial tcp 10.0.0.4:443: i/o timeout"],
     },
     {
@@ -1593,6 +1605,7 @@ RULES = (
             r"(?i)\bwas NOT successful\b",
             r"Chocolatey installed \d+/\d+ packages\. [1-9]\d* packages? failed",
             r"(?i)\bException occurred\b",
+            r"==> [\w.-]+: [A-Z][a-z]+-[A-Z][A-Za-z]+ : \S",
         ],
         "cause": "A customizer's own output reports an error (a PowerShell error record, a .NET "
                  "exception, a package manager's failure summary, an `ERROR:` line) and the "
@@ -1603,12 +1616,12 @@ RULES = (
         "exceptions": "Errors a script handled itself also print records; the rule only counts in "
                       "the customizer that failed.",
         "reference": "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot",
-        "positives": [
+        "positives": ["==> azure-arm.w2022: Add-WindowsCapability : The request is not supported.", 
             "==> azure-arm:     + FullyQualifiedErrorId : PathNotFound,Microsoft.PowerShell.Commands.GetItemPropertyCommand",
             "==> azure-arm.win: ERROR: (1312, 'CredRead', 'A specified logon session does not exist.')",
             "    azure-arm: System.IO.FileNotFoundException: Could not find file 'C:\\tools\\setup.ini'.",
         ],
-        "negatives": ["==> azure-arm: ERROR: -> DeploymentFailed : At least one resource deployment operation failed.",
+        "negatives": ["    azure-arm.w2022: Get-Service : listing services", "==> azure-arm: ERROR: -> DeploymentFailed : At least one resource deployment operation failed.",
                       "==> azure-arm: ERROR:   -> BadRequest : An invalid value was provided for 'tags'.",
                       "    azure-arm: 0 errors, 0 warnings"],
     },
@@ -1656,6 +1669,196 @@ RULES = (
         "reference": "https://github.com/rgl/packer-plugin-windows-update",
         "positives": ["    azure-arm: ERROR: Exception from HRESULT: 0x8024402C"],
         "negatives": ["    azure-arm: Found 3 updates"],
+    },
+    {
+        "id": "AIB227",
+        "category": "windows_update_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 72,
+        "title": "The Windows Update provisioner's script exited with an error code",
+        "patterns": [
+            r"Windows update script exited with non-zero exit status: ?\d+",
+            r"packer-windows-update-elevated\.ps1'? exited with code: (?!(?:0|101)\b)\d+",
+        ],
+        "cause": "The windows-update customizer runs its update script as a scheduled task and "
+                 "reads its exit code: 0 means done, 101 means a restart is pending (the provisioner "
+                 "restarts the VM and runs the script again). Any other code stops the build: the "
+                 "update search, download or installation failed, the VM restarted under the "
+                 "script, or the task could not start.",
+        "fix": "Read the lines the update script printed just before the exit code (the failing "
+               "update or HRESULT). Put a WindowsRestart customizer before WindowsUpdate so no "
+               "restart or installation is pending, let installers finish (wait or sleep) before "
+               "it, and exclude a failing update with `filters`.",
+        "exceptions": "Exit code 101 (restart pending) is part of the normal update loop.",
+        "reference": "https://github.com/rgl/packer-plugin-windows-update",
+        "positives": [
+            "==> win-2022: Windows update script exited with non-zero exit status: 16001",
+            "Build 'azure-arm.win' errored after 3 hours 2 minutes: Windows update script exited with non-zero exit status: 1",
+            "2023/02/01 09:12:40 packer-plugin-azure_v2.0.1 plugin: 2023/02/01 09:12:40 [INFO] command "
+            "'PowerShell -ExecutionPolicy Bypass -OutputFormat Text -File C:/Windows/Temp/packer-windows-update-elevated.ps1' "
+            "exited with code: 2147942402",
+        ],
+        "negatives": [
+            "[INFO] command 'PowerShell -ExecutionPolicy Bypass -OutputFormat Text -File "
+            "C:/Windows/Temp/packer-windows-update-elevated.ps1' exited with code: 101",
+            "[INFO] command 'PowerShell -ExecutionPolicy Bypass -OutputFormat Text -File "
+            "C:/Windows/Temp/packer-windows-update-elevated.ps1' exited with code: 0",
+        ],
+    },
+    {
+        "id": "AIB228",
+        "category": "communicator_timeout",
+        "severity": "error",
+        "phase": "connect",
+        "priority": 78,
+        "context": ["not-before-connect", "not-before-progress"],
+        "title": "WinRM refuses Packer's login (HTTP 401)",
+        "patterns": [
+            r"WinRM connection err: http (?:response )?error: 401\b",
+            r"http response error: 401 - invalid content type",
+        ],
+        "cause": "Packer reaches the VM's WinRM listener but every login is answered with HTTP 401: "
+                 "the listener does not accept the authentication Packer uses (Basic over HTTP, or "
+                 "NTLM), the user or password is wrong, or a hardening baseline (CIS, STIG) switched "
+                 "it off. Packer keeps retrying until the WinRM timeout.",
+        "fix": "Allow the authentication Packer uses on the listener (`winrm set "
+               "winrm/config/service/auth @{Basic=\"true\"}` for Basic over HTTP, or use "
+               "`winrm_use_ssl` with NTLM), check `winrm_username`/`winrm_password`, and apply "
+               "hardening that disables Basic auth only at the end of the build.",
+        "exceptions": "Refusals before a later successful connection (WinRM restarting) are not "
+                      "the cause.",
+        "reference": "https://developer.hashicorp.com/packer/docs/communicators/winrm",
+        "positives": [
+            "2022/03/04 11:20:33 packer-builder-azure-arm plugin: [ERROR] WinRM connection err: http response error: 401 - invalid content type",
+            "2022/03/04 11:20:33 packer-plugin-azure_v2.1.0 plugin: [ERROR] connection error: http response error: 401 - invalid content type",
+            "Build 'hyperv-iso' errored: Error processing command: Error uploading ps script containing env vars: "
+            "Couldn't create shell: http response error: 401 - invalid content type",
+        ],
+        "negatives": [
+            "2022/03/04 11:20:33 packer-builder-azure-arm plugin: [ERROR] WinRM connection err: unknown error Post \"https://10.0.0.4:5986/wsman\": dial tcp 10.0.0.4:5986: i/o timeout",
+        ],
+    },
+    {
+        "id": "AIB229",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 45,
+        "context": ["not-deprovision"],
+        "title": "A configuration-management provisioner exited with a non-zero code",
+        "patterns": [
+            r"Error executing [\w -]{1,40}: Non-zero exit status: ?(?:exit status )?\d+",
+            r"\b(?:Puppet|DSC) exited with a non-zero exit status: ?\d+",
+            r": ok=\d+ +changed=\d+ +unreachable=\d+ +failed=[1-9]\d*",
+        ],
+        "cause": "A Chef, Ansible, Puppet or DSC provisioner ran its tool on the build VM and the "
+                 "tool failed (a recipe, task or manifest errored; Ansible's PLAY RECAP counts the "
+                 "failed tasks). Packer stops the build; an "
+                 "`unexpected EOF` printed after it is the provisioner's plugin shutting down, not "
+                 "a second cause.",
+        "fix": "Read the tool's own output just before this line (the failed resource or task), "
+               "fix it and run the tool against a test VM first.",
+        "exceptions": "None.",
+        "reference": "https://developer.hashicorp.com/packer/docs/provisioners",
+        "positives": [
+            "==> azure-arm.app: Error executing Chef: Non-zero exit status: 1",
+            "==> azure-arm: Error executing Ansible: Non-zero exit status: 2",
+            "==> vsphere-iso: Puppet exited with a non-zero exit status: 6",
+            "Build 'qemu.base' errored after 9 minutes: Error executing Ansible: Non-zero exit status: exit status 4",
+            "    azure-arm.web: 10.1.0.4                  : ok=31   changed=12   unreachable=0    failed=1    skipped=3",
+        ],
+        "negatives": [
+            "    azure-arm: Executing Chef: sudo chef-solo --no-color -c /tmp/packer-chef-solo/solo.rb",
+            "    azure-arm.web: 10.1.0.4                  : ok=31   changed=12   unreachable=0    failed=0    skipped=3",
+        ],
+    },
+    {
+        "id": "AIB231",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 35,
+        "context": ["customizer", "not-deprovision"],
+        "title": "A Pester test run by a customizer failed",
+        "patterns": [
+            r"Tests Passed: \d+, Failed: [1-9]\d*, ",
+            r"\[-\] .{1,400} \d+(?:\.\d+)?m?s \(\d+(?:\.\d+)?m?s\|\d+(?:\.\d+)?m?s\)\s*$",
+        ],
+        "cause": "The customizer runs Pester tests that check the image (installed tools, versions, "
+                 "Windows features) and at least one test failed; the script then exits non-zero. "
+                 "The failing test's name follows `[-]` and its assertion (`Expected ...`) is on the "
+                 "next lines.",
+        "fix": "Read the `[-]` test and its `Expected ...` line: fix the installation it checks, or "
+               "the test if the expectation is out of date.",
+        "exceptions": "None.",
+        "reference": "https://pester.dev/docs/usage/output",
+        "positives": [
+            "    azure-arm.win: Tests Passed: 118, Failed: 2, Skipped: 0 NotRun: 0",
+            "    azure-arm.win:   [-] Git is on the PATH 48ms (41ms|7ms)",
+        ],
+        "negatives": [
+            "    azure-arm.win: Tests Passed: 118, Failed: 0, Skipped: 3 NotRun: 0",
+            "    azure-arm.win:   [+] Git is on the PATH 48ms (41ms|7ms)",
+        ],
+    },
+    {
+        "id": "AIB232",
+        "category": "communicator_timeout",
+        "severity": "error",
+        "phase": "connect",
+        "priority": 76,
+        "context": ["not-before-connect", "not-before-progress"],
+        "title": "Packer reaches the SSH port but the SSH handshake keeps failing",
+        "patterns": [
+            r"SSH handshake err: ",
+            r"Timeout during SSH handshake",
+        ],
+        "cause": "The VM answers on the SSH port, but Packer cannot complete the SSH handshake: sshd "
+                 "is still starting or is restricted (hardened ciphers, `MaxStartups`), a proxy or "
+                 "load balancer answers instead of sshd, or the key or user is refused. Packer retries "
+                 "`ssh_handshake_attempts` times and then gives up.",
+        "fix": "Check the VM's serial console and sshd log; allow the key type and ciphers Packer "
+               "offers, raise `ssh_handshake_attempts`/`ssh_timeout` for slow first boots, and make "
+               "sure the address Packer uses reaches the VM's sshd.",
+        "exceptions": "Handshake errors before a later successful connection are normal while the "
+                      "VM boots.",
+        "reference": "https://developer.hashicorp.com/packer/docs/communicators/ssh",
+        "positives": [
+            "2023/06/01 09:14:02 packer-plugin-azure_v2.0.0 plugin: [DEBUG] SSH handshake err: Timeout during SSH handshake",
+            "2023/06/01 09:14:02 packer-plugin-azure_v2.0.0 plugin: [DEBUG] SSH handshake err: ssh: handshake failed: EOF",
+        ],
+        "negatives": ["2023/06/01 09:14:02 packer-plugin-azure_v2.0.0 plugin: [DEBUG] handshaking with SSH"],
+    },
+    {
+        "id": "AIB230",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 55,
+        "context": ["customizer", "not-deprovision"],
+        "title": "The package manager could not install a package",
+        "patterns": [
+            r"error: unpacking of archive failed",
+            r"Error unpacking rpm package \S+",
+            r"^error: \S+: install failed\s*$",
+            r"E: Sub-process /usr/bin/dpkg returned an error code",
+        ],
+        "cause": "apt/dpkg or dnf/rpm started installing a package and the installation "
+                 "itself failed: a package script errored, a file in the package collides with one "
+                 "on the image, or the package download or checksum failed.",
+        "fix": "Read the package manager's lines before this one (the package and its error), fix "
+               "the conflicting file or version, and keep image customizations idempotent "
+               "(re-running an install must not fail).",
+        "exceptions": "None.",
+        "reference": "https://rpm.org/documentation.html",
+        "positives": [
+            "error: unpacking of archive failed on file /usr/lib/python3.9/site-packages;5f2a: cpio: File from package already exists as a directory in system",
+            "  Installing       : tar-1.34-6.el9.x86_64      12/40Error unpacking rpm package tar-1.34-6.el9.x86_64",
+            "error: tar-1.34-6.el9.x86_64: install failed",
+            "    azure-arm: E: Sub-process /usr/bin/dpkg returned an error code (1)",
+        ],
+        "negatives": ["    azure-arm: Unpacking nginx (1.24.0-2) ...", "    azure-arm: Installed: tar.x86_64 2:1.34-6.el9"],
     },
     {
         "id": "AIB309",

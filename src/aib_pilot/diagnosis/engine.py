@@ -251,7 +251,7 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
 
     failing = _failing_section(scanner, findings, nonzero, failure)
     findings = _apply_context(findings, failing, scanner.sections, timeout, scanner.first_connect_line,
-                              outside_stop)
+                              _last_progress_line(scanner), scanner.failed_line, outside_stop)
     findings.sort(key=lambda f: _score(f, failing), reverse=True)
     reported = [f for f in findings if f.rule.kind != "noise"]
     failure = failure and (bool(nonzero) or scanner.errored or (run_state or "").lower() in _FAILED_RUN_STATES
@@ -480,8 +480,21 @@ def _failing_section(scanner: LogScanner, findings: list[Finding], nonzero: list
     return None
 
 
+#: Phases whose start shows that the build got further (cleanup is what a failure leads to).
+_PROGRESS_PHASES = ("deploy", "deployment-status", "connect", "customize", "deprovision", "distribute")
+
+
+def _last_progress_line(scanner: LogScanner) -> int | None:
+    """The last line showing that the build went on: a phase or customizer starting, the first
+    connection to the VM, or a success line. An error retried before it was not the cause."""
+    lines = [s.start_line for s in scanner.sections if s.phase in _PROGRESS_PHASES and s.start_line > 1]
+    lines += [n for n in (scanner.first_connect_line, scanner.success_line) if n is not None]
+    return max(lines) if lines else None
+
+
 def _apply_context(findings: list[Finding], failing: Section | None, sections: list[Section],
-                   timeout: bool, connected_at: int | None = None, outside_stop: bool = False) -> list[Finding]:
+                   timeout: bool, connected_at: int | None = None, progress_at: int | None = None,
+                   failed_at: int | None = None, outside_stop: bool = False) -> list[Finding]:
     deprov = [s for s in sections if s.phase == "deprovision"]
     # lines inside a customizer that another one followed were not fatal: the build went on
     passed = [s for s in sections if s.followed]
@@ -494,10 +507,19 @@ def _apply_context(findings: list[Finding], failing: Section | None, sections: l
         if "not-before-connect" in ctx and connected_at is not None:
             # failed attempts while the VM boots are normal once a connection succeeded
             ev = [e for e in ev if e.line is None or e.line > connected_at]
+        if progress_at is not None and ("not-before-progress" in ctx
+                                        or f.rule.category == "transient_service_error"):
+            # a retried error that the build went past (a later phase, customizer or success)
+            retried = [e for e in ev if e.line is not None and e.line < progress_at]
+            ev = [e for e in ev if e not in retried]
+            earlier += retried
+        if "before-step-failed" in ctx and failed_at is not None:
+            # once Packer has said a step failed, what follows is its teardown, not a cause
+            ev = [e for e in ev if e.line is None or e.line <= failed_at]
         if "customizer" in ctx and customizers:  # an excerpt without customizer markers: any line
             ev = [e for e in ev if e.line is None or any(s.contains(e.line) for s in customizers)]
         for c in ctx:
-            if c.startswith("provisioner:"):
+            if c.startswith("provisioner:") and customizers:  # as "customizer": no markers, any line
                 name = c.split(":", 1)[1]
                 ev = [e for e in ev if any(s.provisioner == name and s.contains(e.line) for s in customizers)]
         if "timeout" in ctx and not timeout:
@@ -507,14 +529,20 @@ def _apply_context(findings: list[Finding], failing: Section | None, sections: l
         if "no-outside-stop" in ctx and outside_stop:
             continue
         if "failing-section" in ctx:
-            ev = [e for e in ev if failing is not None and failing.contains(e.line)]
+            if failing is None and not customizers and failed_at is not None:
+                # an excerpt without customizer markers: the lines before Packer said the step
+                # failed stand for the failing customizer
+                ev = [e for e in ev if e.line is not None and e.line <= failed_at]
+            else:
+                ev = [e for e in ev if failing is not None and failing.contains(e.line)]
         if "deprovision" in ctx:
             ev = [e for e in ev if any(s.contains(e.line) for s in deprov)]
         if "not-deprovision" in ctx:
             ev = [e for e in ev if not any(s.contains(e.line) for s in deprov)]
         if ev:
             out.append(Finding(f.rule, ev, f.from_status, f.phase))
-        elif earlier and f.rule.kind == "specific" and f.rule.severity == "error" and not ctx:
+        elif earlier and f.rule.kind == "specific" and f.rule.severity == "error" and (
+                not ctx or set(ctx) <= {"not-before-progress"}):
             # a known problem in a customizer that did not stop the build: said, never the cause
             out.append(Finding(f.rule, earlier, f.from_status, f.phase, secondary=True))
     return out

@@ -70,8 +70,10 @@ _PHASE_MARKERS = re.compile(
     rb"|Generalizing machine|Copying the OS disk|Publishing to Shared Image Gallery)"
     rb"|(?P<cleanup>method=\"DELETE\"|[Dd]eleting individual resources|Removing the created Deployment object"
     rb"|Deleting resource group|Cleanup requested)"
-    rb"|(?P<success>Builds finished\. The artifacts of successful builds are|Build '[\w.-]+' finished)"
+    rb"|(?P<success>Builds finished\. The artifacts of successful builds are|Build '[\w.-]+' finished"
+    rb"|[Rr]un template: \s*Succeeded)"
     rb"|(?P<errored>Build '[\w.-]+' errored|Some builds didn't complete successfully|Provisioning step had errors)"
+    rb"|(?P<step_failed>Step \"Step[A-Za-z]+\" failed)"
 )
 # Packer's own provisioner lines: where a customizer starts in raw Packer output (no telemetry).
 _PACKER_STEP = re.compile(
@@ -214,7 +216,9 @@ class LogScanner:
         self.lines_read = 0
         self.finalized = False          # "(telemetry) Finalizing." seen
         self.success_marker = False     # Packer said the artifacts were built
+        self.success_line: int | None = None   # the line that said so (the last one)
         self.errored = False            # Packer said the build errored
+        self.failed_line: int | None = None    # the first line where Packer said a step failed
         self.provisioners_started = 0
         self.global_tail: list[tuple[int, str]] = []
         self.saw_any_line = False
@@ -536,8 +540,11 @@ class LogScanner:
             kind = pm.lastgroup
             if kind == "success":
                 self.success_marker = True
-            elif kind == "errored":
-                self.errored = True
+                self.success_line = line_no
+            elif kind in ("errored", "step_failed"):
+                self.errored = self.errored or kind == "errored"
+                if self.failed_line is None:
+                    self.failed_line = line_no
             else:
                 phase = kind.replace("_", "-")
                 if phase == "connect" and self.first_connect_line is None and (
@@ -570,6 +577,10 @@ class LogScanner:
         return None
 
     def _section_line(self, buf: bytes, ls: int, raw: bytes, line_no: int, sec: Section) -> None:
+        if self.failed_line is None and self._may(_PHASE_MARKERS):
+            pm = _PHASE_MARKERS.search(raw)
+            if pm is not None and pm.lastgroup in ("errored", "step_failed"):
+                self.failed_line = line_no  # a provisioner failed: what follows is its aftermath
         if sec.source == "packer":
             step = _PACKER_STEP.search(raw) if self._may(_PACKER_STEP) else None
             if step is not None:
