@@ -1313,6 +1313,7 @@ CODES = (
                  "finished.",
         "fix": "Wait for the other operation and retry; serialize builds that change the same VNet.",
         "reference": ARM_ERRORS,
+        "phrases": ["Another operation on this or dependent resource is in progress"],
         "example": "Code: AnotherOperationInProgress\nMessage: Another operation on this or dependent "
                    "resource is in progress. Retry the request after the operation is complete.",
     },

@@ -15,10 +15,15 @@ Fields of a rule:
   priority  -- tie-breaker between findings of the same kind (higher wins); sub-causes of a
                timeout are higher than the timeout itself
   context   -- extra conditions on the evidence: "failing-section" (inside the section that failed),
-               "timeout" (a build timeout was seen), "no-timeout", "deprovision" (inside AIB's hidden
+               "timeout" (a build timeout was seen), "no-timeout", "no-outside-stop" (no rule with
+               outside_stop saw Packer stopped by a signal), "deprovision" (inside AIB's hidden
                deprovisioning provisioner), "not-deprovision"
   patterns  -- Python regular expressions, matched against each raw log line (bytes)
   positives / negatives -- example lines the patterns must / must not match (checked by tests)
+  code, generic_message -- (optional) the Azure error code the rule reads and a regex for the
+               message the service gives that code when it says itself that the error is generic
+               ("This is a generic error"): when every record of the code in the text carries such
+               a message, the rule counts only as a wrapper
 """
 
 TROUBLESHOOT = "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot"
@@ -73,6 +78,9 @@ RULES = (
         "phase": "submission",
         "priority": 20,
         "title": "Resource deployment failed with InternalOperationError",
+        # AIB's catch-all wording: the service says itself that it does not know the cause
+        "code": "InternalOperationError",
+        "generic_message": r"(?i)\bThis is a generic error\b",
         "patterns": [
             r"\"?code\"?\s*[:=]\s*\"?InternalOperationError",
             # AIB's provisioningError message: "... Details: InternalOperationError: Internal error occurred."
@@ -227,6 +235,8 @@ RULES = (
             r"(?i)(?:image template|template|build|run) (?:is )?(?:already|currently) (?:running|in progress)",
             r"(?i)an? (?:existing|active|ongoing) (?:run|build) (?:is )?in progress",
             r"not allowed in provisioning ?[Ss]tate:? '?(?:[Cc]reating|[Uu]pdating|[Dd]eleting)",
+            # AIB's refusal of a delete/run/update while a build runs names both states
+            r"not allowed in provisioning ?[Ss]tate:? '?\w+'?,? (?:or )?run ?[Ss]tate:? '?[Rr]unning\b",
         ],
         "cause": "AIB allows one run per template at a time; Run or Update was called while the "
                  "previous run had not finished (lastRunStatus.runState Running or Canceling).",
@@ -236,8 +246,11 @@ RULES = (
         "reference": TROUBLESHOOT + "#troubleshoot-image-template-submission-errors",
         "positives": ["Conflict: the image template is already running. Wait for the run to complete.",
             "Operation 'DELETE' is not allowed in provisioningState: 'Creating'",
+            "Operation 'Microsoft.VirtualMachineImages/imageTemplates/run' is not allowed in "
+            "provisioningState: 'Succeeded', runState: 'Running'",
         ],
-        "negatives": ["Build is running on agent Hosted Agent", "run completed"],
+        "negatives": ["Build is running on agent Hosted Agent", "run completed",
+                      "Operation 'delete' is not allowed in provisioning state: succeeded or run state: canceling."],
     },
     {
         "id": "AIB108",
@@ -374,6 +387,10 @@ RULES = (
             r"(?i)(?:TrustedLaunch|Trusted Launch|SecurityType|Confidential ?VM).{0,160}(?:not supported|does not support|doesn't support|mismatch|not compatible|cannot be used|must be)",
             r"cannot boot Hypervisor Generation",
             r"HyperVGeneration.{0,80}(?:does not match|mismatch|not supported)",
+            r"only supports creation of VMs(?: and VM Scale Sets)? with '?(?:TrustedLaunch|ConfidentialVM)",
+            r"has a different Hypervisor generation \[?'?V\d",
+            r"(?i)different Hyper-V Generation: V\d",
+            r"Error with Hyper-V Version validation",
         ],
         "cause": "The source image, the build VM size and the gallery image definition disagree on "
                  "security type or Hyper-V generation: a Trusted Launch or Gen2 source built on a "
@@ -388,8 +405,17 @@ RULES = (
         "positives": [
             "Message=\"The selected VM size 'Standard_D1_v2' cannot boot Hypervisor Generation '2'. If this was a Create operation please check that the Hypervisor Generation of the Image matches the Hypervisor Generation of the selected VM Size.\"",
             "The gallery image definition does not support security type TrustedLaunch required by the source image",
+            "Code=\"BadRequest\" Message=\"The provided gallery image only supports creation of VMs and VM Scale Sets "
+            "with 'TrustedLaunch' security type.\"",
+            "ERROR: (Conflict) The resource with id '/subscriptions/0000/resourceGroups/img-rg/providers/Microsoft.Compute/"
+            "images/web-2404' has a different Hypervisor generation ['V1'] than the parent gallery image Hypervisor "
+            "generation ['V2'].",
+            "Validation failed: Error with Hyper-V Version validation (cross-generation for multiple Hyper-V Versions is "
+            "not supported). The provided SIG: /subscriptions/0000/resourceGroups/img-rg/providers/Microsoft.Compute/"
+            "galleries/corp/images/web, has a different Hyper-V Generation: V1, than source image: V2.",
         ],
-        "negatives": ['    "securityType": "TrustedLaunch",', "Trusted Launch enabled: secure boot on"],
+        "negatives": ['    "securityType": "TrustedLaunch",', "Trusted Launch enabled: secure boot on",
+                      '    "hyperVGeneration": "V2",'],
     },
     {
         "id": "AIB115",
@@ -946,7 +972,7 @@ RULES = (
         "severity": "error",
         "phase": "customize",
         "priority": 45,
-        "context": ["no-timeout"],
+        "context": ["no-timeout", "no-outside-stop"],
         "title": "The build was cancelled while a customizer ran (context canceled)",
         "patterns": [r"Cancelling builder after context cancellation", r"Cancelling provisioning due to context cancellation"],
         "cause": "Packer was cancelled in the middle of a customizer. Without a timeout or a cancel "
@@ -956,7 +982,9 @@ RULES = (
         "fix": "Check the failing customizer for firewall/SSH/WinRM changes or reboots (use a "
                "WindowsRestart customizer to reboot); if you cancelled the run yourself, ignore it.",
         "exceptions": "After a build timeout (lastRunStatus 'context deadline exceeded') the "
-                      "cancellation is a consequence of the timeout and this rule does not count.",
+                      "cancellation is a consequence of the timeout and this rule does not count; "
+                      "nor when Packer says it received a signal (AIB235, AIB236): then something "
+                      "outside stopped it.",
         "reference": TROUBLESHOOT + "#cancelling-builder-after-context-cancellation-context-canceled",
         "positives": ["PACKER ERR 2020/03/26 22:11:23 Cancelling builder after context cancellation context canceled"],
         "negatives": ["PACKER OUT Cancelling build after receiving terminated"],
@@ -1334,7 +1362,7 @@ RULES = (
         "priority": 55,
         "title": "A property of the deployment or template is invalid",
         "patterns": [
-            r"(?:\"code\\?\"\s*:\s*\\?\"|Code=\\?\"?|\(|-> |Code: |ErrorCode: )InvalidParameter\b",
+            r"(?:\"code\\?\"\s*:\s*\\?\"|Code=\\?\"?|\(|-> |Code: |ErrorCode: |ERROR CODE: |with error: )InvalidParameter\b",
             r"is invalid according to its validation rule",
             r"Parameter '?[\w.]+'? is not allowed",
             r"does not have required value\(?s?\)?",
@@ -1364,7 +1392,10 @@ RULES = (
         "priority": 60,
         "title": "Packer rejected its configuration before building",
         "patterns": [
-            r"\d+ error\(s\) occurred:",
+            # go-multierror's header (shared by Packer and Terraform) names Packer's template
+            # check only where Packer prints it: at the start, after "Error: " or after
+            # "Errors validating build 'x'." -- not inside another tool's message
+            r"(?:^|Error: |Errors validating build '[^']*'\. )\d+ error\(s\) occurred:",
             r"Error: Failed to prepare build",
             r"Failed to initialize build",
             r"is unknown by Packer",
@@ -1379,7 +1410,9 @@ RULES = (
         "exceptions": "None.",
         "reference": PACKER_ARM,
         "positives": ["Error: 2 error(s) occurred:", "Error: Failed to prepare build: \"azure-arm.ubuntu\""],
-        "negatives": ["0 errors occurred", "Build 'azure-arm' finished."],
+        "negatives": ["0 errors occurred", "Build 'azure-arm' finished.",
+                      "Error: Error refreshing state: 1 error(s) occurred:",
+                      "* data.azurerm_image.base: 1 error(s) occurred:"],
     },
     {
         "id": "AIB122",
@@ -1414,7 +1447,7 @@ RULES = (
         "by_phase": {"distribute": None},  # while publishing, a missing gallery image is the target
         "title": "The source image does not exist in the region",
         "patterns": [
-            r"images referenced from the deployment template were not found",
+            r"images referenced from the deployment template (?:were|are) not found",
             r"\b(?:ImageNotFound|GalleryImageNotFound|PlatformImageNotFound|ImageVersionNotFound)\b",
             r"The platform image '.{1,200}' is not available",
             r"Image .{1,200} (?:was )?not found in (?:region|location)",
@@ -1431,7 +1464,8 @@ RULES = (
         "positives": ["Error: Code=InvalidParameter; Message=In region westus2, the following list of Shared Image Gallery images referenced from the deployment template were not found: /CommunityGalleries/x/Images/y/Versions/latest",
             '{"error": {"code": "NotFound", "message": "The Image \'/subscriptions/0000/resourceGroups/images-rg/providers/Microsoft.Compute/images/base-2204\' cannot be found."}}',
         ],
-        "negatives": ["image found in region westus2", "The Image Builder template cannot be found in the cache"],
+        "negatives": ["image found in region westus2", "The Image Builder template cannot be found in the cache",
+                      "All images referenced from the deployment template are available"],
     },
     {
         "id": "AIB124",
@@ -1567,7 +1601,7 @@ RULES = (
         "patterns": [
             r"(?:==> |    )[\w.-]+:\s+\+ (?:CategoryInfo|FullyQualifiedErrorId)\s*: ",
             r"(?:==> |    )[\w.-]+:.{0,200}\bSystem\.(?:\w+\.)*\w*Exception: ",
-            r"(?:==> |    )[\w.-]+: (?:ERROR|Error|FATAL|Fatal)(?::| -) (?!-> )(?!\s*$)",
+            r"(?:==> |    )[\w.-]+: (?:ERROR|Error|FATAL|Fatal)(?::| -) (?!\s*-> )(?!\s*$)",
             r"(?i)\bwas NOT successful\b",
             r"Chocolatey installed \d+/\d+ packages\. [1-9]\d* packages? failed",
             r"(?i)\bException occurred\b",
@@ -1588,6 +1622,7 @@ RULES = (
             "    azure-arm: System.IO.FileNotFoundException: Could not find file 'C:\\tools\\setup.ini'.",
         ],
         "negatives": ["    azure-arm.w2022: Get-Service : listing services", "==> azure-arm: ERROR: -> DeploymentFailed : At least one resource deployment operation failed.",
+                      "==> azure-arm: ERROR:   -> BadRequest : An invalid value was provided for 'tags'.",
                       "    azure-arm: 0 errors, 0 warnings"],
     },
     {
@@ -1833,7 +1868,10 @@ RULES = (
         "priority": 92,
         "title": "An image with this name already exists",
         "patterns": [
-            r"Changing property 'sourceVirtualMachine' is not allowed",
+            # Compute's refusal to change the source of an existing image or image version
+            # ('sourceVirtualMachine', '...publishingProfile.source.managedImage.id',
+            # '...storageProfile.source.id'): the name is taken by an image built from another source
+            r"Changing property '(?:\w+\.)*source(?:VirtualMachine)?(?:\.\w+)*' is not allowed",
             r"A managed image named .{1,200} already exists",
             r"(?i)\bimage (?:named |with the name )?'?[\w.-]+'? already exists\b",
         ],
@@ -1845,8 +1883,12 @@ RULES = (
                "-g RG -n NAME`).",
         "exceptions": "None.",
         "reference": ARM_ERRORS,
-        "positives": ["==> azure-arm: ERROR: -> PropertyChangeNotAllowed : Changing property 'sourceVirtualMachine' is not allowed."],
-        "negatives": ["Changing property 'tags' is allowed"],
+        "positives": ["==> azure-arm: ERROR: -> PropertyChangeNotAllowed : Changing property 'sourceVirtualMachine' is not allowed.",
+                      "==> azure-arm.sig: ERROR: -> PropertyChangeNotAllowed : Changing property "
+                      "'galleryImageVersion.properties.storageProfile.source.id' is not allowed."],
+        "negatives": ["Changing property 'tags' is allowed",
+                      "Changing property 'galleryImage.properties.osType' is not allowed.",
+                      "Changing property 'galleryImage.properties.hyperVGeneration' is not allowed."],
     },
     {
         "id": "AIB310",
@@ -1858,7 +1900,7 @@ RULES = (
         "patterns": [
             r"Replication failed in this region",
             r"\b\w+ResponseFromPIR\b",
-            r"(?i)\breplication (?:job )?failed\b",
+            r"(?i)\breplication (?:jobs? )?failed\b",
             r"\bGalleryImageVersion\w*(?:Failed|Error)\b",
         ],
         "cause": "The image was built, but copying it into the gallery (or to one of its target "
@@ -1870,7 +1912,9 @@ RULES = (
                "replication status per region.",
         "exceptions": "A timeout while waiting for replication is AIB305 instead.",
         "reference": "https://learn.microsoft.com/azure/virtual-machines/troubleshooting-shared-images",
-        "positives": ["Message: Replication failed in this region due to 'Storage allocation failure'."],
+        "positives": ["Message: Replication failed in this region due to 'Storage allocation failure'.",
+                      "ERROR: Gallery replication jobs failed in one or more regions. The failing regions' details "
+                      "are as follows: '{region:westus3, detail:Failed with internal server error.}'."],
         "negatives": ["Replication completed in this region"],
     },
     {
@@ -2018,6 +2062,123 @@ RULES = (
         "negatives": ["==> azure-arm: Capturing image ...", "==> azure-arm: Copying VHD to Storage Account ..."],
     },
 
+    {
+        "id": "AIB235",
+        "category": "build_timeout",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 46,
+        "title": "AIB stopped Packer while the build was still working (terminated)",
+        "outside_stop": True,
+        "patterns": [r"Cancelling build after receiving terminated"],
+        "cause": "Packer received SIGTERM: it did not fail, something outside stopped it. Under "
+                 "AIB that is the service ending the build when `buildTimeoutInMinutes` runs out "
+                 "(default 240) or when the run is cancelled. The step that was running (often "
+                 "Windows Update or a long install) had not finished; a connection that really "
+                 "dropped shows its own line (AIB214).",
+        "fix": "If nobody cancelled the run (`lastRunStatus.runState` is Failed, not Canceled), "
+               "the build ran out of time: raise `properties.buildTimeoutInMinutes` (max 960), "
+               "use a bigger `vmProfile.vmSize`, or split the long step (limit Windows Update "
+               "with `filters`/`updateLimit`).",
+        "exceptions": "With runState Canceled the stop was a cancel (AIB406); a lost connection "
+                      "(AIB214) or a more specific sub-cause (a prompt, a hung Sysprep) ranks first.",
+        "reference": TROUBLESHOOT + "#timeout-exceeded",
+        "positives": ["[2b7c6f8e-1d2a-4c3b-9e8f-0a1b2c3d4e5f] PACKER 2026/02/11 09:41:07 ui error: Cancelling build after receiving terminated",
+                      "PACKER OUT Cancelling build after receiving terminated"],
+        "negatives": ["==> azure-arm: Cancelling build after receiving interrupt",
+                      "PACKER ERR 2026/02/11 09:41:07 Cancelling builder after context cancellation context canceled"],
+    },
+    {
+        "id": "AIB136",
+        "category": "missing_permissions",
+        "severity": "error",
+        "phase": "submission",
+        "priority": 70,
+        "title": "Microsoft Entra ID refused a directory request (insufficient privileges)",
+        "patterns": [r"\bAuthorization_RequestDenied\b", r"Insufficient privileges to complete the operation"],
+        "cause": "Microsoft Graph refused to read or write a directory object: the signed-in identity "
+                 "may not create app registrations or service principals, or may not look up the "
+                 "principal a role is being assigned to (setting up the template's identity).",
+        "fix": "Ask a directory administrator for the needed role (Application Developer or "
+               "Application Administrator to create the app, Directory Readers to resolve "
+               "principals), or assign roles by object ID so no lookup is needed: `az role "
+               "assignment create --assignee-object-id ID --assignee-principal-type "
+               "ServicePrincipal --role ROLE --scope SCOPE`.",
+        "exceptions": "None.",
+        "reference": "https://learn.microsoft.com/azure/role-based-access-control/troubleshooting",
+        "positives": ['{"odata.error": {"code": "Authorization_RequestDenied", "message": {"lang": "en", "value": "Insufficient privileges to complete the operation."}}}',
+                      "ERROR: Insufficient privileges to complete the operation."],
+        "negatives": ["Sufficient privileges: the operation completed", "Authorization_RequestDeniedHandler loaded"],
+    },
+    {
+        "id": "AIB236",
+        "category": "pipeline_timeout",
+        "severity": "error",
+        "phase": None,
+        "kind": "generic",
+        "priority": 40,
+        "outside_stop": True,
+        "title": "Packer was interrupted (Ctrl+C, or the CI job running it was cancelled)",
+        "patterns": [r"Cancelling build after receiving interrupt"],
+        "cause": "Packer received SIGINT: someone pressed Ctrl+C, or the CI job running Packer was "
+                 "cancelled or reached its time limit. It stopped the step that was running; the "
+                 "'context canceled' lines after it are the consequence, not a lost connection.",
+        "fix": "If the job hit its time limit, raise it or run the build in the background and "
+               "watch it with a budget (`aib-pilot monitor`); if the step was slow for a reason, "
+               "the lines before the interrupt show which step and why.",
+        "exceptions": "Not a cause by itself: a specific error printed before the interrupt ranks "
+                      "first.",
+        "reference": "https://developer.hashicorp.com/packer/docs/commands/build",
+        "positives": ["==> azure-arm.win2022: Cancelling build after receiving interrupt",
+                      "2026/02/11 10:02:44 ui error: Cancelling build after receiving interrupt"],
+        "negatives": ["Cancelling build after receiving terminated",
+                      "==> azure-arm: Step \"StepDeployTemplate\" was interrupted by the user"],
+    },
+    {
+        "id": "AIB320",
+        "category": "image_not_generalized",
+        "severity": "error",
+        "phase": "distribute",
+        "priority": 80,
+        "title": "The VM to capture was not generalized",
+        "patterns": [r"requires the Virtual Machine '[^']{1,200}' to be Generalized"],
+        "cause": "Compute refuses to make an image from a VM that is not marked generalized: the "
+                 "capture ran before Sysprep (Windows) or `waagent -deprovision` plus "
+                 "`az vm generalize` (Linux) completed. Under AIB the deprovision step does this; "
+                 "a customizer that removed or replaced it, or a capture of your own VM outside "
+                 "AIB, leaves the VM specialized.",
+        "fix": "Generalize before capturing (`az vm deallocate` then `az vm generalize -g RG -n "
+               "VM`), or publish the VM as a specialized gallery image version "
+               "(`--os-state Specialized` on the image definition). Under AIB keep its "
+               "deprovisioning script in place.",
+        "exceptions": "None.",
+        "reference": "https://learn.microsoft.com/azure/virtual-machines/capture-image-resource",
+        "positives": ["Code=\"OperationNotAllowed\" Message=\"The operation 'Create Image' requires the Virtual Machine 'build-vm-07' to be Generalized.\"",
+                      "ERROR: (OperationNotAllowed) The operation 'Capture' requires the Virtual Machine 'web01' to be Generalized."],
+        "negatives": ["The Virtual Machine 'web01' was generalized by Sysprep",
+                      "Operation 'start' is not allowed on VM 'web01' since the VM is generalized."],
+    },
+    {
+        "id": "AIB135",
+        "category": "transient_service_error",
+        "severity": "error",
+        "phase": None,
+        "priority": 60,
+        "title": "Azure Resource Manager throttled the requests of the subscription",
+        "patterns": [r"Number of (?:'\w+' )?requests for subscription '[^']{1,100}'.{0,300}?exceeded"],
+        "cause": "Resource Manager limits the read, write and delete requests per subscription "
+                 "and principal (and a provider can limit its own operations); past the limit it "
+                 "answers 429 with the number of seconds to wait. Many builds or monitors polling "
+                 "the same subscription, or a script listing resources in a loop, run into it.",
+        "fix": "Retry after the seconds the message gives; poll less often (aib-pilot's monitor "
+               "backs off on 429), spread parallel builds over time or subscriptions.",
+        "exceptions": "Throttling is not the cause when a later error names another one.",
+        "reference": "https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling",
+        "positives": ["Number of 'write' requests for subscription '1111-2222' actor '3333' exceeded. Please try again after '17' seconds after additional tokens are available.",
+                      "ERROR: Number of requests for subscription '1111-2222' and operation 'GET/SUBSCRIPTIONS/PROVIDERS/MICROSOFT.COMPUTE/GALLERIES' exceeded the backend storage limit. Please try again after '4' seconds."],
+        "negatives": ["Number of requests for subscription '1111-2222' is within the limit",
+                      "x-ms-ratelimit-remaining-subscription-reads: 11999"],
+    },
 )
 
 

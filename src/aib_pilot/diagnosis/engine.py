@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from aib_pilot.diagnosis.rules import RULES_BY_ID, Rule
 from aib_pilot.diagnosis.scanner import Evidence, LogScanner, RuleHits, Section
@@ -235,6 +235,8 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
         json_info, json_data, run_state, status_message, provisioning_error)
 
     findings = _collect(scanner, status_scan, json_hits, status_phases) + _derived(scanner, run_state)
+    findings = _generic_by_message(findings, _text_records(small_input, status_message, provisioning_error,
+                                                          json_info))
     # a customizer followed by another one did not stop the build (e.g. validExitCodes [0, 3010])
     nonzero = [s for s in scanner.sections if s.provisioner and s.exit_code not in (None, 0) and not s.followed]
     if scanner.success_marker and not scanner.errored and not nonzero:
@@ -244,13 +246,14 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
         findings = [Finding(f.rule, ev, f.from_status, f.phase) for f in findings
                     if (ev := [e for e in f.evidence if e.line is None])]
     timeout = any(f.category == "build_timeout" for f in findings)
+    outside_stop = any(f.rule.outside_stop for f in findings)
     failure = (scanner.errored or bool(nonzero)
                or (run_state or "").lower() in _FAILED_RUN_STATES
                or any(f.rule.severity == "error" and f.rule.kind != "noise" for f in findings))
 
     failing = _failing_section(scanner, findings, nonzero, failure)
     findings = _apply_context(findings, failing, scanner.sections, timeout, scanner.first_connect_line,
-                              _last_progress_line(scanner), scanner.failed_line)
+                              _last_progress_line(scanner), scanner.failed_line, outside_stop)
     findings.sort(key=lambda f: _score(f, failing), reverse=True)
     reported = [f for f in findings if f.rule.kind != "noise"]
     failure = failure and (bool(nonzero) or scanner.errored or (run_state or "").lower() in _FAILED_RUN_STATES
@@ -272,8 +275,9 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
         reported.append(Finding(rule, [Evidence(None, mismatch)], True, None))
         template = None
     failed_customizer = _failed_customizer(failing, customizers, template)
-    if failing is not None and failing.phase != "pipeline":  # a pipeline log quoting e.g. an ARM
-        phase = failing.phase                                  # error: the error's own phase wins
+    if failing is not None and failing.phase != "pipeline" and not failing.assumed:
+        phase = failing.phase  # a pipeline log quoting e.g. an ARM error, or a phase only guessed
+        # from an excerpt's first line: the cause's own phase wins
     elif top is not None and status == "failed":
         phase = top.phase or (failing.phase if failing else None)
     else:
@@ -332,6 +336,39 @@ def _records(findings: list[Finding], status_message: str | None, provisioning_e
                 group = []
             group.append(item)
     return [redacted_record(r) for r in out]
+
+
+def _text_records(small_input: bytes | None, status_message: str | None, provisioning_error: dict | None,
+                  json_info: StatusInfo | None) -> list[ErrorRecord]:
+    """The error records of a pasted excerpt and of the status texts (not of a large log)."""
+    out: list[ErrorRecord] = []
+    if small_input is not None:
+        out += read_records(small_input.decode("utf-8", "replace"), line=1)
+    if provisioning_error:
+        out += read_records(json.dumps(provisioning_error))
+    if status_message:
+        out += read_records(status_message)
+    if json_info is not None:
+        for _origin, body in json_info.texts:
+            out += read_records(body)
+    return out
+
+
+def _generic_by_message(findings: list[Finding], records: list[ErrorRecord]) -> list[Finding]:
+    """A rule that reads an error code counts only as a wrapper when every record of that code
+    carries the message the service uses to say that the error is generic (``generic_message``
+    in the catalogue), e.g. AIB's 'Internal error occurred. This is a generic error.'"""
+    out = []
+    for f in findings:
+        rule = f.rule
+        if rule.generic_message and rule.kind == "specific":
+            messages = [r.message for top in records for _d, r in top.walk() if r.code == rule.code]
+            if messages and all(re.search(rule.generic_message, m) for m in messages):
+                f = Finding(replace(rule, kind="generic", category="unknown", by_phase=(),
+                                    priority=min(rule.priority, 12)), f.evidence, f.from_status, f.phase,
+                            f.secondary)
+        out.append(f)
+    return out
 
 
 def redacted_record(r: ErrorRecord) -> ErrorRecord:
@@ -459,7 +496,7 @@ def _last_progress_line(scanner: LogScanner) -> int | None:
 
 def _apply_context(findings: list[Finding], failing: Section | None, sections: list[Section],
                    timeout: bool, connected_at: int | None = None, progress_at: int | None = None,
-                   failed_at: int | None = None) -> list[Finding]:
+                   failed_at: int | None = None, outside_stop: bool = False) -> list[Finding]:
     deprov = [s for s in sections if s.phase == "deprovision"]
     # lines inside a customizer that another one followed were not fatal: the build went on
     passed = [s for s in sections if s.followed]
@@ -490,6 +527,8 @@ def _apply_context(findings: list[Finding], failing: Section | None, sections: l
         if "timeout" in ctx and not timeout:
             continue
         if "no-timeout" in ctx and timeout:
+            continue
+        if "no-outside-stop" in ctx and outside_stop:
             continue
         if "failing-section" in ctx:
             if failing is None and not customizers and failed_at is not None:

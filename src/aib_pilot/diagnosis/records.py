@@ -9,6 +9,8 @@ a JSON document, a status message) into :class:`ErrorRecord` trees, whatever the
   one line;
 * Go/autorest: ``Code="X" Message="…" Details=[{…}]`` (and ``Code=X; Message=…``);
 * az CLI: ``ERROR: (Code) message`` and ``Code: X`` / ``Message: …``;
+* the Go SDKs (Terraform, Packer's plugin): ``ERROR CODE: X`` and
+  ``unexpected status 400 (400 Bad Request) with error: X: message``;
 * Packer's error tree: ``ERROR: -> Code : message`` with indentation for depth;
 * PowerShell: ``Cmdlet : message`` + ``FullyQualifiedErrorId : Id,Command`` (Windows PowerShell)
   and ``Cmdlet: message`` (PowerShell 7), ``(Code:X)`` tails;
@@ -32,7 +34,7 @@ MAX_TEXT = 64 * 1024
 class ErrorRecord:
     code: str | None
     message: str
-    shape: str                      # json | autorest | az-cli | packer-tree | powershell | ci | packer
+    shape: str                      # json | autorest | az-cli | go-sdk | packer-tree | powershell | ci | packer
     target: str | None = None
     line: int | None = None
     inner: list[ErrorRecord] = field(default_factory=list)
@@ -139,6 +141,24 @@ def _json_in_text(text: str, depth: int) -> list[ErrorRecord]:
     return out
 
 
+#: How many pretty JSON blocks one text is tried for (each try reads the rest of the text once).
+MAX_JSON_BLOCKS = 20
+
+
+def _json_block(lines: list[str], start: int) -> tuple[object, int] | None:
+    """A JSON document printed over several lines from ``lines[start]`` on (after a line of prose,
+    e.g. a PowerShell or portal message followed by the error body): (value, lines used), or None
+    when the text there is not one, or fits on that one line (the line shapes read it then)."""
+    first = lines[start]
+    text = "\n".join([first[first.index("{"):]] + lines[start + 1:])
+    try:
+        value, end = json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        return None
+    used = text.count("\n", 0, end) + 1
+    return (value, used) if used > 1 else None
+
+
 _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
@@ -152,6 +172,10 @@ _AUTOREST = re.compile(r'Code=\\?"?(?P<code>[\w.]+)\\?"?;? Message=\\?"(?P<msg>.
 _AUTOREST_SEMI = re.compile(r"Code=(?P<code>[\w.]+); Message=(?P<msg>.+)")
 _AZ_CLI = re.compile(r"(?:^|ERROR: )\((?P<code>[A-Za-z][\w.]+)\) (?P<msg>.+)")
 _AZ_CODE = re.compile(r"^\s*(?:ERROR: )?Code: (?P<code>[A-Za-z][\w.]+)\s*$")
+#: the Go SDKs' error block: ``RESPONSE 409: 409 Conflict`` / ``ERROR CODE: X`` / the JSON body
+_GO_CODE = re.compile(r"^\s*ERROR CODE: (?P<code>[A-Za-z][\w.]+)\s*$")
+#: the Go SDKs: ``unexpected status 400 (400 Bad Request) with error: Code: message``
+_GO_STATUS = re.compile(r"unexpected status \d{3} \([^)]*\) with error: (?P<code>[A-Za-z][\w.]+): (?P<msg>.+)")
 _AZ_MESSAGE = re.compile(r"^\s*Message: (?P<msg>.+)$")
 _PACKER_TREE = re.compile(r"ERROR:(?P<indent> +)-> (?P<code>[A-Za-z][\w.]*)(?: : (?P<msg>.*))?$")
 _PS_RECORD = re.compile(r"^(?:.*?: )?(?P<cmd>[A-Z][a-z]+-[A-Za-z]+) ?: (?P<msg>.+)$")
@@ -180,9 +204,22 @@ def read_records(text: str, *, line: int | None = None, _depth: int = 0) -> list
     pending_code: str | None = None
     tree: list[tuple[int, ErrorRecord]] = []
     ps_last: ErrorRecord | None = None
+    skip_to, block_tries = 0, 0
     for i, raw in enumerate(lines):
+        if i < skip_to:
+            continue  # inside a pretty JSON block read below
         body = _PREFIX.sub("", raw, count=1)
         n = None if line is None else line + i
+        if body.lstrip().startswith("{") and block_tries < MAX_JSON_BLOCKS:
+            block_tries += 1
+            block = _json_block(lines, i)
+            if block is not None:
+                value, used_lines = block
+                for rec in _error_objects(value, _depth):
+                    rec.line = n
+                    out.append(rec)
+                skip_to = i + used_lines
+                continue
         m = _PACKER_TREE.search(raw)
         if m:
             rec = ErrorRecord(m.group("code"), (m.group("msg") or "").strip(), "packer-tree", line=n)
@@ -208,6 +245,11 @@ def read_records(text: str, *, line: int | None = None, _depth: int = 0) -> list
         m = _AZ_CLI.search(body)
         if m:
             out.append(ErrorRecord(m.group("code"), m.group("msg").strip(), "az-cli", line=n))
+            continue
+        m = _GO_STATUS.search(body) or _GO_CODE.match(body)
+        if m:
+            msg = m.groupdict().get("msg") or ""
+            out.append(ErrorRecord(m.group("code"), msg.strip(), "go-sdk", line=n))
             continue
         m = _AZ_CODE.match(body)
         if m:

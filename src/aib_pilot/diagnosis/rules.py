@@ -16,7 +16,7 @@ from aib_pilot.diagnosis.literals import required_literals
 
 KINDS = ("specific", "generic", "noise")
 SEVERITIES = ("error", "warning", "info")
-CONTEXTS = ("failing-section", "timeout", "no-timeout", "deprovision", "not-deprovision",
+CONTEXTS = ("failing-section", "timeout", "no-timeout", "no-outside-stop", "deprovision", "not-deprovision",
             "customizer", "provisioner:windows-update", "provisioner:windows-restart",
             "not-before-connect", "not-before-progress", "before-step-failed")
 #: Conditions computed from the whole log instead of matched on a line (``trigger`` in the catalogue).
@@ -91,6 +91,13 @@ class Rule:
     #: the category the evidence means in a given phase (None: the line means nothing there)
     by_phase: tuple[tuple[str, str | None], ...] = ()
     trigger: str | None = None
+    #: the Azure error code the rule reads, and what that code's message says when the service
+    #: itself calls the error generic: then the rule is only a wrapper (see ``engine``)
+    code: str | None = None
+    generic_message: str | None = None
+    #: the evidence says that something outside stopped Packer (a signal): a cancellation seen in
+    #: the same text is its consequence, not a lost connection (context ``no-outside-stop``)
+    outside_stop: bool = False
     compiled: tuple[Pattern, ...] = field(default=(), compare=False, repr=False)
 
     def category_in(self, phase: str | None) -> str | None:
@@ -152,6 +159,11 @@ def _build_checked(entry: dict) -> Rule:
     for p, cat in by_phase:
         if p not in catalogue.PHASES or (cat is not None and cat not in catalogue.CATEGORIES):
             raise CatalogueError(f"rule {rid}: bad by_phase entry {p} -> {cat}")
+    generic_message = entry.get("generic_message")
+    if generic_message is not None:
+        if not entry.get("code"):
+            raise CatalogueError(f"rule {rid}: generic_message needs the code it applies to")
+        re.compile(generic_message)
     compiled = []
     for pat in entry.get("patterns", ()):
         if "(?P<" in pat or re.search(r"(?<!\\)\((?!\?)", pat):
@@ -163,12 +175,15 @@ def _build_checked(entry: dict) -> Rule:
         kind=kind, priority=int(entry.get("priority", 50)), context=context,
         patterns=tuple(entry.get("patterns", ())), positives=tuple(entry.get("positives", ())),
         negatives=tuple(entry.get("negatives", ())), exceptions=entry.get("exceptions", ""),
-        by_phase=by_phase, trigger=trigger, compiled=tuple(compiled),
+        by_phase=by_phase, trigger=trigger, code=entry.get("code"), generic_message=generic_message,
+        outside_stop=bool(entry.get("outside_stop", False)),
+        compiled=tuple(compiled),
     )
 
 
-#: Codes that are common words need the shape of an error code around them.
-_CODE_CONTEXT = r"""(?:[Cc]ode\\?"?\s*[:=]\s*\\?"?|\(|-> |ErrorCode: |Code : |<Code>)"""
+#: Codes that are common words need the shape of an error code around them (also the Go SDKs'
+#: ``ERROR CODE: X`` block and ``unexpected status 400 (400 Bad Request) with error: X: ...``).
+_CODE_CONTEXT = r"""(?:[Cc]ode\\?"?\s*[:=]\s*\\?"?|\(|-> |ErrorCode: |Code : |<Code>|ERROR CODE: |with error: )"""
 
 
 def _code_patterns(code: str) -> list[str]:
@@ -206,8 +221,27 @@ def _code_entries(catalogue_patterns: str) -> list[dict]:
     return out
 
 
+def _with_code_phrases(entries: list[dict]) -> list[dict]:
+    """A catalogue rule that names an Azure error code (and so owns it: the table's entry for the
+    code is left out) also matches the documented message phrases the code table gives for that
+    code, when both name the same cause -- otherwise Microsoft's wording without the code
+    ("Allocation failed. We do not have sufficient capacity ...") would be lost."""
+    from aib_pilot.diagnosis import azure_codes  # noqa: PLC0415 - data, kept beside the catalogue
+
+    out = []
+    for entry in entries:
+        named = set(re.findall(r"[A-Za-z0-9]+", "\n".join(entry.get("patterns", ()))))
+        own = [re.compile(p) for p in entry.get("patterns", ())]
+        extra = [re.escape(phrase) for c in azure_codes.CODES
+                 if c["code"] in named and c["category"] == entry.get("category") and c["kind"] != "wrapper"
+                 for phrase in c.get("phrases", ())
+                 if not any(rx.search(phrase) for rx in own)]  # a phrase the rule already reads
+        out.append(dict(entry, patterns=list(entry["patterns"]) + extra) if extra else entry)
+    return out
+
+
 def load_rules() -> tuple[Rule, ...]:
-    entries = list(catalogue.RULES)
+    entries = _with_code_phrases(list(catalogue.RULES))
     entries += _code_entries("\n".join(p for e in entries for p in e.get("patterns", ())))
     rules = tuple(_build(e) for e in entries)
     ids = [r.id for r in rules]
