@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -32,22 +33,23 @@ _IGNORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\
 
 @functools.lru_cache(maxsize=1)
 def icu_table_file() -> Path | None:
-    """parsers/icu_collation.mjs's answer, computed once per test session, in a temporary file."""
-    import tempfile
-
+    """parsers/icu_collation.mjs's answer, computed once per Node version and kept beside the
+    parsers' node_modules (git-ignored). Not in the temp folder: the test session checks that
+    nothing is left there, and an exit hook would run only after that check."""
     node = shutil.which("node")
     if not node:
         return None
-    script = Path(__file__).with_name("parsers") / "icu_collation.mjs"
-    raw = subprocess.run([node, str(script)], capture_output=True, check=True, timeout=300).stdout
-    handle, name = tempfile.mkstemp(prefix="aib-pilot-icu-", suffix=".json")
-    with open(handle, "wb") as fh:
-        fh.write(raw)
-    import atexit
-    import os
-
-    atexit.register(os.unlink, name)
-    return Path(name)
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True, timeout=60).stdout
+    folder = Path(__file__).with_name("parsers") / "node_modules"
+    folder.mkdir(exist_ok=True)
+    path = folder / f".aib-pilot-icu-{version.strip().lstrip('v')}.json"
+    if not path.exists():
+        script = Path(__file__).with_name("parsers") / "icu_collation.mjs"
+        raw = subprocess.run([node, str(script)], capture_output=True, check=True, timeout=300).stdout
+        partial = path.with_name(f"{path.name}.{os.getpid()}")   # xdist workers may race: rename whole
+        partial.write_bytes(raw)
+        os.replace(partial, path)
+    return path
 
 
 @functools.lru_cache(maxsize=1)
