@@ -102,6 +102,14 @@ def _end_temp_sandbox(session) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """Files holding a ``waits`` test first (a stable sort, so the order inside a file is kept):
+    under ``--dist loadfile`` their real-time waits then overlap the rest of the suite instead of
+    being the last thing the run waits for."""
+    waiting_files = {item.path for item in items if item.get_closest_marker("waits")}
+    items.sort(key=lambda item: item.path not in waiting_files)
+
+
 def pytest_sessionstart(session):
     # A guard on the test process itself (not an HTTP patch of any SDK): no test reaches the internet.
     socket.socket.connect = _guarded_connect

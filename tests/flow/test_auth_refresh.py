@@ -14,6 +14,8 @@ import subprocess
 import sys
 from datetime import datetime
 
+import pytest
+
 from tests.flow.conftest import FAST, REPO, cli_env, sample_template
 
 BUILD_MINUTES = 180
@@ -25,6 +27,7 @@ def _minutes(result: dict) -> float:
     return (end - start).total_seconds() / 60
 
 
+@pytest.mark.waits
 def test_short_lived_tokens_over_a_three_hour_build_for_every_credential(emulator, rg, tmp_path):
     from tests.emulator.identity import OidcApp
 

@@ -25,6 +25,7 @@ def _failed_build(emulator, rg, tmp_path, logs: Path) -> str:
     return name
 
 
+@pytest.mark.waits
 def test_blob_storage_failing_for_ever_keeps_the_budget_and_names_no_role(emulator, rg, tmp_path):
     logs = tmp_path / "logs"
     name = _failed_build(emulator, rg, tmp_path, logs)
@@ -40,6 +41,7 @@ def test_blob_storage_failing_for_ever_keeps_the_budget_and_names_no_role(emulat
     assert "503" in m.stderr and "could not be read" in m.stderr
 
 
+@pytest.mark.waits
 def test_without_a_budget_a_failing_blob_read_ends_within_a_minute(emulator, rg, tmp_path):
     logs = tmp_path / "logs"
     name = _failed_build(emulator, rg, tmp_path, logs)
@@ -51,6 +53,7 @@ def test_without_a_budget_a_failing_blob_read_ends_within_a_minute(emulator, rg,
     assert m.code == 1 and m.json["log_complete"] is False, m.stderr[-2000:]
 
 
+@pytest.mark.waits
 def test_monitor_facing_arm_500s_is_exit_5_with_state_running_and_the_resume_command(emulator, rg, tmp_path):
     logs = tmp_path / "logs"
     emulator.set_speed(20)

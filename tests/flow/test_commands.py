@@ -6,6 +6,8 @@ import json
 import signal
 from pathlib import Path
 
+import pytest
+
 from tests.flow.conftest import FAST, Output, run_cli, sample_template, start_cli
 
 
@@ -130,6 +132,7 @@ def test_cleanup_saves_the_log_first_and_never_deletes_a_running_template(emulat
     assert reads and deletes and max(e.at for e in reads) <= min(e.at for e in deletes)
 
 
+@pytest.mark.waits
 def test_logs_and_cancel_commands(emulator, rg, tmp_path):
     # slow enough that `logs` and `cancel` land while the build runs, even on a busy 2-CPU machine
     emulator.set_speed(40)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.emulator_tests.helpers import aib_client, template_body
 from tests.flow.conftest import FAST, run_cli
 
@@ -51,6 +53,7 @@ def test_templates_that_ended_are_finished_side_by_side_and_said_in_order(emulat
     assert max(first for first, _ in spans.values()) < min(last for _, last in spans.values()), spans
 
 
+@pytest.mark.waits
 def test_a_429_holds_every_request_of_the_round_until_retry_after(emulator, rg, tmp_path):
     """ARM answers a request sent before Retry-After has passed with another 429: once one
     template's read is throttled, the reads the pool starts after it wait for Retry-After too."""
