@@ -115,3 +115,23 @@ def test_errors_inside_customizers_that_succeeded_are_secondary_never_the_cause(
     earlier = [f for f in d["findings"] if f["rule"] == "AIB212"]
     assert earlier and all(f["secondary"] for f in earlier)
     assert earlier[0]["evidence"][0]["line"] < d["failing_section"]["start_line"]
+
+
+def test_a_full_disk_in_a_customizer_the_build_went_past_is_said_as_secondary():
+    """A step that filled the disk but exited 0 (tar reports, the script goes on): not the cause of
+    the later failure, but the user should hear of it. Rules that drop teardown lines after the
+    failed step still report such an earlier line."""
+    log = Log().deploy().deployment_status().connect()
+    log.shell(["Extracting toolchain.tar.gz",
+               "tar: opt/toolchain/lib/libLLVM.so.17: Cannot write: No space left on device",
+               "tar: Exiting with failure status due to previous errors", "done"])
+    log.shell(["E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 2231 (apt-get)",
+               "E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), is another process using it?"],
+              code=100)
+    log.cleanup(failed=True)
+    log.finish_failed("Script exited with non-zero exit status: 100. Allowed exit codes are: [0]")
+    d = diagnose(log.text().encode()).to_dict()
+    assert d["category"] == "package_manager_locked" and d["failed_customizer"]["index"] == 1
+    disk = [f for f in d["findings"] if f["rule"] == "AIB207"]
+    assert disk and all(f["secondary"] for f in disk), [(f["rule"], f.get("secondary")) for f in d["findings"]]
+    assert disk[0]["evidence"][0]["line"] < d["failing_section"]["start_line"]

@@ -494,6 +494,12 @@ def _last_progress_line(scanner: LogScanner) -> int | None:
     return max(lines) if lines else None
 
 
+#: Contexts that only drop lines that did not stop the build (retried before progress, teardown
+#: after the failed step). A rule limited by nothing else is still said as a secondary finding when
+#: it was printed in a customizer the build went on after (a full disk in an earlier step).
+_SECONDARY_OK_CONTEXTS = frozenset({"not-before-progress", "before-step-failed"})
+
+
 def _apply_context(findings: list[Finding], failing: Section | None, sections: list[Section],
                    timeout: bool, connected_at: int | None = None, progress_at: int | None = None,
                    failed_at: int | None = None, outside_stop: bool = False) -> list[Finding]:
@@ -544,7 +550,7 @@ def _apply_context(findings: list[Finding], failing: Section | None, sections: l
         if ev:
             out.append(Finding(f.rule, ev, f.from_status, f.phase))
         elif earlier and f.rule.kind == "specific" and f.rule.severity == "error" and (
-                not ctx or set(ctx) <= {"not-before-progress"}):
+                not ctx or set(ctx) <= _SECONDARY_OK_CONTEXTS):
             # a known problem in a customizer that did not stop the build: said, never the cause
             out.append(Finding(f.rule, earlier, f.from_status, f.phase, secondary=True))
     return out
