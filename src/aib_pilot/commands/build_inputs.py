@@ -15,16 +15,17 @@ from pathlib import Path
 
 from aib_pilot.errors import UsageError
 
-#: (option, build-vm-image input name, help)
+#: (option, build-vm-image input name, help), in that action's order: the action's and the task's
+#: build-from-inputs inputs are this table too (entrypoints/inputs.py)
 OPTIONS = (
     ("--location", "location", "Azure region of the build, e.g. eastus"),
+    ("--build-timeout-in-minutes", "build-timeout-in-minutes", "build timeout, 1-960 (default 240)"),
+    ("--vm-size", "vm-size", "build VM size (default: AIB's)"),
     ("--managed-identity", "managed-identity", "user-assigned identity AIB builds with: a name in the resource "
      "group or a resource id"),
-    ("--source-os-type", "source-os-type", "linux or windows"),
     ("--source-image-type", "source-image-type", "PlatformImage (default), SharedImageGallery or ManagedImage"),
+    ("--source-os-type", "source-os-type", "linux or windows"),
     ("--source-image", "source-image", "publisher:offer:sku:version, a gallery image version id or a managed image id"),
-    ("--vm-size", "vm-size", "build VM size (default: AIB's)"),
-    ("--build-timeout-in-minutes", "build-timeout-in-minutes", "build timeout, 1-960 (default 240)"),
     ("--customizer-source", "customizer-source", "a workspace file or folder to put into the image"),
     ("--customizer-script", "customizer-script", "inline shell (Linux) or PowerShell (Windows) lines to run"),
     ("--customizer-destination", "customizer-destination", "folder in the VM the customizer-source is unpacked to "

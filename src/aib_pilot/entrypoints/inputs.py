@@ -16,6 +16,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from aib_pilot.azure.login_settings import ENVIRONMENTS, accepted_environments, creds_secrets, parse_creds
+from aib_pilot.commands.build_inputs import OPTIONS as BUILD_INPUT_OPTIONS
 from aib_pilot.commands.lint import LINT_FORMATS
 from aib_pilot.errors import UsageError
 from aib_pilot.report.livelog import LIVE_LOG_MODES  # one list, owned by the live log
@@ -28,6 +29,12 @@ CLOUDS = ("AzureCloud", "AzureChinaCloud", "AzureUSGovernment")
 BOOL_TRUE = ("true", "yes", "1", "on")
 BOOL_FALSE = ("false", "no", "0", "off")
 
+
+
+def _camel(name: str) -> str:
+    """An input's Azure DevOps name: ``dist-image-tags`` -> ``distImageTags``."""
+    first, *rest = name.split("-")
+    return first + "".join(part.capitalize() for part in rest)
 
 @dataclass(frozen=True)
 class Input:
@@ -144,34 +151,8 @@ INPUTS: tuple[Input, ...] = (
         ("resource-group-name", "resourceGroupName", ("--resource-group",), "build-vm-image: same as resource-group"),
         ("image-builder-template-name", "imageBuilderTemplateName", (),
          "build-vm-image: a template name, or a .json path meaning that template file"),
-        ("location", "location", ("--location",), "region of the build, e.g. eastus"),
-        ("build-timeout-in-minutes", "buildTimeoutInMinutes", ("--build-timeout-in-minutes",),
-         "build timeout in minutes, 1-960 (default 240)"),
-        ("vm-size", "vmSize", ("--vm-size",), "build VM size (default: AIB's)"),
-        ("managed-identity", "managedIdentity", ("--managed-identity",),
-         "user-assigned identity AIB builds with: a name in the resource group or a resource id"),
-        ("source-image-type", "sourceImageType", ("--source-image-type",),
-         "PlatformImage (default) | SharedImageGallery | ManagedImage"),
-        ("source-os-type", "sourceOsType", ("--source-os-type",), "linux | windows"),
-        ("source-image", "sourceImage", ("--source-image",),
-         "publisher:offer:sku:version, a gallery image version id or a managed image id"),
-        ("customizer-source", "customizerSource", ("--customizer-source",),
-         "workspace file or folder put into the image"),
-        ("customizer-script", "customizerScript", ("--customizer-script",),
-         "inline shell (Linux) or PowerShell (Windows) lines run in the image"),
-        ("customizer-destination", "customizerDestination", ("--customizer-destination",),
-         "folder in the image the customizer-source is unpacked to"),
-        ("customizer-windows-update", "customizerWindowsUpdate", ("--customizer-windows-update",),
-         "true: run Windows Update after the script (Windows only)"),
-        ("customizer-storage-account", "customizerStorageAccount", ("--customizer-storage-account",),
-         "storage account for the workspace files; empty: aib-pilot creates one in the resource group"),
-        ("dist-type", "distType", ("--dist-type",), "ManagedImage (default) | SharedImageGallery | VHD"),
-        ("dist-resource-id", "distResourceId", ("--dist-resource-id",),
-         "managed image id to create, or the gallery image definition id"),
-        ("dist-location", "distLocation", ("--dist-location",),
-         "managed image region, or gallery replication regions (comma-separated)"),
-        ("run-output-name", "runOutputName", ("--run-output-name",), "run output name"),
-        ("dist-image-tags", "distImageTags", ("--dist-image-tags",), "key:value,... tags on the image"),
+    ) + tuple(  # the rest: the same inputs as the CLI's build-from-inputs options, one table
+        (name, _camel(name), (option,), text) for option, name, text in BUILD_INPUT_OPTIONS
     ))
 
 BY_GITHUB = {i.github: i for i in INPUTS}
