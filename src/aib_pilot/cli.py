@@ -10,28 +10,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import os
 import re
 import sys
 
 from aib_pilot import __version__
+from aib_pilot.commands import SUMMARIES
 from aib_pilot.errors import EXIT_BUILD_FAILED, EXIT_INTERNAL, EXIT_USAGE, PilotError
 from aib_pilot.redact import redact
 
 # Order here is the order of `aib-pilot --help`.
-COMMANDS = (
-    "run",
-    "submit",
-    "preflight",
-    "monitor",
-    "diagnose",
-    "logs",
-    "cancel",
-    "cleanup",
-    "lint",
-    "demo",
-)
+COMMANDS = tuple(SUMMARIES)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -64,17 +53,6 @@ def _usage_message(prog: str, message: str) -> str:
         message = f"{opt} takes a number, not {bad_number['value']}"
     command = prog.split(" ", 1)[1] if " " in prog else ""
     return f"{command}: {message}." if command else f"{message}."
-
-
-def _quiet_sdk_logging() -> None:
-    """azure-identity logs each failed credential at WARNING; without a handler Python prints it to
-    stderr next to our own line. Our error line already says what failed and how to fix it."""
-    if os.environ.get("AIB_PILOT_DEBUG") == "1":
-        return
-    azure_logger = logging.getLogger("azure")
-    if not any(isinstance(h, logging.NullHandler) for h in azure_logger.handlers):
-        azure_logger.addHandler(logging.NullHandler())
-    azure_logger.propagate = False
 
 
 def _ci_format(argv: list[str] | None, args: argparse.Namespace | None) -> str | None:
@@ -126,17 +104,38 @@ def _report_error(line: str, argv: list[str] | None, args: argparse.Namespace | 
         pass
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _VersionAction(argparse._VersionAction):  # noqa: SLF001 - argparse's own action
+    """``--version``: the version and the log search engine, worked out only when asked for."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        self.version = f"aib-pilot {__version__} ({_search_engine()})"
+        super().__call__(parser, namespace, values, option_string)
+
+
+def build_parser(commands: tuple[str | None, ...] | None = None) -> argparse.ArgumentParser:
+    """The ``aib-pilot`` parser. ``commands``: the commands whose options are loaded (default:
+    all). The others are listed in ``--help`` by their summary only: starting one command then
+    imports its own module, not every command's option tables and what they import."""
     parser = _Parser(
         prog="aib-pilot",
         description="Run Azure VM Image Builder builds from CI, monitor them asynchronously, "
         "and explain failures.",
     )
-    parser.add_argument("--version", action="version", version=f"aib-pilot {__version__} ({_search_engine()})")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
-        importlib.import_module(f"aib_pilot.commands.{name}").register(sub)
+    for name, summary in SUMMARIES.items():
+        if commands is None or name in commands:
+            importlib.import_module(f"aib_pilot.commands.{name}").register(sub)
+        else:
+            sub.add_parser(name, help=summary)
     return parser
+
+
+def _command_word(argv: list[str] | None) -> str | None:
+    """The command named on the command line: the first word that is not an option (the
+    top-level options take no value)."""
+    words = sys.argv[1:] if argv is None else argv
+    return next((w for w in words if not w.startswith("-")), None)
 
 
 
@@ -151,8 +150,8 @@ def _silence_stdout() -> None:
 def main(argv: list[str] | None = None) -> int:
     args = None
     try:
-        _quiet_sdk_logging()
-        parser = build_parser()  # inside the try: Ctrl-C while the commands load is no traceback
+        # inside the try: Ctrl-C while the command loads is no traceback
+        parser = build_parser(commands=(_command_word(argv),))
         args, extra = parser.parse_known_args(argv)
         if extra:  # name the command whose options were wrong, and its own --help
             prog = f"aib-pilot {args.command}" if getattr(args, "command", None) else "aib-pilot"

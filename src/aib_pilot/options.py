@@ -329,12 +329,28 @@ def info(msg: str) -> None:
     process_console().info(msg)
 
 
+def quiet_sdk_logging() -> None:
+    """azure-identity logs each failed credential at WARNING; without a handler Python prints it to
+    stderr next to our own line. Our error line already says what failed and how to fix it.
+    (Set up with the session, the only way the commands reach the Azure SDKs: a command that
+    does not talk to Azure does not load ``logging``.)"""
+    import logging  # noqa: PLC0415
+
+    if os.environ.get("AIB_PILOT_DEBUG") == "1":
+        return
+    azure_logger = logging.getLogger("azure")
+    if not any(isinstance(h, logging.NullHandler) for h in azure_logger.handlers):
+        azure_logger.addHandler(logging.NullHandler())
+    azure_logger.propagate = False
+
+
 def make_session(args, env: Mapping[str, str] | None = None, *, announce=info):
     """The Azure session for the options (azure/clients.open_session signs in); the local folder
     options are checked first, so a mistake there is said before any sign-in."""
     from aib_pilot.azure.cloud import resolve_cloud
     from aib_pilot.azure.clients import open_session
 
+    quiet_sdk_logging()
     env = os.environ if env is None else env
     if hasattr(args, "log_dir"):  # every command that saves a log: its folder is checked before signing in
         log_dir(args, env, check=True)

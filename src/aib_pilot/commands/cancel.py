@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 
 from aib_pilot import options
+from aib_pilot.commands import SUMMARIES
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "cancel", help="cancel the running build of a template",
+        "cancel", help=SUMMARIES["cancel"],
         description="Cancel the running build of an image template: Image Builder stops the Packer VM and the "
         "run ends Canceled. With --wait, wait until it has (exit 0 once Canceled, 1 if it ended otherwise or "
         "is still canceling after --timeout). A template with no run in progress is left alone (exit 0).")

@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 
 from aib_pilot import options
+from aib_pilot.commands import SUMMARIES
 from aib_pilot.errors import UsageError
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "cleanup", help="save the last run's log, then delete the template (and with it the staging group)",
+        "cleanup", help=SUMMARIES["cleanup"],
         description="Deleting an image template makes AIB delete its staging resource group and the build "
         "log in it. cleanup first saves that log under --log-dir, refuses while a run is in progress, "
         "and waits for the delete to finish. What aib-pilot created for the build (a blob container, a "

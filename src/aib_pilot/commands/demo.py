@@ -18,13 +18,14 @@ import threading
 from pathlib import Path
 
 from aib_pilot import options
+from aib_pilot.commands import SUMMARIES
 from aib_pilot.errors import UsageError
 
 DEMO_TEMPLATE = Path("examples") / "demo" / "failing-template.json"
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("demo", help="run the full flow against the local emulator (needs a repo checkout)",
+    p = subparsers.add_parser("demo", help=SUMMARIES["demo"],
                               description=__doc__.split("\n\n", 1)[1])
     p.add_argument("--speed", type=options.number_text, default="120", help="simulated seconds per real second (default 120: the 14-minute build takes 7 s)")
     p.add_argument("--first-budget", type=options.number_text, default="0.03", metavar="MINUTES",

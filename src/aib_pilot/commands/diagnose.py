@@ -14,6 +14,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from aib_pilot.commands import SUMMARIES
 from aib_pilot.errors import EXIT_BUILD_FAILED, EXIT_OK, UsageError
 from aib_pilot.report import FORMATS
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "diagnose",
-        help="explain a failed build from customization.log and/or the status message",
+        help=SUMMARIES["diagnose"],
         description="Read an AIB customization.log (or a pipeline log, 'az image builder show' "
                     "output, a lastRunStatus message, an ARM error) and print the failing phase, "
                     "the failing customizer (with --template, its line in the template), the root "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from aib_pilot.commands import SUMMARIES
 from aib_pilot.errors import EXIT_BUILD_FAILED, EXIT_OK, UsageError
 from aib_pilot.options import info, number_text
 from aib_pilot.report import FORMATS
@@ -14,7 +15,7 @@ LINT_FORMATS = (*FORMATS, "sarif")
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "lint", help="check image templates for mistakes that make builds fail",
+        "lint", help=SUMMARIES["lint"],
         description="Static checks of AIB image templates (imageTemplate resource, ARM template or "
                     "properties object): apt-get without -y, WindowsUpdate on the default VM size, File "
                     "customizers for big artifacts, timeouts against the monitoring budget, restarts inside "

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 
 from aib_pilot import options
+from aib_pilot.commands import SUMMARIES
 from aib_pilot.errors import AzureAccessError
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("logs", help="download the build log (customization.log) of the last run",
+    p = subparsers.add_parser("logs", help=SUMMARIES["logs"],
                               description="Find the last run's customization.log in the staging storage account "
                               "and save it under --log-dir (continuing a partial copy). Prints the saved path.")
     options.add_target_options(p)

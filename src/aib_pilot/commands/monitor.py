@@ -7,12 +7,13 @@ from contextlib import contextmanager
 
 from aib_pilot import options
 from aib_pilot.command_options import FleetSelection, WatchOptions
+from aib_pilot.commands import SUMMARIES
 from aib_pilot.errors import UsageError
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "monitor", help="follow a build: progress, live log (saved), diagnosis; resumable",
+        "monitor", help=SUMMARIES["monitor"],
         description="Poll the image template's last run until it ends or --budget runs out "
         "(then exit 0 with state Running and print the command that resumes). The log is saved to "
         "--log-dir as it grows. With --all --tag KEY=VALUE or several --name, watch a fleet.")

@@ -12,6 +12,7 @@ import os
 
 from aib_pilot import options
 from aib_pilot.command_options import ON_CONFLICT
+from aib_pilot.commands import SUMMARIES
 from aib_pilot.errors import EXIT_OK, EXIT_USAGE, PilotError
 
 
@@ -26,7 +27,7 @@ class PreflightFailed(PilotError):
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "preflight", help="check in seconds what would fail the build in Azure (reads only)",
+        "preflight", help=SUMMARIES["preflight"],
         description="Read (never write) what the template needs in Azure and report what would fail the "
         "build: the identity and its roles on every scope it touches, resource providers, the source image "
         "in the build region, the VM size and vCPU quota, Trusted Launch / generation fit, distribution "

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from aib_pilot import options
+from aib_pilot.commands import SUMMARIES
 
 
 def register(subparsers) -> None:
     from aib_pilot.commands.submit import add_submit_options
 
     p = subparsers.add_parser(
-        "run", help="submit the template and monitor its build in one step",
+        "run", help=SUMMARIES["run"],
         description="submit, then monitor. With --budget the job ends cleanly (state Running) and prints "
         "the monitor command that resumes in a later job.")
     add_submit_options(p)

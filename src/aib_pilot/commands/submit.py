@@ -7,11 +7,12 @@ from dataclasses import replace
 
 from aib_pilot import options
 from aib_pilot.command_options import ON_CONFLICT, SubmitOptions
+from aib_pilot.commands import SUMMARIES
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "submit", help="create the image template and start its build; returns at once",
+        "submit", help=SUMMARIES["submit"],
         description="Create the image template from --template (an imageTemplate resource JSON, or an ARM "
         "deployment template holding exactly one) and start its run. The name is --name, or "
         "<--name-prefix or the template's name>-<content hash>, so the same template always maps to the "

@@ -21,8 +21,7 @@ slice after a hit). The middle's lines are counted as skipped.
 
 Compiling the Hyperscan database takes a few tenths of a second, more than the fallback needs
 for a small log, so the scanner starts every log with the fallback and moves to Hyperscan once
-the log is large (``scanner.SWITCH_BYTES``); the compiled database is cached on disk
-(``AIB_PILOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/aib-pilot`` or ``~/.cache/aib-pilot``).
+the log is large (``scanner.SWITCH_BYTES``); the compiled database is cached on disk (``cache``).
 ``AIB_PILOT_ENGINE=python`` forces the fallback everywhere, ``AIB_PILOT_ENGINE=hyperscan`` uses
 Hyperscan from the first byte (the tests compare the two).
 """
@@ -30,11 +29,11 @@ Hyperscan from the first byte (the tests compare the two).
 from __future__ import annotations
 
 import bisect
-import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass
+
+from aib_pilot.diagnosis import cache
 
 FLOOD = 1024               # candidate lines per region before the region counts as flooded
 FLOOD_TAIL_BYTES = 16 * 1024
@@ -87,14 +86,6 @@ class Needle:
 def hyperscan_available() -> bool:
     """Whether the Hyperscan engine can be used here (wheel installed, not switched off)."""
     return _load_hyperscan() is not None
-
-
-def _cache_dir() -> str:
-    explicit = os.environ.get("AIB_PILOT_CACHE_DIR")
-    if explicit:
-        return explicit
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "aib-pilot")
 
 
 def _relax(rx: bytes) -> bytes:
@@ -217,18 +208,18 @@ class Finder:
                 rx, f = rx[4:], f | hs.HS_FLAG_CASELESS
             exprs.append(_relax(rx))
             flags.append(f)
-        key = hashlib.sha256(repr((exprs, flags, ids, getattr(hs, "__version__", ""))).encode()).hexdigest()[:24]
-        path = os.path.join(_cache_dir(), f"hyperscan-{key}.db")
-        try:
-            with open(path, "rb") as fh:
-                db = hs.loadb(fh.read(), hs.HS_MODE_BLOCK)
-            db.scratch = hs.Scratch(db)  # a loaded database has no scratch space of its own
-            return db
-        except Exception:  # noqa: BLE001 - no cache yet, or one from another platform: compile
-            pass
+        name = f"hyperscan-{cache.key(exprs, flags, ids, getattr(hs, '__version__', ''))}.db"
+        saved = cache.load(name)
+        if saved is not None:
+            try:
+                db = hs.loadb(saved, hs.HS_MODE_BLOCK)
+                db.scratch = hs.Scratch(db)  # a loaded database has no scratch space of its own
+                return db
+            except Exception:  # noqa: BLE001 - saved by another platform or library build: compile
+                pass
         db = hs.Database(mode=hs.HS_MODE_BLOCK)
         db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
-        _save(path, hs.dumpb(db))
+        cache.save(name, hs.dumpb(db))
         return db
 
     def _scan_hs(self, db, buf: bytes, start: int, end: int, limit: int | None):
@@ -346,16 +337,3 @@ def _plan(needles: list[Needle], ids) -> _Plan:
                 (folded if n.icase else exact).setdefault(lit, set()).add(i)
     return _Plan(tuple((k, tuple(sorted(v))) for k, v in sorted(exact.items())),
                  tuple((k, tuple(sorted(v))) for k, v in sorted(folded.items())), tuple(regexes))
-
-
-def _save(path: str, data: bytes) -> None:
-    """Write the compiled database to the cache, atomically; a cache that cannot be written is
-    simply not used."""
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".hyperscan-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError:
-        pass

@@ -9,10 +9,13 @@ The compiled form offers what the scanner needs:
 
 from __future__ import annotations
 
+import marshal
 import re
+import sys
 from dataclasses import dataclass, field
-from aib_pilot.diagnosis import catalogue
-from aib_pilot.diagnosis.literals import required_literals
+
+from aib_pilot.diagnosis import cache, catalogue
+from aib_pilot.diagnosis import literals as literal_reader
 
 KINDS = ("specific", "generic", "noise")
 SEVERITIES = ("error", "warning", "info")
@@ -21,6 +24,48 @@ CONTEXTS = ("failing-section", "timeout", "no-timeout", "no-outside-stop", "depr
             "not-before-connect", "not-before-progress", "before-step-failed")
 #: Conditions computed from the whole log instead of matched on a line (``trigger`` in the catalogue).
 TRIGGERS = ("sysprep-poll-never-finished", "template-mismatch")
+
+
+#: the literals of each pattern source read so far: (literals, icase), see ``literals_of``
+_LITERALS: dict[str, tuple[tuple[bytes, ...] | None, bool]] = {}
+
+
+def literals_of(source: str) -> tuple[tuple[bytes, ...] | None, bool]:
+    """``literals.required_literals(source)``, worked out once per process."""
+    found = _LITERALS.get(source)
+    if found is None:
+        found = _LITERALS[source] = literal_reader.required_literals(source)
+    return found
+
+
+def load_literals(sources: list[str]) -> None:
+    """Work out the literals of all ``sources`` at once: what the pure-Python search needs before
+    it reads a byte. Reading them from ~400 patterns takes longer than the rest of a small log's
+    diagnosis, so they are saved in the on-disk cache (``cache``) under a hash of the patterns
+    and of the reader's own code, and read back by the next run."""
+    name = f"literals-{cache.key(sources, _reader_version(), sys.version_info[:2])}.marshal"
+    saved = cache.load(name)
+    if saved is not None:
+        try:
+            values = marshal.loads(saved)
+        except (EOFError, ValueError, TypeError):
+            values = None
+        if isinstance(values, list) and len(values) == len(sources):
+            _LITERALS.update(zip(sources, values))
+            return
+    values = [literals_of(source) for source in sources]
+    cache.save(name, marshal.dumps(values))
+
+
+def _reader_version() -> bytes:
+    """The literal reader's source (a cache saved by another version of it is not used)."""
+    try:
+        with open(literal_reader.__file__, "rb") as fh:
+            return fh.read()
+    except OSError:  # installed without its sources: the package version must do
+        from aib_pilot import __version__  # noqa: PLC0415
+
+        return __version__.encode()
 
 
 class Pattern:
@@ -54,13 +99,13 @@ class Pattern:
     @property
     def literals(self) -> tuple[bytes, ...] | None:
         if self._literals is None:
-            self._literals = required_literals(self.source)
+            self._literals = literals_of(self.source)
         return self._literals[0]
 
     @property
     def icase(self) -> bool:
         if self._literals is None:
-            self._literals = required_literals(self.source)
+            self._literals = literals_of(self.source)
         return self._literals[1]
 
     def search(self, raw: bytes, low: bytes | None = None) -> re.Match[bytes] | None:
@@ -231,10 +276,14 @@ def _with_code_phrases(entries: list[dict]) -> list[dict]:
     out = []
     for entry in entries:
         named = set(re.findall(r"[A-Za-z0-9]+", "\n".join(entry.get("patterns", ()))))
-        own = [re.compile(p) for p in entry.get("patterns", ())]
-        extra = [re.escape(phrase) for c in azure_codes.CODES
-                 if c["code"] in named and c["category"] == entry.get("category") and c["kind"] != "wrapper"
-                 for phrase in c.get("phrases", ())
+        phrases = [phrase for c in azure_codes.CODES
+                   if c["code"] in named and c["category"] == entry.get("category") and c["kind"] != "wrapper"
+                   for phrase in c.get("phrases", ())]
+        if not phrases:  # most rules: nothing to add, and no regex compiled at start-up
+            out.append(entry)
+            continue
+        own = [re.compile(p) for p in entry["patterns"]]
+        extra = [re.escape(phrase) for phrase in phrases
                  if not any(rx.search(phrase) for rx in own)]  # a phrase the rule already reads
         out.append(dict(entry, patterns=list(entry["patterns"]) + extra) if extra else entry)
     return out

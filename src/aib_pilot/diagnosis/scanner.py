@@ -32,7 +32,7 @@ from datetime import datetime
 
 from aib_pilot.diagnosis import text
 from aib_pilot.diagnosis.multimatch import Finder, Needle, count_newlines, hyperscan_available
-from aib_pilot.diagnosis.rules import ALL_PATTERNS, RULES, Pattern, Rule
+from aib_pilot.diagnosis.rules import ALL_PATTERNS, RULES, Pattern, Rule, literals_of, load_literals
 
 TAIL_BYTES = 1024 * 1024      # the end of the log, kept for its tail
 SECTION_TAIL_BYTES = 16 * 1024  # the end of each customizer section, kept for its tail (15 lines)
@@ -198,6 +198,8 @@ def finder(engine: str = "hyperscan") -> Finder:
     """The one search over rule patterns and structure markers (built on first use, shared:
     a compiled, read-only search database)."""
     if engine not in _FINDERS:
+        if engine == "python":  # it needs every pattern's literals at once: cached on disk
+            load_literals([p.source for p in ALL_PATTERNS] + [rx.pattern.decode() for rx in _STRUCTURE])
         needles = [Needle(p.regex, lambda p=p: (p.literals, p.icase)) for p in ALL_PATTERNS]
         for rx in _STRUCTURE:
             needles.append(Needle(rx.pattern, lambda rx=rx: (_structure_literals(rx), False)))
@@ -206,9 +208,7 @@ def finder(engine: str = "hyperscan") -> Finder:
 
 
 def _structure_literals(rx: re.Pattern[bytes]) -> tuple[bytes, ...] | None:
-    from aib_pilot.diagnosis.literals import required_literals  # noqa: PLC0415
-    lits, _ = required_literals(rx.pattern.decode())
-    return lits
+    return literals_of(rx.pattern.decode())[0]
 
 
 class LogScanner:
