@@ -17,7 +17,6 @@ import sys
 from aib_pilot import __version__
 from aib_pilot.commands import SUMMARIES
 from aib_pilot.errors import EXIT_BUILD_FAILED, EXIT_INTERNAL, EXIT_USAGE, PilotError
-from aib_pilot.redact import redact
 
 # Order here is the order of `aib-pilot --help`.
 COMMANDS = tuple(SUMMARIES)
@@ -78,6 +77,13 @@ def _ci_format(argv: list[str] | None, args: argparse.Namespace | None) -> str |
     return fmt if fmt in ("github", "azure-devops") else None
 
 
+def _redacted(text: str) -> str:
+    """The text with secrets masked (``redact`` is loaded on the error paths only)."""
+    from aib_pilot.redact import redact  # noqa: PLC0415
+
+    return redact(text)
+
+
 def _console():
     from aib_pilot.report.console import process_console
 
@@ -122,7 +128,8 @@ def build_parser(commands: tuple[str | None, ...] | None = None) -> argparse.Arg
         "and explain failures.",
     )
     parser.add_argument("--version", action=_VersionAction)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    # prog given: argparse would otherwise format a usage line (and ask the terminal's width) for it
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, prog=parser.prog)
     for name, summary in SUMMARIES.items():
         if commands is None or name in commands:
             importlib.import_module(f"aib_pilot.commands.{name}").register(sub)
@@ -162,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         return int(args.func(args) or 0)
     except PilotError as exc:
-        _report_error(redact(exc.one_line()), argv, args)
+        _report_error(_redacted(exc.one_line()), argv, args)
         return exc.exit_code
     except KeyboardInterrupt:
         _console().info("interrupted.")
@@ -176,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug or an unexpected SDK error: one line, not a traceback
         if os.environ.get("AIB_PILOT_DEBUG") == "1":
             raise
-        first = redact(str(exc)).splitlines()[0] if str(exc).strip() else ""
+        first = _redacted(str(exc)).splitlines()[0] if str(exc).strip() else ""
         _console().error(f"unexpected {type(exc).__name__}: {first} "
                          "(set AIB_PILOT_DEBUG=1 for the traceback and please report it)")
         return EXIT_INTERNAL

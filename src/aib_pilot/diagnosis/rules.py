@@ -279,12 +279,14 @@ def _with_code_phrases(entries: list[dict]) -> list[dict]:
         phrases = [phrase for c in azure_codes.CODES
                    if c["code"] in named and c["category"] == entry.get("category") and c["kind"] != "wrapper"
                    for phrase in c.get("phrases", ())]
-        if not phrases:  # most rules: nothing to add, and no regex compiled at start-up
+        if not phrases:  # most rules
             out.append(entry)
             continue
-        own = [re.compile(p) for p in entry["patterns"]]
+        # a phrase the rule already reads is not added; a pattern's literals rule most of them
+        # out before its regex is compiled (this runs at every start)
+        own = [Pattern(p) for p in entry["patterns"]]
         extra = [re.escape(phrase) for phrase in phrases
-                 if not any(rx.search(phrase) for rx in own)]  # a phrase the rule already reads
+                 if not any(p.search(phrase.encode()) for p in own)]
         out.append(dict(entry, patterns=list(entry["patterns"]) + extra) if extra else entry)
     return out
 

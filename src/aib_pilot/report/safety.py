@@ -32,7 +32,6 @@ two files and of azure-pipelines-task-lib ``node/taskcommand.ts``.
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
 
 from aib_pilot.redact import redact
@@ -157,6 +156,8 @@ def clean_inline(text: str | None, limit: int = 4000) -> str:
 
 def random_token() -> str:
     """A fresh unguessable token for ``::stop-commands::`` and heredoc delimiters."""
+    import secrets  # noqa: PLC0415 - only the CI formats need one (and it loads hmac, hashlib)
+
     return "aibpilot" + secrets.token_hex(16)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 import time
 
@@ -29,6 +28,12 @@ def wants_colour(stream, env) -> bool:
     return "NO_COLOR" not in env and env.get("TERM") != "dumb" and is_tty(stream)
 
 
+def _columns() -> int:
+    """The terminal's width (only asked at a terminal: ``shutil`` is not loaded for a pipe)."""
+    import shutil  # noqa: PLC0415
+
+    return shutil.get_terminal_size((100, 24)).columns
+
 class TextSink(Sink):
     fmt = "text"
 
@@ -36,7 +41,7 @@ class TextSink(Sink):
         super().__init__(out, env, err, live_log=live_log)
         self.colour = wants_colour(self.out, self.env)
         # Long prose is wrapped only for a person at a terminal; logs and pipes get one line each.
-        self.width = shutil.get_terminal_size((100, 24)).columns if is_tty(self.out) else 0
+        self.width = _columns() if is_tty(self.out) else 0
         # At a terminal, heartbeats update ONE status line (elapsed time, state / sub-state) under
         # the live log instead of adding a line each; logs and pipes get plain lines as before.
         self.live_status = is_tty(self.progress) and self.env.get("TERM") != "dumb"
@@ -79,7 +84,7 @@ class TextSink(Sink):
             return
         elapsed = facts.human_duration(time.monotonic() - self._started)
         text = f"[watching {elapsed}] " + " | ".join(self._status.values())
-        columns = shutil.get_terminal_size((100, 24)).columns
+        columns = _columns()
         if len(text) >= columns:  # a wrapped line could not be erased with one CR
             text = text[: max(10, columns - 2)] + "…"
         on, off = ("\x1b[2m", "\x1b[0m") if self.colour else ("", "")
