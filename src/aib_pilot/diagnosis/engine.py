@@ -134,11 +134,13 @@ def _scan_log(log, scanner: LogScanner) -> tuple[StatusInfo | None, bytes | None
     first = next(chunks, None)
     if first is None:
         return None, None, None
-    small = [first] if len(first) <= SMALL_INPUT else None
+    # what is kept beyond its turn is copied: a chunk may map the file, which may be truncated
+    # once the reader has let it go (see ``sources``)
+    small = [bytes(first)] if len(first) <= SMALL_INPUT else None
     if _JSON_START.match(first):
-        parts, size = [first], len(first)
+        parts, size = [bytes(first)], len(first)
         for chunk in chunks:
-            parts.append(chunk)
+            parts.append(bytes(chunk))
             size += len(chunk)
             if size > JSON_SNIFF_LIMIT:
                 break
@@ -154,7 +156,7 @@ def _scan_log(log, scanner: LogScanner) -> tuple[StatusInfo | None, bytes | None
     for chunk in chunks:
         scanner.feed(chunk)
         if small is not None:
-            small.append(chunk)
+            small.append(bytes(chunk))
             if sum(map(len, small)) > SMALL_INPUT:
                 small = None
         del chunk

@@ -7,10 +7,20 @@ A regular file larger than a chunk is not copied into the process: each chunk is
 memory map of the next ``CHUNK_BYTES`` of it (``mmap`` with ``MAP_POPULATE`` where the platform
 has it, Linux), which the search reads where the kernel already holds it. A chunk is then an
 ``mmap`` object rather than ``bytes``: it has ``find``/``rfind`` and slicing (slices are bytes),
-and every reader of chunks keeps to those. Whatever cannot be mapped is read as before. A file
-is mapped up to the size it has when each chunk is mapped (a log still being appended to is read
-to its end); one *truncated* while it is read would end the process with a bus error, which logs
-that are only appended to, as AIB's and aib-pilot's own are, never are.
+and every reader of chunks keeps to those. A file is mapped up to the size it has when each chunk
+is mapped (a log still being appended to is read to its end).
+
+A mapped file that another process truncates would end this process with a bus error (SIGBUS)
+at the next byte read past the new end -- no message, no exit code of ours -- and no size check
+can rule that out, since the truncation may come between the check and the read. So a file is
+mapped only under a *read lease* (``fcntl F_SETLEASE``, Linux): the kernel grants it only while
+no process has the file open for writing, and holds any process that then opens it for writing
+or truncates it until the lease is given back, telling this one with SIGIO. The reader then
+stops mapping: the chunk being read stays valid, the rest is read with ``read`` (a truncated file
+simply ends sooner), and the lease is given back, which lets the other process go on. Without a
+lease (a file open for writing, someone else's file, not the main thread, not Linux) the file is
+read with ``read`` from the start: a copy (``bench/read_cost.py`` measures its cost), never a
+crash.
 """
 
 from __future__ import annotations
@@ -39,22 +49,74 @@ def _read_file(fh: BinaryIO) -> Iterator[bytes]:
 
 
 def _mapped(fh: BinaryIO) -> Iterator:
-    """The chunks of a regular file as memory maps (see the module docstring); the rest of the
-    file, and all of it where mapping is not possible, with ``read``."""
+    """The chunks of a regular file as memory maps, while a read lease keeps other processes from
+    truncating it (see the module docstring); the rest of the file, and all of it where mapping
+    is not possible or not safe, with ``read``."""
     offset = 0
     try:
         fd = fh.fileno()
-        while _POPULATE is not None and stat.S_ISREG(os.fstat(fd).st_mode):
-            length = min(CHUNK_BYTES, os.fstat(fd).st_size - offset)
-            if length <= 0:
-                break
-            offset += length
-            yield mmap.mmap(fd, length, flags=mmap.MAP_SHARED | _POPULATE, prot=mmap.PROT_READ,
-                            offset=offset - length)
+        if _POPULATE is not None and stat.S_ISREG(os.fstat(fd).st_mode):
+            with _ReadLease(fd) as lease:
+                while lease.held and not lease.broken:
+                    length = min(CHUNK_BYTES, os.fstat(fd).st_size - offset)
+                    if length <= 0:
+                        break
+                    offset += length
+                    yield mmap.mmap(fd, length, flags=mmap.MAP_SHARED | _POPULATE, prot=mmap.PROT_READ,
+                                    offset=offset - length)
+                # the consumer has let go of the last map when it asks for more: now the lease
+                # may go (a process waiting to truncate the file goes on)
     except (OSError, ValueError):  # a file system that cannot map: read what is left
         pass
     fh.seek(offset)
     yield from _read_file(fh)
+
+
+class _ReadLease:
+    """A read lease on ``fd`` for as long as the ``with`` block runs (``held`` says whether the
+    kernel granted it; ``broken``, that another process wants to write or truncate the file)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.held, self.broken = fd, False, False
+        self._previous = None
+
+    def __enter__(self) -> "_ReadLease":
+        try:
+            import fcntl  # noqa: PLC0415
+            import signal  # noqa: PLC0415
+
+            if not hasattr(fcntl, "F_SETLEASE") or signal.getsignal(signal.SIGIO) not in (
+                    signal.SIG_DFL, signal.SIG_IGN):
+                return self  # no leases here, or SIGIO is someone else's: no lease, no map
+            # SIGIO's default action ends the process: catch it first (main thread only, else
+            # ValueError: no lease)
+            self._previous = signal.signal(signal.SIGIO, self._on_break)
+            fcntl.fcntl(self.fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+            self.held = True
+        except (OSError, ValueError):  # open for writing somewhere, not our file, not main thread
+            self._restore()
+        return self
+
+    def _on_break(self, _signum, _frame) -> None:
+        self.broken = True
+
+    def __exit__(self, *_exc) -> None:
+        if self.held:
+            import fcntl  # noqa: PLC0415
+
+            try:
+                fcntl.fcntl(self.fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+            except OSError:
+                pass
+            self.held = False
+        self._restore()
+
+    def _restore(self) -> None:
+        if self._previous is not None:
+            import signal  # noqa: PLC0415
+
+            signal.signal(signal.SIGIO, self._previous)
+            self._previous = None
 
 
 def _join_lines(lines: Iterable[bytes | str]) -> Iterator[bytes]:
