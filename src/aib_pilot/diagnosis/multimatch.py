@@ -208,7 +208,7 @@ class Finder:
                 rx, f = rx[4:], f | hs.HS_FLAG_CASELESS
             exprs.append(_relax(rx))
             flags.append(f)
-        name = f"hyperscan-{cache.key(exprs, flags, ids, getattr(hs, '__version__', ''))}.db"
+        name = f"hyperscan-{cache.key('database', exprs, flags, ids, getattr(hs, '__version__', ''))}.db"
         saved = cache.load(name)
         if saved is not None:
             try:
