@@ -687,7 +687,8 @@ RULES = (
         "phase": None,
         "priority": 70,
         "context": ["before-step-failed"],
-        "by_phase": {"distribute": None, "cleanup": None, "deprovision": None},
+        # while connecting nothing ran on the VM yet: the plugin died (AIB244)
+        "by_phase": {"distribute": None, "cleanup": None, "deprovision": None, "connect": None},
         "title": "The build VM ran out of resources (communicator lost: unexpected EOF)",
         "patterns": [
             r"errored: unexpected EOF",
@@ -789,6 +790,7 @@ RULES = (
             r"Unable to lock the administration directory(?! \([^)]{0,200}\), are you root)",
             r"is another process using it\?",
             r"Another app is currently holding the yum lock",
+            r"yum lockfile is held by another process",  # Ansible's yum module
             r"Waiting for cache lock: Could not get lock",
             r"(?:frontend )?lock was locked by another process",
             r"dpkg(?: frontend| status database)?(?: lock)? is locked by another process",
@@ -947,7 +949,8 @@ RULES = (
         "positives": ["PACKER ERR 2023/01/01 10:00:00 panic: runtime error: invalid memory address or nil pointer dereference", "PACKER OUT !!!!!!!!!!!!!!!!!!!!!!!!!!! PACKER CRASH !!!!!!!!!!!!!!!!!!!!!!!!!!!!",
             '2024/03/01 10:00:00 packer-plugin-azure_v2.1.0_x5.0_linux_amd64 plugin: panic: runtime error: index out of range [0] with length 0',
         ],
-        "negatives": ["    azure-arm: kernel: do not panic: this is a test"],
+        "negatives": ["    azure-arm: kernel: do not panic: this is a test",
+],
     },
     {
         "id": "AIB217",
@@ -1759,6 +1762,9 @@ RULES = (
             r"Error executing [\w -]{1,40}: Non-zero exit status: ?(?:exit status )?\d+",
             r"\b(?:Puppet|DSC) exited with a non-zero exit status: ?\d+",
             r": ok=\d+ +changed=\d+ +unreachable=\d+ +failed=[1-9]\d*",
+            # Ansible's own end of a failed play (older and newer wording)
+            r"FATAL: all hosts have already failed -- aborting",
+            r"^(?:.{0,80}: )?NO MORE HOSTS LEFT \*",
             # Chef's own words: the run's summary and its cookbook resolution error
             r"\bChef (?:Infra )?Client failed\. \d+ resources updated",
             r"\bError Resolving Cookbooks for Run List\b",
@@ -1778,6 +1784,8 @@ RULES = (
             "==> vsphere-iso: Puppet exited with a non-zero exit status: 6",
             "Build 'qemu.base' errored after 9 minutes: Error executing Ansible: Non-zero exit status: exit status 4",
             "    azure-arm.web: 10.1.0.4                  : ok=31   changed=12   unreachable=0    failed=1    skipped=3",
+            "FATAL: all hosts have already failed -- aborting",
+            "    qemu.base: NO MORE HOSTS LEFT *************************************************************",
             "    azure-arm: Chef Infra Client failed. 4 resources updated in 41 seconds",
             "    qemu.rhel: Error Resolving Cookbooks for Run List:",
         ],
@@ -2155,6 +2163,76 @@ RULES = (
             "Build 'azure-arm' errored: Cannot find a subnet in the resource group \"rg-net\" associated with the virtual network called \"vnet-2\"",
         ],
         "negatives": ["==> azure-arm:  -> Subnet : 'build-subnet'"],
+    },
+    {
+        "id": "AIB243",
+        "category": "communicator_timeout",
+        "severity": "error",
+        "phase": "connect",
+        "priority": 80,
+        "title": "Vagrant: the machine never answered over SSH/WinRM while booting",
+        # Vagrant's boot timeout sentence (config.vm.boot_timeout; config.ssh.timeout in old versions)
+        "patterns": [r"Timed out while waiting for the machine to boot\b"],
+        "cause": "Vagrant booted the VM and tried to log in until its boot timeout ran out: the "
+                 "guest never accepted the SSH or WinRM connection (no network, sshd/WinRM not "
+                 "started, wrong credentials or keys in the box, or a guest too slow to boot).",
+        "fix": "Look at the connection warnings above the sentence; check the box's network and "
+               "login setup, or raise `config.vm.boot_timeout`. For the same image under AIB the "
+               "source image must allow SSH (Linux) or WinRM (Windows) from the build's network.",
+        "exceptions": "None.",
+        "reference": "https://developer.hashicorp.com/vagrant/docs/vagrantfile/machine_settings",
+        "positives": ["Timed out while waiting for the machine to boot. This means that"],
+        "negatives": ["==> app: Waiting for machine to boot. This may take a few minutes...",
+                      "==> app: Machine booted and ready!"],
+    },
+    {
+        "id": "AIB244",
+        "category": "packer_crash",
+        "severity": "error",
+        "phase": None,
+        "priority": 65,
+        # what 'unexpected EOF' means before any connection: only the plugin can have gone away
+        "by_phase": {p: None for p in PHASES if p != "connect"},
+        "context": ["before-step-failed"],
+        "title": "Packer lost its builder plugin while connecting (unexpected EOF)",
+        "patterns": [
+            r"errored(?: after [^:]{1,80})?: unexpected EOF",
+            r"--> [\w.-]+: unexpected EOF",
+        ],
+        "cause": "`unexpected EOF` is Packer losing the RPC connection to a plugin process: the "
+                 "plugin exited or crashed. While Packer was still waiting for SSH/WinRM no "
+                 "command had run on the VM, so the build VM's resources cannot be the cause; the "
+                 "builder plugin itself stopped.",
+        "fix": "Rerun with `PACKER_LOG=1` to capture the plugin's panic; update Packer and the "
+               "builder plugin (`packer init -upgrade` with a pinned `required_plugins` "
+               "version). Under AIB rerun the build; if it repeats, open a support case.",
+        "exceptions": "Inside a customizer the same words mean an exhausted VM (AIB207).",
+        "reference": "https://developer.hashicorp.com/packer/docs/debugging",
+        "positives": ["Build 'amazon-ebs.win' errored after 6 minutes: unexpected EOF"],
+        "negatives": ["Build 'amazon-ebs.win' errored after 6 minutes: Timeout waiting for WinRM."],
+    },
+    {
+        "id": "AIB245",
+        "category": "packer_crash",
+        "severity": "error",
+        "phase": None,
+        "priority": 75,  # above an 'unexpected EOF' read as an exhausted VM, below a named timeout
+        "title": "A Packer process printed a Go stack trace (its panic line may be cut off)",
+        # Go's stack frame format (path/file.go:line +0xoffset): a panic, or a Go process killed
+        # with SIGQUIT, prints these; an excerpt often keeps the frames but not the panic line
+        "patterns": [r"\S/[\w./@-]{1,300}\.go:\d+ \+0x[0-9a-f]+\s*$"],
+        "cause": "Packer or one of its plugins crashed and printed the goroutine stacks; the RPC "
+                 "connection to the dead plugin then ends with `unexpected EOF`. The frames name "
+                 "the step that crashed (a builder step, a provisioner, the communicator).",
+        "fix": "Find the `panic:` line above the frames and the plugin that printed them; update "
+               "Packer and that plugin (`packer init -upgrade`), rerun with `PACKER_LOG=1` and, if "
+               "it repeats, report the panic to the plugin. Under AIB rerun the build.",
+        "exceptions": "When Packer's own error line names another cause (a restart or connection "
+                      "timeout), that cause ranks first: the plugin died after it.",
+        "reference": "https://developer.hashicorp.com/packer/docs/debugging",
+        "positives": ["2024/03/01 10:00:00 packer-plugin-azure_v2.1.0_x5.0_linux_amd64 plugin: \t/home/ci/go/pkg/mod/github.com/hashicorp/packer-plugin-sdk@v0.5.2/rpc/server.go:112 +0x2c4"],
+        "negatives": ["    azure-arm: go build ./cmd/api/main.go: ok",
+                      "    azure-arm: vet: ./internal/store.go:41: unreachable code"],
     },
     {
         "id": "AIB126",
