@@ -213,6 +213,35 @@ CASES = [
         '==> azure-arm.lin: Capturing image ...\n',
         "Build 'azure-arm.lin' errored after 51 minutes: unexpected EOF\n",
      ], 'unknown', 'AIB203'),
+    # --- third held-out set's shapes: Ansible refusing the playbook, Chef's failed command, Vagrant's refusal
+    ('ansible_role_missing', [
+        "2023/09/14 10:02:33 ui:     azure-arm.rhel: ERROR! the role 'corp.hardening' was not found in /tmp/packer-"
+        "provisioner-ansible-local/651a/roles:/etc/ansible/roles\n",
+        "    azure-arm.rhel: The offending line appears to be:\n",
+     ], 'customizer_failed', 'AIB229'),
+    ('vagrant_ansible_failed', [
+        "    build: Running ansible-playbook...\n",
+        "ERROR! Attempting to decrypt but no vault secrets found\n",
+        "Ansible failed to complete successfully. Any error output should be\n",
+        "visible above. Please fix these errors and try again.\n",
+     ], 'customizer_failed', 'AIB229'),
+    ('ansible_playbook_missing', [
+        "    qemu.deb: Executing Ansible: cd /tmp/packer-provisioner-ansible-local/77c1 && ansible-playbook site-base.yml\n",
+        "    qemu.deb: ERROR! the playbook: site-base.yml could not be found\n",
+     ], 'customizer_failed', 'AIB229'),
+    ('chef_shellout_expected_exit', [
+        "    amazon-ebs.w19: Error executing action `run` on resource 'execute[install-agent]'\n",
+        "    amazon-ebs.w19: Expected process to exit with [0, 3010], but received '1603'\n",
+     ], 'customizer_failed', 'AIB229'),
+    ('chef_shellout_ran_returned', [
+        "    amazon-ebs.w19: Ran C:\\Windows\\system32\\msiexec.exe /qn /i C:\\chef\\cache\\agent.msi returned 1603\n",
+        "    amazon-ebs.w19: Resource Declaration:\n",
+     ], 'customizer_failed', 'AIB229'),
+    ('vagrant_ssh_refused', [
+        " INFO retryable: Retryable exception raised: #<Errno::ECONNREFUSED: Connection refused - connect(2) for "
+        "10.44.0.21:22>\n",
+        " INFO ssh: Attempting to connect to SSH...\n",
+     ], 'communicator_timeout', 'AIB220'),
 ]
 
 

@@ -1584,6 +1584,9 @@ RULES = (
         "title": "The build VM's SSH or WinRM port cannot be reached",
         "patterns": [
             r"TCP connection to SSH ip/port failed",
+            # Ruby's refusal as Vagrant logs it, and Vagrant's own sentence
+            r"Errno::ECONNREFUSED: Connection refused - connect\(2\) for [\w.:\[\]-]+:(?:22|5985|5986)\b",
+            r"\bSSH connection was refused!",
             r"dial tcp [\w.:\[\]-]+:(?:22|5985|5986): (?:i/o timeout|connect: connection refused|connect: no route to host"
             r"|(?:connect: )?connection timed out)",
         ],
@@ -1768,6 +1771,13 @@ RULES = (
             # Chef's own words: the run's summary and its cookbook resolution error
             r"\bChef (?:Infra )?Client failed\. \d+ resources updated",
             r"\bError Resolving Cookbooks for Run List\b",
+            # Chef's failed command resource (Mixlib::ShellOut's report)
+            r"Expected process to exit with \[[\d, ]{1,40}\], but received '\d+'",
+            r"(?:^|: )Ran \S.{0,400} returned [1-9]\d*\s*$",
+            # Ansible refusing the playbook before any task, and Vagrant's Ansible provisioner
+            r"ERROR! the role '[^']{1,200}' was not found\b",
+            r"ERROR! the playbook: .{1,300} could not be found",
+            r"\bAnsible failed to complete successfully\b",
         ],
         "cause": "A Chef, Ansible, Puppet or DSC provisioner ran its tool on the build VM and the "
                  "tool failed (a recipe, task or manifest errored; Ansible's PLAY RECAP counts the "
@@ -1788,6 +1798,10 @@ RULES = (
             "    qemu.base: NO MORE HOSTS LEFT *************************************************************",
             "    azure-arm: Chef Infra Client failed. 4 resources updated in 41 seconds",
             "    qemu.rhel: Error Resolving Cookbooks for Run List:",
+            "    azure-arm: Expected process to exit with [0], but received '1603'",
+            "    amazon-ebs.win: Ran C:\\Windows\\system32\\msiexec.exe /qn /i C:\\tmp\\agent.msi returned 1603",
+            "    azure-arm: ERROR! the role 'corp.baseline' was not found in /tmp/packer-provisioner-ansible-local/roles",
+            "Ansible failed to complete successfully. Any error output should be",
         ],
         "negatives": [
             "    azure-arm: Executing Chef: sudo chef-solo --no-color -c /tmp/packer-chef-solo/solo.rb",
