@@ -242,6 +242,13 @@ CASES = [
         "10.44.0.21:22>\n",
         " INFO ssh: Attempting to connect to SSH...\n",
      ], 'communicator_timeout', 'AIB220'),
+    # --- fourth held-out set: apt's "Failed to fetch <url>  404  Not Found" with the "E:" split off by a wrapper
+    ('apt_fetch_404_without_prefix', [
+        "==> web: E\n",
+        "==> web: : \n",
+        "==> web: Failed to fetch http://deb.example.org/debian/pool/main/n/nginx/nginx-common_1.22.1-9_all.deb  "
+        "404  Not Found [IP: 192.0.2.41 80]\n",
+     ], 'file_download_failed', 'AIB212'),
 ]
 
 
