@@ -76,11 +76,13 @@ def test_every_seed_error_section_is_referenced():
 def test_fix_and_cause_are_concrete():
     for r in RULES:
         assert len(r.cause) > 40 and len(r.fix) > 10, r.id
-        # Microsoft's documentation, or the documentation of the Packer component or the guest
-        # tool (rpm, Pester) that prints it
+        # Microsoft's documentation, or the documentation of the Packer component, the tool that
+        # runs it (Vagrant) or the guest tool (rpm, Pester, apt) that prints it
         assert r.reference.startswith(("https://learn.microsoft.com/", "https://developer.hashicorp.com/packer/",
+                                       "https://developer.hashicorp.com/vagrant/",
                                        "https://github.com/rgl/packer-plugin-windows-update",
-                                       "https://rpm.org/", "https://pester.dev/")), r.id
+                                       "https://rpm.org/", "https://pester.dev/",
+                                       "https://manpages.debian.org/")), r.id
 
 
 def test_generic_and_noise_rules_rank_below_specific_ones():

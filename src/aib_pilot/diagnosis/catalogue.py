@@ -17,7 +17,9 @@ Fields of a rule:
   context   -- extra conditions on the evidence: "failing-section" (inside the section that failed),
                "timeout" (a build timeout was seen), "no-timeout", "no-outside-stop" (no rule with
                outside_stop saw Packer stopped by a signal), "deprovision" (inside AIB's hidden
-               deprovisioning provisioner), "not-deprovision"
+               deprovisioning provisioner), "not-deprovision", "after-deprovision" (printed once a
+               deprovisioning step had started), "before-run" (dropped when the text shows that a
+               command ran on the build VM: a check made before building cannot have stopped it)
   patterns  -- Python regular expressions, matched against each raw log line (bytes)
   positives / negatives -- example lines the patterns must / must not match (checked by tests)
   code, generic_message -- (optional) the Azure error code the rule reads and a regex for the
@@ -550,6 +552,8 @@ RULES = (
             r"exited with non-zero exit status",
             r"^(?!.*(?:packer restart|windows-update-elevated)).*exited with code: (?!(?:0|1115|1190)\b)\d+",
             r"[Rr]emote command exited with '(?!0')\d+'",
+            # Terraform's remote-exec (Go's SSH client names the exit status)
+            r"error executing \"[^\"]{1,300}\": Process exited with status [1-9]\d*",
         ],
         "cause": "A command in a Shell or PowerShell customizer failed and the script stopped with "
                  "that exit code; Packer then aborted the build.",
@@ -564,6 +568,7 @@ RULES = (
             "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 100. Allowed exit codes are: [0]",
             "packer: 2020/04/30 23:38:58 [INFO] command 'powershell -executionpolicy bypass \"& { . c:/Windows/Temp/script.ps1 }\"' exited with code: 1",
             "2016/03/02 10:11:12 packer-builder-qemu: 2016/03/02 10:11:12 remote command exited with '2': /tmp/script_118.sh",
+            '* azurerm_linux_virtual_machine.agent: error executing "/tmp/terraform_90210.sh": Process exited with status 2',
         ],
         "negatives": [
             "[INFO] command 'shutdown.exe -f -r -t 0 -c \"packer restart\"' exited with code: 0",
@@ -682,7 +687,8 @@ RULES = (
         "phase": None,
         "priority": 70,
         "context": ["before-step-failed"],
-        "by_phase": {"distribute": None, "cleanup": None, "deprovision": None},
+        # while connecting nothing ran on the VM yet: the plugin died (AIB244)
+        "by_phase": {"distribute": None, "cleanup": None, "deprovision": None, "connect": None},
         "title": "The build VM ran out of resources (communicator lost: unexpected EOF)",
         "patterns": [
             r"errored: unexpected EOF",
@@ -779,10 +785,12 @@ RULES = (
         "priority": 85,
         "title": "The package manager lock is held by another process",
         "patterns": [
-            r"Unable to acquire the dpkg frontend lock",
-            r"Unable to lock the administration directory",
+            # "..., are you root?" is a permission problem (AIB238), not a held lock
+            r"Unable to acquire the dpkg frontend lock(?! \([^)]{0,200}\), are you root)",
+            r"Unable to lock the administration directory(?! \([^)]{0,200}\), are you root)",
             r"is another process using it\?",
             r"Another app is currently holding the yum lock",
+            r"yum lockfile is held by another process",  # Ansible's yum module
             r"Waiting for cache lock: Could not get lock",
             r"(?:frontend )?lock was locked by another process",
             r"dpkg(?: frontend| status database)?(?: lock)? is locked by another process",
@@ -803,7 +811,8 @@ RULES = (
         ],
         "negatives": ["    azure-arm: Reading state information... Done",
                       # a script's own message quoting apt's words is not apt speaking
-                      "    azure-arm: retrying while: Could not get lock /var/lib/dpkg/lock-frontend"],
+                      "    azure-arm: retrying while: Could not get lock /var/lib/dpkg/lock-frontend",
+                      "E: Unable to lock the administration directory (/var/lib/dpkg/), are you root?"],
     },
     {
         "id": "AIB212",
@@ -817,6 +826,8 @@ RULES = (
             r"ERROR 40[34]: ",
             r"Invoke-WebRequest : .{0,200}(?:\(40[0-9]\)|\(50[0-9]\)|could not be resolved|Unable to connect)",
             r"E: Failed to fetch ",
+            # apt's reason after the URL, when a wrapper split the "E:" off the line
+            r"Failed to fetch \S{1,500}\s+(?:40[0-9]|50[0-9])\s+[A-Z][\w ]{1,40}(?:\[IP: |$)",
             r"Temporary failure resolving|Could not resolve host",
             r"The remote server returned an error: \(\d{3}\)",
             r"Invoke-WebRequest : ",
@@ -940,7 +951,8 @@ RULES = (
         "positives": ["PACKER ERR 2023/01/01 10:00:00 panic: runtime error: invalid memory address or nil pointer dereference", "PACKER OUT !!!!!!!!!!!!!!!!!!!!!!!!!!! PACKER CRASH !!!!!!!!!!!!!!!!!!!!!!!!!!!!",
             '2024/03/01 10:00:00 packer-plugin-azure_v2.1.0_x5.0_linux_amd64 plugin: panic: runtime error: index out of range [0] with length 0',
         ],
-        "negatives": ["    azure-arm: kernel: do not panic: this is a test"],
+        "negatives": ["    azure-arm: kernel: do not panic: this is a test",
+],
     },
     {
         "id": "AIB217",
@@ -1390,6 +1402,7 @@ RULES = (
         "severity": "error",
         "phase": "submission",
         "priority": 60,
+        "context": ["before-run"],
         "title": "Packer rejected its configuration before building",
         "patterns": [
             # go-multierror's header (shared by Packer and Terraform) names Packer's template
@@ -1573,6 +1586,9 @@ RULES = (
         "title": "The build VM's SSH or WinRM port cannot be reached",
         "patterns": [
             r"TCP connection to SSH ip/port failed",
+            # Ruby's refusal as Vagrant logs it, and Vagrant's own sentence
+            r"Errno::ECONNREFUSED: Connection refused - connect\(2\) for [\w.:\[\]-]+:(?:22|5985|5986)\b",
+            r"\bSSH connection was refused!",
             r"dial tcp [\w.:\[\]-]+:(?:22|5985|5986): (?:i/o timeout|connect: connection refused|connect: no route to host"
             r"|(?:connect: )?connection timed out)",
         ],
@@ -1751,6 +1767,19 @@ RULES = (
             r"Error executing [\w -]{1,40}: Non-zero exit status: ?(?:exit status )?\d+",
             r"\b(?:Puppet|DSC) exited with a non-zero exit status: ?\d+",
             r": ok=\d+ +changed=\d+ +unreachable=\d+ +failed=[1-9]\d*",
+            # Ansible's own end of a failed play (older and newer wording)
+            r"FATAL: all hosts have already failed -- aborting",
+            r"^(?:.{0,80}: )?NO MORE HOSTS LEFT \*",
+            # Chef's own words: the run's summary and its cookbook resolution error
+            r"\bChef (?:Infra )?Client failed\. \d+ resources updated",
+            r"\bError Resolving Cookbooks for Run List\b",
+            # Chef's failed command resource (Mixlib::ShellOut's report)
+            r"Expected process to exit with \[[\d, ]{1,40}\], but received '\d+'",
+            r"(?:^|: )Ran \S.{0,400} returned [1-9]\d*\s*$",
+            # Ansible refusing the playbook before any task, and Vagrant's Ansible provisioner
+            r"ERROR! the role '[^']{1,200}' was not found\b",
+            r"ERROR! the playbook: .{1,300} could not be found",
+            r"\bAnsible failed to complete successfully\b",
         ],
         "cause": "A Chef, Ansible, Puppet or DSC provisioner ran its tool on the build VM and the "
                  "tool failed (a recipe, task or manifest errored; Ansible's PLAY RECAP counts the "
@@ -1767,10 +1796,19 @@ RULES = (
             "==> vsphere-iso: Puppet exited with a non-zero exit status: 6",
             "Build 'qemu.base' errored after 9 minutes: Error executing Ansible: Non-zero exit status: exit status 4",
             "    azure-arm.web: 10.1.0.4                  : ok=31   changed=12   unreachable=0    failed=1    skipped=3",
+            "FATAL: all hosts have already failed -- aborting",
+            "    qemu.base: NO MORE HOSTS LEFT *************************************************************",
+            "    azure-arm: Chef Infra Client failed. 4 resources updated in 41 seconds",
+            "    qemu.rhel: Error Resolving Cookbooks for Run List:",
+            "    azure-arm: Expected process to exit with [0], but received '1603'",
+            "    amazon-ebs.win: Ran C:\\Windows\\system32\\msiexec.exe /qn /i C:\\tmp\\agent.msi returned 1603",
+            "    azure-arm: ERROR! the role 'corp.baseline' was not found in /tmp/packer-provisioner-ansible-local/roles",
+            "Ansible failed to complete successfully. Any error output should be",
         ],
         "negatives": [
             "    azure-arm: Executing Chef: sudo chef-solo --no-color -c /tmp/packer-chef-solo/solo.rb",
             "    azure-arm.web: 10.1.0.4                  : ok=31   changed=12   unreachable=0    failed=0    skipped=3",
+            "    azure-arm: Chef Infra Client finished, 12/40 resources updated in 02 minutes 10 seconds",
         ],
     },
     {
@@ -1946,6 +1984,7 @@ RULES = (
         "severity": "error",
         "phase": None,
         "priority": 85,
+        "context": ["after-deprovision"],
         "title": "Packer could not clean up after the deprovisioning step",
         "patterns": [
             r"Error removing temporary (?:script|file) .{0,200}(?:handshake failed|EOF|connection)",
@@ -1960,6 +1999,256 @@ RULES = (
         "reference": PACKER_ARM,
         "positives": ["Build 'azure-arm' errored: Retryable error: Error removing temporary script at /tmp/script_1234.sh: ssh: handshake failed: EOF"],
         "negatives": ["Removing temporary script /tmp/script_1234.sh"],
+    },
+    # ---------------------------------------------- raw tool output: Vagrant, waagent, file uploads
+    {
+        "id": "AIB237",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 40,
+        "context": ["not-deprovision"],
+        "title": "Vagrant: a command run in the guest over SSH or WinRM exited non-zero",
+        # Vagrant's own sentence (its locale file, ssh_bad_exit_status / _muted and the WinRM
+        # twin): what the command printed comes before it and names the cause when a rule knows it
+        "patterns": [
+            r"(?:SSH|WinRM) command responded with a non-zero exit status",
+        ],
+        "cause": "Vagrant ran a command in the guest (a shell provisioner, or its own network, "
+                 "shared-folder or guest-tools step) and the command ended with a non-zero code. "
+                 "The failing command's output is printed above this sentence (with "
+                 "`Stdout from the command` / `Stderr from the command` blocks for Vagrant's own "
+                 "steps).",
+        "fix": "Read the output above the sentence and fix that command; run the same script on a "
+               "VM from the same box or source image first. For AIB, the same script in a Shell "
+               "customizer fails the same way: make it non-interactive (`set -euo pipefail`, "
+               "`-y`) and check each step's exit code.",
+        "exceptions": "When the command is Vagrant's own (network configuration, `mount`, guest "
+                      "additions) the box and Vagrant versions are the suspects rather than your "
+                      "script.",
+        "reference": "https://developer.hashicorp.com/vagrant/docs/provisioning/shell",
+        "positives": [
+            "The following SSH command responded with a non-zero exit status.",
+            "ERROR warden: Error occurred: The SSH command responded with a non-zero exit status. Vagrant",
+            "The following WinRM command responded with a non-zero exit status.",
+        ],
+        "negatives": ["The SSH command responded with exit status 0", "    default: SSH auth method: private key"],
+    },
+    {
+        "id": "AIB238",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 70,
+        "title": "apt/dpkg was run without root rights",
+        # apt's messages when the lock file cannot even be opened (errno 13), as opposed to a lock
+        # that another process holds (AIB211): "are you root?" is apt's own question
+        "patterns": [
+            r"Unable to (?:lock the administration directory|acquire the dpkg frontend lock) "
+            r"\([^)]{0,200}\), are you root\?",
+            r"Could not open lock file \S{1,200} - open \(13: Permission denied\)",
+        ],
+        "cause": "The script called apt-get or dpkg as an ordinary user: the package manager could "
+                 "not open its lock file (permission denied), so nothing was installed. This is not "
+                 "another process holding the lock.",
+        "fix": "Run the package commands as root: `sudo apt-get ...` in the script, or a Packer "
+               "`execute_command` with `sudo -E sh '{{ .Path }}'`. AIB's Shell customizer runs as "
+               "an ordinary user unless the script uses sudo.",
+        "exceptions": "None.",
+        "reference": "https://manpages.debian.org/apt-get",
+        "positives": [
+            "E: Unable to lock the administration directory (/var/lib/dpkg/), are you root?",
+            "==> azure-arm: E: Could not open lock file /var/lib/dpkg/lock-frontend - open (13: Permission denied)",
+        ],
+        "negatives": [
+            "E: Unable to lock the administration directory (/var/lib/dpkg/), is another process using it?",
+            "E: Could not get lock /var/lib/dpkg/lock-frontend - open (11: Resource temporarily unavailable)",
+        ],
+    },
+    {
+        "id": "AIB239",
+        "category": "deprovision_failed",
+        "severity": "error",
+        "phase": "deprovision",
+        "priority": 86,
+        "title": "waagent could not delete the build user while deprovisioning",
+        # the Azure Linux agent's error log of a failed command, in its older ("Command: 'x'") and
+        # newer ("Command: [x], return code: [n]") wording, for the userdel that -deprovision+user
+        # runs; and shadow-utils' own refusal
+        "patterns": [
+            r"\bERROR (?:[A-Z]\w+ ){0,2}Command: ['\[]userdel\b",
+            r"userdel: user \S{1,64} is currently used by process \d+",
+        ],
+        "cause": "`waagent -deprovision+user` deletes the account Packer logs in with; `userdel` "
+                 "refused because a process of that user (the provisioning session itself, or a "
+                 "service started under it) was still running, so the VM was not deprovisioned.",
+        "fix": "Under AIB leave deprovisioning to AIB's own step (do not call waagent in a "
+               "customizer) and stop services you started under the build user before the end. "
+               "With Packer run `/usr/sbin/waagent -force -deprovision+user && export HISTSIZE=0 "
+               "&& sync` as the last provisioner with `skip_clean: true` and `execute_command` "
+               "through sudo.",
+        "exceptions": "None.",
+        "reference": "https://learn.microsoft.com/azure/virtual-machines/linux/disable-provisioning",
+        "positives": [
+            "    azure-arm: 2024/03/11 08:01:02.123456 ERROR Command: 'userdel -f -r azureuser'",
+            "2025-01-09T10:00:01.5Z ERROR Daemon Command: [userdel -f -r builder], return code: [8], stdout: [] stderr: []",
+            "    azure-arm.img: userdel: user builder is currently used by process 2210",
+        ],
+        "negatives": ["    azure-arm: WARNING! packer account and entire home directory will be deleted.",
+                      "    azure-arm: ERROR Command: 'systemctl stop walinuxagent'"],
+    },
+    {
+        "id": "AIB240",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 45,
+        "title": "A file provisioner (File customizer) could not upload to the build VM",
+        # Packer's file provisioner prints "Upload failed: <error>" when the copy to the guest fails
+        "patterns": [
+            r"(?:^|[\s\"':>])Upload failed: ",
+        ],
+        "cause": "Packer copies a file customizer's source to the VM over SSH (scp/sftp) or WinRM. "
+                 "The copy failed: the destination folder does not exist or is not writable by "
+                 "the build user (`Process exited with status 1` from scp), or the connection "
+                 "broke during a large transfer.",
+        "fix": "Upload to a folder the build user can write (`/tmp`, `C:\\Windows\\Temp`) and move "
+               "the file with a Shell/PowerShell step using sudo; create the destination folder "
+               "first. AIB's File customizer is meant for small files: download large ones inside "
+               "the VM with a script step instead.",
+        "exceptions": "An `Upload failed` after the VM rebooted or lost its network is a lost "
+                      "connection rather than a bad destination.",
+        "reference": "https://developer.hashicorp.com/packer/docs/provisioners/file",
+        "positives": [
+            "==> azure-arm: Upload failed: Process exited with status 1",
+            "2024/05/02 11:12:13 ui error: ==> qemu.win: Upload failed: read tcp 10.0.2.2:50432: connection reset by peer",
+        ],
+        "negatives": ["==> azure-arm: Uploading ./files/app.conf => /tmp/app.conf",
+                      "==> azure-arm: Upload failed once, retrying"],
+    },
+    {
+        "id": "AIB241",
+        "category": "connection_lost",
+        "severity": "error",
+        "phase": None,
+        "priority": 82,  # above a bare handshake failure (AIB215): the script had run
+        "title": "Packer could not reconnect after a script to remove its temporary file",
+        # the shell provisioner's clean-up step: a new session after the script ended. Without a
+        # deprovisioning step in the log (AIB312) the script's reboot or login change is the cause
+        "patterns": [
+            r"Error removing temporary (?:script|file) .{0,200}(?:[Hh]andshake|unable to authenticate|EOF|connection)",
+        ],
+        "cause": "The script ended, then Packer opened a new SSH session to delete its temporary "
+                 "script and could not: the script rebooted the VM, stopped SSH, changed the "
+                 "login's keys or password, or removed the account.",
+        "fix": "Give the script that reboots or changes the login `expect_disconnect: true` and "
+               "`skip_clean: true` (Packer), and put a pause or a restart-aware step after it. "
+               "Under AIB do not reboot from a Shell customizer.",
+        "exceptions": "Right after `waagent -deprovision+user` this is the deprovisioning step "
+                      "(AIB312).",
+        "reference": "https://developer.hashicorp.com/packer/docs/provisioners/shell",
+        "positives": [
+            "    qemu.deb: Retryable error: Error removing temporary script at /tmp/script_7781.sh: Timeout during SSH handshake",
+            "Build 'amazon-ebs.base' errored: Retryable error: Error removing temporary script at /tmp/script_12.sh: ssh: handshake failed: ssh: unable to authenticate, attempted methods [none publickey], no supported methods remain",
+        ],
+        "negatives": ["Removing temporary script /tmp/script_7781.sh"],
+    },
+    {
+        "id": "AIB242",
+        "category": "invalid_template",
+        "severity": "error",
+        "phase": "submission",
+        "priority": 70,
+        "title": "The virtual network has several subnets and the template names none (Packer)",
+        # packer-plugin-azure's resource resolver, before anything is created
+        "patterns": [
+            r"Found multiple subnets in the resource group .{0,300}disambiguate",
+            r"Cannot find a subnet in the resource group .{0,200}associated with the virtual network",
+        ],
+        "cause": "The build names a virtual network but no subnet, and the plugin found several "
+                 "subnets (or none) in it, so it cannot choose where to put the build VM. Older "
+                 "plugin versions also say this when the subnet is named but the network's "
+                 "resource group is not.",
+        "fix": "Set `virtual_network_subnet_name` and `virtual_network_resource_group_name` next to "
+               "`virtual_network_name` (Packer); with AIB set `vmProfile.vnetConfig.subnetId` to "
+               "the subnet's full resource ID.",
+        "exceptions": "None.",
+        "reference": PACKER_ARM,
+        "positives": [
+            "--> azure-arm.win: Found multiple subnets in the resource group \"rg-net\" associated with the virtual network called \"vnet-build\", please use virtual_network_subnet_name and virtual_network_resource_group_name to disambiguate",
+            "Build 'azure-arm' errored: Cannot find a subnet in the resource group \"rg-net\" associated with the virtual network called \"vnet-2\"",
+        ],
+        "negatives": ["==> azure-arm:  -> Subnet : 'build-subnet'"],
+    },
+    {
+        "id": "AIB243",
+        "category": "communicator_timeout",
+        "severity": "error",
+        "phase": "connect",
+        "priority": 80,
+        "title": "Vagrant: the machine never answered over SSH/WinRM while booting",
+        # Vagrant's boot timeout sentence (config.vm.boot_timeout; config.ssh.timeout in old versions)
+        "patterns": [r"Timed out while waiting for the machine to boot\b"],
+        "cause": "Vagrant booted the VM and tried to log in until its boot timeout ran out: the "
+                 "guest never accepted the SSH or WinRM connection (no network, sshd/WinRM not "
+                 "started, wrong credentials or keys in the box, or a guest too slow to boot).",
+        "fix": "Look at the connection warnings above the sentence; check the box's network and "
+               "login setup, or raise `config.vm.boot_timeout`. For the same image under AIB the "
+               "source image must allow SSH (Linux) or WinRM (Windows) from the build's network.",
+        "exceptions": "None.",
+        "reference": "https://developer.hashicorp.com/vagrant/docs/vagrantfile/machine_settings",
+        "positives": ["Timed out while waiting for the machine to boot. This means that"],
+        "negatives": ["==> app: Waiting for machine to boot. This may take a few minutes...",
+                      "==> app: Machine booted and ready!"],
+    },
+    {
+        "id": "AIB244",
+        "category": "packer_crash",
+        "severity": "error",
+        "phase": None,
+        "priority": 65,
+        # what 'unexpected EOF' means before any connection: only the plugin can have gone away
+        "by_phase": {p: None for p in PHASES if p != "connect"},
+        "context": ["before-step-failed"],
+        "title": "Packer lost its builder plugin while connecting (unexpected EOF)",
+        "patterns": [
+            r"errored(?: after [^:]{1,80})?: unexpected EOF",
+            r"--> [\w.-]+: unexpected EOF",
+        ],
+        "cause": "`unexpected EOF` is Packer losing the RPC connection to a plugin process: the "
+                 "plugin exited or crashed. While Packer was still waiting for SSH/WinRM no "
+                 "command had run on the VM, so the build VM's resources cannot be the cause; the "
+                 "builder plugin itself stopped.",
+        "fix": "Rerun with `PACKER_LOG=1` to capture the plugin's panic; update Packer and the "
+               "builder plugin (`packer init -upgrade` with a pinned `required_plugins` "
+               "version). Under AIB rerun the build; if it repeats, open a support case.",
+        "exceptions": "Inside a customizer the same words mean an exhausted VM (AIB207).",
+        "reference": "https://developer.hashicorp.com/packer/docs/debugging",
+        "positives": ["Build 'amazon-ebs.win' errored after 6 minutes: unexpected EOF"],
+        "negatives": ["Build 'amazon-ebs.win' errored after 6 minutes: Timeout waiting for WinRM."],
+    },
+    {
+        "id": "AIB245",
+        "category": "packer_crash",
+        "severity": "error",
+        "phase": None,
+        "priority": 75,  # above an 'unexpected EOF' read as an exhausted VM, below a named timeout
+        "title": "A Packer process printed a Go stack trace (its panic line may be cut off)",
+        # Go's stack frame format (path/file.go:line +0xoffset): a panic, or a Go process killed
+        # with SIGQUIT, prints these; an excerpt often keeps the frames but not the panic line
+        "patterns": [r"\S/[\w./@-]{1,300}\.go:\d+ \+0x[0-9a-f]+\s*$"],
+        "cause": "Packer or one of its plugins crashed and printed the goroutine stacks; the RPC "
+                 "connection to the dead plugin then ends with `unexpected EOF`. The frames name "
+                 "the step that crashed (a builder step, a provisioner, the communicator).",
+        "fix": "Find the `panic:` line above the frames and the plugin that printed them; update "
+               "Packer and that plugin (`packer init -upgrade`), rerun with `PACKER_LOG=1` and, if "
+               "it repeats, report the panic to the plugin. Under AIB rerun the build.",
+        "exceptions": "When Packer's own error line names another cause (a restart or connection "
+                      "timeout), that cause ranks first: the plugin died after it.",
+        "reference": "https://developer.hashicorp.com/packer/docs/debugging",
+        "positives": ["2024/03/01 10:00:00 packer-plugin-azure_v2.1.0_x5.0_linux_amd64 plugin: \t/home/ci/go/pkg/mod/github.com/hashicorp/packer-plugin-sdk@v0.5.2/rpc/server.go:112 +0x2c4"],
+        "negatives": ["    azure-arm: go build ./cmd/api/main.go: ok",
+                      "    azure-arm: vet: ./internal/store.go:41: unreachable code"],
     },
     {
         "id": "AIB126",
@@ -1996,6 +2285,8 @@ RULES = (
         "patterns": [
             r"E: Could not open file /var/lib/apt/lists/",
             r"E: The package lists or status file could not be parsed or opened",
+            # older apt's wording of the same (a lists file gone while apt reads it)
+            r"E: ?[Cc]an ?not open /var/lib/apt/lists/\S{1,300} - fopen \(2: ",
         ],
         "cause": "apt reads its package lists while they are absent or half written. On a fresh "
                  "Azure VM this is cloud-init's own `apt-get update` still running when the "
@@ -2007,7 +2298,8 @@ RULES = (
         "exceptions": "A script that removes the lists on purpose and then runs `apt-get update` "
                       "does not fail: only the error lines count.",
         "reference": TROUBLESHOOT + "#tips-for-troubleshooting-scriptinline-customization",
-        "positives": ["    azure-arm: E: Could not open file /var/lib/apt/lists/azure.archive.ubuntu.com_ubuntu_dists_jammy_InRelease - open (2: No such file or directory)"],
+        "positives": ["    azure-arm: E: Could not open file /var/lib/apt/lists/azure.archive.ubuntu.com_ubuntu_dists_jammy_InRelease - open (2: No such file or directory)",
+                      "    azure-arm: E: can not open /var/lib/apt/lists/mirror.example.net_debian_dists_stable_Release - fopen (2: No such file or directory)"],
         "negatives": ["    azure-arm: rm -rf /var/lib/apt/lists/*", "    azure-arm: Reading package lists... Done"],
     },
     {

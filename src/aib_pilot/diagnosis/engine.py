@@ -496,6 +496,10 @@ def _last_progress_line(scanner: LogScanner) -> int | None:
     return max(lines) if lines else None
 
 
+#: Phases in which a command runs on the build VM (a finding there means the build got that far).
+_RUN_PHASES = ("customize", "deprovision")
+
+
 #: Contexts that only drop lines that did not stop the build (retried before progress, teardown
 #: after the failed step). A rule limited by nothing else is still said as a secondary finding when
 #: it was printed in a customizer the build went on after (a full disk in an earlier step).
@@ -509,6 +513,11 @@ def _apply_context(findings: list[Finding], failing: Section | None, sections: l
     # lines inside a customizer that another one followed were not fatal: the build went on
     passed = [s for s in sections if s.followed]
     customizers = [s for s in sections if s.provisioner]
+    # a command ran on the build VM: the configuration was accepted, so a check that only happens
+    # before anything runs (context "before-run") cannot be what stopped this build
+    ran = bool(customizers) or connected_at is not None or any(
+        g.rule.phase in _RUN_PHASES and g.rule.kind == "specific" and g.rule.severity == "error"
+        and "before-run" not in g.rule.context for g in findings if _log_lines(g))
     out = []
     for f in findings:
         ctx = f.rule.context
@@ -545,8 +554,13 @@ def _apply_context(findings: list[Finding], failing: Section | None, sections: l
                 ev = [e for e in ev if e.line is not None and e.line <= failed_at]
             else:
                 ev = [e for e in ev if failing is not None and failing.contains(e.line)]
+        if "before-run" in ctx and ran:
+            continue
         if "deprovision" in ctx:
             ev = [e for e in ev if any(s.contains(e.line) for s in deprov)]
+        if "after-deprovision" in ctx:
+            # printed once AIB's or the user's deprovisioning step had started
+            ev = [e for e in ev if e.line is not None and any(s.start_line <= e.line for s in deprov)]
         if "not-deprovision" in ctx:
             ev = [e for e in ev if not any(s.contains(e.line) for s in deprov)]
         if ev:
