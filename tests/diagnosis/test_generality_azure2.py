@@ -1,0 +1,92 @@
+"""Azure's fixed messages as the Go SDKs, Entra ID, Azure DevOps and older ARM wordings print them,
+with names and values of our own. Each case keys a rule on the part the service always prints (an
+error code in any of its printed shapes, a documented sentence), never on one excerpt's wording."""
+
+import pytest
+
+from aib_pilot.diagnosis import diagnose
+from aib_pilot.diagnosis.rules import RULES_BY_ID
+
+
+def _top(text: str) -> tuple[str, str | None]:
+    d = diagnose(text.encode()).to_dict()
+    return d["category"], (d["findings"][0]["rule"] if d["findings"] else None)
+
+
+# ------------------------------------------------- a code owned by a hand-written rule, every shape
+@pytest.mark.parametrize("text", [
+    # the Go SDKs (azcore): the error block without the JSON body (cut by the log or the paste)
+    "    build.go:88: reading gallery image version: GET https://management.azure.com/subscriptions/5d1e0b7c-"
+    "0000-4c1a-9f3e-2b7d8c6a1e90/resourceGroups/imaging/providers/Microsoft.Compute/galleries/corpgal/images/"
+    "ubuntu24/versions/3.2.1\n"
+    "        RESPONSE 403: 403 Forbidden\n"
+    "        ERROR CODE: AuthorizationFailed\n"
+    "        --------------------------------------------------------------------------------\n",
+    # Az PowerShell's record lines
+    "Get-AzGalleryImageVersion: Operation returned an invalid status code 'Forbidden'\n"
+    "ErrorCode: AuthorizationFailed\nStatusCode: 403\nReasonPhrase: Forbidden\n",
+])
+def test_an_owned_code_is_read_in_the_go_sdk_and_powershell_shapes(text):
+    assert _top(text) == ("missing_permissions", "AIB103")
+
+
+def test_the_code_word_inside_prose_is_not_the_code():
+    # no error-code shape around the word: a sentence about the code, not the code
+    assert _top("see the runbook for AuthorizationFailed handling in the wiki\n")[0] == "unknown"
+
+
+# ---------------------------------------------------------------------------- Entra sign-in errors
+def test_an_entra_error_outranks_the_http_error_of_the_same_token_request():
+    # Azure DevOps task output: the 401 of the token request, then the body Entra sent back
+    text = (
+        "2025-02-11T07:41:02.5500000Z ##[debug]Exception message - System.Net.WebException: The remote server "
+        "returned an error: (401) Unauthorized.\n"
+        "2025-02-11T07:41:02.5600000Z ##[debug]Exception message extracted from response {\"error\":"
+        "\"invalid_client\",\"error_description\":\"AADSTS7000222: The provided client secret keys for app "
+        "'4b6c2d10-0000-4e7a-8c1f-0a9b8c7d6e5f' are expired. Visit the Azure portal to create new keys for "
+        "your app: https://aka.ms/NewClientSecret.\\r\\nTrace ID: 0f1e2d3c-0000-4a5b-8c9d-112233445566\"}\n"
+        "2025-02-11T07:41:02.6100000Z ##[error]Could not fetch access token for Azure. Verify the service "
+        "connection.\n")
+    assert _top(text) == ("token_expired", "AZ-AADSTS7000222")
+
+
+def test_the_same_http_error_without_a_sign_in_error_is_still_a_download_failure():
+    text = ("    azure-arm: Exception calling \"DownloadFile\" with \"2\" argument(s): \"The remote server returned "
+            "an error: (404) Not Found.\"\n")
+    assert _top(text)[0] == "file_download_failed"
+
+
+def test_entra_codes_rank_with_the_hand_written_token_rules():
+    assert RULES_BY_ID["AZ-AADSTS7000222"].priority == RULES_BY_ID["AIB402"].priority
+    assert RULES_BY_ID["AZ-AADSTS7000222"].priority > RULES_BY_ID["AIB212"].priority
+
+
+# ------------------------------------------------------------------ Azure DevOps job time limits
+@pytest.mark.parametrize("line", [
+    "2024-09-30T22:14:51.0000000Z ##[error]The job running on agent Hosted Agent ran longer than the maximum "
+    "time of 120 minutes. For more information, see https://go.microsoft.com/fwlink/?linkid=2077134",
+    "##[error]The job running on agent build-pool-07 ran longer than the maximum time of 45 minutes.",
+    "##[error]The job exceeded the maximum allowed time of 02:00:00 and was stopped. Please visit the parallel "
+    "jobs page for more information.",
+])
+def test_azure_devops_job_limit_wordings(line):
+    assert _top(line + "\n") == ("pipeline_timeout", "AIB401")
+
+
+def test_a_step_that_merely_ran_long_is_not_the_job_limit():
+    assert _top("##[section]Finishing: the job ran longer than the last one (45 minutes)\n")[0] == "unknown"
+
+
+# ------------------------------------------------------------------ ARM's older quota wording
+@pytest.mark.parametrize("line", [
+    "This operation couldn't be completed as it results in exceeding quota limit of Core.  Maximum allowed: 20, "
+    "Current in use: 18, Additional requested: 8.",
+    "Code=OperationNotAllowed\nMessage=Operation results in exceeding quota limits of Core. Maximum allowed: 6, "
+    "Current in use: 6, Additional requested: 4.",
+])
+def test_the_documented_core_quota_sentence_singular_or_plural(line):
+    assert _top(line + "\n") == ("quota_or_capacity", "AIB112")
+
+
+def test_a_quota_limit_mentioned_without_the_maximum_is_not_matched_by_the_sentence_rule():
+    assert _top("INFO: checked the quota limit of Core for eastus: fine\n")[0] == "unknown"
