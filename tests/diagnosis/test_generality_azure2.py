@@ -90,3 +90,26 @@ def test_the_documented_core_quota_sentence_singular_or_plural(line):
 
 def test_a_quota_limit_mentioned_without_the_maximum_is_not_matched_by_the_sentence_rule():
     assert _top("INFO: checked the quota limit of Core for eastus: fine\n")[0] == "unknown"
+
+
+# ---------------------------------------------------------- Terraform's gallery lookups, Gen2 disks
+def test_terraforms_shared_image_lookup_that_finds_nothing_is_a_missing_source_image():
+    text = ("│ Error: Shared Image \"rhel9-hardened\" was not found in Gallery \"platform_images\" / Resource Group "
+            "\"rg-platform-images\"\n│\n│   with data.azurerm_shared_image.source,\n")
+    assert _top(text) == ("source_image_not_found", "AIB123")
+
+
+def test_a_shared_image_found_in_the_gallery_is_not_a_failure():
+    assert _top('data.azurerm_shared_image.source: Read complete after 1s [id=/subscriptions/0/resourceGroups/'
+                'rg/providers/Microsoft.Compute/galleries/g/images/rhel9]\n')[0] == "unknown"
+
+
+@pytest.mark.parametrize("text", [
+    "ERROR: (BadRequest) Generation 2 Hypervisor Image and VM Size can only be used with managed-disk VMs.\n"
+    "Code: BadRequest\nMessage: Generation 2 Hypervisor Image and VM Size can only be used with managed-disk VMs.\n",
+    "==> azure-arm.vhd: ERROR: -> DeploymentFailed : At least one resource deployment operation failed.\n"
+    "==> azure-arm.vhd: ERROR:   -> BadRequest : Generation 2 Hypervisor Image and VM Size can only be used with "
+    "managed-disk VMs.\n",
+])
+def test_a_gen2_image_on_an_unmanaged_disk_is_a_generation_mismatch(text):
+    assert _top(text) == ("security_type_mismatch", "AIB114")

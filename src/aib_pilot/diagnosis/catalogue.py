@@ -392,15 +392,20 @@ RULES = (
             r"has a different Hypervisor generation \[?'?V\d",
             r"(?i)different Hyper-V Generation: V\d",
             r"Error with Hyper-V Version validation",
+            r"Generation 2 Hypervisor Image and VM Size can only be used with managed-disk VMs",
         ],
         "cause": "The source image, the build VM size and the gallery image definition disagree on "
                  "security type or Hyper-V generation: a Trusted Launch or Gen2 source built on a "
                  "Gen1-only size (the default Standard_D1_v2), or a Trusted Launch image "
-                 "distributed to a gallery definition created without the TrustedLaunch feature.",
+                 "distributed to a gallery definition created without the TrustedLaunch feature. "
+                 "A Gen2 image also needs managed disks: deployed with an unmanaged (VHD blob) OS "
+                 "disk, as a Packer VHD build does, Compute refuses it.",
         "fix": "Use a Gen2 size that supports Trusted Launch in `vmProfile.vmSize` (e.g. "
                "Standard_D2s_v5), and create the gallery image definition with `--hyper-v-"
                "generation V2 --features SecurityType=TrustedLaunchSupported` (or TrustedLaunch) "
-               "to match the source.",
+               "to match the source. For the managed-disk refusal, build to a managed image or a "
+               "gallery (Packer: `managed_image_name` instead of `capture_container_name`) or pick "
+               "a Gen1 source.",
         "exceptions": "None.",
         "reference": "https://learn.microsoft.com/azure/virtual-machines/trusted-launch-existing-vm",
         "positives": [
@@ -414,6 +419,8 @@ RULES = (
             "Validation failed: Error with Hyper-V Version validation (cross-generation for multiple Hyper-V Versions is "
             "not supported). The provided SIG: /subscriptions/0000/resourceGroups/img-rg/providers/Microsoft.Compute/"
             "galleries/corp/images/web, has a different Hyper-V Generation: V1, than source image: V2.",
+            'Status=400 Code="BadRequest" Message="Generation 2 Hypervisor Image and VM Size can only be used with '
+            'managed-disk VMs."',
         ],
         "negatives": ['    "securityType": "TrustedLaunch",', "Trusted Launch enabled: secure boot on",
                       '    "hyperVGeneration": "V2",'],
@@ -1457,6 +1464,7 @@ RULES = (
             r"The platform image '.{1,200}' is not available",
             r"Image .{1,200} (?:was )?not found in (?:region|location)",
             r"The Image '/subscriptions/[^']+' cannot be found",
+            r'Shared Image "[^"]{1,200}" was not found in Gallery "',
         ],
         "cause": "The image the build starts from is not there: the marketplace version, gallery "
                  "(or community gallery) image version or managed image does not exist, was "
@@ -1468,6 +1476,7 @@ RULES = (
         "reference": "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot",
         "positives": ["Error: Code=InvalidParameter; Message=In region westus2, the following list of Shared Image Gallery images referenced from the deployment template were not found: /CommunityGalleries/x/Images/y/Versions/latest",
             '{"error": {"code": "NotFound", "message": "The Image \'/subscriptions/0000/resourceGroups/images-rg/providers/Microsoft.Compute/images/base-2204\' cannot be found."}}',
+            '  on data.tf line 4, in data "azurerm_shared_image" "base": Shared Image "win2022-base" was not found in Gallery "corp_gallery" / Resource Group "rg-images"',
         ],
         "negatives": ["image found in region westus2", "The Image Builder template cannot be found in the cache",
                       "All images referenced from the deployment template are available"],
