@@ -113,3 +113,36 @@ def test_a_shared_image_found_in_the_gallery_is_not_a_failure():
 ])
 def test_a_gen2_image_on_an_unmanaged_disk_is_a_generation_mismatch(text):
     assert _top(text) == ("security_type_mismatch", "AIB114")
+
+
+# ---------------------------------------------------------------- the service's own retry advice
+@pytest.mark.parametrize("text", [
+    '{\n  "error": {\n    "code": "InternalRetriableError",\n    "message": "The operation cannot be completed '
+    'due to an internal retrievable error. Please retry in sometime."\n  }\n}\n',
+    "Error: creating Network Interface \"nic-build-01\": Code=\"AnotherOperationFailed\" Message=\"The request "
+    "could not be processed right now. Please retry after some time.\"\n",
+    "[2024-05-02 09:14:22] ERROR com.microsoft.azure.CloudException: A retryable error occured.\n"
+    "    at com.microsoft.azure.AzureClient.createExceptionFromResponse(AzureClient.java:740)\n",
+])
+def test_azure_telling_the_caller_to_retry_is_a_transient_error(text):
+    assert _top(text) == ("transient_service_error", "AIB117")
+
+
+def test_retry_advice_does_not_outrank_a_specific_inner_cause():
+    text = ('{"error": {"code": "DeploymentFailed", "details": [{"code": "SkuNotAvailable", "message": "The '
+            "requested VM size for resource 'Following SKUs have failed for Capacity Restrictions: "
+            "Standard_D8s_v5' is currently not available in location 'westus3'. Please try another size or "
+            'deploy to a different location or different zone. Please retry in some time."}]}}\n')
+    assert _top(text)[0] == "quota_or_capacity"
+
+
+def test_a_script_that_says_it_will_retry_is_not_a_service_error():
+    assert _top("    azure-arm: download slow, will retry in a few seconds\n")[0] == "unknown"
+
+
+# ------------------------------------------------------------- Storage's sentence, any capitals
+def test_the_shared_key_refusal_is_read_whatever_the_host_capitalises():
+    text = ("[2025-01-07T10:02:11.120Z] Host lock lease could not be acquired.\n"
+            "[2025-01-07T10:02:11.121Z] Status: 403 (Key Based Authentication is not permitted on this storage "
+            "account.)\n")
+    assert _top(text) == ("storage_access_blocked", "AIB115")
