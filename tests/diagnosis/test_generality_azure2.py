@@ -146,3 +146,20 @@ def test_the_shared_key_refusal_is_read_whatever_the_host_capitalises():
             "[2025-01-07T10:02:11.121Z] Status: 403 (Key Based Authentication is not permitted on this storage "
             "account.)\n")
     assert _top(text) == ("storage_access_blocked", "AIB115")
+
+
+# ------------------------------------------------------ Azure's own region policy for an offer
+@pytest.mark.parametrize("text", [
+    "ERROR: (RequestDisallowedByAzure) Resource 'it_rg-golden_win11' was disallowed by Azure: This policy "
+    "maintains a set of best available regions where your subscription can deploy resources. Should you need "
+    "additional or different regions, contact support.\n",
+    # the sentence alone (a portal notification pasted without the code)
+    "Deployment failed: Resource 'pkr-vm-7q2' was disallowed by Azure: This policy maintains a set of best "
+    "available regions where your subscription can deploy resources.\n",
+])
+def test_azures_region_policy_for_an_offer_is_a_policy_denial(text):
+    assert _top(text) == ("policy_denied", "AZ-RequestDisallowedByAzure")
+
+
+def test_a_region_list_without_the_policy_sentence_is_not_a_denial():
+    assert _top("Available regions for this offer: westeurope, northeurope\n")[0] == "unknown"

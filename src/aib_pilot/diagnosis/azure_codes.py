@@ -674,6 +674,25 @@ CODES = (
                    "Policy identifiers: '[{\"policyAssignment\":{\"name\":\"Deny public storage\"}}]'.",
     },
     {
+        "code": "RequestDisallowedByAzure",
+        "category": "policy_denied",
+        "kind": "specific",
+        "service": "policy",
+        "title": "Azure's own region policy for the subscription's offer denied the resource",
+        "cause": "Some subscription offers (student, trial, sponsored) may deploy only to a set of "
+                 "regions chosen by Azure; a build VM, staging group or distribution target in "
+                 "another region is refused by that built-in policy, not by one of yours.",
+        "fix": "Build and distribute in a region the offer allows (`location` of the template, "
+               "`distribute[].replicationRegions` / `targetRegions`); the message says to contact "
+               "support for other regions.",
+        "phrases": ["This policy maintains a set of best available regions where your subscription "
+                    "can deploy resources"],
+        "reference": ARM_ERRORS,
+        "example": '{"error": {"code": "RequestDisallowedByAzure", "message": "Resource \'vm-aib-build\' '
+                   "was disallowed by Azure: This policy maintains a set of best available regions "
+                   'where your subscription can deploy resources."}}',
+    },
+    {
         "code": "ScopeLocked",
         "category": "policy_denied",
         "kind": "specific",
