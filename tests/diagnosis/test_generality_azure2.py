@@ -163,3 +163,44 @@ def test_azures_region_policy_for_an_offer_is_a_policy_denial(text):
 
 def test_a_region_list_without_the_policy_sentence_is_not_a_denial():
     assert _top("Available regions for this offer: westeurope, northeurope\n")[0] == "unknown"
+
+
+# --------------------------------------------- OperationNotAllowed / InvalidParameter, by sentence
+@pytest.mark.parametrize("text", [
+    # AIB provisioningError after a template asked for a 40 GB OS disk on a 127 GB Windows image
+    '{"provisioningError": {"provisioningErrorCode": "ServerError", "message": "Compute returned: '
+    "Code=OperationNotAllowed; Message=The specified disk size 40 GB is smaller than the size of the "
+    'corresponding disk in the VM image: 127 GB. This is not allowed."}}\n',
+    # Az PowerShell record lines
+    "New-AzVmss: The specified disk size 20 GB is smaller than the size of the corresponding disk in the VM "
+    "image: 30 GB. This is not allowed. Please choose equal or greater size or do not specify an explicit size.\n"
+    "ErrorCode: OperationNotAllowed\nErrorTarget: osDisk.diskSizeGB\nStatusCode: 409\n",
+])
+def test_an_os_disk_smaller_than_its_image_is_a_template_error(text):
+    assert _top(text) == ("invalid_template", "AIB137")
+
+
+def test_operation_not_allowed_without_the_disk_sentence_is_not_the_disk_rule():
+    text = ('{"error": {"code": "OperationNotAllowed", "message": "Operation \'start\' is not allowed on VM '
+            '\'pkrvm01\' since the VM is generalized."}}\n')
+    assert _top(text)[1] != "AIB137"
+
+
+@pytest.mark.parametrize("text", [
+    "Error: creating Linux Virtual Machine \"build-01\": performing CreateOrUpdate: unexpected status 400 (400 Bad "
+    "Request) with error: InvalidParameter: Requested operation cannot be performed because the VM size "
+    "Standard_B2_v2 does not support the storage account type Premium_LRS of disk 'osdisk-build-01'. Consider "
+    "updating the VM to a size that supports Premium storage.\n",
+    "    azure-arm: 2024/11/03 08:12:55 Storage account type 'Premium_LRS' is not supported for VM size "
+    "'Standard_A4_v2'.\n",
+])
+def test_a_size_without_premium_storage_is_a_template_error(text):
+    assert _top(text) == ("invalid_template", "AIB138")
+
+
+def test_private_endpoint_network_policies_in_an_escaped_error_body():
+    text = ('{"status": "Failed", "error": {"code": "DeploymentFailed", "details": [{"code": "BadRequest", '
+            '"message": "{\\r\\n  \\"error\\": {\\r\\n    \\"code\\": \\"PrivateEndpointCannotBeCreatedInSubnetThatHas'
+            'NetworkPoliciesEnabled\\",\\r\\n    \\"message\\": \\"Private endpoint pe-blob-img cannot be created in a '
+            'subnet snet-img since it has private endpoint network policies enabled.\\"\\r\\n  }\\r\\n}"}]}}\n')
+    assert _top(text) == ("invalid_template", "AZ-PrivateEndpointCannotBeCreatedInSubnetThatHasNetworkPoliciesEnabled")

@@ -1311,6 +1311,23 @@ CODES = (
                    'link service network policies enabled."',
     },
     {
+        "code": "PrivateEndpointCannotBeCreatedInSubnetThatHasNetworkPoliciesEnabled",
+        "category": "invalid_template",
+        "kind": "specific",
+        "service": "network",
+        "title": "The subnet still enforces private endpoint network policies",
+        "cause": "A private endpoint (for example one for the staging storage account of an isolated "
+                 "build) was placed in a subnet whose `privateEndpointNetworkPolicies` are enabled, "
+                 "which older API versions refuse.",
+        "fix": "`az network vnet subnet update -g RG --vnet-name VNET -n SUBNET "
+               "--disable-private-endpoint-network-policies true`, or use another subnet.",
+        "phrases": ["since it has private endpoint network policies enabled"],
+        "reference": "https://learn.microsoft.com/azure/private-link/disable-private-endpoint-network-policy",
+        "example": '{"error": {"code": "PrivateEndpointCannotBeCreatedInSubnetThatHasNetworkPoliciesEnabled", '
+                   '"message": "Private endpoint pe-stg-aib cannot be created in a subnet snet-build since it '
+                   'has private endpoint network policies enabled."}}',
+    },
+    {
         "code": "PrivateIPAddressNotInSubnet",
         "category": "invalid_template",
         "kind": "specific",

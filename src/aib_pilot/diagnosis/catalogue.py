@@ -2129,6 +2129,50 @@ RULES = (
         "negatives": ["Sufficient privileges: the operation completed", "Authorization_RequestDeniedHandler loaded"],
     },
     {
+        "id": "AIB137",
+        "category": "invalid_template",
+        "severity": "error",
+        "phase": None,
+        "priority": 80,
+        "title": "The OS disk size asked for is smaller than the source image's disk",
+        "patterns": [r"The specified disk size \d+ GB is smaller than the size of the corresponding disk in the VM image"],
+        "cause": "Compute refuses to create a VM whose OS disk is smaller than the disk of the image "
+                 "it starts from (code OperationNotAllowed, target osDisk.diskSizeGB). An OS disk "
+                 "can only grow: for a build, `vmProfile.osDiskSizeGB` below the source image's size "
+                 "fails; for a VM or scale set made from the new image, a disk size smaller than the "
+                 "image's does.",
+        "fix": "Set `properties.vmProfile.osDiskSizeGB` to at least the size in the message, or to 0 "
+               "to keep the source image's size (`az vm image show --urn URN --query "
+               "osDiskImage.sizeInGb` shows it for a marketplace image).",
+        "exceptions": "None.",
+        "reference": TEMPLATE_REF + "#osdisksizegb",
+        "positives": ['Code="OperationNotAllowed" Message="The specified disk size 40 GB is smaller than the size of '
+                      'the corresponding disk in the VM image: 64 GB. This is not allowed." Target="osDisk.diskSizeGB"'],
+        "negatives": ["The specified disk size 128 GB was applied to the OS disk",
+                      "disk size 40 GB is larger than the corresponding disk in the VM image"],
+    },
+    {
+        "id": "AIB138",
+        "category": "invalid_template",
+        "severity": "error",
+        "phase": None,
+        "priority": 78,
+        "title": "The VM size does not support the premium disk type asked for",
+        "patterns": [r"does not support the storage account type '?Premium_\w+",
+                     r"(?i)storage account type '?Premium_\w+'? is not supported for VM size"],
+        "cause": "Premium SSD disks can only be attached to VM sizes that support premium storage "
+                 "(the sizes with an 's' in their name, such as D2s_v5); the size asked for does not, "
+                 "so Compute rejects the disk type (code InvalidParameter).",
+        "fix": "Pick a premium-capable size in `properties.vmProfile.vmSize` (e.g. Standard_D2s_v5 "
+               "instead of Standard_D2_v5), or ask for Standard_LRS / StandardSSD_LRS disks.",
+        "exceptions": "None.",
+        "reference": "https://learn.microsoft.com/azure/virtual-machines/disks-types#premium-ssds",
+        "positives": ["ERROR: (InvalidParameter) Requested operation cannot be performed because the VM size "
+                      "Standard_A2_v2 does not support the storage account type Premium_LRS of disk 'osdisk-aib'.",
+                      "Storage account type 'Premium_ZRS' is not supported for VM size 'Standard_F2'."],
+        "negatives": ["Storage account type 'Premium_LRS' is supported for VM size 'Standard_D4s_v5'."],
+    },
+    {
         "id": "AIB236",
         "category": "pipeline_timeout",
         "severity": "error",
