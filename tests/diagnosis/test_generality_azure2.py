@@ -204,3 +204,30 @@ def test_private_endpoint_network_policies_in_an_escaped_error_body():
             'NetworkPoliciesEnabled\\",\\r\\n    \\"message\\": \\"Private endpoint pe-blob-img cannot be created in a '
             'subnet snet-img since it has private endpoint network policies enabled.\\"\\r\\n  }\\r\\n}"}]}}\n')
     assert _top(text) == ("invalid_template", "AZ-PrivateEndpointCannotBeCreatedInSubnetThatHasNetworkPoliciesEnabled")
+
+
+# ------------------------------------------------------- names that already exist in another region
+@pytest.mark.parametrize("text,code", [
+    ("Error: creating Resource Group \"rg-aib-staging\": resources.GroupsClient#CreateOrUpdate: Failure sending "
+     "request: StatusCode=409 -- Original Error: Code=\"InvalidResourceGroupLocation\" Message=\"Invalid resource "
+     "group location 'westus3'. The Resource group already exists in location 'eastus'.\"\n",
+     "InvalidResourceGroupLocation"),
+    ("New-AzResourceGroupDeployment: 10:02:11 - Error: Code=InvalidResourceLocation; Message=The resource "
+     "'pkrkv4k2' already exists in location 'northeurope' in resource group 'rg-build'. A resource with the same "
+     "name cannot be created in location 'westeurope'. Please select a new resource name.\n",
+     "InvalidResourceLocation"),
+])
+def test_a_name_taken_in_another_region_is_a_template_error(text, code):
+    assert _top(text) == ("invalid_template", f"AZ-{code}")
+
+
+def test_the_sentence_without_the_code_still_names_the_region_conflict():
+    text = "Invalid resource group location 'uksouth'. The Resource group already exists in location 'ukwest'.\n"
+    assert _top(text) == ("invalid_template", "AZ-InvalidResourceGroupLocation")
+
+
+def test_marketplace_terms_sentence_without_its_code():
+    text = ("Azure.RequestFailedException: User failed validation to purchase resources. Error message: 'You have not "
+            "accepted the legal terms on this subscription: '0000-1111' for this plan. Before the subscription can "
+            "be used, you need to accept the legal terms of the image.'\n")
+    assert _top(text)[1] == "AZ-ResourcePurchaseValidationFailed"

@@ -476,6 +476,39 @@ CODES = (
                    "found.",
     },
     {
+        "code": "InvalidResourceGroupLocation",
+        "category": "invalid_template",
+        "kind": "specific",
+        "service": "resources",
+        "title": "The resource group already exists in another region",
+        "cause": "A resource group keeps the region it was created in; creating it again under the "
+                 "same name with another location is refused (for a build: a staging or distribution "
+                 "group left from a run in another region).",
+        "fix": "Use the group's existing region (`az group show -n RG --query location`), or another "
+               "group name such as a new `properties.stagingResourceGroup`.",
+        "phrases": ["The Resource group already exists in location"],
+        "reference": ARM_ERRORS,
+        "example": "Code: InvalidResourceGroupLocation\nMessage: Invalid resource group location 'westus3'. "
+                   "The Resource group already exists in location 'northeurope'.",
+    },
+    {
+        "code": "InvalidResourceLocation",
+        "category": "invalid_template",
+        "kind": "specific",
+        "service": "resources",
+        "title": "A resource of that name exists in another region of the group",
+        "cause": "Names are unique per resource type in a resource group whatever the region: the "
+                 "template creates a resource in one region while one of the same name exists in "
+                 "another (a re-run of the build or deployment in a new region with fixed names).",
+        "fix": "Give the resource a new name (or include the region in it), or delete the old one "
+               "first.",
+        "phrases": ["A resource with the same name cannot be created in location"],
+        "reference": ARM_ERRORS,
+        "example": '{"error": {"code": "InvalidResourceLocation", "message": "The resource \'aibstg7f2\' already '
+                   "exists in location 'westeurope' in resource group 'rg-aib'. A resource with the same name "
+                   "cannot be created in location 'swedencentral'. Please select a new resource name.\"}}",
+    },
+    {
         "code": "SubscriptionNotFound",
         "category": "invalid_template",
         "kind": "specific",
@@ -1217,6 +1250,8 @@ CODES = (
                  "subscription; they were not.",
         "fix": "`az vm image terms accept --urn PUBLISHER:OFFER:PLAN:latest` in the build "
                "subscription, then rerun.",
+        "phrases": ["Legal terms have not been accepted for this item on this subscription",
+                    "You have not accepted the legal terms on this subscription"],
         "reference": MARKETPLACE,
         "example": '{"error": {"code": "ResourcePurchaseValidationFailed", "message": "User failed '
                    "validation to purchase resources. Error message: 'Legal terms have not been "
