@@ -231,3 +231,43 @@ def test_marketplace_terms_sentence_without_its_code():
             "accepted the legal terms on this subscription: '0000-1111' for this plan. Before the subscription can "
             "be used, you need to accept the legal terms of the image.'\n")
     assert _top(text)[1] == "AZ-ResourcePurchaseValidationFailed"
+
+
+# ---------------------------------------------- ARM's preflight RBAC check on template resources
+@pytest.mark.parametrize("text", [
+    "ERROR: {\"code\": \"InvalidTemplateDeployment\", \"message\": \"The template deployment failed with error: "
+    "'Authorization failed for template resource 'id-aib-builder' of type 'Microsoft.ManagedIdentity/"
+    "userAssignedIdentities'. The client 'gh-oidc' with object id '11111111-2222-4333-8444-555555555555' does not "
+    "have permission to perform action 'Microsoft.ManagedIdentity/userAssignedIdentities/write' at scope "
+    "'/subscriptions/0000/resourceGroups/rg-img'.'\"}\n",
+    # the same sentence alone, as the portal shows it
+    "The template deployment failed with error: 'Authorization failed for template resource 'aibTemplate' of type "
+    "'Microsoft.VirtualMachineImages/imageTemplates'. (Code: InvalidTemplateDeployment)\n",
+])
+def test_preflight_authorization_failure_of_a_template_resource_is_missing_permissions(text):
+    assert _top(text) == ("missing_permissions", "AIB103")
+
+
+def test_the_wrapper_alone_stays_an_honest_unknown():
+    text = ("Error: Code=InvalidTemplateDeployment; Message=The template deployment 'aib-7' is not valid according "
+            "to the validation procedure. See inner errors for details.\n")
+    assert _top(text)[0] == "unknown"
+
+
+# ------------------------------------------------------- a managed identity the machine does not have
+@pytest.mark.parametrize("text", [
+    "==> azure-arm: ERROR: ManagedIdentityCredential authentication unavailable. The requested identity has not "
+    "been assigned to this resource.\n",
+    "    azure-arm: ERROR: Failed to connect to MSI. Please make sure MSI is configured correctly.\n"
+    "    azure-arm: Get Token request returned: <Response [400]> {\"error\":\"invalid_request\","
+    "\"error_description\":\"Identity not found\"}\n",
+])
+def test_a_managed_identity_not_assigned_to_the_machine(text):
+    assert _top(text) == ("invalid_template", "AIB139")
+
+
+def test_the_no_permission_sentence_alone_is_missing_permissions():
+    text = ("... with object id '99999999-8888-4777-8666-555555555555' does not have permission to perform action "
+            "'Microsoft.Compute/galleries/images/versions/write' at scope '/subscriptions/0000/resourceGroups/"
+            "rg-gallery/providers/Microsoft.Compute/galleries/corp/images/ubuntu/versions/1.4.0'.\n")
+    assert _top(text) == ("missing_permissions", "AIB103")

@@ -120,6 +120,8 @@ RULES = (
             r"Code=\\?\"?AuthorizationFailed",
             r"\"code\"\s*:\s*\"AuthorizationFailed\"",
             r"does(?: not|n't) have authorization to perform action",
+            r"does(?: not|n't) have permission\s+to perform action '",
+            r"Authorization failed for template resource '",
             r"Not authorized to access the\b",
             r"Error getting Managed Image .{0,400}StatusCode=403",
             r"Failure (?:responding to|sending) request: StatusCode=403\b",
@@ -135,6 +137,7 @@ RULES = (
                       "identity, the pipeline's service connection lacks the role instead.",
         "reference": TROUBLESHOOT + "#error-getting-managed-image",
         "positives": [
+            "Message=\"The template deployment failed with error: 'Authorization failed for template resource 'stgaib01' of type 'Microsoft.Storage/storageAccounts'. The client 'ci-deployer' with object id '7a1e0000-0000-4000-8000-000000000001' does not have permission to perform action 'Microsoft.Storage/storageAccounts/write' at scope '/subscriptions/0000/resourceGroups/rg-aib'.'\"",
             "Status=403 Code=\"AuthorizationFailed\" Message=\"The client '......' with object id '......' does not have authorization to perform action 'Microsoft.Compute/images/read' over scope",
             "Not authorized to access the resource: /subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/galleries/g. Please check the user assigned identity has the correct permissions.",
             '==> azure-arm: resources.GroupsClient#CreateOrUpdate: Failure responding to request: StatusCode=403 -- Original Error: autorest/azure: Service returned an error.',
@@ -2171,6 +2174,30 @@ RULES = (
                       "Standard_A2_v2 does not support the storage account type Premium_LRS of disk 'osdisk-aib'.",
                       "Storage account type 'Premium_ZRS' is not supported for VM size 'Standard_F2'."],
         "negatives": ["Storage account type 'Premium_LRS' is supported for VM size 'Standard_D4s_v5'."],
+    },
+    {
+        "id": "AIB139",
+        "category": "invalid_template",
+        "severity": "error",
+        "phase": None,
+        "priority": 72,
+        "title": "A managed identity was asked for that the machine does not have",
+        "patterns": [r"The requested identity has not been assigned to this resource",
+                     r"\"error_description\"\s*:\s*\"Identity not found\""],
+        "cause": "A sign-in with a managed identity (az login --identity, Connect-AzAccount -Identity, "
+                 "an Azure SDK credential) asked the machine's metadata endpoint for an identity that is "
+                 "not assigned to that machine. Inside an AIB build that is the build VM: the template's "
+                 "own `identity` is used by the service, not by the VM, which only gets the identities in "
+                 "`vmProfile.userAssignedIdentities`. On a self-hosted CI agent it is the agent VM.",
+        "fix": "Add the identity to `properties.vmProfile.userAssignedIdentities` (and use its client "
+               "ID in the script: `az login --identity --username CLIENT_ID`), or assign it to the CI "
+               "agent VM (`az vm identity assign -g RG -n VM --identities ID`).",
+        "exceptions": "None.",
+        "reference": TEMPLATE_REF + "#user-assigned-identity-for-the-image-builder-build-vm",
+        "positives": ["    azure-arm: ManagedIdentityCredential authentication unavailable. The requested identity has not been assigned to this resource.",
+                      '{"error": "invalid_request", "error_description": "Identity not found"}'],
+        "negatives": ["ManagedIdentityCredential: the requested identity was found and a token was acquired",
+                      '"error_description": "Identity found"'],
     },
     {
         "id": "AIB236",
