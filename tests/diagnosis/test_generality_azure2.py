@@ -271,3 +271,27 @@ def test_the_no_permission_sentence_alone_is_missing_permissions():
             "'Microsoft.Compute/galleries/images/versions/write' at scope '/subscriptions/0000/resourceGroups/"
             "rg-gallery/providers/Microsoft.Compute/galleries/corp/images/ubuntu/versions/1.4.0'.\n")
     assert _top(text) == ("missing_permissions", "AIB103")
+
+
+# ------------------------------------------------ a CI sign-in step without inputs; Basic SKU in a zone
+def test_azure_login_without_client_and_tenant_ids_is_a_pipeline_configuration_error():
+    text = ("2025-06-02T09:12:44.1200000Z ##[group]Run azure/login@v2\n"
+            "2025-06-02T09:12:44.1300000Z ##[endgroup]\n"
+            "2025-06-02T09:12:45.0100000Z ##[error]Login failed with Error: Using auth-type: SERVICE_PRINCIPAL. Not "
+            "all values are present. Ensure 'client-id' and 'tenant-id' are supplied.. Double check if the "
+            "'auth-type' is correct. Refer to https://github.com/Azure/login#readme for more information.\n")
+    assert _top(text) == ("invalid_template", "AIB408")
+
+
+def test_a_login_failure_that_names_no_cause_stays_unknown():
+    text = ("Error: Az CLI Login failed. Please check the credentials. For more information refer "
+            "https://aka.ms/create-secrets-for-GitHub-workflows\n")
+    assert _top(text)[0] == "unknown"
+
+
+def test_a_basic_public_ip_in_a_zone():
+    text = ("==> azure-arm.zonal: ERROR: -> DeploymentFailed : At least one resource deployment operation failed.\n"
+            "==> azure-arm.zonal: ERROR:   -> ZonesNotAllowedInBasicSkuResource : Request for resource /subscriptions/"
+            "0000/resourceGroups/pkr-Resource-Group-x1/providers/Microsoft.Network/publicIPAddresses/pkrip-x1 is "
+            "invalid as it is Basic sku and in an Availability Zone which is a deprecated configuration.\n")
+    assert _top(text) == ("invalid_template", "AZ-ZonesNotAllowedInBasicSkuResource")

@@ -1403,6 +1403,22 @@ CODES = (
                    'than 20 public IP addresses for this subscription in this region."}}',
     },
     {
+        "code": "ZonesNotAllowedInBasicSkuResource",
+        "category": "invalid_template",
+        "kind": "specific",
+        "service": "network",
+        "title": "A Basic-SKU public IP or load balancer was placed in an availability zone",
+        "cause": "Basic SKU public IPs and load balancers do not support availability zones; a template "
+                 "(or a Packer build with `zone`/zones set) asked for one in a zone.",
+        "fix": "Use the Standard SKU for the public IP, or drop the zone (in Packer: "
+               "`public_ip_sku = \"Standard\"`), or build without a public IP inside a VNet "
+               "(`vmProfile.vnetConfig`).",
+        "reference": "https://learn.microsoft.com/azure/virtual-network/ip-services/public-ip-addresses#sku",
+        "example": '{"error": {"code": "ZonesNotAllowedInBasicSkuResource", "message": "Request for resource '
+                   "/subscriptions/0000/resourceGroups/pkr-rg/providers/Microsoft.Network/publicIPAddresses/"
+                   'pkrip01 is invalid as it is Basic sku and in an Availability Zone."}}',
+    },
+    {
         "code": "RetryableError",
         "category": "transient_service_error",
         "kind": "specific",

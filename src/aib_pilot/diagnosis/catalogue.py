@@ -1245,6 +1245,28 @@ RULES = (
         "negatives": ["AADSTS: token acquired"],
     },
     {
+        "id": "AIB408",
+        "category": "invalid_template",
+        "severity": "error",
+        "phase": "pipeline",
+        "priority": 75,
+        "title": "The azure/login step got no client ID or tenant ID",
+        "patterns": [r"Not all values are present\. Ensure 'client-id' and 'tenant-id' are supplied"],
+        "cause": "The GitHub azure/login action checks its inputs before signing in: with a service "
+                 "principal (or OIDC) it needs `client-id` and `tenant-id`, given directly or inside the "
+                 "`creds` JSON. They were empty, most often because the secrets they come from are not "
+                 "defined for the repository or environment the job runs in (or a fork's pull request).",
+        "fix": "Define the secrets (`AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_SUBSCRIPTION_ID`, or one "
+               "`AZURE_CREDENTIALS` JSON with clientId/tenantId/clientSecret/subscriptionId) where the job "
+               "can read them and pass them to `azure/login`; give the job `permissions: id-token: write` "
+               "for OIDC.",
+        "exceptions": "None.",
+        "reference": "https://learn.microsoft.com/azure/developer/github/connect-from-azure",
+        "positives": ["Error: Login failed with Error: Using auth-type: SERVICE_PRINCIPAL. Not all values are present. "
+                      "Ensure 'client-id' and 'tenant-id' are supplied.. Double check if the 'auth-type' is correct."],
+        "negatives": ["Run azure/login@v2 with client-id and tenant-id supplied"],
+    },
+    {
         "id": "AIB405",
         "category": "unknown",
         "severity": "error",
