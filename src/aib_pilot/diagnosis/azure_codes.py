@@ -476,6 +476,39 @@ CODES = (
                    "found.",
     },
     {
+        "code": "InvalidResourceGroupLocation",
+        "category": "invalid_template",
+        "kind": "specific",
+        "service": "resources",
+        "title": "The resource group already exists in another region",
+        "cause": "A resource group keeps the region it was created in; creating it again under the "
+                 "same name with another location is refused (for a build: a staging or distribution "
+                 "group left from a run in another region).",
+        "fix": "Use the group's existing region (`az group show -n RG --query location`), or another "
+               "group name such as a new `properties.stagingResourceGroup`.",
+        "phrases": ["The Resource group already exists in location"],
+        "reference": ARM_ERRORS,
+        "example": "Code: InvalidResourceGroupLocation\nMessage: Invalid resource group location 'westus3'. "
+                   "The Resource group already exists in location 'northeurope'.",
+    },
+    {
+        "code": "InvalidResourceLocation",
+        "category": "invalid_template",
+        "kind": "specific",
+        "service": "resources",
+        "title": "A resource of that name exists in another region of the group",
+        "cause": "Names are unique per resource type in a resource group whatever the region: the "
+                 "template creates a resource in one region while one of the same name exists in "
+                 "another (a re-run of the build or deployment in a new region with fixed names).",
+        "fix": "Give the resource a new name (or include the region in it), or delete the old one "
+               "first.",
+        "phrases": ["A resource with the same name cannot be created in location"],
+        "reference": ARM_ERRORS,
+        "example": '{"error": {"code": "InvalidResourceLocation", "message": "The resource \'aibstg7f2\' already '
+                   "exists in location 'westeurope' in resource group 'rg-aib'. A resource with the same name "
+                   "cannot be created in location 'swedencentral'. Please select a new resource name.\"}}",
+    },
+    {
         "code": "SubscriptionNotFound",
         "category": "invalid_template",
         "kind": "specific",
@@ -672,6 +705,25 @@ CODES = (
         "reference": ARM_TS + "error-policy-requestdisallowedbypolicy",
         "example": "ERROR: (RequestDisallowedByPolicy) Resource 'stgaibx41' was disallowed by policy. "
                    "Policy identifiers: '[{\"policyAssignment\":{\"name\":\"Deny public storage\"}}]'.",
+    },
+    {
+        "code": "RequestDisallowedByAzure",
+        "category": "policy_denied",
+        "kind": "specific",
+        "service": "policy",
+        "title": "Azure's own region policy for the subscription's offer denied the resource",
+        "cause": "Some subscription offers (student, trial, sponsored) may deploy only to a set of "
+                 "regions chosen by Azure; a build VM, staging group or distribution target in "
+                 "another region is refused by that built-in policy, not by one of yours.",
+        "fix": "Build and distribute in a region the offer allows (`location` of the template, "
+               "`distribute[].replicationRegions` / `targetRegions`); the message says to contact "
+               "support for other regions.",
+        "phrases": ["This policy maintains a set of best available regions where your subscription "
+                    "can deploy resources"],
+        "reference": ARM_ERRORS,
+        "example": '{"error": {"code": "RequestDisallowedByAzure", "message": "Resource \'vm-aib-build\' '
+                   "was disallowed by Azure: This policy maintains a set of best available regions "
+                   'where your subscription can deploy resources."}}',
     },
     {
         "code": "ScopeLocked",
@@ -1198,6 +1250,8 @@ CODES = (
                  "subscription; they were not.",
         "fix": "`az vm image terms accept --urn PUBLISHER:OFFER:PLAN:latest` in the build "
                "subscription, then rerun.",
+        "phrases": ["Legal terms have not been accepted for this item on this subscription",
+                    "You have not accepted the legal terms on this subscription"],
         "reference": MARKETPLACE,
         "example": '{"error": {"code": "ResourcePurchaseValidationFailed", "message": "User failed '
                    "validation to purchase resources. Error message: 'Legal terms have not been "
@@ -1292,6 +1346,23 @@ CODES = (
                    'link service network policies enabled."',
     },
     {
+        "code": "PrivateEndpointCannotBeCreatedInSubnetThatHasNetworkPoliciesEnabled",
+        "category": "invalid_template",
+        "kind": "specific",
+        "service": "network",
+        "title": "The subnet still enforces private endpoint network policies",
+        "cause": "A private endpoint (for example one for the staging storage account of an isolated "
+                 "build) was placed in a subnet whose `privateEndpointNetworkPolicies` are enabled, "
+                 "which older API versions refuse.",
+        "fix": "`az network vnet subnet update -g RG --vnet-name VNET -n SUBNET "
+               "--disable-private-endpoint-network-policies true`, or use another subnet.",
+        "phrases": ["since it has private endpoint network policies enabled"],
+        "reference": "https://learn.microsoft.com/azure/private-link/disable-private-endpoint-network-policy",
+        "example": '{"error": {"code": "PrivateEndpointCannotBeCreatedInSubnetThatHasNetworkPoliciesEnabled", '
+                   '"message": "Private endpoint pe-stg-aib cannot be created in a subnet snet-build since it '
+                   'has private endpoint network policies enabled."}}',
+    },
+    {
         "code": "PrivateIPAddressNotInSubnet",
         "category": "invalid_template",
         "kind": "specific",
@@ -1330,6 +1401,22 @@ CODES = (
         "reference": ARM_ERRORS,
         "example": '{"error": {"code": "PublicIPCountLimitReached", "message": "Cannot create more '
                    'than 20 public IP addresses for this subscription in this region."}}',
+    },
+    {
+        "code": "ZonesNotAllowedInBasicSkuResource",
+        "category": "invalid_template",
+        "kind": "specific",
+        "service": "network",
+        "title": "A Basic-SKU public IP or load balancer was placed in an availability zone",
+        "cause": "Basic SKU public IPs and load balancers do not support availability zones; a template "
+                 "(or a Packer build with `zone`/zones set) asked for one in a zone.",
+        "fix": "Use the Standard SKU for the public IP, or drop the zone (in Packer: "
+               "`public_ip_sku = \"Standard\"`), or build without a public IP inside a VNet "
+               "(`vmProfile.vnetConfig`).",
+        "reference": "https://learn.microsoft.com/azure/virtual-network/ip-services/public-ip-addresses#sku",
+        "example": '{"error": {"code": "ZonesNotAllowedInBasicSkuResource", "message": "Request for resource '
+                   "/subscriptions/0000/resourceGroups/pkr-rg/providers/Microsoft.Network/publicIPAddresses/"
+                   'pkrip01 is invalid as it is Basic sku and in an Availability Zone."}}',
     },
     {
         "code": "RetryableError",

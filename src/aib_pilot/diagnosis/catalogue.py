@@ -122,6 +122,8 @@ RULES = (
             r"Code=\\?\"?AuthorizationFailed",
             r"\"code\"\s*:\s*\"AuthorizationFailed\"",
             r"does(?: not|n't) have authorization to perform action",
+            r"does(?: not|n't) have permission\s+to perform action '",
+            r"Authorization failed for template resource '",
             r"Not authorized to access the\b",
             r"Error getting Managed Image .{0,400}StatusCode=403",
             r"Failure (?:responding to|sending) request: StatusCode=403\b",
@@ -137,6 +139,7 @@ RULES = (
                       "identity, the pipeline's service connection lacks the role instead.",
         "reference": TROUBLESHOOT + "#error-getting-managed-image",
         "positives": [
+            "Message=\"The template deployment failed with error: 'Authorization failed for template resource 'stgaib01' of type 'Microsoft.Storage/storageAccounts'. The client 'ci-deployer' with object id '7a1e0000-0000-4000-8000-000000000001' does not have permission to perform action 'Microsoft.Storage/storageAccounts/write' at scope '/subscriptions/0000/resourceGroups/rg-aib'.'\"",
             "Status=403 Code=\"AuthorizationFailed\" Message=\"The client '......' with object id '......' does not have authorization to perform action 'Microsoft.Compute/images/read' over scope",
             "Not authorized to access the resource: /subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/galleries/g. Please check the user assigned identity has the correct permissions.",
             '==> azure-arm: resources.GroupsClient#CreateOrUpdate: Failure responding to request: StatusCode=403 -- Original Error: autorest/azure: Service returned an error.',
@@ -336,6 +339,7 @@ RULES = (
             r"exceeding approved .{0,80}(?:Cores|cores|vCPUs?) quota",
             r"Operation could not be completed as it results in exceeding approved",
             r"ContainerGroupQuotaReached|StandardCores.{0,40}quota",
+            r"exceeding quota limits? of \w+\.\s*Maximum allowed: \d+",
             r"exceeding quota limits of",
             r"(?i)\bquota (?:limit )?(?:exceeded|reached)\b",
             r"\b(?:Regional|Family) Cores quota\b",
@@ -393,15 +397,20 @@ RULES = (
             r"has a different Hypervisor generation \[?'?V\d",
             r"(?i)different Hyper-V Generation: V\d",
             r"Error with Hyper-V Version validation",
+            r"Generation 2 Hypervisor Image and VM Size can only be used with managed-disk VMs",
         ],
         "cause": "The source image, the build VM size and the gallery image definition disagree on "
                  "security type or Hyper-V generation: a Trusted Launch or Gen2 source built on a "
                  "Gen1-only size (the default Standard_D1_v2), or a Trusted Launch image "
-                 "distributed to a gallery definition created without the TrustedLaunch feature.",
+                 "distributed to a gallery definition created without the TrustedLaunch feature. "
+                 "A Gen2 image also needs managed disks: deployed with an unmanaged (VHD blob) OS "
+                 "disk, as a Packer VHD build does, Compute refuses it.",
         "fix": "Use a Gen2 size that supports Trusted Launch in `vmProfile.vmSize` (e.g. "
                "Standard_D2s_v5), and create the gallery image definition with `--hyper-v-"
                "generation V2 --features SecurityType=TrustedLaunchSupported` (or TrustedLaunch) "
-               "to match the source.",
+               "to match the source. For the managed-disk refusal, build to a managed image or a "
+               "gallery (Packer: `managed_image_name` instead of `capture_container_name`) or pick "
+               "a Gen1 source.",
         "exceptions": "None.",
         "reference": "https://learn.microsoft.com/azure/virtual-machines/trusted-launch-existing-vm",
         "positives": [
@@ -415,6 +424,8 @@ RULES = (
             "Validation failed: Error with Hyper-V Version validation (cross-generation for multiple Hyper-V Versions is "
             "not supported). The provided SIG: /subscriptions/0000/resourceGroups/img-rg/providers/Microsoft.Compute/"
             "galleries/corp/images/web, has a different Hyper-V Generation: V1, than source image: V2.",
+            'Status=400 Code="BadRequest" Message="Generation 2 Hypervisor Image and VM Size can only be used with '
+            'managed-disk VMs."',
         ],
         "negatives": ['    "securityType": "TrustedLaunch",', "Trusted Launch enabled: secure boot on",
                       '    "hyperVGeneration": "V2",'],
@@ -428,7 +439,7 @@ RULES = (
         "title": "Storage access blocked (shared keys disabled, public access or firewall)",
         "patterns": [
             r"KeyBasedAuthenticationNotPermitted",
-            r"Key based authentication is not permitted on this storage account",
+            r"(?i)Key based authentication is not permitted on this storage account",
             r"PublicAccessNotPermitted|Public access is not permitted on this storage account",
             r"AuthorizationFailure.{0,120}This request is not authorized to perform this operation",
             r"This request is not authorized to perform this operation\.? .{0,80}AuthorizationFailure",
@@ -443,7 +454,8 @@ RULES = (
                "storage firewall.",
         "exceptions": "None.",
         "reference": "https://learn.microsoft.com/azure/storage/common/shared-key-authorization-prevent",
-        "positives": ["Code=\"KeyBasedAuthenticationNotPermitted\" Message=\"Key based authentication is not permitted on this storage account.\""],
+        "positives": ["Code=\"KeyBasedAuthenticationNotPermitted\" Message=\"Key based authentication is not permitted on this storage account.\"",
+                      "Azure.RequestFailedException: Key Based authentication is not permitted on this storage account."],
         "negatives": ["allowSharedKeyAccess: true"],
     },
     {
@@ -482,8 +494,9 @@ RULES = (
             r"StatusCode=(?:500|502|503|504)\b",
             r"\b(?:ServiceUnavailable|GatewayTimeout|TooManyRequests)\b",
             r"\bNetworkingInternalOperationError\b",
-            r"(?i)\bplease retry later\b",
-            r"\bRetryableError\b",
+            r"(?i)\bplease retry (?:later|in ?some ?time|after some time|in a (?:few|while))\b",
+            r"\bRetryableError\b|\bInternalRetriableError\b",
+            r"(?i)\bA retryable error occurr?ed\b",
             r"The gateway did not receive a response from '?[\w.]+'? within the specified time period",
             r"\(CODE: 50[0234]\)",
         ],
@@ -496,6 +509,8 @@ RULES = (
         "positives": ['"provisioningErrorCode": "ServerError", "message": "Internal server error"',
             '--> azure-arm: Code="NetworkingInternalOperationError" Message="An unexpected error occurred while processing the network profile of the VM. Please retry later."',
             "##[error]Error: post template call failed for template t_1700000000 with error: The gateway did not receive a response from 'Microsoft.VirtualMachineImages' within the specified time period. (CODE: 504)",
+            "ERROR: (InternalRetriableError) The operation cannot be completed due to an internal retrievable error. Please retry in sometime.",
+            "    azure-arm: Error: compute.VirtualMachinesClient#CreateOrUpdate: A retryable error occured.",
         ],
         "negatives": ["StatusCode=200", "##[error]Error: put template call failed with error: Internal error occurred. (CODE: 200)"],
     },
@@ -1202,6 +1217,8 @@ RULES = (
             r"##\[error\]The operation was canceled\.",
             r"has exceeded the maximum execution time of \d+ minutes",
             r"The job running on (?:runner|agent) .{0,120} has exceeded the maximum execution time",
+            r"The job running on (?:runner|agent) .{0,120} ran longer than the maximum time of \d+ minutes",
+            r"The job exceeded the maximum allowed time of [\d:.]+ and was stopped",
             r"We stopped hearing from agent",
             r"lost communication with the server",
             r"(?i)the agent .{0,80}did not respond",
@@ -1216,6 +1233,8 @@ RULES = (
         "reference": TROUBLESHOOT + "#operation-was-canceled",
         "positives": ["2020-05-05T19:33:14.3923479Z ##[error]The operation was canceled.",
             '##[error]We stopped hearing from agent Azure Pipelines 3. Verify the agent machine is running and has a healthy network connection.',
+            "2024-03-02T11:05:12.4410000Z ##[error]The job running on agent Hosted Agent ran longer than the maximum time of 90 minutes. For more information, see https://go.microsoft.com/fwlink/?linkid=2077134",
+            "##[error]The job exceeded the maximum allowed time of 00:30:00 and was stopped.",
         ],
         "negatives": ["2020-05-05T18:28:52.9281282Z starting run template..."],
     },
@@ -1236,6 +1255,28 @@ RULES = (
         "reference": "https://learn.microsoft.com/entra/identity-platform/reference-error-codes",
         "positives": ["ERROR: AADSTS700024: Client assertion is not within its valid time range. Current time: 2024-05-01T10:00:00Z, assertion valid from 2024-05-01T08:50:00Z"],
         "negatives": ["AADSTS: token acquired"],
+    },
+    {
+        "id": "AIB408",
+        "category": "invalid_template",
+        "severity": "error",
+        "phase": "pipeline",
+        "priority": 75,
+        "title": "The azure/login step got no client ID or tenant ID",
+        "patterns": [r"Not all values are present\. Ensure 'client-id' and 'tenant-id' are supplied"],
+        "cause": "The GitHub azure/login action checks its inputs before signing in: with a service "
+                 "principal (or OIDC) it needs `client-id` and `tenant-id`, given directly or inside the "
+                 "`creds` JSON. They were empty, most often because the secrets they come from are not "
+                 "defined for the repository or environment the job runs in (or a fork's pull request).",
+        "fix": "Define the secrets (`AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_SUBSCRIPTION_ID`, or one "
+               "`AZURE_CREDENTIALS` JSON with clientId/tenantId/clientSecret/subscriptionId) where the job "
+               "can read them and pass them to `azure/login`; give the job `permissions: id-token: write` "
+               "for OIDC.",
+        "exceptions": "None.",
+        "reference": "https://learn.microsoft.com/azure/developer/github/connect-from-azure",
+        "positives": ["Error: Login failed with Error: Using auth-type: SERVICE_PRINCIPAL. Not all values are present. "
+                      "Ensure 'client-id' and 'tenant-id' are supplied.. Double check if the 'auth-type' is correct."],
+        "negatives": ["Run azure/login@v2 with client-id and tenant-id supplied"],
     },
     {
         "id": "AIB405",
@@ -1465,6 +1506,7 @@ RULES = (
             r"The platform image '.{1,200}' is not available",
             r"Image .{1,200} (?:was )?not found in (?:region|location)",
             r"The Image '/subscriptions/[^']+' cannot be found",
+            r'Shared Image "[^"]{1,200}" was not found in Gallery "',
         ],
         "cause": "The image the build starts from is not there: the marketplace version, gallery "
                  "(or community gallery) image version or managed image does not exist, was "
@@ -1476,6 +1518,7 @@ RULES = (
         "reference": "https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot",
         "positives": ["Error: Code=InvalidParameter; Message=In region westus2, the following list of Shared Image Gallery images referenced from the deployment template were not found: /CommunityGalleries/x/Images/y/Versions/latest",
             '{"error": {"code": "NotFound", "message": "The Image \'/subscriptions/0000/resourceGroups/images-rg/providers/Microsoft.Compute/images/base-2204\' cannot be found."}}',
+            '  on data.tf line 4, in data "azurerm_shared_image" "base": Shared Image "win2022-base" was not found in Gallery "corp_gallery" / Resource Group "rg-images"',
         ],
         "negatives": ["image found in region westus2", "The Image Builder template cannot be found in the cache",
                       "All images referenced from the deployment template are available"],
@@ -2401,6 +2444,74 @@ RULES = (
         "positives": ['{"odata.error": {"code": "Authorization_RequestDenied", "message": {"lang": "en", "value": "Insufficient privileges to complete the operation."}}}',
                       "ERROR: Insufficient privileges to complete the operation."],
         "negatives": ["Sufficient privileges: the operation completed", "Authorization_RequestDeniedHandler loaded"],
+    },
+    {
+        "id": "AIB137",
+        "category": "invalid_template",
+        "severity": "error",
+        "phase": None,
+        "priority": 80,
+        "title": "The OS disk size asked for is smaller than the source image's disk",
+        "patterns": [r"The specified disk size \d+ GB is smaller than the size of the corresponding disk in the VM image"],
+        "cause": "Compute refuses to create a VM whose OS disk is smaller than the disk of the image "
+                 "it starts from (code OperationNotAllowed, target osDisk.diskSizeGB). An OS disk "
+                 "can only grow: for a build, `vmProfile.osDiskSizeGB` below the source image's size "
+                 "fails; for a VM or scale set made from the new image, a disk size smaller than the "
+                 "image's does.",
+        "fix": "Set `properties.vmProfile.osDiskSizeGB` to at least the size in the message, or to 0 "
+               "to keep the source image's size (`az vm image show --urn URN --query "
+               "osDiskImage.sizeInGb` shows it for a marketplace image).",
+        "exceptions": "None.",
+        "reference": TEMPLATE_REF + "#osdisksizegb",
+        "positives": ['Code="OperationNotAllowed" Message="The specified disk size 40 GB is smaller than the size of '
+                      'the corresponding disk in the VM image: 64 GB. This is not allowed." Target="osDisk.diskSizeGB"'],
+        "negatives": ["The specified disk size 128 GB was applied to the OS disk",
+                      "disk size 40 GB is larger than the corresponding disk in the VM image"],
+    },
+    {
+        "id": "AIB138",
+        "category": "invalid_template",
+        "severity": "error",
+        "phase": None,
+        "priority": 78,
+        "title": "The VM size does not support the premium disk type asked for",
+        "patterns": [r"does not support the storage account type '?Premium_\w+",
+                     r"(?i)storage account type '?Premium_\w+'? is not supported for VM size"],
+        "cause": "Premium SSD disks can only be attached to VM sizes that support premium storage "
+                 "(the sizes with an 's' in their name, such as D2s_v5); the size asked for does not, "
+                 "so Compute rejects the disk type (code InvalidParameter).",
+        "fix": "Pick a premium-capable size in `properties.vmProfile.vmSize` (e.g. Standard_D2s_v5 "
+               "instead of Standard_D2_v5), or ask for Standard_LRS / StandardSSD_LRS disks.",
+        "exceptions": "None.",
+        "reference": "https://learn.microsoft.com/azure/virtual-machines/disks-types#premium-ssds",
+        "positives": ["ERROR: (InvalidParameter) Requested operation cannot be performed because the VM size "
+                      "Standard_A2_v2 does not support the storage account type Premium_LRS of disk 'osdisk-aib'.",
+                      "Storage account type 'Premium_ZRS' is not supported for VM size 'Standard_F2'."],
+        "negatives": ["Storage account type 'Premium_LRS' is supported for VM size 'Standard_D4s_v5'."],
+    },
+    {
+        "id": "AIB139",
+        "category": "invalid_template",
+        "severity": "error",
+        "phase": None,
+        "priority": 72,
+        "title": "A managed identity was asked for that the machine does not have",
+        "patterns": [r"The requested identity has not been assigned to this resource",
+                     r"\"error_description\"\s*:\s*\"Identity not found\""],
+        "cause": "A sign-in with a managed identity (az login --identity, Connect-AzAccount -Identity, "
+                 "an Azure SDK credential) asked the machine's metadata endpoint for an identity that is "
+                 "not assigned to that machine. Inside an AIB build that is the build VM: the template's "
+                 "own `identity` is used by the service, not by the VM, which only gets the identities in "
+                 "`vmProfile.userAssignedIdentities`. On a self-hosted CI agent it is the agent VM.",
+        "fix": "Add the identity to `properties.vmProfile.userAssignedIdentities` (and use its client "
+               "ID in the script: `az login --identity --username CLIENT_ID`), or assign it to the CI "
+               "agent VM (`az vm identity assign -g RG -n VM --identities ID`).",
+        "exceptions": "None.",
+        "reference": TEMPLATE_REF + "#user-assigned-identity-for-the-image-builder-build-vm",
+        "positives": ["    azure-arm: ManagedIdentityCredential authentication unavailable. The requested identity has not been assigned to this resource.",
+                      '{"error": "invalid_request", "error_description": "Identity not found"}'],
+        "negatives": ["ManagedIdentityCredential: the requested identity was found and a token was acquired",
+                      '"error_description": "Identity found"'],
     },
     {
         "id": "AIB236",

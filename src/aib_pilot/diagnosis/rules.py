@@ -240,6 +240,17 @@ def _code_patterns(code: str) -> list[str]:
     return [rf"\b{escaped}\b" if distinctive else _CODE_CONTEXT + escaped + r"\b"]
 
 
+#: An Entra ID (sign-in) error says why a token request failed. Whatever failed after it in the same
+#: text -- a 401 from the token endpoint, a download refused, "Not able to fetch token" -- is its
+#: consequence, so the sign-in code ranks with the hand-written token rules, above such symptoms.
+_ENTRA_PRIORITY = 85
+_CODE_PRIORITY = 50
+
+
+def _code_priority(code: dict) -> int:
+    return _ENTRA_PRIORITY if code.get("service") == "entra" else _CODE_PRIORITY
+
+
 def _code_entries(catalogue_patterns: str) -> list[dict]:
     """Rule entries for the Azure error code table (``azure_codes``), except codes a catalogue rule
     already names (the hand-written rule, with its phase and context, owns those)."""
@@ -255,7 +266,7 @@ def _code_entries(catalogue_patterns: str) -> list[dict]:
         out.append({
             "id": f"AZ-{c['code']}", "from_code_table": True, "category": c["category"],
             "severity": "error", "phase": None, "kind": "generic" if wrapper else "specific",
-            "priority": 12 if wrapper else 50, "title": c["title"], "cause": c["cause"],
+            "priority": 12 if wrapper else _code_priority(c), "title": c["title"], "cause": c["cause"],
             "by_phase": {p: None for p in catalogue.PHASES if p not in only} if only else {},
             "fix": c["fix"], "reference": c["reference"], "exceptions": c.get("exceptions", ""),
             "patterns": _code_patterns(c["code"]) + ([] if wrapper else [re.escape(p) for p in c.get("phrases", ())]),
@@ -267,27 +278,40 @@ def _code_entries(catalogue_patterns: str) -> list[dict]:
     return out
 
 
+#: The shapes in which tools print an error code, one example each: ARM JSON, autorest, az CLI,
+#: az CLI ``Code:`` line, Packer's error tree, a PowerShell record, the Go SDKs' error block.
+_CODE_SHAPES = ('"code": "{}"', 'Code="{}"', "ERROR: ({}) x", "Code: {}", "ERROR: -> {} : x",
+                "ErrorCode: {}", "ERROR CODE: {}")
+
+
 def _with_code_phrases(entries: list[dict]) -> list[dict]:
     """A catalogue rule that names an Azure error code (and so owns it: the table's entry for the
     code is left out) also matches the documented message phrases the code table gives for that
     code, when both name the same cause -- otherwise Microsoft's wording without the code
-    ("Allocation failed. We do not have sufficient capacity ...") would be lost."""
+    ("Allocation failed. We do not have sufficient capacity ...") would be lost. For the same
+    reason it matches the code itself in every shape a tool prints it (``ERROR CODE: X`` of the
+    Go SDKs as well as ``Code="X"``), not only in the shapes its own patterns spell out."""
     from aib_pilot.diagnosis import azure_codes  # noqa: PLC0415 - data, kept beside the catalogue
 
     out = []
     for entry in entries:
         named = set(re.findall(r"[A-Za-z0-9]+", "\n".join(entry.get("patterns", ()))))
-        phrases = [phrase for c in azure_codes.CODES
-                   if c["code"] in named and c["category"] == entry.get("category") and c["kind"] != "wrapper"
-                   for phrase in c.get("phrases", ())]
-        if not phrases:  # most rules
+        owned = [c for c in azure_codes.CODES
+                 if c["code"] in named and c["category"] == entry.get("category") and c["kind"] != "wrapper"]
+        if not owned:  # most rules
             out.append(entry)
             continue
-        # a phrase the rule already reads is not added; a pattern's literals rule most of them
-        # out before its regex is compiled (this runs at every start)
+        # a phrase or a printed shape of the code the rule already reads is not added; a pattern's
+        # literals rule most of them out before its regex is compiled (this runs at every start)
         own = [Pattern(p) for p in entry["patterns"]]
-        extra = [re.escape(phrase) for phrase in phrases
-                 if not any(p.search(phrase.encode()) for p in own)]
+
+        def reads(text: str) -> bool:
+            return any(p.search(text.encode()) for p in own)
+
+        extra = [re.escape(phrase) for c in owned for phrase in c.get("phrases", ()) if not reads(phrase)]
+        extra += [p for c in owned
+                  if not all(reads(shape.format(c["code"])) for shape in _CODE_SHAPES)
+                  for p in _code_patterns(c["code"])]
         out.append(dict(entry, patterns=list(entry["patterns"]) + extra) if extra else entry)
     return out
 
