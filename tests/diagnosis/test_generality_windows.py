@@ -166,6 +166,31 @@ def test_feature_on_demand_source_not_found():
     assert _top(text) == ("customizer_failed", "AIB279")
 
 
+def test_restart_success_code_1641_is_read_like_3010():
+    text = ("==> azure-arm.w11: Provisioning with powershell script: ./scripts/monitoring-agent.ps1\n"
+            "    azure-arm.w11: Setup finished; restarting to complete.\n"
+            "==> azure-arm.w11: Script exited with non-zero exit status: 1641. Allowed exit codes are: [0]\n")
+    assert _top(text) == ("customizer_failed", "AIB277")
+
+
+def test_appx_sysprep_validation_failure_code():
+    text = ("2025-01-09 14:02:31, Error                 SYSPRP ActionPlatform::LaunchModule: Failure occurred while "
+            "executing 'SysprepGeneralizeValidate' from C:\\Windows\\System32\\AppxSysprep.dll; dwRet = 0x3cf2\n"
+            "2025-01-09 14:02:31, Error      [0x0f0070] SYSPRP RunExternalDlls:An error occurred while running "
+            "registry sysprep DLLs, halting sysprep execution. dwRet = 0x3cf2\n")
+    assert _top(text) == ("sysprep_failed", "AIB271")
+
+
+def test_restart_provisioner_error_while_waiting_is_a_restart_timeout():
+    text = ("==> azure-arm.ws2022: Restarting Machine\n"
+            "==> azure-arm.ws2022: Waiting for machine to restart...\n"
+            "==> azure-arm.ws2022: Error waiting for machine to restart: unknown error Post "
+            "\"https://10.2.0.9:5986/wsman\": dial tcp 10.2.0.9:5986: i/o timeout\n"
+            "Build 'azure-arm.ws2022' errored after 52 minutes: Error waiting for machine to restart: unknown error "
+            "Post \"https://10.2.0.9:5986/wsman\": dial tcp 10.2.0.9:5986: i/o timeout\n")
+    assert _top(text) == ("windows_restart_timeout", "AIB281")
+
+
 # ------------------------------------------------------------------ resources, crashes
 def test_windows_disk_full_hresult():
     text = (

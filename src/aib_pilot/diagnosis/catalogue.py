@@ -1760,6 +1760,7 @@ RULES = (
         "patterns": [
             r"(?i)\binstalled for a user,? but not provisioned for all users\b",
             r"(?i)\bSYSPRP Failed to remove apps for the current user: 0x80073cf2\b",
+            r"(?i)\bAppxSysprep\.dll; dwRet = 0x3cf2\b",
         ],
         "cause": "Sysprep /generalize refuses an image in which a Microsoft Store (AppX/MSIX) package "
                  "is installed for a user account but not provisioned for all users (an app installed "
@@ -1779,6 +1780,8 @@ RULES = (
             "2024-02-11 10:42:17, Error                 SYSPRP Package Contoso.Viewer_4.2.0.0_x64__a1b2c3d4e5f6g was "
             "installed for a user, but not provisioned for all users. This package will not function properly in the sysprep image.",
             "2024-02-11 10:42:17, Error                 SYSPRP Failed to remove apps for the current user: 0x80073cf2.",
+            "2024-02-11 10:42:17, Error                 SYSPRP ActionPlatform::LaunchModule: Failure occurred while "
+            "executing 'SysprepGeneralizeValidate' from C:\\Windows\\System32\\AppxSysprep.dll; dwRet = 0x3cf2",
             "    azure-arm: Package Fabrikam.Notes_1.0.3.0_neutral__9zyx8wvu7ts6r installed for a user, but not provisioned for all users",
         ],
         "negatives": [
@@ -1964,21 +1967,25 @@ RULES = (
         "phase": "customize",
         "priority": 63,
         "context": ["not-deprovision"],
-        "title": "A step succeeded but asks for a restart (exit code 3010) and it counts as a failure",
+        "title": "A step succeeded but asks for a restart (exit code 3010 or 1641) and it counts as a failure",
         "patterns": [
-            r"(?i)\bexit(?:ed(?: with code)?| code| status)(?: was)?:? ?'?3010\b",
+            r"(?i)\bexit(?:ed(?: with code)?| code| status)(?: was)?:? ?'?(?:3010|1641)\b",
         ],
         "cause": "Exit code 3010 (ERROR_SUCCESS_REBOOT_REQUIRED) means the installation succeeded "
-                 "and needs a restart to complete. Packer treats every code but the allowed ones "
+                 "and needs a restart to complete; 1641 (ERROR_SUCCESS_REBOOT_INITIATED) means it "
+                 "succeeded and started the restart itself. Packer treats every code but the allowed ones "
                  "(`[0]` by default) as a failure, so the step fails although it worked.",
-        "fix": "Allow the code and restart after the step: AIB `\"validExitCodes\": [0, 3010]` on the "
+        "fix": "Allow the code and restart after the step: AIB `\"validExitCodes\": [0, 3010, 1641]` on the "
                "PowerShell customizer followed by a `WindowsRestart` customizer; Packer "
-               "`valid_exit_codes = [0, 3010]` followed by a `windows-restart` provisioner.",
+               "`valid_exit_codes = [0, 3010, 1641]` followed by a `windows-restart` provisioner. With "
+               "1641 the installer restarts the VM itself: pass its no-restart switch "
+               "(`/norestart`) so the restart happens in the WindowsRestart step.",
         "exceptions": "None: 3010 is a success code by definition.",
         "reference": "https://learn.microsoft.com/windows/win32/msi/error-codes",
         "positives": [
             "==> azure-arm: Script exited with non-zero exit status: 3010. Allowed exit codes are: [0]",
             "    azure-arm: Installer failed with exit code: 3010",
+            "==> azure-arm.w11: Script exited with non-zero exit status: 1641. Allowed exit codes are: [0]",
             "2023/03/09 12:00:41 packer-plugin-azure plugin: [INFO] command 'powershell -executionpolicy bypass -file C:/Windows/Temp/script.ps1' exited with code: 3010",
         ],
         "negatives": [
@@ -2056,6 +2063,39 @@ RULES = (
         "negatives": [
             "    azure-arm: Error: 0x800f0922",
             "    azure-arm: Searching for source files in C:\\sources\\sxs",
+        ],
+    },
+    {
+        "id": "AIB281",
+        "category": "windows_restart_timeout",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 82,
+        "title": "The windows-restart step lost the VM while waiting for it to come back",
+        # Packer's windows-restart provisioner: "Error waiting for machine to restart: <error>"
+        "patterns": [
+            r"\bError waiting for machine to restart: \S",
+        ],
+        "cause": "A WindowsRestart customizer (Packer's windows-restart provisioner) restarted the VM "
+                 "and then failed while waiting for WinRM to answer again: the connection attempts "
+                 "ended in an error instead of a shell. The VM is still installing updates after "
+                 "the restart, is slow to boot, or does not come back (a stop error, a changed "
+                 "WinRM listener or firewall).",
+        "fix": "Raise `restartTimeout` on the WindowsRestart customizer (`\"restartTimeout\": "
+               "\"30m\"`; Packer `restart_timeout`), use a larger VM size so updates finish faster, "
+               "give `restartCheckCommand` a command that succeeds only once the VM is ready, and "
+               "check the boot diagnostics screenshot of the staging VM if it never returns.",
+        "exceptions": "None known.",
+        "reference": "https://developer.hashicorp.com/packer/docs/provisioners/windows-restart",
+        "positives": [
+            "==> azure-arm.ws2022: Error waiting for machine to restart: unknown error Post \"https://10.2.0.9:5986/wsman\": "
+            "dial tcp 10.2.0.9:5986: i/o timeout",
+            "Build 'azure-arm' errored after 48 minutes 10 seconds: Error waiting for machine to restart: "
+            "http response error: 401 - invalid content type",
+        ],
+        "negatives": [
+            "==> azure-arm.ws2022: Waiting for machine to restart...",
+            "==> azure-arm.ws2022: Machine successfully restarted, moving on",
         ],
     },
     {
