@@ -191,6 +191,32 @@ def test_restart_provisioner_error_while_waiting_is_a_restart_timeout():
     assert _top(text) == ("windows_restart_timeout", "AIB281")
 
 
+@pytest.mark.parametrize("text", [
+    # cmd.exe in a windows-shell step, the tool installed in the same session
+    "==> azure-arm.agent: Provisioning with windows-shell...\n"
+    "    azure-arm.agent: C:\\Users\\packer>nuget restore C:\\src\\App.sln\n"
+    "    azure-arm.agent: 'nuget' is not recognized as an internal or external command,\n"
+    "    azure-arm.agent: operable program or batch file.\n",
+    # PowerShell's sentence for a cmdlet whose module is not installed, pasted alone
+    "Connect-MgGraph : The term 'Connect-MgGraph' is not recognized as the name of a cmdlet, function, script file, "
+    "or operable program. Check the spelling of the name, or if a path was included, verify that the path is correct "
+    "and try again.\n",
+])
+def test_command_missing_from_the_windows_session(text):
+    assert _top(text) == ("customizer_failed", "AIB282")
+
+
+@pytest.mark.parametrize("text", [
+    "    azure-arm.dev: Found Contoso Studio [Contoso.Studio] Version 9.1\n"
+    "    azure-arm.dev: Starting package install...\n"
+    "    azure-arm.dev: Installer failed with exit code: 2147942402\n",
+    "    azure-arm.dev: Downloading https://downloads.example.net/tools/viewer-setup.exe\n"
+    "    azure-arm.dev: Unsuccessful exit code returned by the installation process: 1638.\n",
+])
+def test_installer_failure_codes_without_a_named_meaning(text):
+    assert _top(text) == ("customizer_failed", "AIB283")
+
+
 # ------------------------------------------------------------------ resources, crashes
 def test_windows_disk_full_hresult():
     text = (

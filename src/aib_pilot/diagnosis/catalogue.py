@@ -2099,6 +2099,79 @@ RULES = (
         ],
     },
     {
+        "id": "AIB282",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 35,
+        "context": ["not-deprovision"],
+        "title": "A command the Windows script calls does not exist in its session",
+        # cmd.exe's and PowerShell's fixed sentences for a name that resolves to nothing
+        "patterns": [
+            r"is not recognized as an internal or external command\b",
+            r"is not recognized as the name of a cmdlet, function, script file, or operable program",
+        ],
+        "cause": "cmd.exe or PowerShell could not find a command the step calls. In an image build "
+                 "the usual reasons are: the tool was installed earlier in the same step and the "
+                 "session still has the old PATH; the tool is installed per user (winget comes with "
+                 "the App Installer Store package, which the SYSTEM account and WinRM sessions do "
+                 "not have); the PowerShell module that provides the cmdlet is not installed or not "
+                 "imported; or a typo.",
+        "fix": "Call the tool by its full path, or refresh PATH in the step "
+               "(`$env:Path = [Environment]::GetEnvironmentVariable('Path','Machine')`), or install "
+               "it in an earlier customizer; install and import the module that provides the cmdlet "
+               "(`Install-Module <name> -Force; Import-Module <name>`); do not rely on winget in a "
+               "build VM session, install packages with their MSI/EXE or Chocolatey instead.",
+        "exceptions": "A script that probes for a command (`if (Get-Command x)`) and handles its "
+                      "absence prints the same record without failing.",
+        "reference": "https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_command_precedence",
+        "positives": [
+            "'choco' is not recognized as an internal or external command, operable program or batch file.",
+            "    azure-arm: Install-Module : The term 'Install-Module' is not recognized as the name of a cmdlet, "
+            "function, script file, or operable program.",
+        ],
+        "negatives": [
+            "    azure-arm: The command 'winget' was found in C:\\Program Files\\WindowsApps",
+            "    azure-arm: Get-Command choco -ErrorAction SilentlyContinue",
+        ],
+    },
+    {
+        "id": "AIB283",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 50,
+        "context": ["not-deprovision"],
+        "title": "An installer run by the script returned a failure exit code",
+        # winget's, Chocolatey's and the runner-images install helper's fixed wording
+        "patterns": [
+            r"\bInstaller failed with exit code: (?!0\b)\S",
+            r"\bwas not successful\. Exit code was '-?\d+'",
+            r"\bUnsuccessful exit code returned by the installation process: -?\d+",
+        ],
+        "cause": "A package installer (an MSI or EXE run by winget, Chocolatey or an install helper "
+                 "in the script) ended with a non-zero exit code, and the step failed on it. The "
+                 "code is the installer's own: MSI codes are listed by Windows Installer (1603 fatal "
+                 "error, 1618 another installation running, 1638 another version installed, "
+                 "3010 restart required), EXE installers document their own.",
+        "fix": "Look the code up for that installer, rerun it with its log switch (`/l*v "
+               "C:\\Windows\\Temp\\install.log` for MSI) and print the log in the same step; "
+               "install prerequisites and restart (WindowsRestart) before it if a restart is "
+               "pending; add codes that mean success to `validExitCodes`.",
+        "exceptions": "Some installers return non-zero codes for success with conditions (1641, "
+                      "3010); those are not failures once allowed.",
+        "reference": "https://learn.microsoft.com/windows/win32/msi/error-codes",
+        "positives": [
+            "    azure-arm.win: Installer failed with exit code: 2316632107",
+            "    azure-arm: ERROR: Running [\"C:\\Temp\\setup.exe\" /S] was not successful. Exit code was '2'. See log for possible error messages.",
+            "    azure-arm: Unsuccessful exit code returned by the installation process: 1638.",
+        ],
+        "negatives": [
+            "    azure-arm: Installer failed with exit code: 0",
+            "    azure-arm: The install of 7zip was successful.",
+        ],
+    },
+    {
         "id": "AIB280",
         "category": "vm_resources_exhausted",
         "severity": "error",
