@@ -1774,7 +1774,7 @@ RULES = (
                "provisioned (DISM `Add-AppxProvisionedPackage`) instead of per user; keep the Store "
                "from updating apps during the build.",
         "exceptions": "None known: the line is Sysprep's own reason for stopping.",
-        "reference": "https://learn.microsoft.com/troubleshoot/windows-client/setup-upgrade-and-drivers/"
+        "reference": "https://learn.microsoft.com/troubleshoot/windows-client/deployment/"
                      "sysprep-fails-remove-or-update-store-apps",
         "positives": [
             "2024-02-11 10:42:17, Error                 SYSPRP Package Contoso.Viewer_4.2.0.0_x64__a1b2c3d4e5f6g was "
