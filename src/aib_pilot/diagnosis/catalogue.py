@@ -1765,6 +1765,501 @@ RULES = (
             "C:/Windows/Temp/packer-windows-update-elevated.ps1' exited with code: 0",
         ],
     },
+    # ---------------------------------------------- AIB270-AIB280: Windows guests (WinRM, MSI, sysprep)
+    {
+        "id": "AIB270",
+        "category": "communicator_timeout",
+        "severity": "error",
+        "phase": "connect",
+        "priority": 72,
+        "context": ["not-before-connect", "not-before-progress"],
+        "title": "Packer's WinRM connection attempts fail",
+        # packer-plugin-sdk's WinRM connect step logs every failed attempt as "[ERROR] WinRM connection
+        # err: <error>"; the WinRM client's own error names the /wsman endpoint it posted to.
+        "patterns": [
+            r"\bWinRM connection err: \S",
+            r"\bconnection error: unknown error Post \"?https?://[^/\s\"]+/wsman\b",
+        ],
+        "cause": "Packer tries to open a WinRM shell on the build VM and every attempt fails before "
+                 "a shell exists: the listener is not there yet or not at all (the port refuses or "
+                 "times out), the HTTPS listener's certificate is refused, or the listener answers "
+                 "with an HTTP error (403 Forbidden from an IP filter or a hardening baseline). "
+                 "Packer retries until `winrm_timeout` and then reports the timeout.",
+        "fix": "Check that the VM configures a WinRM listener on the port Packer uses "
+               "(`winrm_port`, 5985 for HTTP, 5986 for `winrm_use_ssl`) and that the NSG or firewall "
+               "lets Packer reach it; with a self-signed certificate set `winrm_insecure: true`; "
+               "raise `winrm_timeout` for slow first boots. In AIB the service configures WinRM; a "
+               "source image whose hardening removes the listener or blocks 5986 cannot be "
+               "customized with PowerShell customizers.",
+        "exceptions": "Failed attempts before a later `Connected to WinRM!` are the VM still booting, "
+                      "not the cause.",
+        "reference": "https://developer.hashicorp.com/packer/docs/communicators/winrm",
+        "positives": [
+            "2023/05/11 09:14:02 packer-plugin-azure_v2.0.1_x5.0_linux_amd64 plugin: 2023/05/11 09:14:02 [ERROR] "
+            "WinRM connection err: unknown error Post \"https://10.1.2.7:5986/wsman\": x509: certificate signed by unknown authority",
+            "2021/10/02 07:40:11 packer-builder-hyperv-iso plugin: [ERROR] connection error: unknown error Post "
+            "http://192.168.40.12:5985/wsman: dial tcp 192.168.40.12:5985: connectex: No connection could be made "
+            "because the target machine actively refused it.",
+            "2024/01/20 16:02:55 packer: [ERROR] connection error: unknown error Post https://52.160.3.9:5986/wsman: Forbidden",
+        ],
+        "negatives": [
+            "2023/05/11 09:14:02 packer-plugin-azure plugin: [INFO] Attempting WinRM connection...",
+            "2023/05/11 09:14:02 packer-plugin-azure plugin: [DEBUG] connecting to remote shell using WinRM",
+            "==> azure-arm: Waiting for WinRM to become available...",
+        ],
+    },
+    {
+        "id": "AIB271",
+        "category": "sysprep_failed",
+        "severity": "error",
+        "phase": None,
+        "priority": 92,
+        "title": "Sysprep stops at a Store (AppX) package installed for one user only",
+        # Sysprep's own setupact.log / setuperr.log wording, as Microsoft documents it.
+        "patterns": [
+            r"(?i)\binstalled for a user,? but not provisioned for all users\b",
+            r"(?i)\bSYSPRP Failed to remove apps for the current user: 0x80073cf2\b",
+            r"(?i)\bAppxSysprep\.dll; dwRet = 0x3cf2\b",
+        ],
+        "cause": "Sysprep /generalize refuses an image in which a Microsoft Store (AppX/MSIX) package "
+                 "is installed for a user account but not provisioned for all users (an app installed "
+                 "or updated from the Store, by winget, or by an installer that registers a per-user "
+                 "package). Sysprep stops, the image state never reaches "
+                 "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE, and the build loops or times out.",
+        "fix": "Remove the package for every user and from the provisioned set before Sysprep runs, "
+               "in a PowerShell customizer: `Get-AppxPackage -AllUsers <name>* | "
+               "Remove-AppxPackage -AllUsers` and `Get-AppxProvisionedPackage -Online | Where-Object "
+               "DisplayName -like '<name>*' | Remove-AppxProvisionedPackage -Online`; install such apps "
+               "provisioned (DISM `Add-AppxProvisionedPackage`) instead of per user; keep the Store "
+               "from updating apps during the build.",
+        "exceptions": "None known: the line is Sysprep's own reason for stopping.",
+        "reference": "https://learn.microsoft.com/troubleshoot/windows-client/deployment/"
+                     "sysprep-fails-remove-or-update-store-apps",
+        "positives": [
+            "2024-02-11 10:42:17, Error                 SYSPRP Package Contoso.Viewer_4.2.0.0_x64__a1b2c3d4e5f6g was "
+            "installed for a user, but not provisioned for all users. This package will not function properly in the sysprep image.",
+            "2024-02-11 10:42:17, Error                 SYSPRP Failed to remove apps for the current user: 0x80073cf2.",
+            "2024-02-11 10:42:17, Error                 SYSPRP ActionPlatform::LaunchModule: Failure occurred while "
+            "executing 'SysprepGeneralizeValidate' from C:\\Windows\\System32\\AppxSysprep.dll; dwRet = 0x3cf2",
+            "    azure-arm: Package Fabrikam.Notes_1.0.3.0_neutral__9zyx8wvu7ts6r installed for a user, but not provisioned for all users",
+        ],
+        "negatives": [
+            "2024-02-11 10:42:17, Info                  SYSPRP Package Contoso.Viewer_4.2.0.0_x64__a1b2c3d4e5f6g was provisioned for all users.",
+            "    azure-arm: Removing provisioned package Contoso.Viewer for all users",
+        ],
+    },
+    {
+        "id": "AIB272",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 60,
+        "context": ["not-deprovision"],
+        "title": "A PowerShell cmdlet was denied access (the step must run elevated)",
+        # PowerShell's error record: "<Verb-Noun> : Access is denied." (Windows PowerShell 5.1) or
+        # "<Verb-Noun>: Access is denied." (PowerShell 7)
+        "patterns": [
+            r"\b[A-Z][a-z]+-[A-Z][A-Za-z]+ ?: Access (?:is )?denied\b",
+        ],
+        "cause": "A cmdlet in a PowerShell step was refused by Windows access control. Over WinRM a "
+                 "script runs with a filtered (non-elevated) token even for an administrator, so "
+                 "servicing cmdlets (`Add-WindowsCapability`, `Enable-WindowsOptionalFeature`, DISM, "
+                 "service and registry changes under HKLM) that need a full administrator token fail.",
+        "fix": "Run the step elevated: in AIB set `\"runElevated\": true` on the PowerShell "
+               "customizer (optionally `\"runAsSystem\": true`); in Packer set `elevated_user` and "
+               "`elevated_password` on the powershell provisioner.",
+        "exceptions": "A path that is really locked (a file in use, an ACL that denies Administrators) "
+                      "gives the same message; elevation does not help there.",
+        "reference": TEMPLATE_REF + "#powershell-customizer",
+        "positives": [
+            "==> azure-arm: Enable-WindowsOptionalFeature : Access is denied.",
+            "    win2022: Add-WindowsCapability: Access is denied.",
+            "I keep getting \"Install-WindowsFeature : Access denied.\" from the provisioner",
+        ],
+        "negatives": [
+            "==> azure-arm: Enable-WindowsOptionalFeature -Online -FeatureName NetFx3 -All",
+            "    azure-arm: Access is denied.",
+            "    azure-arm: Get-Acl : Cannot find path 'C:\\data' because it does not exist.",
+        ],
+    },
+    {
+        "id": "AIB273",
+        "category": "packer_crash",
+        "severity": "error",
+        "phase": None,
+        "priority": 88,
+        "title": "A Packer process dumped its goroutines (it crashed)",
+        # The Go runtime prints every goroutine's stack when a process dies of a panic or a fatal
+        # error; the header of the ones not running reads "goroutine N [<wait reason>]:".
+        "patterns": [
+            r"\bgoroutine \d+ \[(?:select|chan receive|chan send|IO wait|semacquire|syscall|sleep|runnable|"
+            r"sync\.Cond\.Wait|sync\.Mutex\.Lock|sync\.WaitGroup\.Wait|GC worker \(idle\)|select \(no cases\))"
+            r"(?:, \d+ minutes)?(?:, locked to thread)?\]:",
+        ],
+        "cause": "Packer or one of its plugins died with a Go runtime crash and printed the stacks of "
+                 "all its goroutines. The process ends, so the step it was running (often a WinRM "
+                 "command or upload) reports `unexpected EOF`: that EOF is the consequence, not an "
+                 "exhausted VM.",
+        "fix": "Look for the `panic:` or `fatal error:` line above the goroutine dump (it names the "
+               "crash), update Packer and the plugin to a release that fixes it, and report it to "
+               "the plugin with the crash log if it persists. In AIB retry the build; the Packer "
+               "version is the service's.",
+        "exceptions": "None: a goroutine dump is only printed when the process dies.",
+        "reference": "https://developer.hashicorp.com/packer/docs/debugging",
+        "positives": [
+            "2019/11/02 18:03:41 packer-provisioner-powershell plugin: goroutine 41 [select]:",
+            "goroutine 7 [chan receive, 12 minutes]:",
+            "2022/06/30 04:12:09 packer.exe: goroutine 115 [IO wait]:",
+        ],
+        "negatives": [
+            "2022/06/30 04:12:09 packer.exe: created by net/http.(*Transport).dialConn",
+            "    azure-arm: waiting for 3 goroutines to finish",
+        ],
+    },
+    {
+        "id": "AIB274",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 65,
+        "context": ["not-deprovision"],
+        "title": "Packer's elevated wrapper could not start the step as a scheduled task",
+        # The PowerShell error record points into the wrapper script Packer uploads for elevated runs.
+        "patterns": [
+            r"\bAt [A-Za-z]:[\\/][Ww]indows[\\/][Tt]emp[\\/]packer-elevated-shell-[0-9A-Fa-f-]+\.ps1:\d+ char:\d+",
+        ],
+        "cause": "A step set to run elevated (Packer's `elevated_user`, AIB's `runElevated`) is run "
+                 "through a scheduled task that a wrapper script registers and starts. The error "
+                 "record points into that wrapper: the task could not be registered or run, most "
+                 "often because the elevated user or password is wrong, the user may not log on as a "
+                 "batch job, or the account does not exist yet.",
+        "fix": "Check `elevated_user`/`elevated_password` (Packer: `\"elevated_password\": "
+               "\"{{ .WinRMPassword }}\"` with the WinRM user), create the account before the step, "
+               "and allow it the 'Log on as a batch job' right; in AIB use `runElevated` with "
+               "`runAsSystem: true` instead of a named account.",
+        "exceptions": "An error record that points into the user's own script (`script-<id>.ps1`) is "
+                      "the script's failure, not the wrapper's.",
+        "reference": "https://developer.hashicorp.com/packer/docs/provisioners/powershell#elevated_user",
+        "positives": [
+            "==> azure-arm: At C:\\Windows\\Temp\\packer-elevated-shell-64f0c2aa-18d3-4e21-a95c-0c1f3e2d7b11.ps1:52 char:1",
+            "    vsphere-clone.win: At c:\\windows\\temp\\packer-elevated-shell-5d1e.ps1:61 char:5",
+        ],
+        "negatives": [
+            "==> azure-arm: At C:\\Windows\\Temp\\script-64f0c2aa-18d3-4e21-a95c-0c1f3e2d7b11.ps1:52 char:1",
+            "2020/01/17 08:59:49 packer plugin: Uploading file to 'C:/Windows/Temp/packer-elevated-shell-64f0c2aa.ps1'",
+        ],
+    },
+    {
+        "id": "AIB275",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 62,
+        "context": ["not-deprovision"],
+        "title": "Windows Installer is busy with another installation (MSI 1618)",
+        "patterns": [
+            r"(?i)\bexit(?:ed(?: with code)?| code| status)(?: was)?:? ?'?1618\b",
+            r"(?i)\bAnother (?:installation is already in progress|program is being installed)",
+            r"(?i)\bAnother installation currently in progress\b",
+        ],
+        "cause": "An MSI installation (msiexec, or a Chocolatey or winget package that runs one) "
+                 "ended with 1618, ERROR_INSTALL_ALREADY_RUNNING: Windows Installer runs one "
+                 "installation at a time and another one held it: a parallel install in the same "
+                 "script, Windows Update or an agent installing in the background.",
+        "fix": "Install MSI packages one after another (no parallel jobs), wait for the "
+               "Windows Installer to be idle before the step (`while (Get-Process msiexec -EA 0 | "
+               "Where-Object SessionId -eq 0 ...)`), or retry the install on 1618; put a "
+               "WindowsRestart customizer after Windows Update and before the installs.",
+        "exceptions": "None known: 1618 always means the Installer was busy.",
+        "reference": "https://learn.microsoft.com/windows/win32/msi/error-codes",
+        "positives": [
+            "    azure-arm: ERROR: Running [\"C:\\Windows\\System32\\msiexec.exe\" /i \"C:\\Temp\\agent.msi\" /qn] was not successful. Exit code was '1618'.",
+            "    azure-arm: Installer failed with exit code: 1618",
+            "    azure-arm:  - nodejs-lts (exited 1618) - Error while running 'C:\\ProgramData\\chocolatey\\lib\\nodejs-lts\\tools\\chocolateyinstall.ps1'.",
+            "    azure-arm: Another installation is already in progress. Complete that installation before proceeding with this install.",
+        ],
+        "negatives": [
+            "    azure-arm: Installer finished with exit code: 0",
+            "    azure-arm: Exit code was '16180'.",
+            "    azure-arm: Downloaded 1618 KB of 2048 KB",
+        ],
+    },
+    {
+        "id": "AIB276",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 58,
+        "context": ["not-deprovision"],
+        "title": "An MSI installation failed with a fatal error (MSI 1603)",
+        "patterns": [
+            r"(?i)\bexit(?:ed(?: with code)?| code| status)(?: was)?:? ?'?1603\b",
+            r"(?i)\bFatal error during installation\b",
+        ],
+        "cause": "An MSI installation (msiexec, or a Chocolatey or winget package that runs one) "
+                 "ended with 1603, ERROR_INSTALL_FAILURE: the installer hit a fatal error. The code "
+                 "is generic; common reasons in an image build are a pending restart, a missing "
+                 "prerequisite, the same or a newer version already installed, and no access to a "
+                 "path.",
+        "fix": "Run the installer with a verbose log (`msiexec /i app.msi /qn /l*v "
+               "C:\\Windows\\Temp\\app-msi.log`, or Chocolatey `--install-arguments "
+               "'\"/l*v C:\\Windows\\Temp\\app-msi.log\"'`), print the lines around `Return value 3` "
+               "in the same step, and put a WindowsRestart customizer before the step when updates "
+               "or other installs left a restart pending.",
+        "exceptions": "Some packages report 1603 although they installed; check the product before "
+                      "adding 1603 to the valid exit codes.",
+        "reference": "https://learn.microsoft.com/windows/win32/msi/error-codes",
+        "positives": [
+            "    azure-arm: ERROR: Running [\"C:\\Windows\\System32\\msiexec.exe\" /i \"C:\\Temp\\tool.msi\" /quiet] was not successful. Exit code was '1603'. See log for possible error messages.",
+            "    azure-arm: Installer failed with exit code: 1603",
+            "==> azure-arm: Script exited with non-zero exit status: 1603. Allowed exit codes are: [0]",
+        ],
+        "negatives": [
+            "    azure-arm: Installer finished with exit code: 0",
+            "    azure-arm: Copied 1603 files.",
+        ],
+    },
+    {
+        "id": "AIB277",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 63,
+        "context": ["not-deprovision"],
+        "title": "A step succeeded but asks for a restart (exit code 3010 or 1641) and it counts as a failure",
+        "patterns": [
+            r"(?i)\bexit(?:ed(?: with code)?| code| status)(?: was)?:? ?'?(?:3010|1641)\b",
+        ],
+        "cause": "Exit code 3010 (ERROR_SUCCESS_REBOOT_REQUIRED) means the installation succeeded "
+                 "and needs a restart to complete; 1641 (ERROR_SUCCESS_REBOOT_INITIATED) means it "
+                 "succeeded and started the restart itself. Packer treats every code but the allowed ones "
+                 "(`[0]` by default) as a failure, so the step fails although it worked.",
+        "fix": "Allow the code and restart after the step: AIB `\"validExitCodes\": [0, 3010, 1641]` on the "
+               "PowerShell customizer followed by a `WindowsRestart` customizer; Packer "
+               "`valid_exit_codes = [0, 3010, 1641]` followed by a `windows-restart` provisioner. With "
+               "1641 the installer restarts the VM itself: pass its no-restart switch "
+               "(`/norestart`) so the restart happens in the WindowsRestart step.",
+        "exceptions": "None: 3010 is a success code by definition.",
+        "reference": "https://learn.microsoft.com/windows/win32/msi/error-codes",
+        "positives": [
+            "==> azure-arm: Script exited with non-zero exit status: 3010. Allowed exit codes are: [0]",
+            "    azure-arm: Installer failed with exit code: 3010",
+            "==> azure-arm.w11: Script exited with non-zero exit status: 1641. Allowed exit codes are: [0]",
+            "2023/03/09 12:00:41 packer-plugin-azure plugin: [INFO] command 'powershell -executionpolicy bypass -file C:/Windows/Temp/script.ps1' exited with code: 3010",
+        ],
+        "negatives": [
+            "==> azure-arm: Script exited with non-zero exit status: 30101. Allowed exit codes are: [0]",
+            "    azure-arm: Listening on port 3010",
+        ],
+    },
+    {
+        "id": "AIB278",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 58,
+        "context": ["not-deprovision"],
+        "title": "PowerShell's execution policy blocks or overrides the script",
+        "patterns": [
+            r"(?i)\bcannot be loaded because running scripts is disabled on this system\b",
+            r"\bFullyQualifiedErrorId\s*: (?:UnauthorizedAccess|ExecutionPolicyOverride)\b",
+            r"(?i)\bthe setting is overridden by\s+a policy defined at a more specific scope\b",
+        ],
+        "cause": "PowerShell refused to run a script file because of the execution policy "
+                 "(Restricted or AllSigned, often set by Group Policy or a hardening baseline), or a "
+                 "script tried to change the policy while a more specific scope (the process scope "
+                 "Packer sets with `-ExecutionPolicy Bypass`, or a Group Policy) overrides it, which "
+                 "PowerShell reports as an error record.",
+        "fix": "Do not change the execution policy inside the build script (drop "
+               "`Set-ExecutionPolicy`, or call it with `-Scope Process -Force -ErrorAction "
+               "SilentlyContinue`); run child scripts with `powershell -ExecutionPolicy Bypass -File "
+               "script.ps1`; in Packer set `execution_policy = \"bypass\"` on the powershell "
+               "provisioner; apply a hardening baseline that restricts scripts as the last step.",
+        "exceptions": "The override record alone does not stop a script unless it runs with "
+                      "`$ErrorActionPreference = 'Stop'`; then another error may be the cause.",
+        "reference": "https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_execution_policies",
+        "positives": [
+            "==> azure-arm: C:\\Windows\\Temp\\setup-tools.ps1 : File C:\\Windows\\Temp\\setup-tools.ps1 cannot be loaded because running scripts is disabled on this system.",
+            "    + FullyQualifiedErrorId : ExecutionPolicyOverride,Microsoft.PowerShell.Commands.SetExecutionPolicyCommand",
+            "    azure-arm: Set-ExecutionPolicy : Windows PowerShell updated your execution policy successfully, but the setting is overridden by a policy defined at a more specific scope.",
+        ],
+        "negatives": [
+            "    azure-arm: Set-ExecutionPolicy Bypass -Scope Process -Force",
+            "    + FullyQualifiedErrorId : CommandNotFoundException",
+        ],
+    },
+    {
+        "id": "AIB279",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 64,
+        "context": ["not-deprovision"],
+        "title": "A Windows feature or capability could not find its source files",
+        # DISM's CBS_E_* / source-not-found codes, as Microsoft documents them for Features on Demand
+        "patterns": [
+            r"(?i)\b0x800f081f\b",
+            r"(?i)\b0x800f0954\b",
+            r"(?i)\b0x800f0950\b",
+            r"\bThe source files could not be (?:found|downloaded)\b",
+        ],
+        "cause": "Installing a Windows feature or Feature on Demand (`Add-WindowsCapability`, "
+                 "`Install-WindowsFeature`, `Enable-WindowsOptionalFeature`, `DISM /Add-Capability`, "
+                 ".NET 3.5) needs payload that is not in the image: Windows could not reach Windows "
+                 "Update for it (a WSUS policy, no outbound internet from the build VM's subnet) "
+                 "and no `-Source` was given (0x800f081f, 0x800f0954, 0x800f0950).",
+        "fix": "Give the build VM outbound access to Windows Update (or set the policy 'Specify "
+               "settings for optional component installation and component repair' to download "
+               "from Windows Update instead of WSUS), or pass `-Source`/`-LimitAccess` with a "
+               "mounted Features on Demand or SxS source that matches the OS build.",
+        "exceptions": "None known for these codes.",
+        "reference": "https://learn.microsoft.com/windows-hardware/manufacture/desktop/features-on-demand-v2--capabilities",
+        "positives": [
+            "==> azure-arm: Add-WindowsCapability : Add-WindowsCapability failed. Error code = 0x800f0954",
+            "    azure-arm: Error: 0x800f081f",
+            "    azure-arm: The source files could not be found.",
+        ],
+        "negatives": [
+            "    azure-arm: Error: 0x800f0922",
+            "    azure-arm: Searching for source files in C:\\sources\\sxs",
+        ],
+    },
+    {
+        "id": "AIB281",
+        "category": "windows_restart_timeout",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 82,
+        "title": "The windows-restart step lost the VM while waiting for it to come back",
+        # Packer's windows-restart provisioner: "Error waiting for machine to restart: <error>"
+        "patterns": [
+            r"\bError waiting for machine to restart: \S",
+        ],
+        "cause": "A WindowsRestart customizer (Packer's windows-restart provisioner) restarted the VM "
+                 "and then failed while waiting for WinRM to answer again: the connection attempts "
+                 "ended in an error instead of a shell. The VM is still installing updates after "
+                 "the restart, is slow to boot, or does not come back (a stop error, a changed "
+                 "WinRM listener or firewall).",
+        "fix": "Raise `restartTimeout` on the WindowsRestart customizer (`\"restartTimeout\": "
+               "\"30m\"`; Packer `restart_timeout`), use a larger VM size so updates finish faster, "
+               "give `restartCheckCommand` a command that succeeds only once the VM is ready, and "
+               "check the boot diagnostics screenshot of the staging VM if it never returns.",
+        "exceptions": "None known.",
+        "reference": "https://developer.hashicorp.com/packer/docs/provisioners/windows-restart",
+        "positives": [
+            "==> azure-arm.ws2022: Error waiting for machine to restart: unknown error Post \"https://10.2.0.9:5986/wsman\": "
+            "dial tcp 10.2.0.9:5986: i/o timeout",
+            "Build 'azure-arm' errored after 48 minutes 10 seconds: Error waiting for machine to restart: "
+            "http response error: 401 - invalid content type",
+        ],
+        "negatives": [
+            "==> azure-arm.ws2022: Waiting for machine to restart...",
+            "==> azure-arm.ws2022: Machine successfully restarted, moving on",
+        ],
+    },
+    {
+        "id": "AIB282",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 35,
+        "context": ["not-deprovision"],
+        "title": "A command the Windows script calls does not exist in its session",
+        # cmd.exe's and PowerShell's fixed sentences for a name that resolves to nothing
+        "patterns": [
+            r"is not recognized as an internal or external command\b",
+            r"is not recognized as the name of a cmdlet, function, script file, or operable program",
+        ],
+        "cause": "cmd.exe or PowerShell could not find a command the step calls. In an image build "
+                 "the usual reasons are: the tool was installed earlier in the same step and the "
+                 "session still has the old PATH; the tool is installed per user (winget comes with "
+                 "the App Installer Store package, which the SYSTEM account and WinRM sessions do "
+                 "not have); the PowerShell module that provides the cmdlet is not installed or not "
+                 "imported; or a typo.",
+        "fix": "Call the tool by its full path, or refresh PATH in the step "
+               "(`$env:Path = [Environment]::GetEnvironmentVariable('Path','Machine')`), or install "
+               "it in an earlier customizer; install and import the module that provides the cmdlet "
+               "(`Install-Module <name> -Force; Import-Module <name>`); do not rely on winget in a "
+               "build VM session, install packages with their MSI/EXE or Chocolatey instead.",
+        "exceptions": "A script that probes for a command (`if (Get-Command x)`) and handles its "
+                      "absence prints the same record without failing.",
+        "reference": "https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_command_precedence",
+        "positives": [
+            "'choco' is not recognized as an internal or external command, operable program or batch file.",
+            "    azure-arm: Install-Module : The term 'Install-Module' is not recognized as the name of a cmdlet, "
+            "function, script file, or operable program.",
+        ],
+        "negatives": [
+            "    azure-arm: The command 'winget' was found in C:\\Program Files\\WindowsApps",
+            "    azure-arm: Get-Command choco -ErrorAction SilentlyContinue",
+        ],
+    },
+    {
+        "id": "AIB283",
+        "category": "customizer_failed",
+        "severity": "error",
+        "phase": "customize",
+        "priority": 50,
+        "context": ["not-deprovision"],
+        "title": "An installer run by the script returned a failure exit code",
+        # winget's, Chocolatey's and the runner-images install helper's fixed wording
+        "patterns": [
+            r"\bInstaller failed with exit code: (?!0\b)\S",
+            r"\bwas not successful\. Exit code was '-?\d+'",
+            r"\bUnsuccessful exit code returned by the installation process: -?\d+",
+        ],
+        "cause": "A package installer (an MSI or EXE run by winget, Chocolatey or an install helper "
+                 "in the script) ended with a non-zero exit code, and the step failed on it. The "
+                 "code is the installer's own: MSI codes are listed by Windows Installer (1603 fatal "
+                 "error, 1618 another installation running, 1638 another version installed, "
+                 "3010 restart required), EXE installers document their own.",
+        "fix": "Look the code up for that installer, rerun it with its log switch (`/l*v "
+               "C:\\Windows\\Temp\\install.log` for MSI) and print the log in the same step; "
+               "install prerequisites and restart (WindowsRestart) before it if a restart is "
+               "pending; add codes that mean success to `validExitCodes`.",
+        "exceptions": "Some installers return non-zero codes for success with conditions (1641, "
+                      "3010); those are not failures once allowed.",
+        "reference": "https://learn.microsoft.com/windows/win32/msi/error-codes",
+        "positives": [
+            "    azure-arm.win: Installer failed with exit code: 2316632107",
+            "    azure-arm: ERROR: Running [\"C:\\Temp\\setup.exe\" /S] was not successful. Exit code was '2'. See log for possible error messages.",
+            "    azure-arm: Unsuccessful exit code returned by the installation process: 1638.",
+        ],
+        "negatives": [
+            "    azure-arm: Installer failed with exit code: 0",
+            "    azure-arm: The install of 7zip was successful.",
+        ],
+    },
+    {
+        "id": "AIB280",
+        "category": "vm_resources_exhausted",
+        "severity": "error",
+        "phase": None,
+        "priority": 76,
+        "title": "The build VM's Windows disk is full (0x80070070)",
+        "patterns": [
+            r"(?i)\b0x80070070\b",
+            r"\bERROR_DISK_FULL\b",
+        ],
+        "cause": "Windows reported ERROR_DISK_FULL (HRESULT 0x80070070, Win32 error 112): the OS disk "
+                 "of the build VM has no free space left. Windows Update, installers and downloads "
+                 "need several GB of free space; marketplace images have a 127 GB OS disk, smaller "
+                 "ones exist (`smalldisk` SKUs with 30 GB).",
+        "fix": "Raise `vmProfile.osDiskSizeGB` (Packer: `os_disk_size_gb`) and extend the C: "
+               "partition in the first customizer (`Resize-Partition -DriveLetter C -Size "
+               "(Get-PartitionSupportedSize -DriveLetter C).SizeMax`), avoid `smalldisk` images, "
+               "and clean temporary downloads in the same step.",
+        "exceptions": "None known.",
+        "reference": "https://learn.microsoft.com/windows/win32/debug/system-error-codes--0-499-",
+        "positives": [
+            "    azure-arm: ERROR: Exception from HRESULT: 0x80070070",
+            "    azure-arm: Installation Failure: Windows failed to install the following update with error 0x80070070: 2024-05 Cumulative Update.",
+        ],
+        "negatives": [
+            "    azure-arm: Exception from HRESULT: 0x80070005",
+            "    azure-arm: Free space on C: 12 GB",
+        ],
+    },
     {
         "id": "AIB228",
         "category": "communicator_timeout",
