@@ -1596,7 +1596,7 @@ RULES = (
         "severity": "error",
         "phase": None,
         "priority": 25,
-        "context": ["customizer", "not-deprovision"],
+        "context": ["customizer", "not-deprovision", "not-provisioner:windows-restart"],
         "title": "A customizer printed an error record",
         "patterns": [
             r"(?:==> |    )[\w.-]+:\s+\+ (?:CategoryInfo|FullyQualifiedErrorId)\s*: ",

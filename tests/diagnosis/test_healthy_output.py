@@ -1,0 +1,99 @@
+"""Words that healthy output also prints must not become a wrong specific cause.
+
+The lines are written in the shapes Packer and PowerShell print them (other names and values than
+any real excerpt): Packer's own teardown after the image was captured, and what a Windows restart
+command prints while the machine goes down.
+"""
+
+from aib_pilot.diagnosis import diagnose
+
+SUB = "/subscriptions/0c4e2a51-7d3b-4f0e-9a61-2f5d8c1b9e70/resourceGroups/pkr-Resource-Group-q7m2xk4rtz"
+
+CAPTURED_THEN_TEARDOWN = f"""==> lnx.azure-arm.base: Waiting for SSH to become available...
+==> lnx.azure-arm.base: Connected to SSH!
+==> lnx.azure-arm.base: Provisioning with shell script: ./scripts/harden.sh
+    lnx.azure-arm.base: hardening done
+==> lnx.azure-arm.base: Querying the machine's properties ...
+==> lnx.azure-arm.base: Powering off machine ...
+==> lnx.azure-arm.base: Capturing image ...
+==> lnx.azure-arm.base:  -> Image Name                : 'base-2025-06-30'
+==> lnx.azure-arm.base:
+==> lnx.azure-arm.base: Deleting Virtual Machine deployment and its attached resources...
+==> lnx.azure-arm.base: Adding to deletion queue -> Microsoft.Network/virtualNetworks : 'pkrvnq7m2xk4rtz'
+==> lnx.azure-arm.base: Attempting deletion -> Microsoft.Network/virtualNetworks : 'pkrvnq7m2xk4rtz'
+==> lnx.azure-arm.base: Error deleting resource. Will retry.
+==> lnx.azure-arm.base: Name: pkrvnq7m2xk4rtz
+==> lnx.azure-arm.base: Error: network.VirtualNetworksClient#Delete: Failure sending request: StatusCode=400 -- Original Error: Code="InUseSubnetCannotBeDeleted" Message="Subnet pkrsnq7m2xk4rtz is in use by {SUB}/providers/Microsoft.Network/networkInterfaces/pkrniq7m2xk4rtz/ipConfigurations/ipconfig and cannot be deleted. In order to delete the subnet, delete all the resources within the subnet. See aka.ms/deletesubnet." Details=[]
+==> lnx.azure-arm.base:
+==> lnx.azure-arm.base: Attempting deletion -> Microsoft.Network/virtualNetworks : 'pkrvnq7m2xk4rtz'
+"""
+
+
+def test_deletion_errors_after_the_capture_name_no_cause():
+    d = diagnose(CAPTURED_THEN_TEARDOWN.encode()).to_dict()
+    assert d["category"] == "unknown"
+    assert d["status"] != "failed"
+    # still said, as what it is: a secondary finding in Packer's cleanup
+    subnet = [f for f in d["findings"] if f["rule"] == "AZ-InUseSubnetCannotBeDeleted"]
+    assert all(f["secondary"] for f in subnet)
+    assert "cleanup" in [t["phase"] for t in d["timeline"]]
+
+
+def test_deletion_errors_after_a_success_line_stay_harmless():
+    text = CAPTURED_THEN_TEARDOWN + ("Build 'lnx.azure-arm.base' finished after 9 minutes 12 seconds.\n\n"
+                                     "==> Builds finished. The artifacts of successful builds are:\n"
+                                     "--> lnx.azure-arm.base: Azure.ResourceManagement.VMImage:\n")
+    d = diagnose(text.encode()).to_dict()
+    assert d["status"] == "succeeded" and d["category"] == "unknown"
+
+
+def test_the_same_error_before_any_capture_is_still_a_cause():
+    # not Packer's teardown: the deployment itself reports the code (no capture happened)
+    text = ("==> lnx.azure-arm.base: Deploying deployment template ...\n"
+            "==> lnx.azure-arm.base: ERROR: -> InUseSubnetCannotBeDeleted : Subnet default is in use by "
+            f"{SUB}/providers/Microsoft.Network/networkInterfaces/nic0/ipConfigurations/ipconfig and cannot be deleted.\n"
+            "Build 'lnx.azure-arm.base' errored after 1 minute 3 seconds: deployment failed\n")
+    d = diagnose(text.encode()).to_dict()
+    assert d["findings"][0]["rule"] == "AZ-InUseSubnetCannotBeDeleted"
+    assert not d["findings"][0]["secondary"]
+
+
+def test_packer_summary_after_the_teardown_still_names_the_cause():
+    # the cleanup ran after the capture, then Packer's summary restates why the build failed
+    text = CAPTURED_THEN_TEARDOWN + (
+        "==> lnx.azure-arm.base: Removing the created Deployment object: 'pkrdpq7m2xk4rtz'\n"
+        "Build 'lnx.azure-arm.base' errored after 52 minutes 7 seconds: InUseSubnetCannotBeDeleted: "
+        "Subnet pkrsnq7m2xk4rtz is in use and cannot be deleted.\n"
+        "\n==> Some builds didn't complete successfully and had errors:\n"
+        "--> lnx.azure-arm.base: InUseSubnetCannotBeDeleted: Subnet pkrsnq7m2xk4rtz is in use and cannot be deleted.\n")
+    d = diagnose(text.encode()).to_dict()
+    assert d["status"] == "failed"
+    top = d["findings"][0]
+    assert top["rule"] == "AZ-InUseSubnetCannotBeDeleted" and not top["secondary"]
+
+
+RESTART_RECORD = """==> win.azure-arm.gold: Restarting Machine
+    win.azure-arm.gold: Restart-Computer : Failed to restart the computer PKRVM7QX2 with the
+    win.azure-arm.gold: following error message: A system shutdown is in progress.
+    win.azure-arm.gold: At line:1 char:4
+    win.azure-arm.gold: + & {Restart-Computer -force }
+    win.azure-arm.gold: +    ~~~~~~~~~~~~~~~~~~~~~~~
+    win.azure-arm.gold: + CategoryInfo          : OperationStopped: (PKRVM7QX2:String) [Restart-Computer], InvalidOperationException
+    win.azure-arm.gold: + FullyQualifiedErrorId : RestartcomputerFailed,Microsoft.PowerShell.Commands.RestartComputerCommand
+"""
+
+
+def test_restart_command_error_record_is_not_a_customizer_failure():
+    d = diagnose(RESTART_RECORD.encode()).to_dict()
+    assert d["category"] == "unknown"
+    assert "AIB221" not in [f["rule"] for f in d["findings"]]
+
+
+def test_the_same_record_in_a_failing_powershell_step_is_still_evidence():
+    text = ("==> win.azure-arm.gold: Provisioning with powershell script: ./scripts/reboot-now.ps1\n"
+            + RESTART_RECORD.split("\n", 1)[1]
+            + "==> win.azure-arm.gold: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]\n"
+            "Build 'win.azure-arm.gold' errored after 14 minutes 40 seconds: Script exited with non-zero exit status: 1.\n")
+    d = diagnose(text.encode()).to_dict()
+    assert d["category"] == "customizer_failed"
+    assert "AIB221" in [f["rule"] for f in d["findings"]]
