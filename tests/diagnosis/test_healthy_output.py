@@ -97,3 +97,24 @@ def test_the_same_record_in_a_failing_powershell_step_is_still_evidence():
     d = diagnose(text.encode()).to_dict()
     assert d["category"] == "customizer_failed"
     assert "AIB221" in [f["rule"] for f in d["findings"]]
+
+
+def test_a_delete_refused_after_the_step_failed_is_not_the_cause():
+    # the customizer failed without saying why; Packer then cleans up and one DELETE is refused
+    text = ("==> win.azure-arm.gold: Provisioning with powershell script: ./scripts/install-agent.ps1\n"
+            "    win.azure-arm.gold: Installing agent 4.2.1\n"
+            "==> win.azure-arm.gold: Provisioning step had errors: Running the cleanup provisioner, if present...\n"
+            "==> win.azure-arm.gold: Deleting individual resources ...\n"
+            "==> win.azure-arm.gold: Error deleting resource. Please delete manually.\n"
+            "==> win.azure-arm.gold: Error: network.PublicIPAddressesClient#Delete: Failure responding to request: "
+            "StatusCode=403 -- Original Error: autorest/azure: Service returned an error. Status=403 "
+            "Code=\"AuthorizationFailed\" Message=\"The client 'f3a1c0de-0000-4e1b-9c2a-7d5e8b6f4a21' with object id "
+            "'f3a1c0de-0000-4e1b-9c2a-7d5e8b6f4a21' does not have authorization to perform action "
+            "'Microsoft.Network/publicIPAddresses/delete' over scope '" + SUB + "/providers/Microsoft.Network/"
+            "publicIPAddresses/pkripq7m2xk4rtz'.\"\n"
+            "Build 'win.azure-arm.gold' errored after 23 minutes 5 seconds: Error uploading ps script containing env vars: "
+            "Couldn't create shell: unknown error Post \"https://10.20.3.4:5986/wsman\": EOF\n")
+    d = diagnose(text.encode()).to_dict()
+    assert d["findings"][0]["rule"] != "AIB103"
+    auth = [f for f in d["findings"] if f["rule"] == "AIB103"]
+    assert auth and all(f["secondary"] for f in auth)

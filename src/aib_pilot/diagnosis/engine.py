@@ -496,18 +496,23 @@ def _last_progress_line(scanner: LogScanner) -> int | None:
 
 
 def _teardown(scanner: LogScanner) -> list[tuple[int, int]]:
-    """Line ranges of Packer's cleanup after the image was captured, up to its closing summary.
+    """Line ranges of Packer's cleanup once the image was captured or a step had failed, up to
+    Packer's closing summary.
 
     Packer deletes its temporary resources in each step's cleanup, which cannot fail the build:
-    an error printed there (a public IP still attached, a subnet in use, "Will retry") is about
-    that deletion, not about the image. Packer's summary after the cleanup (``Build 'x' errored
-    after ...: <error>``) restates the error that stopped the build and is kept."""
-    captured = [s.start_line for s in scanner.sections if s.phase == "distribute"]
-    if not captured:
+    an error printed there (a public IP still attached, a subnet in use, "Will retry", a DELETE
+    refused after a customizer failed) is about that deletion, not about the image. What came
+    before (the capture, or the step that failed) and Packer's summary after the cleanup
+    (``Build 'x' errored after ...: <error>``, which restates the error that stopped the build)
+    still count."""
+    starts = [s.start_line for s in scanner.sections if s.phase == "distribute"]
+    if scanner.failed_line is not None:
+        starts.append(scanner.failed_line)
+    if not starts:
         return []
     out = []
     for sec in scanner.sections:
-        if sec.phase != "cleanup" or sec.start_line <= min(captured):
+        if sec.phase != "cleanup" or sec.start_line <= min(starts):
             continue
         end = sec.end_line if sec.ended and sec.end_line is not None else scanner.lines_read
         if scanner.summary_line is not None and scanner.summary_line > sec.start_line:
