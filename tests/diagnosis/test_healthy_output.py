@@ -118,3 +118,77 @@ def test_a_delete_refused_after_the_step_failed_is_not_the_cause():
     assert d["findings"][0]["rule"] != "AIB103"
     auth = [f for f in d["findings"] if f["rule"] == "AIB103"]
     assert auth and all(f["secondary"] for f in auth)
+
+
+def _shell_step_failing(body: list[str], name: str = "lnx.azure-arm.ub2404") -> bytes:
+    lines = [f"==> {name}: Connected to SSH!",
+             f"==> {name}: Provisioning with shell script: ./scripts/tools.sh"]
+    lines += [f"    {name}: {b}" for b in body]
+    lines += [f"==> {name}: Script exited with non-zero exit status: 127. Allowed exit codes are: [0]",
+              f"Build '{name}' errored after 6 minutes 48 seconds: Script exited with non-zero exit status: 127."]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_apt_update_warnings_that_apt_ignored_are_not_a_download_failure():
+    d = diagnose(_shell_step_failing([
+        "Hit:1 http://azure.archive.ubuntu.com/ubuntu noble InRelease",
+        "Err:2 http://ppa.launchpadcontent.net/deadsnakes/ppa/ubuntu noble InRelease",
+        "  Temporary failure resolving 'ppa.launchpadcontent.net'",
+        "Reading package lists...",
+        "W: Failed to fetch http://ppa.launchpadcontent.net/deadsnakes/ppa/ubuntu/dists/noble/InRelease  "
+        "Temporary failure resolving 'ppa.launchpadcontent.net'",
+        "W: Some index files failed to download. They have been ignored, or old ones used instead.",
+        "/tmp/script_4410.sh: line 9: yq: command not found",
+    ])).to_dict()
+    assert d["category"] == "customizer_failed"
+    assert "AIB212" not in [f["rule"] for f in d["findings"]]
+
+
+def test_a_failed_fetch_is_still_a_download_failure():
+    d = diagnose(_shell_step_failing([
+        "Err:1 http://azure.archive.ubuntu.com/ubuntu noble-updates/main amd64 jq amd64 1.7.1-3build1",
+        "  Temporary failure resolving 'azure.archive.ubuntu.com'",
+        "E: Failed to fetch http://azure.archive.ubuntu.com/ubuntu/pool/main/j/jq/jq_1.7.1-3build1_amd64.deb  "
+        "Temporary failure resolving 'azure.archive.ubuntu.com'",
+        "E: Unable to fetch some archives, maybe run apt-get update or try with --fix-missing?",
+    ])).to_dict()
+    assert d["category"] == "file_download_failed"
+
+
+def test_apt_waiting_for_the_lock_and_going_on_is_not_a_held_lock():
+    d = diagnose(_shell_step_failing([
+        "Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1893 (unattended-upgr)... 14s",
+        "Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1893 (unattended-upgr)... 19s",
+        "Setting up python3-venv (3.12.3-0ubuntu2) ...",
+        "/tmp/script_4410.sh: line 14: pipx: command not found",
+    ])).to_dict()
+    assert d["category"] == "customizer_failed"
+
+
+def test_apt_giving_up_on_the_lock_is_still_a_held_lock():
+    d = diagnose(_shell_step_failing([
+        "Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1893 (unattended-upgr)... 118s",
+        "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1893 (unattended-upgr)",
+        "E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), is another process using it?",
+    ])).to_dict()
+    assert d["category"] == "package_manager_locked"
+
+
+def test_apt_run_without_root_is_not_a_held_lock():
+    d = diagnose(_shell_step_failing([
+        "E: Could not open lock file /var/lib/dpkg/lock-frontend - open (13: Permission denied)",
+        "E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), are you root?",
+    ])).to_dict()
+    assert d["category"] != "package_manager_locked"
+
+
+def test_ssh_handshake_retries_before_the_connection_are_not_the_cause():
+    name = "lnx.azure-arm.ub2404"
+    text = "".join(
+        f"2025/02/11 08:1{i}:0{i} packer-plugin-azure_v2.3.0_x5.0_linux_amd64 plugin: 2025/02/11 08:1{i}:0{i} "
+        "[DEBUG] SSH handshake err: ssh: handshake failed: ssh: unable to authenticate, attempted methods "
+        "[none publickey], no supported methods remain\n" for i in range(3)).encode()
+    text += _shell_step_failing(["/tmp/script_4410.sh: line 3: cd: /opt/app: No such file or directory"], name)
+    d = diagnose(text).to_dict()
+    assert d["category"] == "customizer_failed"
+    assert "AIB215" not in [f["rule"] for f in d["findings"]]

@@ -232,7 +232,8 @@ RULES = (
         "priority": 70,
         "title": "A run of this template is already in progress",
         "patterns": [
-            r"(?i)(?:image template|template|build|run) (?:is )?(?:already|currently) (?:running|in progress)",
+            r"(?i)(?:image template|template) (?:is )?(?:already|currently) (?:running|in progress)",
+            r"(?i)(?:build|run) (?:is )?already (?:running|in progress)",
             r"(?i)an? (?:existing|active|ongoing) (?:run|build) (?:is )?in progress",
             r"not allowed in provisioning ?[Ss]tate:? '?(?:[Cc]reating|[Uu]pdating|[Dd]eleting)",
             # AIB's refusal of a delete/run/update while a build runs names both states
@@ -249,7 +250,7 @@ RULES = (
             "Operation 'Microsoft.VirtualMachineImages/imageTemplates/run' is not allowed in "
             "provisioningState: 'Succeeded', runState: 'Running'",
         ],
-        "negatives": ["Build is running on agent Hosted Agent", "run completed",
+        "negatives": ["Waiting: the build is currently running (step 3 of 7)", "Build is running on agent Hosted Agent", "run completed",
                       "Operation 'delete' is not allowed in provisioning state: succeeded or run state: canceling."],
     },
     {
@@ -779,16 +780,17 @@ RULES = (
         "priority": 85,
         "title": "The package manager lock is held by another process",
         "patterns": [
-            r"Unable to acquire the dpkg frontend lock",
-            r"Unable to lock the administration directory",
+            # apt ends the same sentence with "are you root?" when the lock file cannot be opened
+            # for lack of permission: nothing holds the lock then
+            r"Unable to acquire the dpkg frontend lock(?! \([^)]*\), are you root)",
+            r"Unable to lock the administration directory(?! \([^)]*\), are you root)",
             r"is another process using it\?",
             r"Another app is currently holding the yum lock",
-            r"Waiting for cache lock: Could not get lock",
             r"(?:frontend )?lock was locked by another process",
             r"dpkg(?: frontend| status database)?(?: lock)? is locked by another process",
             r"E: ?Could not get lock /var/(?:lib|cache)/(?:dpkg|apt)",
-            r"Waiting for (?:cache|dpkg|apt) lock",
-            r"(?i)waiting for unattended-upgr",
+            # not "Waiting for cache lock ..." or a script's "waiting for unattended-upgrades":
+            # apt (or the script) waits and goes on; when the wait runs out apt prints the E: lines
         ],
         "cause": "cloud-init or unattended-upgrades is still installing packages when the "
                  "customizer calls apt/yum, so the package manager lock is taken.",
@@ -802,6 +804,8 @@ RULES = (
             '==> azure-arm: dpkg: error: dpkg frontend lock was locked by another process with pid 2411',
         ],
         "negatives": ["    azure-arm: Reading state information... Done",
+                      "    azure-arm: E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), are you root?",
+                      "    azure-arm: Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 2210 (unattended-upgr)... 9s",
                       # a script's own message quoting apt's words is not apt speaking
                       "    azure-arm: retrying while: Could not get lock /var/lib/dpkg/lock-frontend"],
     },
@@ -817,7 +821,9 @@ RULES = (
             r"ERROR 40[34]: ",
             r"Invoke-WebRequest : .{0,200}(?:\(40[0-9]\)|\(50[0-9]\)|could not be resolved|Unable to connect)",
             r"E: Failed to fetch ",
-            r"Temporary failure resolving|Could not resolve host",
+            # not apt's bare "Temporary failure resolving": after "Err:" in `apt-get update` it is
+            # a warning (the index is ignored); a download that failed ends in "E: Failed to fetch"
+            r"Could not resolve host",
             r"The remote server returned an error: \(\d{3}\)",
             r"Invoke-WebRequest : ",
             r"Invoke-WebRequest: ",
@@ -825,7 +831,7 @@ RULES = (
             r"\bCannot download (?:link|file)\b",
             r"\bUnableToDownload\b",
             r'Exception calling \"DownloadFile\"',
-            r"(?i)\bfailed to download\b",
+            r"(?i)(?<!W: Some index files )\bfailed to download\b",
             r"One of the configured repositories failed",
             r"Cannot find a valid baseurl for repo",
             r"Could not retrieve mirrorlist ",
@@ -845,6 +851,8 @@ RULES = (
             '    azure-arm: Could not download https://example.org/releases/tool-1.2.3.tar.gz',
         ],
         "negatives": ["    azure-arm: Get:1 http://azure.archive.ubuntu.com/ubuntu focal InRelease [265 kB]",
+                      "    azure-arm:   Temporary failure resolving 'azure.archive.ubuntu.com'",
+                      "    azure-arm: W: Some index files failed to download. They have been ignored, or old ones used instead.",
                       "    azure-arm: Loaded plugins: fastestmirror, langpacks"],
     },
     {
@@ -906,6 +914,7 @@ RULES = (
         "severity": "error",
         "phase": "connect",
         "priority": 80,
+        "context": ["not-before-connect"],
         "title": "Could not connect to the build VM (SSH/WinRM timeout)",
         "patterns": [r"Timeout waiting for (?:SSH|WinRM)", r"timeout waiting for (?:SSH|WinRM)", r"ssh: handshake failed", r"(?i)winrm: .{0,60}(?:connection refused|i/o timeout)"],
         "cause": "The build VM booted but SSH/WinRM never answered: a hardened image (CIS) or a "
