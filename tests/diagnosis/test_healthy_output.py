@@ -192,3 +192,19 @@ def test_ssh_handshake_retries_before_the_connection_are_not_the_cause():
     d = diagnose(text).to_dict()
     assert d["category"] == "customizer_failed"
     assert "AIB215" not in [f["rule"] for f in d["findings"]]
+
+
+def test_connection_resets_while_waiting_for_ssh_are_not_a_lost_connection():
+    name = "lnx.azure-arm.rhel9"
+    plugin = "2025/04/02 13:05:1{i} packer-plugin-azure_v2.3.1_x5.0_linux_amd64 plugin: 2025/04/02 13:05:1{i} "
+    text = f"==> {name}: Waiting for SSH to become available...\n"
+    text += "".join((plugin + "[DEBUG] SSH handshake err: read tcp 10.40.0.4:5181{i}->10.40.1.9:22: read: "
+                     "connection reset by peer\n").format(i=i) for i in range(3))
+    text += (f"==> {name}: Connected to SSH!\n"
+             f"==> {name}: Provisioning with shell script: ./scripts/agent.sh\n"
+             f"    {name}: registering agent\n"
+             f"==> {name}: Provisioning step had errors: Running the cleanup provisioner, if present...\n"
+             f"Build '{name}' errored after 18 minutes 2 seconds: unexpected error\n")
+    d = diagnose(text.encode()).to_dict()
+    assert d["category"] not in ("connection_lost", "communicator_timeout")
+    assert "AIB219" not in [f["rule"] for f in d["findings"] if not f["secondary"]]

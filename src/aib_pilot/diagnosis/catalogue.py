@@ -1545,6 +1545,7 @@ RULES = (
         "severity": "error",
         "phase": None,
         "priority": 60,
+        "context": ["not-before-connect"],
         "by_phase": {"connect": "communicator_timeout", "deploy": "communicator_timeout"},
         "title": "The connection to the build VM dropped during a customizer",
         "patterns": [
