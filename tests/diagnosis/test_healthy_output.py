@@ -208,3 +208,23 @@ def test_connection_resets_while_waiting_for_ssh_are_not_a_lost_connection():
     d = diagnose(text.encode()).to_dict()
     assert d["category"] not in ("connection_lost", "communicator_timeout")
     assert "AIB219" not in [f["rule"] for f in d["findings"] if not f["secondary"]]
+
+
+def test_terraform_apply_error_list_header_is_not_a_template_error():
+    text = ("azurerm_linux_virtual_machine.build (remote-exec): Connected!\n"
+            "azurerm_linux_virtual_machine.build: Still creating... (4m10s elapsed)\n"
+            "Error applying plan:\n\n"
+            "1 error(s) occurred:\n\n"
+            "* azurerm_linux_virtual_machine.build: error executing \"/tmp/terraform_1834.sh\": "
+            "Process exited with status 2\n"
+            'Command "bash /tmp/bootstrap.sh" exited with non-zero exit status: 2\n')
+    d = diagnose(text.encode()).to_dict()
+    assert d["category"] != "invalid_template"
+
+
+def test_packer_configuration_error_list_is_still_a_template_error():
+    text = ("packer build ./win2022/\n"
+            "Error: 1 error(s) occurred:\n\n"
+            "* managed_image_name must be set when managed_image_resource_group_name is set\n\n"
+            "  on win2022/build.pkr.hcl line 3:\n  (source code not available)\n")
+    assert diagnose(text.encode()).to_dict()["category"] == "invalid_template"

@@ -1404,7 +1404,9 @@ RULES = (
             # go-multierror's header (shared by Packer and Terraform) names Packer's template
             # check only where Packer prints it: at the start, after "Error: " or after
             # "Errors validating build 'x'." -- not inside another tool's message
-            r"(?:^|Error: |Errors validating build '[^']*'\. )\d+ error\(s\) occurred:",
+            # not the bare "N error(s) occurred:" list header: Terraform prints it too after
+            # "Error applying plan:", for whatever failed while applying
+            r"(?:Error: |Errors validating build '[^']*'\. )\d+ error\(s\) occurred:",
             r"Error: Failed to prepare build",
             r"Failed to initialize build",
             r"is unknown by Packer",
@@ -1421,6 +1423,7 @@ RULES = (
         "positives": ["Error: 2 error(s) occurred:", "Error: Failed to prepare build: \"azure-arm.ubuntu\""],
         "negatives": ["0 errors occurred", "Build 'azure-arm' finished.",
                       "Error: Error refreshing state: 1 error(s) occurred:",
+                      "3 error(s) occurred:",
                       "* data.azurerm_image.base: 1 error(s) occurred:"],
     },
     {
