@@ -228,3 +228,28 @@ def test_packer_configuration_error_list_is_still_a_template_error():
             "* managed_image_name must be set when managed_image_resource_group_name is set\n\n"
             "  on win2022/build.pkr.hcl line 3:\n  (source code not available)\n")
     assert diagnose(text.encode()).to_dict()["category"] == "invalid_template"
+
+
+def test_an_update_that_does_not_apply_is_not_a_windows_update_failure():
+    name = "win.azure-arm.w2022"
+    text = (f"==> {name}: Provisioning with powershell script: ./scripts/patches.ps1\n"
+            f"    {name}: Installing windows10.0-kb5031364-x64.msu\n"
+            f"    {name}: KB5031364 is not applicable to this computer (0x80240017), skipping\n"
+            f"    {name}: Set-ItemProperty : Cannot find path 'HKLM:\\SOFTWARE\\Contoso\\Agent' because it does not exist.\n"
+            f"==> {name}: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]\n"
+            f"Build '{name}' errored after 21 minutes 9 seconds: Script exited with non-zero exit status: 1.\n")
+    d = diagnose(text.encode()).to_dict()
+    assert d["category"] == "customizer_failed"
+
+
+def test_a_download_the_tool_calls_a_warning_is_not_the_cause():
+    name = "win.azure-arm.w2022"
+    text = (f"==> {name}: Provisioning with powershell script: ./scripts/sdk.ps1\n"
+            f"    {name}: WARNING: Could not download the optional symbols package, continuing without it\n"
+            f"    {name}: WARNING: Failed to download release notes from the mirror; using the bundled copy\n"
+            f"    {name}: Install-Module : No match was found for the specified search criteria and module name 'Contoso.Sdk'.\n"
+            f"==> {name}: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]\n"
+            f"Build '{name}' errored after 9 minutes 50 seconds: Script exited with non-zero exit status: 1.\n")
+    d = diagnose(text.encode()).to_dict()
+    assert d["category"] == "customizer_failed"
+    assert "AIB212" not in [f["rule"] for f in d["findings"]]

@@ -736,7 +736,9 @@ RULES = (
         "title": "Windows Update failed",
         "patterns": [
             r"(?i)windows.update.{0,80}(?:failed|error 0x|returned error)",
-            r"\b0x8024[0-9A-Fa-f]{4}\b",
+            # not 0x80240017 (WU_E_NOT_APPLICABLE): an update that does not apply, which install
+            # scripts skip on purpose
+            r"\b0x8024(?!0017\b)[0-9A-Fa-f]{4}\b",
             r"Windows update failed",
             r"Exception from HRESULT: 0x80072[Ee][Ff][0-9A-Fa-f]",
             r"\bWU_E_[A-Z_]+\b",
@@ -752,7 +754,8 @@ RULES = (
         "positives": ["    azure-arm: Windows update failed with HResult 0x80244022",
             '    azure-arm: ERROR: Exception from HRESULT: 0x80072EFD',
         ],
-        "negatives": ["    azure-arm: Found Windows update KB5034439", "azure-arm: Waiting for the Windows Modules Installer to exit..."],
+        "negatives": ["    azure-arm: Found Windows update KB5034439", "azure-arm: Waiting for the Windows Modules Installer to exit...",
+                      "    azure-arm: KB5031364 is not applicable to this computer (0x80240017), skipping"],
     },
     {
         "id": "AIB210",
@@ -827,11 +830,13 @@ RULES = (
             r"The remote server returned an error: \(\d{3}\)",
             r"Invoke-WebRequest : ",
             r"Invoke-WebRequest: ",
-            r"\bCould not download\b",
+            # a line the tool itself marks as a warning ("WARNING: ... could not download ...,
+            # using the cached copy") is not a failed download
+            r"^(?!.*(?:WARNING|Warning|WARN)[:!] ).*\bCould not download\b",
             r"\bCannot download (?:link|file)\b",
             r"\bUnableToDownload\b",
             r'Exception calling \"DownloadFile\"',
-            r"(?i)(?<!W: Some index files )\bfailed to download\b",
+            r"(?i)^(?!.*(?-i:WARNING|Warning|WARN)[:!] ).*(?<!W: Some index files )\bfailed to download\b",
             r"One of the configured repositories failed",
             r"Cannot find a valid baseurl for repo",
             r"Could not retrieve mirrorlist ",
@@ -853,6 +858,7 @@ RULES = (
         "negatives": ["    azure-arm: Get:1 http://azure.archive.ubuntu.com/ubuntu focal InRelease [265 kB]",
                       "    azure-arm:   Temporary failure resolving 'azure.archive.ubuntu.com'",
                       "    azure-arm: W: Some index files failed to download. They have been ignored, or old ones used instead.",
+                      "    azure-arm: WARNING: Could not download the optional symbols package, continuing without it",
                       "    azure-arm: Loaded plugins: fastestmirror, langpacks"],
     },
     {
