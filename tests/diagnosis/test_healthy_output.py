@@ -5,6 +5,8 @@ any real excerpt): Packer's own teardown after the image was captured, and what 
 command prints while the machine goes down.
 """
 
+import pytest
+
 from aib_pilot.diagnosis import diagnose
 
 SUB = "/subscriptions/0c4e2a51-7d3b-4f0e-9a61-2f5d8c1b9e70/resourceGroups/pkr-Resource-Group-q7m2xk4rtz"
@@ -120,58 +122,47 @@ def test_a_delete_refused_after_the_step_failed_is_not_the_cause():
     assert auth and all(f["secondary"] for f in auth)
 
 
-def _shell_step_failing(body: list[str], name: str = "lnx.azure-arm.ub2404") -> bytes:
-    lines = [f"==> {name}: Connected to SSH!",
-             f"==> {name}: Provisioning with shell script: ./scripts/tools.sh"]
-    lines += [f"    {name}: {b}" for b in body]
-    lines += [f"==> {name}: Script exited with non-zero exit status: 127. Allowed exit codes are: [0]",
-              f"Build '{name}' errored after 6 minutes 48 seconds: Script exited with non-zero exit status: 127."]
+def _failing_step(name: str, step_line: str, body: list[str], code: int) -> bytes:
+    """One Packer step whose script exits non-zero, in the shape raw Packer output has."""
+    lines = [f"==> {name}: {step_line}"] + [f"    {name}: {b}" for b in body]
+    lines += [f"==> {name}: Script exited with non-zero exit status: {code}. Allowed exit codes are: [0]",
+              f"Build '{name}' errored after 6 minutes 48 seconds: Script exited with non-zero exit status: {code}."]
     return ("\n".join(lines) + "\n").encode()
 
 
-def test_apt_update_warnings_that_apt_ignored_are_not_a_download_failure():
-    d = diagnose(_shell_step_failing([
-        "Hit:1 http://azure.archive.ubuntu.com/ubuntu noble InRelease",
-        "Err:2 http://ppa.launchpadcontent.net/deadsnakes/ppa/ubuntu noble InRelease",
-        "  Temporary failure resolving 'ppa.launchpadcontent.net'",
-        "Reading package lists...",
-        "W: Failed to fetch http://ppa.launchpadcontent.net/deadsnakes/ppa/ubuntu/dists/noble/InRelease  "
-        "Temporary failure resolving 'ppa.launchpadcontent.net'",
-        "W: Some index files failed to download. They have been ignored, or old ones used instead.",
-        "/tmp/script_4410.sh: line 9: yq: command not found",
-    ])).to_dict()
-    assert d["category"] == "customizer_failed"
-    assert "AIB212" not in [f["rule"] for f in d["findings"]]
+def _shell_step_failing(body: list[str], name: str = "lnx.azure-arm.ub2404") -> bytes:
+    return (f"==> {name}: Connected to SSH!\n".encode()
+            + _failing_step(name, "Provisioning with shell script: ./scripts/tools.sh", body, 127))
 
 
-def test_a_failed_fetch_is_still_a_download_failure():
-    d = diagnose(_shell_step_failing([
+#: apt output in a failing shell step -> the cause it shows (a held lock or a failed download
+#: only when apt itself gave up; a wait that went on is not a cause)
+APT_OUTCOMES = {
+    "fetch-failed": ([
         "Err:1 http://azure.archive.ubuntu.com/ubuntu noble-updates/main amd64 jq amd64 1.7.1-3build1",
         "  Temporary failure resolving 'azure.archive.ubuntu.com'",
         "E: Failed to fetch http://azure.archive.ubuntu.com/ubuntu/pool/main/j/jq/jq_1.7.1-3build1_amd64.deb  "
         "Temporary failure resolving 'azure.archive.ubuntu.com'",
         "E: Unable to fetch some archives, maybe run apt-get update or try with --fix-missing?",
-    ])).to_dict()
-    assert d["category"] == "file_download_failed"
-
-
-def test_apt_waiting_for_the_lock_and_going_on_is_not_a_held_lock():
-    d = diagnose(_shell_step_failing([
+    ], "file_download_failed"),
+    "waited-for-lock-then-went-on": ([
         "Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1893 (unattended-upgr)... 14s",
         "Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1893 (unattended-upgr)... 19s",
         "Setting up python3-venv (3.12.3-0ubuntu2) ...",
         "/tmp/script_4410.sh: line 14: pipx: command not found",
-    ])).to_dict()
-    assert d["category"] == "customizer_failed"
-
-
-def test_apt_giving_up_on_the_lock_is_still_a_held_lock():
-    d = diagnose(_shell_step_failing([
+    ], "customizer_failed"),
+    "gave-up-on-the-lock": ([
         "Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1893 (unattended-upgr)... 118s",
         "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1893 (unattended-upgr)",
         "E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), is another process using it?",
-    ])).to_dict()
-    assert d["category"] == "package_manager_locked"
+    ], "package_manager_locked"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(APT_OUTCOMES))
+def test_apt_names_a_cause_only_when_apt_gave_up(case):
+    body, category = APT_OUTCOMES[case]
+    assert diagnose(_shell_step_failing(body)).to_dict()["category"] == category
 
 
 def test_apt_run_without_root_is_not_a_held_lock():
@@ -230,26 +221,41 @@ def test_packer_configuration_error_list_is_still_a_template_error():
     assert diagnose(text.encode()).to_dict()["category"] == "invalid_template"
 
 
+def _powershell_step_failing(script: str, body: list[str]) -> bytes:
+    return _failing_step("win.azure-arm.w2022", f"Provisioning with powershell script: ./scripts/{script}", body, 1)
+
+
 def test_an_update_that_does_not_apply_is_not_a_windows_update_failure():
-    name = "win.azure-arm.w2022"
-    text = (f"==> {name}: Provisioning with powershell script: ./scripts/patches.ps1\n"
-            f"    {name}: Installing windows10.0-kb5031364-x64.msu\n"
-            f"    {name}: KB5031364 is not applicable to this computer (0x80240017), skipping\n"
-            f"    {name}: Set-ItemProperty : Cannot find path 'HKLM:\\SOFTWARE\\Contoso\\Agent' because it does not exist.\n"
-            f"==> {name}: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]\n"
-            f"Build '{name}' errored after 21 minutes 9 seconds: Script exited with non-zero exit status: 1.\n")
-    d = diagnose(text.encode()).to_dict()
+    d = diagnose(_powershell_step_failing("patches.ps1", [
+        "Installing windows10.0-kb5031364-x64.msu",
+        "KB5031364 is not applicable to this computer (0x80240017), skipping",
+        "Set-ItemProperty : Cannot find path 'HKLM:\\SOFTWARE\\Contoso\\Agent' because it does not exist.",
+    ])).to_dict()
     assert d["category"] == "customizer_failed"
 
 
-def test_a_download_the_tool_calls_a_warning_is_not_the_cause():
-    name = "win.azure-arm.w2022"
-    text = (f"==> {name}: Provisioning with powershell script: ./scripts/sdk.ps1\n"
-            f"    {name}: WARNING: Could not download the optional symbols package, continuing without it\n"
-            f"    {name}: WARNING: Failed to download release notes from the mirror; using the bundled copy\n"
-            f"    {name}: Install-Module : No match was found for the specified search criteria and module name 'Contoso.Sdk'.\n"
-            f"==> {name}: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]\n"
-            f"Build '{name}' errored after 9 minutes 50 seconds: Script exited with non-zero exit status: 1.\n")
-    d = diagnose(text.encode()).to_dict()
+#: download errors that the tool itself reported as warnings and went past, before the real failure
+WARNED_DOWNLOADS = {
+    "apt-update-ignored-an-index": lambda: _shell_step_failing([
+        "Hit:1 http://azure.archive.ubuntu.com/ubuntu noble InRelease",
+        "Err:2 http://ppa.launchpadcontent.net/deadsnakes/ppa/ubuntu noble InRelease",
+        "  Temporary failure resolving 'ppa.launchpadcontent.net'",
+        "Reading package lists...",
+        "W: Failed to fetch http://ppa.launchpadcontent.net/deadsnakes/ppa/ubuntu/dists/noble/InRelease  "
+        "Temporary failure resolving 'ppa.launchpadcontent.net'",
+        "W: Some index files failed to download. They have been ignored, or old ones used instead.",
+        "/tmp/script_4410.sh: line 9: yq: command not found",
+    ]),
+    "powershell-warnings": lambda: _powershell_step_failing("sdk.ps1", [
+        "WARNING: Could not download the optional symbols package, continuing without it",
+        "WARNING: Failed to download release notes from the mirror; using the bundled copy",
+        "Install-Module : No match was found for the specified search criteria and module name 'Contoso.Sdk'.",
+    ]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WARNED_DOWNLOADS))
+def test_a_download_the_tool_called_a_warning_is_not_the_cause(case):
+    d = diagnose(WARNED_DOWNLOADS[case]()).to_dict()
     assert d["category"] == "customizer_failed"
     assert "AIB212" not in [f["rule"] for f in d["findings"]]
