@@ -238,11 +238,10 @@ def test_an_update_that_does_not_apply_is_not_a_windows_update_failure():
 WARNED_DOWNLOADS = {
     "apt-update-ignored-an-index": lambda: _shell_step_failing([
         "Hit:1 http://azure.archive.ubuntu.com/ubuntu noble InRelease",
-        "Err:2 http://ppa.launchpadcontent.net/deadsnakes/ppa/ubuntu noble InRelease",
-        "  Temporary failure resolving 'ppa.launchpadcontent.net'",
+        "Err:2 https://packages.contoso.example/apt noble InRelease",
+        "  404  Not Found [IP: 203.0.113.24 443]",
         "Reading package lists...",
-        "W: Failed to fetch http://ppa.launchpadcontent.net/deadsnakes/ppa/ubuntu/dists/noble/InRelease  "
-        "Temporary failure resolving 'ppa.launchpadcontent.net'",
+        "W: Failed to fetch https://packages.contoso.example/apt/dists/noble/InRelease  404  Not Found [IP: 203.0.113.24 443]",
         "W: Some index files failed to download. They have been ignored, or old ones used instead.",
         "/tmp/script_4410.sh: line 9: yq: command not found",
     ]),

@@ -824,9 +824,7 @@ RULES = (
             r"ERROR 40[34]: ",
             r"Invoke-WebRequest : .{0,200}(?:\(40[0-9]\)|\(50[0-9]\)|could not be resolved|Unable to connect)",
             r"E: Failed to fetch ",
-            # not apt's bare "Temporary failure resolving": after "Err:" in `apt-get update` it is
-            # a warning (the index is ignored); a download that failed ends in "E: Failed to fetch"
-            r"Could not resolve host",
+            r"Temporary failure resolving|Could not resolve host",
             r"The remote server returned an error: \(\d{3}\)",
             r"Invoke-WebRequest : ",
             r"Invoke-WebRequest: ",
@@ -856,7 +854,6 @@ RULES = (
             '    azure-arm: Could not download https://example.org/releases/tool-1.2.3.tar.gz',
         ],
         "negatives": ["    azure-arm: Get:1 http://azure.archive.ubuntu.com/ubuntu focal InRelease [265 kB]",
-                      "    azure-arm:   Temporary failure resolving 'azure.archive.ubuntu.com'",
                       "    azure-arm: W: Some index files failed to download. They have been ignored, or old ones used instead.",
                       "    azure-arm: WARNING: Could not download the optional symbols package, continuing without it",
                       "    azure-arm: Loaded plugins: fastestmirror, langpacks"],
