@@ -258,3 +258,29 @@ def test_a_download_the_tool_called_a_warning_is_not_the_cause(case):
     d = diagnose(WARNED_DOWNLOADS[case]()).to_dict()
     assert d["category"] == "customizer_failed"
     assert "AIB212" not in [f["rule"] for f in d["findings"]]
+
+
+def _winrm_wait_loop(error: str) -> str:
+    plugin = "2024/10/08 06:1{i}:0{i} packer-plugin-azure_v2.1.7_x5.0_windows_amd64.exe plugin: 2024/10/08 06:1{i}:0{i} "
+    return "".join((plugin + "[INFO] Attempting WinRM connection...\n" + plugin + "[ERROR] WinRM connection err: "
+                    "unknown error Post \"https://10.8.0.7:5986/wsman\": read tcp 10.8.0.4:6190{i}->10.8.0.7:5986: "
+                    + error + "\n").format(i=i) for i in range(3))
+
+
+@pytest.mark.parametrize("error", ["wsarecv: An existing connection was forcibly closed by the remote host.",
+                                   "read: connection reset by peer"])
+def test_winrm_attempts_dropped_while_waiting_are_a_communicator_timeout(error):
+    d = diagnose(_winrm_wait_loop(error).encode()).to_dict()
+    assert d["category"] == "communicator_timeout"
+
+
+def test_a_connection_dropped_inside_a_customizer_is_still_a_lost_connection():
+    name = "win.azure-arm.w2022"
+    text = (f"==> {name}: Connected to WinRM!\n"
+            f"==> {name}: Provisioning with powershell script: ./scripts/vs-buildtools.ps1\n"
+            f"    {name}: Installing Visual Studio Build Tools 17.10\n"
+            f"==> {name}: Error uploading ps script containing env vars: Couldn't create shell: unknown error "
+            f"Post \"https://10.8.0.7:5986/wsman\": read tcp 10.8.0.4:61913->10.8.0.7:5986: wsarecv: "
+            "An existing connection was forcibly closed by the remote host.\n"
+            f"Build '{name}' errored after 48 minutes 2 seconds: Error uploading ps script containing env vars\n")
+    assert diagnose(text.encode()).to_dict()["category"] == "connection_lost"

@@ -919,7 +919,9 @@ RULES = (
         "priority": 80,
         "context": ["not-before-connect"],
         "title": "Could not connect to the build VM (SSH/WinRM timeout)",
-        "patterns": [r"Timeout waiting for (?:SSH|WinRM)", r"timeout waiting for (?:SSH|WinRM)", r"ssh: handshake failed", r"(?i)winrm: .{0,60}(?:connection refused|i/o timeout)"],
+        "patterns": [r"Timeout waiting for (?:SSH|WinRM)", r"timeout waiting for (?:SSH|WinRM)", r"ssh: handshake failed", r"(?i)winrm: .{0,60}(?:connection refused|i/o timeout)",
+                     # Packer's WinRM wait loop, the guest dropping each attempt
+                     r"(?:WinRM connection err|\] connection error): .{0,400}(?:forcibly closed by the remote host|connection reset by peer)"],
         "cause": "The build VM booted but SSH/WinRM never answered: a hardened image (CIS) or a "
                  "source image that disables WinRM/SSH, an NSG or firewall on a custom VNet "
                  "blocking 22/5986 from the proxy, or a VM too slow to boot.",
@@ -928,7 +930,9 @@ RULES = (
                "bigger `vmProfile.vmSize`.",
         "exceptions": "None.",
         "reference": TROUBLESHOOT + "#cancelling-builder-after-context-cancellation-context-canceled",
-        "positives": ["PACKER OUT ==> azure-arm: Timeout waiting for SSH."],
+        "positives": ["PACKER OUT ==> azure-arm: Timeout waiting for SSH.",
+                      "2024/10/08 06:12:41 packer-plugin-azure plugin: [ERROR] WinRM connection err: unknown error Post "
+                      "\"https://10.8.0.7:5986/wsman\": read tcp 10.8.0.4:61902->10.8.0.7:5986: read: connection reset by peer"],
         "negatives": ["PACKER ERR 2019/12/10 17:20:51 packer: 2020/04/10 17:20:51 [INFO] Waiting for SSH, up to timeout: 20m0s"],
     },
     {
