@@ -284,3 +284,13 @@ def test_a_connection_dropped_inside_a_customizer_is_still_a_lost_connection():
             "An existing connection was forcibly closed by the remote host.\n"
             f"Build '{name}' errored after 48 minutes 2 seconds: Error uploading ps script containing env vars\n")
     assert diagnose(text.encode()).to_dict()["category"] == "connection_lost"
+
+
+def test_an_eof_while_waiting_for_the_first_connection_is_packer_crashing_not_a_full_vm():
+    name = "win.azure-arm.w2019"
+    text = (f"==> {name}: Getting the VM's IP address ...\n"
+            f"==> {name}:  -> IP Address          : '10.8.0.7'\n"
+            f"==> {name}: Waiting for WinRM to become available...\n"
+            f"Build '{name}' errored after 4 minutes 51 seconds: unexpected EOF\n")
+    d = diagnose(text.encode()).to_dict()
+    assert d["category"] == "packer_crash"

@@ -683,7 +683,10 @@ RULES = (
         "phase": None,
         "priority": 70,
         "context": ["before-step-failed"],
-        "by_phase": {"distribute": None, "cleanup": None, "deprovision": None},
+        # before any customizer ran the VM runs nothing of yours: an EOF then is Packer's own
+        # plugin process dying (a crash), not an exhausted VM
+        "by_phase": {"distribute": None, "cleanup": None, "deprovision": None,
+                     "deploy": "packer_crash", "deployment-status": "packer_crash", "connect": "packer_crash"},
         "title": "The build VM ran out of resources (communicator lost: unexpected EOF)",
         "patterns": [
             r"errored: unexpected EOF",
