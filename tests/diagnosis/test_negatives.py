@@ -105,7 +105,7 @@ def test_non_zero_exit_code_allowed_by_valid_exit_codes_is_not_a_failure():
 
 def test_errors_inside_customizers_that_succeeded_are_secondary_never_the_cause():
     log = Log().deploy().deployment_status().connect()
-    log.shell(["W: Failed to fetch http://mirror/x  Temporary failure resolving 'mirror'", "retry ok"])
+    log.shell(["curl: (6) Could not resolve host: mirror", "retry ok"])
     log.shell(["compiling", "make: *** [all] Error 2"], code=2)
     log.cleanup(failed=True)
     log.finish_failed("Script exited with non-zero exit status: 2. Allowed exit codes are: [0]")

@@ -237,7 +237,8 @@ RULES = (
         "priority": 70,
         "title": "A run of this template is already in progress",
         "patterns": [
-            r"(?i)(?:image template|template|build|run) (?:is )?(?:already|currently) (?:running|in progress)",
+            r"(?i)(?:image template|template) (?:is )?(?:already|currently) (?:running|in progress)",
+            r"(?i)(?:build|run) (?:is )?already (?:running|in progress)",
             r"(?i)an? (?:existing|active|ongoing) (?:run|build) (?:is )?in progress",
             r"not allowed in provisioning ?[Ss]tate:? '?(?:[Cc]reating|[Uu]pdating|[Dd]eleting)",
             # AIB's refusal of a delete/run/update while a build runs names both states
@@ -254,7 +255,7 @@ RULES = (
             "Operation 'Microsoft.VirtualMachineImages/imageTemplates/run' is not allowed in "
             "provisioningState: 'Succeeded', runState: 'Running'",
         ],
-        "negatives": ["Build is running on agent Hosted Agent", "run completed",
+        "negatives": ["Waiting: the build is currently running (step 3 of 7)", "Build is running on agent Hosted Agent", "run completed",
                       "Operation 'delete' is not allowed in provisioning state: succeeded or run state: canceling."],
     },
     {
@@ -702,8 +703,10 @@ RULES = (
         "phase": None,
         "priority": 70,
         "context": ["before-step-failed"],
-        # while connecting nothing ran on the VM yet: the plugin died (AIB244)
-        "by_phase": {"distribute": None, "cleanup": None, "deprovision": None, "connect": None},
+        # before any customizer ran the VM runs nothing of yours: an EOF then is Packer's own
+        # plugin process dying (a crash), not an exhausted VM; while connecting AIB244 says so
+        "by_phase": {"distribute": None, "cleanup": None, "deprovision": None,
+                     "deploy": "packer_crash", "deployment-status": "packer_crash", "connect": None},
         "title": "The build VM ran out of resources (communicator lost: unexpected EOF)",
         "patterns": [
             r"errored: unexpected EOF",
@@ -756,7 +759,9 @@ RULES = (
         "title": "Windows Update failed",
         "patterns": [
             r"(?i)windows.update.{0,80}(?:failed|error 0x|returned error)",
-            r"\b0x8024[0-9A-Fa-f]{4}\b",
+            # not 0x80240017 (WU_E_NOT_APPLICABLE): an update that does not apply, which install
+            # scripts skip on purpose
+            r"\b0x8024(?!0017\b)[0-9A-Fa-f]{4}\b",
             r"Windows update failed",
             r"Exception from HRESULT: 0x80072[Ee][Ff][0-9A-Fa-f]",
             r"\bWU_E_[A-Z_]+\b",
@@ -772,7 +777,8 @@ RULES = (
         "positives": ["    azure-arm: Windows update failed with HResult 0x80244022",
             '    azure-arm: ERROR: Exception from HRESULT: 0x80072EFD',
         ],
-        "negatives": ["    azure-arm: Found Windows update KB5034439", "azure-arm: Waiting for the Windows Modules Installer to exit..."],
+        "negatives": ["    azure-arm: Found Windows update KB5034439", "azure-arm: Waiting for the Windows Modules Installer to exit...",
+                      "    azure-arm: KB5031364 is not applicable to this computer (0x80240017), skipping"],
     },
     {
         "id": "AIB210",
@@ -800,18 +806,19 @@ RULES = (
         "priority": 85,
         "title": "The package manager lock is held by another process",
         "patterns": [
-            # "..., are you root?" is a permission problem (AIB238), not a held lock
+            # apt ends the same sentence with "are you root?" when the lock file cannot be opened
+            # for lack of permission: nothing holds the lock then (AIB238). "Waiting for cache
+            # lock" is apt waiting, and going on, not failing
             r"Unable to acquire the dpkg frontend lock(?! \([^)]{0,200}\), are you root)",
             r"Unable to lock the administration directory(?! \([^)]{0,200}\), are you root)",
             r"is another process using it\?",
             r"Another app is currently holding the yum lock",
             r"yum lockfile is held by another process",  # Ansible's yum module
-            r"Waiting for cache lock: Could not get lock",
             r"(?:frontend )?lock was locked by another process",
             r"dpkg(?: frontend| status database)?(?: lock)? is locked by another process",
             r"E: ?Could not get lock /var/(?:lib|cache)/(?:dpkg|apt)",
-            r"Waiting for (?:cache|dpkg|apt) lock",
-            r"(?i)waiting for unattended-upgr",
+            # not "Waiting for cache lock ..." or a script's "waiting for unattended-upgrades":
+            # apt (or the script) waits and goes on; when the wait runs out apt prints the E: lines
         ],
         "cause": "cloud-init or unattended-upgrades is still installing packages when the "
                  "customizer calls apt/yum, so the package manager lock is taken.",
@@ -825,6 +832,8 @@ RULES = (
             '==> azure-arm: dpkg: error: dpkg frontend lock was locked by another process with pid 2411',
         ],
         "negatives": ["    azure-arm: Reading state information... Done",
+                      "    azure-arm: E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), are you root?",
+                      "    azure-arm: Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 2210 (unattended-upgr)... 9s",
                       # a script's own message quoting apt's words is not apt speaking
                       "    azure-arm: retrying while: Could not get lock /var/lib/dpkg/lock-frontend",
                       "E: Unable to lock the administration directory (/var/lib/dpkg/), are you root?"],
@@ -847,11 +856,13 @@ RULES = (
             r"The remote server returned an error: \(\d{3}\)",
             r"Invoke-WebRequest : ",
             r"Invoke-WebRequest: ",
-            r"\bCould not download\b",
+            # a line the tool itself marks as a warning ("WARNING: ... could not download ...,
+            # using the cached copy") is not a failed download
+            r"^(?!.*(?:WARNING|Warning|WARN)[:!] ).*\bCould not download\b",
             r"\bCannot download (?:link|file)\b",
             r"\bUnableToDownload\b",
             r'Exception calling \"DownloadFile\"',
-            r"(?i)\bfailed to download\b",
+            r"(?i)^(?!.*(?-i:WARNING|Warning|WARN)[:!] ).*(?<!W: Some index files )\bfailed to download\b",
             r"One of the configured repositories failed",
             r"Cannot find a valid baseurl for repo",
             r"Could not retrieve mirrorlist ",
@@ -871,6 +882,8 @@ RULES = (
             '    azure-arm: Could not download https://example.org/releases/tool-1.2.3.tar.gz',
         ],
         "negatives": ["    azure-arm: Get:1 http://azure.archive.ubuntu.com/ubuntu focal InRelease [265 kB]",
+                      "    azure-arm: W: Some index files failed to download. They have been ignored, or old ones used instead.",
+                      "    azure-arm: WARNING: Could not download the optional symbols package, continuing without it",
                       "    azure-arm: Loaded plugins: fastestmirror, langpacks"],
     },
     {
@@ -932,8 +945,11 @@ RULES = (
         "severity": "error",
         "phase": "connect",
         "priority": 80,
+        "context": ["not-before-connect"],
         "title": "Could not connect to the build VM (SSH/WinRM timeout)",
-        "patterns": [r"Timeout waiting for (?:SSH|WinRM)", r"timeout waiting for (?:SSH|WinRM)", r"ssh: handshake failed", r"(?i)winrm: .{0,60}(?:connection refused|i/o timeout)"],
+        "patterns": [r"Timeout waiting for (?:SSH|WinRM)", r"timeout waiting for (?:SSH|WinRM)", r"ssh: handshake failed", r"(?i)winrm: .{0,60}(?:connection refused|i/o timeout)",
+                     # Packer's WinRM wait loop, the guest dropping each attempt
+                     r"(?:WinRM connection err|\] connection error): .{0,400}(?:forcibly closed by the remote host|connection reset by peer)"],
         "cause": "The build VM booted but SSH/WinRM never answered: a hardened image (CIS) or a "
                  "source image that disables WinRM/SSH, an NSG or firewall on a custom VNet "
                  "blocking 22/5986 from the proxy, or a VM too slow to boot.",
@@ -942,7 +958,9 @@ RULES = (
                "bigger `vmProfile.vmSize`.",
         "exceptions": "None.",
         "reference": TROUBLESHOOT + "#cancelling-builder-after-context-cancellation-context-canceled",
-        "positives": ["PACKER OUT ==> azure-arm: Timeout waiting for SSH."],
+        "positives": ["PACKER OUT ==> azure-arm: Timeout waiting for SSH.",
+                      "2024/10/08 06:12:41 packer-plugin-azure plugin: [ERROR] WinRM connection err: unknown error Post "
+                      "\"https://10.8.0.7:5986/wsman\": read tcp 10.8.0.4:61902->10.8.0.7:5986: read: connection reset by peer"],
         "negatives": ["PACKER ERR 2019/12/10 17:20:51 packer: 2020/04/10 17:20:51 [INFO] Waiting for SSH, up to timeout: 20m0s"],
     },
     {
@@ -1449,7 +1467,9 @@ RULES = (
             # go-multierror's header (shared by Packer and Terraform) names Packer's template
             # check only where Packer prints it: at the start, after "Error: " or after
             # "Errors validating build 'x'." -- not inside another tool's message
-            r"(?:^|Error: |Errors validating build '[^']*'\. )\d+ error\(s\) occurred:",
+            # not the bare "N error(s) occurred:" list header: Terraform prints it too after
+            # "Error applying plan:", for whatever failed while applying
+            r"(?:Error: |Errors validating build '[^']*'\. )\d+ error\(s\) occurred:",
             r"Error: Failed to prepare build",
             r"Failed to initialize build",
             r"is unknown by Packer",
@@ -1466,6 +1486,7 @@ RULES = (
         "positives": ["Error: 2 error(s) occurred:", "Error: Failed to prepare build: \"azure-arm.ubuntu\""],
         "negatives": ["0 errors occurred", "Build 'azure-arm' finished.",
                       "Error: Error refreshing state: 1 error(s) occurred:",
+                      "3 error(s) occurred:",
                       "* data.azurerm_image.base: 1 error(s) occurred:"],
     },
     {
@@ -1592,6 +1613,7 @@ RULES = (
         "severity": "error",
         "phase": None,
         "priority": 60,
+        "context": ["not-before-connect"],
         "by_phase": {"connect": "communicator_timeout", "deploy": "communicator_timeout"},
         "title": "The connection to the build VM dropped during a customizer",
         "patterns": [
@@ -1655,7 +1677,7 @@ RULES = (
         "severity": "error",
         "phase": None,
         "priority": 25,
-        "context": ["customizer", "not-deprovision"],
+        "context": ["customizer", "not-deprovision", "not-provisioner:windows-restart"],
         "title": "A customizer printed an error record",
         "patterns": [
             r"(?:==> |    )[\w.-]+:\s+\+ (?:CategoryInfo|FullyQualifiedErrorId)\s*: ",

@@ -255,7 +255,8 @@ def diagnose(log=None, *, status_message: str | None = None, provisioning_error:
 
     failing = _failing_section(scanner, findings, nonzero, failure)
     findings = _apply_context(findings, failing, scanner.sections, timeout, scanner.first_connect_line,
-                              _last_progress_line(scanner), scanner.failed_line, outside_stop)
+                              _last_progress_line(scanner), scanner.failed_line, outside_stop,
+                              _teardown(scanner))
     findings.sort(key=lambda f: _score(f, failing), reverse=True)
     reported = [f for f in findings if f.rule.kind != "noise"]
     failure = failure and (bool(nonzero) or scanner.errored or (run_state or "").lower() in _FAILED_RUN_STATES
@@ -500,6 +501,32 @@ def _last_progress_line(scanner: LogScanner) -> int | None:
 _RUN_PHASES = ("customize", "deprovision")
 
 
+def _teardown(scanner: LogScanner) -> list[tuple[int, int]]:
+    """Line ranges of Packer's cleanup once the image was captured or a step had failed, up to
+    Packer's closing summary.
+
+    Packer deletes its temporary resources in each step's cleanup, which cannot fail the build:
+    an error printed there (a public IP still attached, a subnet in use, "Will retry", a DELETE
+    refused after a customizer failed) is about that deletion, not about the image. What came
+    before (the capture, or the step that failed) and Packer's summary after the cleanup
+    (``Build 'x' errored after ...: <error>``, which restates the error that stopped the build)
+    still count."""
+    starts = [s.start_line for s in scanner.sections if s.phase == "distribute"]
+    if scanner.failed_line is not None:
+        starts.append(scanner.failed_line)
+    if not starts:
+        return []
+    out = []
+    for sec in scanner.sections:
+        if sec.phase != "cleanup" or sec.start_line <= min(starts):
+            continue
+        end = sec.end_line if sec.ended and sec.end_line is not None else scanner.lines_read
+        if scanner.summary_line is not None and scanner.summary_line > sec.start_line:
+            end = min(end, scanner.summary_line - 1)
+        out.append((sec.start_line, end))
+    return out
+
+
 #: Contexts that only drop lines that did not stop the build (retried before progress, teardown
 #: after the failed step). A rule limited by nothing else is still said as a secondary finding when
 #: it was printed in a customizer the build went on after (a full disk in an earlier step).
@@ -508,7 +535,8 @@ _SECONDARY_OK_CONTEXTS = frozenset({"not-before-progress", "before-step-failed"}
 
 def _apply_context(findings: list[Finding], failing: Section | None, sections: list[Section],
                    timeout: bool, connected_at: int | None = None, progress_at: int | None = None,
-                   failed_at: int | None = None, outside_stop: bool = False) -> list[Finding]:
+                   failed_at: int | None = None, outside_stop: bool = False,
+                   teardown: list[tuple[int, int]] = ()) -> list[Finding]:
     deprov = [s for s in sections if s.phase == "deprovision"]
     # lines inside a customizer that another one followed were not fatal: the build went on
     passed = [s for s in sections if s.followed]
@@ -521,7 +549,8 @@ def _apply_context(findings: list[Finding], failing: Section | None, sections: l
     out = []
     for f in findings:
         ctx = f.rule.context
-        ev = [e for e in f.evidence if not any(s.contains(e.line) for s in passed)]
+        ev = [e for e in f.evidence if not any(s.contains(e.line) for s in passed)
+              and not any(e.line is not None and a <= e.line <= b for a, b in teardown)]
         earlier = [e for e in f.evidence if e not in ev]
         if "not-before-connect" in ctx and connected_at is not None:
             # failed attempts while the VM boots are normal once a connection succeeded
@@ -541,6 +570,11 @@ def _apply_context(findings: list[Finding], failing: Section | None, sections: l
             if c.startswith("provisioner:") and customizers:  # as "customizer": no markers, any line
                 name = c.split(":", 1)[1]
                 ev = [e for e in ev if any(s.provisioner == name and s.contains(e.line) for s in customizers)]
+            elif c.startswith("not-provisioner:"):
+                # e.g. what a restart command prints: Packer judges a restart by its exit code and
+                # the check command, never by that output
+                name = c.split(":", 1)[1]
+                ev = [e for e in ev if not any(s.provisioner == name and s.contains(e.line) for s in customizers)]
         if "timeout" in ctx and not timeout:
             continue
         if "no-timeout" in ctx and timeout:

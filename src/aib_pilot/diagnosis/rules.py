@@ -22,7 +22,7 @@ SEVERITIES = ("error", "warning", "info")
 CONTEXTS = ("failing-section", "timeout", "no-timeout", "no-outside-stop", "deprovision", "not-deprovision",
             "customizer", "provisioner:windows-update", "provisioner:windows-restart",
             "not-before-connect", "not-before-progress", "before-step-failed", "before-run",
-            "after-deprovision")
+            "after-deprovision", "not-provisioner:windows-restart")
 #: Conditions computed from the whole log instead of matched on a line (``trigger`` in the catalogue).
 TRIGGERS = ("sysprep-poll-never-finished", "template-mismatch")
 

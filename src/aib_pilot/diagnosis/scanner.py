@@ -71,7 +71,8 @@ _PHASE_MARKERS = re.compile(
     rb"|(?P<distribute>Querying the machine's properties|Powering off machine|Capturing image"
     rb"|Generalizing machine|Copying the OS disk|Publishing to Shared Image Gallery)"
     rb"|(?P<cleanup>method=\"DELETE\"|[Dd]eleting individual resources|Removing the created Deployment object"
-    rb"|Deleting resource group|Cleanup requested)"
+    rb"|Deleting resource group|Cleanup requested"
+    rb"|Deleting Virtual Machine deployment and its attached resources|Adding to deletion queue ->)"
     rb"|(?P<success>Builds finished\. The artifacts of successful builds are|Build '[\w.-]+' finished"
     rb"|[Rr]un template: \s*Succeeded)"
     rb"|(?P<errored>Build '[\w.-]+' errored|Some builds didn't complete successfully|Provisioning step had errors)"
@@ -224,6 +225,7 @@ class LogScanner:
         self.success_line: int | None = None   # the line that said so (the last one)
         self.errored = False            # Packer said the build errored
         self.failed_line: int | None = None    # the first line where Packer said a step failed
+        self.summary_line: int | None = None   # Packer's closing summary: "Build 'x' errored ..."
         self.provisioners_started = 0
         self.global_tail: list[tuple[int, str]] = []
         self.saw_any_line = False
@@ -549,6 +551,8 @@ class LogScanner:
                 self.errored = self.errored or kind == "errored"
                 if self.failed_line is None:
                     self.failed_line = line_no
+                if self.summary_line is None and kind == "errored" and b"Provisioning step" not in raw:
+                    self.summary_line = line_no
             else:
                 phase = kind.replace("_", "-")
                 if phase == "connect" and self.first_connect_line is None and (
