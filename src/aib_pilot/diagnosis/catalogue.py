@@ -850,8 +850,9 @@ RULES = (
             r"ERROR 40[34]: ",
             r"Invoke-WebRequest : .{0,200}(?:\(40[0-9]\)|\(50[0-9]\)|could not be resolved|Unable to connect)",
             r"E: Failed to fetch ",
-            # apt's reason after the URL, when a wrapper split the "E:" off the line
-            r"Failed to fetch \S{1,500}\s+(?:40[0-9]|50[0-9])\s+[A-Z][\w ]{1,40}(?:\[IP: |$)",
+            # apt's reason after the URL, when a wrapper split the "E:" off the line ("W:" is apt
+            # going on without that index)
+            r"(?<!W: )Failed to fetch \S{1,500}\s+(?:40[0-9]|50[0-9])\s+[A-Z][\w ]{1,40}(?:\[IP: |$)",
             r"Temporary failure resolving|Could not resolve host",
             r"The remote server returned an error: \(\d{3}\)",
             r"Invoke-WebRequest : ",
