@@ -145,10 +145,8 @@ grep -q "installing aib-pilot" "$work/ado-first.out" && ! grep -q "installing ai
   || { log "FAIL: the launcher should install once and reuse its venv"; exit 1; }
 
 # -- emulator -------------------------------------------------------------------------------------
-# speed 300: the long build (300 simulated minutes) takes 60 s, much longer than submit plus
-# monitor-1 (6 s budget, plus two job containers' start) even while .ci/run's test workers keep
-# both CPUs busy (at 30 s, monitor-1 was seen to find the build already done), so monitor-2 always
-# has something to resume
+# speed 300: the long build (150 simulated minutes) takes 30 s, much longer than submit plus
+# monitor-1 (6 s budget) even on a busy machine, so monitor-2 always has something to resume
 # --world default: the estate (rg-images, the identity aib-identity, roles) build-from-inputs.yml
 # builds in; --record: requests and template bodies, for the checks that run outside its process
 "$py" -m tests.emulator --speed 300 --world default --record "$work/emulator-record" \
@@ -243,7 +241,7 @@ fi
 # -- act: a build longer than one job, split across jobs chained on the state output -------------
 ws="$work/repo-long"
 "$tools/bin/python" tests/container/act_workspace.py prepare --emulator-info "$work/emulator.json" \
-  --workspace "$ws" --example long-build.yml --scenario slow-success --duration-minutes 300 \
+  --workspace "$ws" --example long-build.yml --scenario slow-success --duration-minutes 150 \
   --budget monitor-1=0.1 --budget monitor-2=4
 log "running examples/github/long-build.yml with act (submit -> monitor-1 budget 6 s -> monitor-2)"
 t0=$(date +%s.%N)
