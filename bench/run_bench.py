@@ -41,8 +41,12 @@ PYTHON = sys.executable
 
 def measure(argv: list[str], env: dict) -> tuple[float, float, float, int]:
     """(wall seconds, cpu seconds, peak RSS MB, exit code) of one child process."""
+    # stdout is a pipe that is read, never /dev/null: GNU grep notices output to /dev/null and stops
+    # at its first match (as -q would), which would skip most of the file the diagnosis reads.
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    proc.stdout.read()
+    proc.stdout.close()
     _, status, ru = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
