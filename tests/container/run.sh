@@ -145,8 +145,9 @@ grep -q "installing aib-pilot" "$work/ado-first.out" && ! grep -q "installing ai
   || { log "FAIL: the launcher should install once and reuse its venv"; exit 1; }
 
 # -- emulator -------------------------------------------------------------------------------------
-# speed 300: the long build (150 simulated minutes) takes 30 s, much longer than submit plus
-# monitor-1 (6 s budget) even on a busy machine, so monitor-2 always has something to resume
+# speed 300: the long build (200 simulated minutes, under AIB's default 240-minute build timeout)
+# takes 40 s, longer than submit plus monitor-1 (6 s budget) even when the container stage runs
+# beside the test suite on a busy machine, so monitor-2 always has something to resume
 # --world default: the estate (rg-images, the identity aib-identity, roles) build-from-inputs.yml
 # builds in; --record: requests and template bodies, for the checks that run outside its process
 "$py" -m tests.emulator --speed 300 --world default --record "$work/emulator-record" \
@@ -241,7 +242,7 @@ fi
 # -- act: a build longer than one job, split across jobs chained on the state output -------------
 ws="$work/repo-long"
 "$tools/bin/python" tests/container/act_workspace.py prepare --emulator-info "$work/emulator.json" \
-  --workspace "$ws" --example long-build.yml --scenario slow-success --duration-minutes 150 \
+  --workspace "$ws" --example long-build.yml --scenario slow-success --duration-minutes 200 \
   --budget monitor-1=0.1 --budget monitor-2=4
 log "running examples/github/long-build.yml with act (submit -> monitor-1 budget 6 s -> monitor-2)"
 t0=$(date +%s.%N)
