@@ -6,12 +6,9 @@ import pytest
 
 from aib_pilot.diagnosis import diagnose
 
+from .answers import top_finding as _top
+
 OP = "7e0c5a1d-93b2-4f4e-a6c1-2d8b9f3e4a70"
-
-
-def _top(text: str, **kw) -> tuple[str, str | None]:
-    d = diagnose(text.encode(), **kw).to_dict()
-    return d["category"], (d["findings"][0]["rule"] if d["findings"] else None)
 
 
 # ------------------------------------------------------------------ Compute's refusals

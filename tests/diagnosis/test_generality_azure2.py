@@ -4,13 +4,9 @@ error code in any of its printed shapes, a documented sentence), never on one ex
 
 import pytest
 
-from aib_pilot.diagnosis import diagnose
 from aib_pilot.diagnosis.rules import RULES_BY_ID
 
-
-def _top(text: str) -> tuple[str, str | None]:
-    d = diagnose(text.encode()).to_dict()
-    return d["category"], (d["findings"][0]["rule"] if d["findings"] else None)
+from .answers import top_finding as _top
 
 
 # ------------------------------------------------- a code owned by a hand-written rule, every shape

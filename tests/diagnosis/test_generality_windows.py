@@ -6,12 +6,9 @@ import pytest
 
 from aib_pilot.diagnosis import diagnose
 
+from .answers import top_finding as _top
+
 OP = "3c9a7f12-0b4e-4d8a-9e61-5a2f7c0d1b84"
-
-
-def _top(text: str, **kw) -> tuple[str, str | None]:
-    d = diagnose(text.encode(), **kw).to_dict()
-    return d["category"], (d["findings"][0]["rule"] if d["findings"] else None)
 
 
 def _aib(lines: list[str]) -> str:

@@ -30,11 +30,11 @@ BOOL_TRUE = ("true", "yes", "1", "on")
 BOOL_FALSE = ("false", "no", "0", "off")
 
 
-
 def _camel(name: str) -> str:
     """An input's Azure DevOps name: ``dist-image-tags`` -> ``distImageTags``."""
     first, *rest = name.split("-")
     return first + "".join(part.capitalize() for part in rest)
+
 
 @dataclass(frozen=True)
 class Input:

@@ -34,6 +34,7 @@ def _columns() -> int:
 
     return shutil.get_terminal_size((100, 24)).columns
 
+
 class TextSink(Sink):
     fmt = "text"
 
